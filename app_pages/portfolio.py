@@ -1,0 +1,6 @@
+"""Placeholder page: being built."""
+
+import streamlit as st
+
+st.title("Portfolio")
+st.info("This page is being built.")

@@ -1,0 +1,1 @@
+"""Analysis: pure functions on DataFrames and GeoDataFrames (no Streamlit)."""

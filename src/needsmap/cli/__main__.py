@@ -1,0 +1,7 @@
+"""``python -m needsmap.cli``."""
+
+import sys
+
+from needsmap.cli import main
+
+sys.exit(main())

@@ -1,0 +1,34 @@
+"""Data layer: the dataset catalog, validated loaders and the prepared-file cache."""
+
+from needsmap.data.catalog import CATALOG, DATASETS, Dataset, get_dataset
+from needsmap.data.loaders import (
+    DOMAINS,
+    SUBDOMAINS,
+    load_boundaries,
+    load_geography,
+    load_imd,
+    load_lad_boundaries,
+    load_lsoa_table,
+    load_ward_boundaries,
+    read_geometry,
+    read_table,
+    register_provider,
+)
+
+__all__ = [
+    "CATALOG",
+    "DATASETS",
+    "DOMAINS",
+    "SUBDOMAINS",
+    "Dataset",
+    "get_dataset",
+    "load_boundaries",
+    "load_geography",
+    "load_imd",
+    "load_lad_boundaries",
+    "load_lsoa_table",
+    "load_ward_boundaries",
+    "read_geometry",
+    "read_table",
+    "register_provider",
+]

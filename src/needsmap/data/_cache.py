@@ -1,0 +1,62 @@
+"""Prepared-file cache: parquet copies of cleaned frames, rebuilt when a source file changes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+import geopandas as gpd
+import pandas as pd
+
+from needsmap.config import cache_dir
+
+#: bump when a builder's output changes shape, so old caches are not reused
+CACHE_VERSION = "3"
+
+F = TypeVar("F", pd.DataFrame, gpd.GeoDataFrame)
+
+
+def _key(name: str, sources: Iterable[Path]) -> str:
+    h = hashlib.sha1(f"{CACHE_VERSION}:{name}".encode())
+    for path in sources:
+        st = path.stat()
+        h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def cached(name: str, sources: Iterable[Path], build: Callable[[], F], *, geo: bool = False) -> F:
+    """Return ``build()``, from the cache when its sources have not changed since.
+
+    Parameters
+    ----------
+    name
+        Cache entry name (a file name stem).
+    sources
+        Files the result is derived from; any change in size or time rebuilds it.
+    build
+        Function that makes the frame from the sources.
+    geo
+        True when the frame is a GeoDataFrame.
+    """
+    sources = list(sources)
+    for src in sources:
+        if not src.exists():  # let the builder raise its own clear error
+            return build()
+    folder = cache_dir()
+    path = folder / f"{name}-{_key(name, sources)}.parquet"
+    if path.exists():
+        try:
+            return gpd.read_parquet(path) if geo else pd.read_parquet(path)  # type: ignore[return-value]
+        except Exception:  # a half-written or stale file: rebuild it
+            path.unlink(missing_ok=True)
+    frame = build()
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    frame.to_parquet(tmp)
+    os.replace(tmp, path)
+    for old in folder.glob(f"{name}-*.parquet"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return frame

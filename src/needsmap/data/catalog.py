@@ -1,0 +1,347 @@
+"""Catalog of every public dataset needsmap reads: who publishes it, its licence, where to get it.
+
+Pages, reports and error messages cite from here; nothing else hard-codes a source line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from needsmap.config import data_dir
+
+OGL = "Open Government Licence v3.0"
+OS_ATTRIBUTION = "Contains OS data © Crown copyright and database right"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One dataset in the data directory.
+
+    Parameters
+    ----------
+    id
+        Short identifier used in code (``imd2019``).
+    title
+        Human title, as a citation would give it.
+    publisher
+        Who publishes it.
+    licence
+        Licence and any attribution statement that must accompany it.
+    url
+        Canonical public page to download it from.
+    file
+        Path relative to the data directory.
+    columns
+        Columns the loader requires (others are allowed).
+    geography
+        Unit of the rows (``LSOA 2011``, ``MSOA 2011`` …).
+    date
+        Reference date or period of the figures.
+    key
+        Column that must be unique per row, if any.
+    optional
+        True when the dashboard works without it (the layer is then hidden).
+    notes
+        Anything a user must know to read the figures right.
+    """
+
+    id: str
+    title: str
+    publisher: str
+    licence: str
+    url: str
+    file: str
+    columns: tuple[str, ...]
+    geography: str
+    date: str
+    key: str | None = None
+    optional: bool = False
+    notes: str = ""
+    attribution: str = ""
+    kind: str = field(default="table")
+
+    @property
+    def path(self) -> Path:
+        """Absolute path of the file in the current data directory."""
+        return data_dir() / self.file
+
+    def citation(self) -> str:
+        """One-line citation: title, publisher, date, licence."""
+        text = f"{self.title} — {self.publisher}, {self.date}. {self.licence}."
+        if self.attribution:
+            text += f" {self.attribution}."
+        return text
+
+
+_IMD19_DOMAINS = ("IMD", "Income", "Employment", "Education", "Health", "Crime",
+                  "Housing_and_Access", "Environment")
+_IMD25_DOMAINS = ("IMD", "Income", "Employment", "Education", "Health", "Crime",
+                  "Housing_and_Services", "Environment")
+_SUB19 = ("Children_and_young_people", "Adult_skills", "Geographical_barriers", "Wider_barriers",
+          "Indoors", "Outdoors")
+_SUB25 = ("children_and_young_people", "adult_skills", "geographical_barriers", "wider_barriers",
+          "indoors", "outdoors")
+_IMD19_URL = "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019"
+_IMD25_URL = "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025"
+_GEOPORTAL = "https://geoportal.statistics.gov.uk/"
+
+DATASETS: tuple[Dataset, ...] = (
+    Dataset(
+        id="imd2019",
+        title="English Indices of Deprivation 2019: IMD and domains (File 7)",
+        publisher="Ministry of Housing, Communities and Local Government (MHCLG)",
+        licence=OGL, url=_IMD19_URL, file="imd/imd2019_lsoa11.csv",
+        columns=("lsoa11_code",) + tuple(f"{d}_{m}" for d in _IMD19_DOMAINS for m in ("rank", "decile")),
+        geography="LSOA 2011", date="2019 (most indicators 2015/16)", key="lsoa11_code",
+        notes="Rank 1 is the most deprived of 32,844 LSOAs; decile 1 is the most deprived 10%. 26 pairs of tied ranks.",
+    ),
+    Dataset(
+        id="imd2019_subdomains",
+        title="English Indices of Deprivation 2019: sub-domains",
+        publisher="MHCLG", licence=OGL, url=_IMD19_URL, file="imd/imd2019_lsoa11_subdomains.csv",
+        columns=("lsoa11_code",) + tuple(f"{d}_{m}" for d in _SUB19 for m in ("rank", "decile")),
+        geography="LSOA 2011", date="2019", key="lsoa11_code",
+    ),
+    Dataset(
+        id="imd2019_indicators",
+        title="English Indices of Deprivation 2019: underlying indicators (File 8)",
+        publisher="MHCLG", licence=OGL, url=_IMD19_URL, file="imd/imd2019_lsoa11_indicators.csv",
+        columns=("lsoa11_code", "income_domain_numerator",
+                 "income_deprivation_affecting_children_index_idaci_numerator",
+                 "income_deprivation_affecting_older_people_index_idaopi_numerator",
+                 "employment_domain_numerator"),
+        geography="LSOA 2011", date="2019 (indicators mostly 2015/16)", key="lsoa11_code",
+    ),
+    Dataset(
+        id="imd2025",
+        title="English Indices of Deprivation 2025: IMD and domains",
+        publisher="Ministry of Housing, Communities and Local Government (MHCLG)",
+        licence=OGL, url=_IMD25_URL, file="imd/imd2025_lsoa21.csv",
+        columns=("lsoa21_code",) + tuple(
+            f"{d}_{m}" for d in _IMD25_DOMAINS for m in ("rank", "decile", "score")),
+        geography="LSOA 2021", date="2025", key="lsoa21_code",
+        notes="Rank 1 is the most deprived of 33,755 LSOAs; decile 1 is the most deprived 10%.",
+    ),
+    Dataset(
+        id="imd2025_subdomains",
+        title="English Indices of Deprivation 2025: sub-domains",
+        publisher="MHCLG", licence=OGL, url=_IMD25_URL, file="imd/imd2025_lsoa21_subdomains.csv",
+        columns=("lsoa21_code",) + tuple(f"{d}_{m}" for d in _SUB25 for m in ("score", "rank", "decile")),
+        geography="LSOA 2021", date="2025", key="lsoa21_code",
+    ),
+    Dataset(
+        id="imd2025_indicators",
+        title="English Indices of Deprivation 2025: underlying indicators",
+        publisher="MHCLG", licence=OGL, url=_IMD25_URL, file="imd/imd2025_lsoa21_indicators.csv",
+        columns=("lsoa21_code", "income_domain_numerator",
+                 "income_deprivation_affecting_children_index_idaci_numerator",
+                 "income_deprivation_affecting_older_people_index_idaopi_numerator",
+                 "employment_domain_numerator"),
+        geography="LSOA 2021", date="2025", key="lsoa21_code",
+    ),
+    Dataset(
+        id="lsoa11_boundaries",
+        title="Lower layer Super Output Areas (December 2011) boundaries, super generalised",
+        publisher="Office for National Statistics (ONS Open Geography Portal)",
+        licence=OGL, attribution=OS_ATTRIBUTION, url=_GEOPORTAL,
+        file="geography/lsoa11_boundaries.parquet", columns=("lsoa11_code", "lsoa11_name", "geometry"),
+        geography="LSOA 2011", date="December 2011", key="lsoa11_code", kind="geometry",
+    ),
+    Dataset(
+        id="lsoa21_boundaries",
+        title="Lower layer Super Output Areas (December 2021) boundaries, generalised (BSC)",
+        publisher="Office for National Statistics (ONS Open Geography Portal)",
+        licence=OGL, attribution=OS_ATTRIBUTION, url=_GEOPORTAL,
+        file="geography/lsoa21_boundaries.parquet", columns=("lsoa21_code", "lsoa21_name", "geometry"),
+        geography="LSOA 2021", date="December 2021", key="lsoa21_code", kind="geometry",
+    ),
+    Dataset(
+        id="ltla24_boundaries",
+        title="Local Authority Districts (May 2024) boundaries, ultra generalised",
+        publisher="Office for National Statistics (ONS Open Geography Portal)",
+        licence=OGL, attribution=OS_ATTRIBUTION, url=_GEOPORTAL,
+        file="geography/ltla24_boundaries.parquet", columns=("ltla24_code", "ltla24_name", "geometry"),
+        geography="Local authority 2024", date="May 2024", key="ltla24_code", kind="geometry",
+    ),
+    Dataset(
+        id="lsoa21_ward24_lookup",
+        title="LSOA (2021) to electoral ward (2024) to local authority (2024) lookup",
+        publisher="Office for National Statistics (ONS Open Geography Portal)", licence=OGL,
+        url=_GEOPORTAL, file="geography/lsoa21_ward24_ltla24_lookup.csv",
+        columns=("lsoa21_code", "lsoa21_name", "ward24_code", "ward24_name", "ltla24_code", "ltla24_name"),
+        geography="LSOA 2021", date="2024", key="lsoa21_code",
+        notes="Best-fit: each LSOA is assigned to the one ward it falls mostly within.",
+    ),
+    Dataset(
+        id="ltla24_region24_lookup",
+        title="Local authority district (2024) to region lookup",
+        publisher="Office for National Statistics (ONS Open Geography Portal)", licence=OGL,
+        url=_GEOPORTAL, file="geography/ltla24_region24_lookup.csv",
+        columns=("ltla24_code", "ltla24_name", "region24_code", "region24_name"),
+        geography="Local authority 2024", date="2024", key="ltla24_code",
+    ),
+    Dataset(
+        id="ltla21_region21_lookup",
+        title="Local authority district (2021) to region lookup",
+        publisher="Office for National Statistics (ONS Open Geography Portal)", licence=OGL,
+        url=_GEOPORTAL, file="geography/ltla21_region21_lookup.csv",
+        columns=("ltla21_code", "ltla21_name", "region21_code", "region21_name"),
+        geography="Local authority 2021", date="2021", key="ltla21_code",
+    ),
+    Dataset(
+        id="lsoa11_ltla21_lookup",
+        title="LSOA (2011) to local authority district (2021) lookup",
+        publisher="Office for National Statistics (ONS Open Geography Portal)", licence=OGL,
+        url=_GEOPORTAL, file="geography/lsoa11_ltla21_lookup.csv",
+        columns=("lsoa11_code", "lsoa11_name", "ltla21_code", "ltla21_name"),
+        geography="LSOA 2011", date="2021", key="lsoa11_code",
+    ),
+    Dataset(
+        id="lsoa11_msoa11_lookup",
+        title="LSOA (2011) to MSOA (2011) lookup",
+        publisher="Office for National Statistics (ONS Open Geography Portal)", licence=OGL,
+        url=_GEOPORTAL, file="geography/lsoa11_msoa11_lookup.csv",
+        columns=("lsoa11_code", "lsoa11_name", "msoa11_code", "msoa11_name"),
+        geography="LSOA 2011", date="2011", key="lsoa11_code",
+    ),
+    Dataset(
+        id="lsoa11_lsoa21_lookup",
+        title="LSOA (2011) to LSOA (2021) to local authority (2022) lookup",
+        publisher="Office for National Statistics (ONS Open Geography Portal)", licence=OGL,
+        url=_GEOPORTAL, file="geography/lsoa11_lsoa21_ltla22_lookup.csv",
+        columns=("lsoa11_code", "lsoa11_name", "change_code", "lsoa21_code", "lsoa21_name",
+                 "ltla22_code", "ltla22_name"),
+        geography="LSOA 2011 ↔ LSOA 2021", date="2022",
+        notes="change_code: U unchanged, S split, M merged, X irregular (redesigned).",
+    ),
+    Dataset(
+        id="population2020",
+        title="Lower layer Super Output Area population estimates, mid-2020",
+        publisher="Office for National Statistics", licence=OGL,
+        url="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates/datasets/lowersuperoutputareamidyearpopulationestimates",
+        file="population/population_mid2020_lsoa11.csv",
+        columns=("lsoa11_code", "lsoa11_name", "total_population"),
+        geography="LSOA 2011", date="mid-2020", key="lsoa11_code",
+        notes="Single year of age columns 0 … 89 and 90+.",
+    ),
+    Dataset(
+        id="census2021_ethnicity",
+        title="Census 2021 TS021: ethnic group (usual residents), broad groups",
+        publisher="Office for National Statistics", licence=OGL,
+        url="https://www.nomisweb.co.uk/datasets/c2021ts021",
+        file="population/census2021_ethnicity_lsoa21.csv",
+        columns=("lsoa21_code", "total_residents", "ethnic_group", "n", "prop"),
+        geography="LSOA 2021", date="Census day, 21 March 2021",
+        notes="Long format: one row per LSOA and broad ethnic group.",
+    ),
+    Dataset(
+        id="bres2018_jobs",
+        title="Jobs by sector: share of jobs in accommodation and food; arts, entertainment, recreation and other services; retail; transport and storage (BRES 2018)",
+        publisher="ONS Business Register and Employment Survey, prepared by OCSI (Local Insight)",
+        licence=OGL, attribution="Attribution: OCSI", url="https://www.nomisweb.co.uk/sources/bres",
+        file="jobs/bres2018_jobs_by_sector_msoa11.csv",
+        columns=("msoa11_code", "msoa11_name",
+                 "Jobs in accommodation and food services (hospitality) Rate",
+                 "Jobs in arts, entertainment, recreation and other services Rate",
+                 "Jobs in retail Rate",
+                 "Jobs in transport and storage (inc postal) Rate"),
+        geography="MSOA 2011", date="2018", key="msoa11_code",
+        notes="The sum of the four sector shares is the 'at-risk jobs' share used in 2020 shutdown analyses.",
+    ),
+    Dataset(
+        id="furlough2020",
+        title="Coronavirus Job Retention Scheme statistics: employments furloughed at 31 August 2020",
+        publisher="HM Revenue & Customs", licence=OGL,
+        url="https://www.gov.uk/government/collections/coronavirus-job-retention-scheme-statistics",
+        file="jobs/hmrc_furlough_aug2020_ltla19.csv",
+        columns=("LAD19CD", "LAD19NM", "Furlough count", "Furlough rate"),
+        geography="Local authority 2019", date="31 August 2020", key="LAD19CD",
+    ),
+    Dataset(
+        id="cni2023",
+        title="Community Needs Index 2023",
+        publisher="OCSI for Local Trust",
+        licence="Licence not confirmed: supplied by OCSI to social-purpose organisations; an optional layer you supply",
+        attribution="Cite: Community Needs Index, OCSI/Local Trust",
+        url="https://ocsi.uk/community-needs-index/",
+        file="community_needs/cni2023_lsoa21.csv",
+        columns=("lsoa21_code", "lsoa21_name", "Community Needs Index 2023 Score",
+                 "Community Needs Index 2023 Rank", "Civic Assets Domain Score",
+                 "Civic Assets Domain Rank", "Connectedness Domain Score",
+                 "Connectedness Domain Rank", "Active and Engaged Community Domain Score",
+                 "Active and Engaged Community Domain Rank", "Left Behind Area?"),
+        geography="LSOA 2021", date="2023", key="lsoa21_code", optional=True,
+        notes="Higher score = higher community need; rank 1 = highest need. The 'Left Behind Area?' flag is the redistributor's (lowest CNI decile and lowest IMD 2025 decile).",
+    ),
+    Dataset(
+        id="cni2019_wards",
+        title="Community Needs Index 2019 and 'left behind' wards",
+        publisher="OCSI for Local Trust",
+        licence="Licence not confirmed: supplied by OCSI to social-purpose organisations; an optional layer you supply",
+        attribution="Cite: Community Needs Index, OCSI/Local Trust",
+        url="https://localtrust.org.uk/insights/research/left-behind-understanding-communities-on-the-edge/",
+        file="community_needs/cni2019_ward17.csv",
+        columns=("ward17_code", "ward17_name", "lad19_code", "lad19_name",
+                 "Community Needs Index score", "Community Needs Index rank", "Left Behind Area?"),
+        geography="Electoral ward 2017", date="2019", key="ward17_code", optional=True,
+        notes="225 official 'left behind' wards: high need on the CNI and in the 10% most deprived on IMD 2019.",
+    ),
+    Dataset(
+        id="nspl_centroids",
+        title="National Statistics Postcode Lookup (May 2025): postcode centroids",
+        publisher="Office for National Statistics (ONS Open Geography Portal)",
+        licence=OGL,
+        attribution="Contains OS data © Crown copyright and database right 2025; Contains Royal Mail data © Royal Mail copyright and database right 2025",
+        url=_GEOPORTAL, file="postcodes/nspl_2025_05_postcode_centroids.parquet",
+        columns=("postcode", "lat", "lon"), geography="Postcode (Great Britain)", date="May 2025",
+        key="postcode", kind="table",
+        notes="Live and terminated postcodes; about 21,000 have no coordinates.",
+    ),
+    Dataset(
+        id="orgs_givefood",
+        title="Food banks (Give Food open data)", publisher="Give Food",
+        licence="CC BY 4.0", attribution="Attribution: Give Food",
+        url="https://www.givefood.org.uk/api/", file="organisations/givefood_foodbanks.csv",
+        columns=("name", "postcode"), geography="Point (postcode / lat,lon)", date="2024–25",
+        optional=True,
+    ),
+    Dataset(
+        id="orgs_libraries",
+        title="Public libraries in England (Arts Council England basic dataset, via Libraries Hacked)",
+        publisher="Libraries Hacked / Arts Council England", licence="MIT (Libraries Hacked compilation)",
+        url="https://github.com/LibrariesHacked/librarydata-db",
+        file="organisations/libraries_england_2023.csv",
+        columns=("name", "postcode"), geography="Point (postcode)", date="2023", optional=True,
+    ),
+    Dataset(
+        id="orgs_charities_trafford",
+        title="Register of charities: charities operating in Trafford (extract, April 2023)",
+        publisher="Charity Commission for England and Wales, via Trafford Data Lab", licence=OGL,
+        url="https://register-of-charities.charitycommission.gov.uk/register/full-register-download",
+        file="organisations/charity_register_trafford_2023.csv",
+        columns=("registered_charity_number", "charity_name", "charity_contact_postcode"),
+        geography="Point (contact postcode)", date="April 2023", optional=True,
+        notes="The contact postcode is the correspondence address, often outside the area served.",
+    ),
+    Dataset(
+        id="orgs_trafford_grants",
+        title="Trafford Council voluntary-sector grants 2013–2024 (360Giving Data Standard)",
+        publisher="Trafford Council, via Trafford Data Lab", licence=OGL,
+        url="https://grantnav.threesixtygiving.org/",
+        file="organisations/trafford_council_grants_360giving.csv",
+        columns=("Identifier", "Recipient Org:Name", "Amount Awarded", "Award Date"),
+        geography="Grant (recipient postcode or beneficiary area)", date="2013–2024", optional=True,
+        notes="Only 11 rows carry a recipient postcode; every beneficiary location is the borough.",
+    ),
+)
+
+CATALOG: dict[str, Dataset] = {d.id: d for d in DATASETS}
+
+
+def get_dataset(dataset_id: str) -> Dataset:
+    """Return the catalog entry for ``dataset_id`` (``KeyError`` naming the known ids otherwise)."""
+    try:
+        return CATALOG[dataset_id]
+    except KeyError:
+        raise KeyError(f"unknown dataset {dataset_id!r}; known: {', '.join(CATALOG)}") from None

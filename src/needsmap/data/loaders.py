@@ -1,0 +1,292 @@
+"""Loaders: read each dataset, validate it, and return clean frames keyed by area code.
+
+Raw files are never modified. Prepared frames are cached as parquet in the cache folder and rebuilt
+when a source file changes.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from functools import partial
+
+import geopandas as gpd
+import pandas as pd
+
+from needsmap.data import _validate as v
+from needsmap.data._cache import cached
+from needsmap.data.catalog import Dataset, get_dataset
+from needsmap.errors import DataMissingError, ValidationError
+from needsmap.types import Edition
+
+#: IMD domains: our id -> (2019 column stem, 2025 column stem)
+DOMAINS: dict[str, tuple[str, str]] = {
+    "imd": ("IMD", "IMD"),
+    "income": ("Income", "Income"),
+    "employment": ("Employment", "Employment"),
+    "education": ("Education", "Education"),
+    "health": ("Health", "Health"),
+    "crime": ("Crime", "Crime"),
+    "housing": ("Housing_and_Access", "Housing_and_Services"),
+    "environment": ("Environment", "Environment"),
+}
+#: IMD sub-domains: our id -> (2019 column stem, 2025 column stem)
+SUBDOMAINS: dict[str, tuple[str, str]] = {
+    "cyp": ("Children_and_young_people", "children_and_young_people"),
+    "adult_skills": ("Adult_skills", "adult_skills"),
+    "geo_barriers": ("Geographical_barriers", "geographical_barriers"),
+    "wider_barriers": ("Wider_barriers", "wider_barriers"),
+    "indoors": ("Indoors", "indoors"),
+    "outdoors": ("Outdoors", "outdoors"),
+}
+#: indicator columns kept from File 8: our name -> source column
+INDICATORS: dict[str, str] = {
+    "income_numerator": "income_domain_numerator",
+    "idaci_numerator": "income_deprivation_affecting_children_index_idaci_numerator",
+    "idaopi_numerator": "income_deprivation_affecting_older_people_index_idaopi_numerator",
+    "employment_numerator": "employment_domain_numerator",
+}
+
+#: columns of :func:`load_geography`
+GEOGRAPHY_COLUMNS = ("lsoa_name", "ward_code", "ward_name", "lad_code", "lad_name",
+                     "region_code", "region_name", "population")
+
+
+def _require(ds: Dataset) -> None:
+    if not ds.path.exists():
+        raise DataMissingError(
+            f"Dataset '{ds.id}' ({ds.title}; {ds.publisher}) is missing: expected the file "
+            f"{ds.path}. Download it from {ds.url} (licence: {ds.licence}) and put it there, "
+            f"or point NEEDSMAP_DATA_DIR at the folder that holds it."
+        )
+
+
+def read_table(dataset_id: str, *, dtype: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read a catalog CSV or parquet table and check its columns, rows and key.
+
+    Raises
+    ------
+    DataMissingError
+        The file is not in the data directory.
+    ValidationError
+        The file cannot be parsed or lacks expected columns, rows or a unique key.
+    """
+    ds = get_dataset(dataset_id)
+    _require(ds)
+    try:
+        if ds.file.endswith(".parquet"):
+            df = pd.read_parquet(ds.path)
+        else:
+            df = pd.read_csv(ds.path, encoding="utf-8-sig", dtype=dtype, low_memory=False)
+    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as exc:
+        raise v.fail(ds, f"it could not be read ({type(exc).__name__}: {str(exc)[:200]})") from None
+    v.check_not_empty(df, ds)
+    v.check_columns(df, ds)
+    v.check_unique(df, ds)
+    return df
+
+
+def read_geometry(dataset_id: str) -> gpd.GeoDataFrame:
+    """Read a catalog GeoParquet file and check columns, key, CRS and geometries."""
+    ds = get_dataset(dataset_id)
+    _require(ds)
+    try:
+        gdf = gpd.read_parquet(ds.path)
+    except Exception as exc:  # pyarrow raises many types for a corrupt file
+        raise v.fail(ds, f"it is not readable GeoParquet ({type(exc).__name__}: {str(exc)[:200]})") from None
+    v.check_not_empty(gdf, ds)
+    v.check_columns(gdf, ds)
+    v.check_unique(gdf, ds)
+    return v.check_geometries(gdf, ds)
+
+
+def _sources(*ids: str) -> list:
+    return [get_dataset(i).path for i in ids]
+
+
+def _cached(name: str, ids: tuple[str, ...], build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    return cached(name, _sources(*ids), build)
+
+
+# --------------------------------------------------------------------------- IMD
+
+
+def _build_imd(edition: Edition) -> pd.DataFrame:
+    which = 0 if edition == "2019" else 1
+    key = "lsoa11_code" if edition == "2019" else "lsoa21_code"
+    main = read_table(f"imd{edition}")
+    sub = read_table(f"imd{edition}_subdomains")
+    ind = read_table(f"imd{edition}_indicators")
+    out = pd.DataFrame(index=pd.Index(main[key].astype(str), name="lsoa_code"))
+    for our, stems in DOMAINS.items():
+        stem = stems[which]
+        for m in ("rank", "decile", "score"):
+            col = f"{stem}_{m}"
+            if col in main.columns:
+                v.check_numeric(main, get_dataset(f"imd{edition}"), [col])
+                out[f"{our}_{m}"] = main[col].to_numpy()
+    sub = sub.set_index(sub[key].astype(str))
+    for our, stems in SUBDOMAINS.items():
+        stem = stems[which]
+        for m in ("rank", "decile", "score"):
+            col = f"{stem}_{m}"
+            if col in sub.columns:
+                out[f"{our}_{m}"] = sub[col].reindex(out.index).to_numpy()
+    ind = ind.set_index(ind[key].astype(str))
+    for our, col in INDICATORS.items():
+        out[our] = ind[col].reindex(out.index).to_numpy()
+    for col in out.columns:
+        if col.endswith(("_rank", "_decile")):
+            out[col] = out[col].astype("Int64")
+    return out
+
+
+def load_imd(edition: Edition) -> pd.DataFrame:
+    """IMD, domains, sub-domains and income indicators for every LSOA of ``edition``.
+
+    Returns
+    -------
+    DataFrame indexed by ``lsoa_code`` with ``{measure}_rank``, ``{measure}_decile`` (and
+    ``{measure}_score`` where published) for ``imd``, the seven domains (``income``, ``employment``,
+    ``education``, ``health``, ``crime``, ``housing``, ``environment``) and six sub-domains (``cyp``,
+    ``adult_skills``, ``geo_barriers``, ``wider_barriers``, ``indoors``, ``outdoors``), plus
+    ``idaci_numerator``, ``idaopi_numerator``, ``income_numerator``, ``employment_numerator``.
+    """
+    ids = (f"imd{edition}", f"imd{edition}_subdomains", f"imd{edition}_indicators")
+    return _cached(f"imd{edition}", ids, lambda: _build_imd(edition))
+
+
+# --------------------------------------------------------------------------- geography
+
+
+def _lsoa11_best_fit_lsoa21() -> pd.Series:
+    """For each LSOA11, one LSOA21 it (mostly) became: the first in the lookup."""
+    lk = read_table("lsoa11_lsoa21_lookup")
+    return lk.drop_duplicates("lsoa11_code").set_index("lsoa11_code")["lsoa21_code"]
+
+
+def _build_geography(edition: Edition) -> pd.DataFrame:
+    wards = read_table("lsoa21_ward24_lookup").set_index("lsoa21_code")
+    regions = read_table("ltla24_region24_lookup").set_index("ltla24_code")
+    if edition == "2025":
+        pop = read_table("census2021_ethnicity")
+        total = pop.drop_duplicates("lsoa21_code").set_index("lsoa21_code")["total_residents"]
+        base = wards.copy()
+        out = pd.DataFrame(index=pd.Index(base.index.astype(str), name="lsoa_code"))
+        out["lsoa_name"] = base["lsoa21_name"].to_numpy()
+        via: pd.Index | pd.Series = out.index
+    else:
+        popt = read_table("population2020")
+        out = pd.DataFrame(index=pd.Index(popt["lsoa11_code"].astype(str), name="lsoa_code"))
+        out["lsoa_name"] = popt["lsoa11_name"].to_numpy()
+        total = popt.set_index("lsoa11_code")["total_population"]
+        via = _lsoa11_best_fit_lsoa21().reindex(out.index)
+    w = wards.reindex(via)
+    out["ward_code"] = w["ward24_code"].to_numpy()
+    out["ward_name"] = w["ward24_name"].to_numpy()
+    out["lad_code"] = w["ltla24_code"].to_numpy()
+    out["lad_name"] = w["ltla24_name"].to_numpy()
+    r = regions.reindex(out["lad_code"])
+    out["region_code"] = r["region24_code"].to_numpy()
+    out["region_name"] = r["region24_name"].to_numpy()
+    out["population"] = total.reindex(out.index).to_numpy()
+    if out["lad_code"].isna().any():
+        missing = out.index[out["lad_code"].isna()]
+        raise ValidationError(
+            f"{len(missing)} LSOA(s) of the {edition} edition (e.g. {missing[0]}) have no local "
+            f"authority in {get_dataset('lsoa21_ward24_lookup').path}; check the lookup files."
+        )
+    return out
+
+
+def load_geography(edition: Edition) -> pd.DataFrame:
+    """Every LSOA of ``edition`` with its name, ward, local authority, region and population.
+
+    Wards and local authorities are the 2024 ones for both editions (an LSOA 2011 takes those of its
+    best-fit LSOA 2021), so one area selection means the same place in both. Population is mid-2020
+    (ONS) for 2019 and Census 2021 usual residents for 2025.
+    """
+    if edition == "2025":
+        ids: tuple[str, ...] = ("lsoa21_ward24_lookup", "ltla24_region24_lookup", "census2021_ethnicity")
+    else:
+        ids = ("lsoa21_ward24_lookup", "ltla24_region24_lookup", "population2020",
+               "lsoa11_lsoa21_lookup")
+    return _cached(f"geography{edition}", ids, lambda: _build_geography(edition))
+
+
+# --------------------------------------------------------------------------- extra measures
+
+#: functions adding more LSOA-level measures (at-risk jobs, CNI, ethnicity …) for an edition;
+#: each returns a frame indexed by ``lsoa_code`` (missing LSOAs become NaN) and names its datasets
+MeasureProvider = Callable[[Edition], pd.DataFrame]
+PROVIDERS: list[tuple[str, tuple[str, ...], MeasureProvider]] = []
+
+
+def register_provider(name: str, dataset_ids: tuple[str, ...], fn: MeasureProvider) -> None:
+    """Add a provider of extra LSOA measures to :func:`load_lsoa_table` (optional datasets allowed)."""
+    if all(n != name for n, _, _ in PROVIDERS):
+        PROVIDERS.append((name, dataset_ids, fn))
+
+
+def load_lsoa_table(edition: Edition) -> pd.DataFrame:
+    """Geography, population, IMD and every registered extra measure, one row per LSOA.
+
+    A provider whose optional dataset is missing is skipped with a warning; a required one raises.
+    """
+    table = load_geography(edition).join(load_imd(edition), how="left")
+    for name, ids, fn in PROVIDERS:
+        missing = [i for i in ids if not get_dataset(i).path.exists()]
+        if missing and all(get_dataset(i).optional for i in missing):
+            warnings.warn(f"{name}: optional dataset(s) {', '.join(missing)} not found; layer hidden",
+                          stacklevel=2)
+            continue
+        extra = _cached(f"{name}{edition}", ids, partial(fn, edition))
+        table = table.join(extra, how="left")
+    return table
+
+
+# --------------------------------------------------------------------------- boundaries
+
+
+def _build_boundaries(edition: Edition) -> gpd.GeoDataFrame:
+    vintage = "lsoa11" if edition == "2019" else "lsoa21"
+    gdf = read_geometry(f"{vintage}_boundaries")
+    out = gpd.GeoDataFrame(
+        {"lsoa_code": gdf[f"{vintage}_code"].astype(str).to_numpy()},
+        geometry=gdf.geometry.to_numpy(), crs=gdf.crs,
+    )
+    return out
+
+
+def load_boundaries(edition: Edition) -> gpd.GeoDataFrame:
+    """LSOA polygons (EPSG:4326) of the vintage ``edition`` uses, column ``lsoa_code``."""
+    vintage = "lsoa11" if edition == "2019" else "lsoa21"
+    return cached(f"boundaries_{vintage}", _sources(f"{vintage}_boundaries"),
+                  lambda: _build_boundaries(edition), geo=True)
+
+
+def load_lad_boundaries() -> gpd.GeoDataFrame:
+    """Local authority district polygons (May 2024), columns ``lad_code``, ``lad_name``."""
+    def build() -> gpd.GeoDataFrame:
+        gdf = read_geometry("ltla24_boundaries")
+        return gpd.GeoDataFrame(
+            {"lad_code": gdf["ltla24_code"].to_numpy(), "lad_name": gdf["ltla24_name"].to_numpy()},
+            geometry=gdf.geometry.to_numpy(), crs=gdf.crs,
+        )
+    return cached("boundaries_lad24", _sources("ltla24_boundaries"), build, geo=True)
+
+
+def load_ward_boundaries() -> gpd.GeoDataFrame:
+    """Ward (2024) outlines, built by dissolving LSOA 2021 polygons on the best-fit lookup.
+
+    ONS ward boundaries are not in the data directory; LSOAs nest in wards only approximately, so
+    these outlines are for context, not for measuring.
+    """
+    def build() -> gpd.GeoDataFrame:
+        lsoa = load_boundaries("2025")
+        geo = load_geography("2025")
+        merged = lsoa.join(geo[["ward_code", "ward_name", "lad_code"]], on="lsoa_code")
+        out = merged.dissolve(by="ward_code", aggfunc="first").reset_index()
+        return out[["ward_code", "ward_name", "lad_code", "geometry"]]
+    ids = ("lsoa21_boundaries", "lsoa21_ward24_lookup", "ltla24_region24_lookup", "census2021_ethnicity")
+    return cached("boundaries_ward24", _sources(*ids), build, geo=True)

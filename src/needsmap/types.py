@@ -1,0 +1,28 @@
+"""Small shared types and constants: IMD editions and England's LSOA counts."""
+
+from __future__ import annotations
+
+from typing import Literal, cast
+
+Edition = Literal["2019", "2025"]
+EDITIONS: tuple[Edition, ...] = ("2019", "2025")
+DEFAULT_EDITION: Edition = "2025"
+
+ENGLAND_LSOA11 = 32_844
+ENGLAND_LSOA21 = 33_755
+
+#: the LSOA vintage each IMD edition is published on
+LSOA_VINTAGE: dict[Edition, str] = {"2019": "lsoa11", "2025": "lsoa21"}
+
+
+def england_lsoa_count(edition: Edition) -> int:
+    """Number of LSOAs in England for an IMD edition (the denominator of every rank)."""
+    return ENGLAND_LSOA11 if edition == "2019" else ENGLAND_LSOA21
+
+
+def as_edition(value: object) -> Edition:
+    """Coerce ``2019``/``"2025"`` to an :data:`Edition`, raising ``ValueError`` otherwise."""
+    text = str(value).strip()
+    if text not in EDITIONS:
+        raise ValueError(f"IMD edition must be one of {', '.join(EDITIONS)}, not {value!r}")
+    return cast(Edition, text)

@@ -1,0 +1,29 @@
+"""Streamlit glue: cached loaders, the shared sidebar selection and error display.
+
+This is the only part of the package (besides ``pages/``) that imports Streamlit. Loaders are cached
+here, at the edge, keyed by simple arguments; analysis functions stay pure.
+"""
+
+from needsmap.ui.state import (
+    Selection,
+    boundaries,
+    geography,
+    guard,
+    lad_boundaries,
+    lsoa_table,
+    render_sidebar,
+    selection,
+    ward_boundaries,
+)
+
+__all__ = [
+    "Selection",
+    "boundaries",
+    "geography",
+    "guard",
+    "lad_boundaries",
+    "lsoa_table",
+    "render_sidebar",
+    "selection",
+    "ward_boundaries",
+]

@@ -1,0 +1,159 @@
+"""Cached loaders and the shared area/edition selection (sidebar + URL query string)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from needsmap import areas, data
+from needsmap.areas import Area
+from needsmap.errors import NeedsmapError
+from needsmap.types import DEFAULT_EDITION, EDITIONS, Edition, as_edition
+
+_ALL = "__all__"
+
+
+# ----------------------------------------------------------------------------- cached loaders
+@st.cache_data(show_spinner="Loading deprivation data…", max_entries=4)
+def lsoa_table(edition: Edition) -> pd.DataFrame:
+    """Every LSOA of ``edition`` with geography, population, IMD and extra measures (cached)."""
+    return data.load_lsoa_table(edition)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def geography(edition: Edition) -> pd.DataFrame:
+    """LSOA → ward → local authority → region lookup with population (cached)."""
+    return data.load_geography(edition)
+
+
+@st.cache_data(show_spinner="Loading boundaries…", max_entries=4)
+def boundaries(edition: Edition) -> gpd.GeoDataFrame:
+    """LSOA polygons for ``edition`` (cached)."""
+    return data.load_boundaries(edition)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def lad_boundaries() -> gpd.GeoDataFrame:
+    """Local authority outlines (cached)."""
+    return data.load_lad_boundaries()
+
+
+@st.cache_data(show_spinner="Drawing ward outlines…", max_entries=2)
+def ward_boundaries() -> gpd.GeoDataFrame:
+    """Ward outlines (cached)."""
+    return data.load_ward_boundaries()
+
+
+# ----------------------------------------------------------------------------- errors
+@contextmanager
+def guard() -> Iterator[None]:
+    """Show a data or input problem as one clear message and stop the page, not a traceback."""
+    try:
+        yield
+    except NeedsmapError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+# ----------------------------------------------------------------------------- selection
+@dataclass(frozen=True)
+class Selection:
+    """What the sidebar selected: an area and an IMD edition."""
+
+    area: Area
+    edition: Edition
+
+
+def _query_defaults() -> tuple[str, Edition]:
+    qp = st.query_params
+    code = str(qp.get("area", areas.DEFAULT_AREA_CODE))
+    try:
+        edition = as_edition(qp.get("edition", DEFAULT_EDITION))
+    except ValueError:
+        edition = DEFAULT_EDITION
+    return code, edition
+
+
+def selection() -> Selection:
+    """The current selection (from the sidebar; defaults when a page runs on its own)."""
+    if "nm_area" in st.session_state and "nm_edition" in st.session_state:
+        return Selection(st.session_state["nm_area"], st.session_state["nm_edition"])
+    code, edition = _query_defaults()
+    geo = geography(edition)
+    try:
+        area = areas.area_from_code(code, geo)
+    except NeedsmapError:
+        area = areas.area_from_code(areas.DEFAULT_AREA_CODE, geo)
+    return Selection(area, edition)
+
+
+def _init_widgets(geo: pd.DataFrame) -> None:
+    """First run of a session: set the widgets from the URL (or the defaults)."""
+    if "nm_region" in st.session_state:
+        return
+    code, edition = _query_defaults()
+    st.session_state["nm_edition_widget"] = edition
+    try:
+        area = areas.area_from_code(code, geo)
+    except NeedsmapError:
+        area = areas.area_from_code(areas.DEFAULT_AREA_CODE, geo)
+    up = areas.parents(area, geo)
+    st.session_state["nm_region"] = up.get("region", _ALL)
+    st.session_state["nm_lad"] = up.get("lad", area.code if area.level == "lad" else _ALL)
+    st.session_state["nm_ward"] = area.code if area.level == "ward" else _ALL
+
+
+def _reset(*keys: str) -> None:
+    for k in keys:
+        st.session_state[k] = _ALL
+
+
+def _pick(label: str, key: str, opts: pd.DataFrame, all_label: str,
+          resets: tuple[str, ...] = ()) -> str:
+    codes = [_ALL, *opts["code"].tolist()]
+    names = dict(zip(opts["code"], opts["name"], strict=True))
+    names[_ALL] = all_label
+    if st.session_state.get(key) not in codes:
+        st.session_state[key] = _ALL
+    return str(st.selectbox(label, codes, format_func=lambda c: names.get(c, c), key=key,
+                            on_change=_reset, args=resets))
+
+
+def render_sidebar() -> Selection:
+    """Draw the shared sidebar (edition, region, local authority, ward) and return the selection.
+
+    The choice is kept in session state across pages and mirrored in the URL query string
+    (``?area=E08000025&edition=2025``) so a view can be shared.
+    """
+    geo25 = geography("2025")
+    _init_widgets(geo25)
+    with st.sidebar:
+        st.markdown("### Area and edition")
+        edition = as_edition(st.radio(
+            "Indices of Deprivation edition", EDITIONS, key="nm_edition_widget", horizontal=True,
+            help="2019: LSOA 2011 boundaries (used in most existing reports). "
+                 "2025: LSOA 2021 boundaries (current).",
+        ))
+        region = _pick("Region", "nm_region", areas.options(geo25, "region"), "All England",
+                       resets=("nm_lad", "nm_ward"))
+        within = areas.area_from_code(region, geo25) if region != _ALL else areas.ENGLAND
+        lad = _pick("Local authority", "nm_lad", areas.options(geo25, "lad", within=within),
+                    "All local authorities", resets=("nm_ward",))
+        ward = _ALL
+        if lad != _ALL:
+            ward = _pick("Ward", "nm_ward", areas.options(geo25, "ward", within=areas.area_from_code(lad, geo25)),
+                         "All wards")
+        code = next((c for c in (ward, lad, region) if c != _ALL), areas.ENGLAND_CODE)
+        area = areas.area_from_code(code, geo25)
+        st.caption(f"Showing **{area.label}**, IMD {edition}. Wards and local authorities are 2024 "
+                   "boundaries for both editions.")
+    st.session_state["nm_area"] = area
+    st.session_state["nm_edition"] = edition
+    st.query_params["area"] = area.code
+    st.query_params["edition"] = edition
+    return Selection(area, edition)

@@ -1,0 +1,1 @@
+"""Visualisation: functions returning pydeck Decks and plotly Figures (never calling st.*)."""

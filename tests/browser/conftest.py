@@ -1,0 +1,111 @@
+"""Browser fixtures: a real Streamlit server and Debian's headless Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, in_ci
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Path of Debian's chromium; skipped outside CI when absent (``make browser-deps`` installs it)."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if in_ci():
+            pytest.fail("chromium is not installed: run `make browser-deps` (Debian package chromium)")
+        pytest.skip("chromium not installed (run `make browser-deps`)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A headless ``streamlit run app.py`` on a free local port; yields its base URL."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+             f"--server.port={port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[object]:
+    """A Playwright Chromium browser using Debian's binary."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def open_page(browser: object, url: str, *, wait_text: str, screenshot: Path,
+              timeout_ms: int = 120_000) -> object:
+    """Open ``url``, wait until Streamlit has finished running and ``wait_text`` shows, screenshot it.
+
+    Returns the Playwright page (still open) so the caller can interact further.
+    """
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, timeout=timeout_ms)
+    page.get_by_text(wait_text, exact=False).first.wait_for(timeout=timeout_ms)
+    wait_idle(page, timeout_ms)
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert not page.locator("[data-testid='stException']").count(), "page shows an exception"
+    return page
+
+
+def wait_idle(page: object, timeout_ms: int = 120_000) -> None:
+    """Wait until Streamlit's 'Running…' indicator is gone and maps had a moment to draw."""
+    deadline = time.time() + timeout_ms / 1000
+    time.sleep(1.0)
+    while time.time() < deadline:
+        running = page.locator("[data-testid='stStatusWidget']").count()  # type: ignore[attr-defined]
+        if not running:
+            break
+        time.sleep(0.5)
+    time.sleep(2.5)  # deck.gl draws after the script finishes

@@ -1,0 +1,68 @@
+"""Shared fixtures: the real data directory and prepared tables, loaded once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from needsmap import data
+from needsmap.config import PROJECT_ROOT, data_dir
+
+ROOT = PROJECT_ROOT
+ARTIFACTS = ROOT / "tests" / "_artifacts"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not data_dir().exists():
+        raise pytest.UsageError(
+            f"The real data folder {data_dir()} is missing. Put ../shared beside the checkout or set "
+            "NEEDSMAP_DATA_DIR (see README)."
+        )
+
+
+@pytest.fixture(scope="session")
+def real_data_dir() -> Path:
+    """The folder of real public data the tests run against."""
+    return data_dir()
+
+
+@pytest.fixture(scope="session")
+def table19() -> pd.DataFrame:
+    """LSOA table, IMD 2019 edition (LSOA 2011)."""
+    return data.load_lsoa_table("2019")
+
+
+@pytest.fixture(scope="session")
+def table25() -> pd.DataFrame:
+    """LSOA table, IMD 2025 edition (LSOA 2021)."""
+    return data.load_lsoa_table("2025")
+
+
+@pytest.fixture(scope="session")
+def geo25() -> pd.DataFrame:
+    """Geography lookup (2025 edition)."""
+    return data.load_geography("2025")
+
+
+@pytest.fixture()
+def artifacts() -> Path:
+    """Folder for screenshots and files a test leaves to look at (ignored by git)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture()
+def broken_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty data directory and cache, selected through the environment."""
+    monkeypatch.setenv("NEEDSMAP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NEEDSMAP_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "data").mkdir()
+    return tmp_path / "data"
+
+
+def in_ci() -> bool:
+    """True when running under CI (browser tests must not be skipped there)."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
