@@ -4,16 +4,16 @@ import streamlit as st
 
 from needsmap.ui import guard, render_sidebar
 
-st.set_page_config(page_title="needsmap", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="needsmap", page_icon=":material/map:", layout="wide")
 
 PAGES = [
-    st.Page("app_pages/explore.py", title="Explore need", icon="🗺️", default=True),
-    st.Page("app_pages/organisations.py", title="Organisations", icon="📍"),
-    st.Page("app_pages/gaps.py", title="Coverage gaps", icon="🕳️"),
-    st.Page("app_pages/profile.py", title="Area profile", icon="📄"),
-    st.Page("app_pages/portfolio.py", title="Portfolio", icon="📊"),
-    st.Page("app_pages/change.py", title="Change 2019→2025", icon="↕️"),
-    st.Page("app_pages/sources.py", title="Data sources", icon="📚"),
+    st.Page("app_pages/explore.py", title="Explore need", icon=":material/map:", default=True),
+    st.Page("app_pages/organisations.py", title="Organisations", icon=":material/location_on:"),
+    st.Page("app_pages/gaps.py", title="Coverage gaps", icon=":material/crisis_alert:"),
+    st.Page("app_pages/profile.py", title="Area profile", icon=":material/description:"),
+    st.Page("app_pages/portfolio.py", title="Portfolio", icon=":material/bar_chart:"),
+    st.Page("app_pages/change.py", title="Change 2019→2025", icon=":material/swap_vert:"),
+    st.Page("app_pages/sources.py", title="Data sources", icon=":material/menu_book:"),
 ]
 
 page = st.navigation(PAGES)

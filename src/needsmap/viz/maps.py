@@ -1,0 +1,197 @@
+"""Map building blocks (pydeck): colours, polygon/outline/label/point layers and an offline Deck.
+
+No tile server is needed: context (local authority and ward outlines, labels) is drawn from the
+boundary files, and the Deck has no basemap unless one is asked for.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import shapely
+
+from needsmap.export import escape_text
+
+RGB = tuple[int, int, int]
+
+#: viridis in 10 steps (colour-blind safe, prints in grey): index 0 = decile 1 = most deprived
+DECILE_COLOURS: tuple[RGB, ...] = (
+    (68, 1, 84), (72, 40, 120), (62, 73, 137), (49, 104, 142), (38, 130, 142),
+    (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43), (253, 231, 37),
+)
+NO_DATA: RGB = (200, 200, 200)
+OUTLINE_LAD: RGB = (30, 30, 30)
+OUTLINE_WARD: RGB = (90, 90, 90)
+
+
+def decile_colour(decile: float | None) -> RGB:
+    """Colour for an IMD decile (1 most deprived … 10 least); grey when missing."""
+    if decile is None or pd.isna(decile) or not 1 <= int(decile) <= 10:
+        return NO_DATA
+    return DECILE_COLOURS[int(decile) - 1]
+
+
+def class_colours(values: pd.Series, *, kind: str = "decile", higher_is_worse: bool = True,
+                  n_total: int | None = None) -> tuple[list[RGB], list[tuple[str, RGB]]]:
+    """Colours for values and the legend entries that explain them.
+
+    Parameters
+    ----------
+    values
+        Deciles (1–10), ranks (1 = most deprived of ``n_total``) or any numbers.
+    kind
+        ``"decile"``, ``"rank"`` (binned into national tenths of ``n_total``) or ``"value"`` (binned
+        into tenths of the values shown, worst first by ``higher_is_worse``).
+    """
+    v = pd.to_numeric(values, errors="coerce")
+    if kind == "decile":
+        classes = v
+        legend = [(f"{d} {'(most deprived 10%)' if d == 1 else '(least deprived)' if d == 10 else ''}".strip(),
+                   DECILE_COLOURS[d - 1]) for d in range(1, 11)]
+    elif kind == "rank":
+        if not n_total:
+            raise ValueError("kind='rank' needs n_total (England's number of LSOAs)")
+        classes = np.ceil(v / n_total * 10).clip(1, 10)
+        step = n_total / 10
+        legend = [(f"rank {int((d - 1) * step) + 1:,}–{int(d * step):,}", DECILE_COLOURS[d - 1])
+                  for d in range(1, 11)]
+    else:
+        ranked = v.rank(method="average", ascending=not higher_is_worse, pct=True)
+        classes = np.ceil(ranked * 10).clip(1, 10)
+        qs = v.quantile(np.linspace(0, 1, 11)).to_numpy()
+        if not higher_is_worse:
+            qs = qs[::-1]
+        legend = [(f"{_fmt(qs[d - 1])} – {_fmt(qs[d])}", DECILE_COLOURS[d - 1]) for d in range(1, 11)]
+    colours = [decile_colour(c) for c in classes]
+    return colours, legend
+
+
+def _fmt(x: float) -> str:
+    if pd.isna(x):
+        return "–"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+# ----------------------------------------------------------------------------- geometry helpers
+def simplify(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
+    """Simplify polygons by ``tolerance_m`` metres (in EPSG:27700), returned in EPSG:4326."""
+    if tolerance_m <= 0:
+        return gdf
+    out = gdf.to_crs(27700)
+    out["geometry"] = out.geometry.simplify(tolerance_m, preserve_topology=True)
+    return out.to_crs(4326)
+
+
+def _rings(geom: shapely.Geometry) -> list[list[list[float]]]:
+    """Exterior rings of a (multi)polygon as lists of [lon, lat] rounded to ~1 m."""
+    out = []
+    for part in shapely.get_parts(geom):
+        coords = np.round(np.asarray(part.exterior.coords)[:, :2], 5)
+        out.append(coords.tolist())
+    return out
+
+
+def polygon_frame(gdf: gpd.GeoDataFrame, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per polygon part with a ``polygon`` ring column (for ``PolygonLayer``) and ``columns``."""
+    rings = [_rings(g) for g in gdf.geometry]
+    lens = [len(r) for r in rings]
+    idx = np.repeat(np.arange(len(gdf)), lens)
+    out = pd.DataFrame({c: gdf[c].to_numpy()[idx] for c in columns})
+    out["polygon"] = [ring for rs in rings for ring in rs]
+    return out
+
+
+def label_points(gdf: gpd.GeoDataFrame, label_col: str) -> pd.DataFrame:
+    """A point inside each polygon with its label, for ``TextLayer``."""
+    pts = gdf.geometry.representative_point()
+    return pd.DataFrame({"text": gdf[label_col].map(str).to_numpy(), "lon": pts.x.to_numpy(),
+                         "lat": pts.y.to_numpy()})
+
+
+# ----------------------------------------------------------------------------- layers
+def fill_layer(frame: pd.DataFrame, *, layer_id: str = "fill", opacity: float = 0.85,
+               pickable: bool = True) -> pdk.Layer:
+    """Filled polygons from :func:`polygon_frame` output with a ``fill`` [r, g, b] column."""
+    return pdk.Layer(
+        "PolygonLayer", frame, id=layer_id, get_polygon="polygon", get_fill_color="fill",
+        get_line_color=[255, 255, 255, 90], line_width_min_pixels=0.3, stroked=True, filled=True,
+        opacity=opacity, pickable=pickable, auto_highlight=pickable,
+    )
+
+
+def outline_layer(gdf: gpd.GeoDataFrame, *, colour: RGB = OUTLINE_LAD, width_px: float = 1.5,
+                  layer_id: str = "outline") -> pdk.Layer:
+    """Boundary lines (e.g. local authorities, wards) drawn for context."""
+    frame = polygon_frame(gdf)
+    return pdk.Layer(
+        "PathLayer", frame, id=layer_id, get_path="polygon", get_color=list(colour),
+        width_min_pixels=width_px, width_units="pixels", get_width=width_px, pickable=False,
+    )
+
+
+def text_layer(labels: pd.DataFrame, *, size: int = 12, colour: RGB = (20, 20, 20),
+               layer_id: str = "labels") -> pdk.Layer:
+    """Place names drawn on the map (text is escaped by deck.gl's canvas renderer)."""
+    return pdk.Layer(
+        "TextLayer", labels, id=layer_id, get_position=["lon", "lat"], get_text="text",
+        get_size=size, get_color=list(colour), get_text_anchor="'middle'",
+        get_alignment_baseline="'center'", background=True, get_background_color=[255, 255, 255, 170],
+        font_family="'DejaVu Sans', Arial, sans-serif", character_set="auto", pickable=False,
+    )
+
+
+def points_layer(points: pd.DataFrame, *, colour: RGB = (230, 85, 13), radius_px: float = 5,
+                 layer_id: str = "points", pickable: bool = True) -> pdk.Layer:
+    """Organisation points (columns ``lon``, ``lat``); escape any text used in tooltips first."""
+    return pdk.Layer(
+        "ScatterplotLayer", points, id=layer_id, get_position=["lon", "lat"],
+        get_fill_color=list(colour), get_line_color=[255, 255, 255], stroked=True,
+        line_width_min_pixels=1, radius_units="pixels", get_radius=radius_px,
+        radius_min_pixels=2, radius_max_pixels=12, pickable=pickable,
+    )
+
+
+# ----------------------------------------------------------------------------- deck
+def view_for_bounds(bounds: Sequence[float], *, width_px: int = 900, height_px: int = 600) -> pdk.ViewState:
+    """A view that fits ``(minx, miny, maxx, maxy)`` in degrees."""
+    minx, miny, maxx, maxy = bounds
+    lon, lat = (minx + maxx) / 2, (miny + maxy) / 2
+    dx = max(maxx - minx, 1e-4)
+    dy = max(maxy - miny, 1e-4) / max(math.cos(math.radians(lat)), 0.1)
+    zoom = min(math.log2(360 * width_px / 256 / dx), math.log2(180 * height_px / 256 / dy)) - 0.9
+    return pdk.ViewState(longitude=lon, latitude=lat, zoom=max(min(zoom, 15), 4.5), pitch=0)
+
+
+def make_deck(layers: Sequence[pdk.Layer], view: pdk.ViewState, *, tooltip_html: str | None = None,
+              height: int = 620, basemap: str | None = None) -> pdk.Deck:
+    """A Deck with no basemap by default (reads offline); ``basemap`` = a pydeck ``map_style``.
+
+    ``tooltip_html`` is a template with ``{column}`` placeholders; values must already be escaped
+    (:func:`needsmap.export.escape_columns`) when they come from user files.
+    """
+    tooltip: dict[str, object] | bool = False
+    if tooltip_html:
+        tooltip = {"html": tooltip_html, "style": {"backgroundColor": "#222", "color": "white",
+                                                   "fontSize": "12px", "maxWidth": "360px"}}
+    return pdk.Deck(
+        layers=list(layers), initial_view_state=view, map_style=basemap,
+        map_provider="carto" if basemap else None, tooltip=tooltip, height=height,
+        parameters={"clearColor": [0.97, 0.97, 0.96, 1]},
+    )
+
+
+def legend_html(title: str, entries: Sequence[tuple[str, RGB]], *, note: str = "") -> str:
+    """A small HTML legend (colour swatches and escaped labels) to render beside a map."""
+    rows = "".join(
+        f'<div style="display:flex;align-items:center;gap:6px;margin:1px 0">'
+        f'<span style="display:inline-block;width:18px;height:12px;background:rgb{tuple(c)};'
+        f'border:1px solid #888"></span><span style="font-size:12px">{escape_text(label)}</span></div>'
+        for label, c in entries
+    )
+    foot = f'<div style="font-size:11px;color:#555;margin-top:4px">{escape_text(note)}</div>' if note else ""
+    return f'<div><div style="font-weight:600;font-size:13px">{escape_text(title)}</div>{rows}{foot}</div>'

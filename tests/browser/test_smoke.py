@@ -1,0 +1,18 @@
+"""The dashboard loads in a real headless Chromium; screenshot of the data sources page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import open_page
+
+pytestmark = pytest.mark.browser
+
+
+def test_sources_page_in_browser(server: str, browser: object, artifacts: Path) -> None:
+    page = open_page(browser, f"{server}/sources", wait_text="Every figure in needsmap",
+                     screenshot=artifacts / "sources.png")
+    assert page.get_by_text("English Indices of Deprivation 2019").count()  # type: ignore[attr-defined]
+    page.close()  # type: ignore[attr-defined]
