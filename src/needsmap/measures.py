@@ -129,3 +129,7 @@ def get_measure(measure_id: str) -> Measure:
         return MEASURES[measure_id]
     except KeyError:
         raise KeyError(f"unknown measure {measure_id!r}; known: {', '.join(MEASURES)}") from None
+
+
+# extra measures (at-risk jobs, furlough, CNI, ethnicity, change) register themselves on import
+import needsmap.data.extra_measures  # noqa: E402, F401, I001

@@ -32,3 +32,6 @@ __all__ = [
     "read_table",
     "register_provider",
 ]
+
+# registers the extra-measure providers (at-risk jobs, furlough, CNI, ethnicity, change since 2019)
+import needsmap.data.extra_measures  # noqa: E402, F401, I001
