@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from needsmap.errors import NeedsmapError
 
 #: modules under needsmap.cli providing one sub-command each
-COMMANDS = ("profile", "geocode", "gaps", "portfolio")
+COMMANDS = ("profile", "geocode", "gaps", "portfolio", "data")
 
 
 def build_parser() -> argparse.ArgumentParser:

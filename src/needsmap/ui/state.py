@@ -12,6 +12,7 @@ import streamlit as st
 
 from needsmap import areas, data
 from needsmap.areas import Area
+from needsmap.config import data_dir
 from needsmap.errors import NeedsmapError
 from needsmap.types import DEFAULT_EDITION, EDITIONS, Edition, as_edition
 
@@ -19,34 +20,56 @@ _ALL = "__all__"
 
 
 # ----------------------------------------------------------------------------- cached loaders
+# Each loader is keyed by its arguments and the data folder, so pointing NEEDSMAP_DATA_DIR elsewhere
+# never serves frames read from the old folder.
 @st.cache_data(show_spinner="Loading deprivation data…", max_entries=4)
-def lsoa_table(edition: Edition) -> pd.DataFrame:
-    """Every LSOA of ``edition`` with geography, population, IMD and extra measures (cached)."""
+def _lsoa_table(edition: Edition, folder: str) -> pd.DataFrame:
     return data.load_lsoa_table(edition)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def geography(edition: Edition) -> pd.DataFrame:
-    """LSOA → ward → local authority → region lookup with population (cached)."""
+def _geography(edition: Edition, folder: str) -> pd.DataFrame:
     return data.load_geography(edition)
 
 
 @st.cache_data(show_spinner="Loading boundaries…", max_entries=4)
-def boundaries(edition: Edition) -> gpd.GeoDataFrame:
-    """LSOA polygons for ``edition`` (cached)."""
+def _boundaries(edition: Edition, folder: str) -> gpd.GeoDataFrame:
     return data.load_boundaries(edition)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def lad_boundaries() -> gpd.GeoDataFrame:
-    """Local authority outlines (cached)."""
+def _lad_boundaries(folder: str) -> gpd.GeoDataFrame:
     return data.load_lad_boundaries()
 
 
 @st.cache_data(show_spinner="Drawing ward outlines…", max_entries=2)
+def _ward_boundaries(folder: str) -> gpd.GeoDataFrame:
+    return data.load_ward_boundaries()
+
+
+def lsoa_table(edition: Edition) -> pd.DataFrame:
+    """Every LSOA of ``edition`` with geography, population, IMD and extra measures (cached)."""
+    return _lsoa_table(edition, str(data_dir()))
+
+
+def geography(edition: Edition) -> pd.DataFrame:
+    """LSOA → ward → local authority → region lookup with population (cached)."""
+    return _geography(edition, str(data_dir()))
+
+
+def boundaries(edition: Edition) -> gpd.GeoDataFrame:
+    """LSOA polygons for ``edition`` (cached)."""
+    return _boundaries(edition, str(data_dir()))
+
+
+def lad_boundaries() -> gpd.GeoDataFrame:
+    """Local authority outlines (cached)."""
+    return _lad_boundaries(str(data_dir()))
+
+
 def ward_boundaries() -> gpd.GeoDataFrame:
     """Ward outlines (cached)."""
-    return data.load_ward_boundaries()
+    return _ward_boundaries(str(data_dir()))
 
 
 # ----------------------------------------------------------------------------- errors

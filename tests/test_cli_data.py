@@ -1,0 +1,33 @@
+"""``needsmap data`` lists and checks the datasets; the app shows missing data as one message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from needsmap.cli import main
+from tests.conftest import ROOT
+
+
+def test_data_check_real_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "check", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    status = {d["id"]: d["status"] for d in out["datasets"]}
+    assert status["imd2019"] == "ok" and status["lsoa21_boundaries"] == "ok"
+
+
+def test_data_check_empty_folder(broken_data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "check"]) == 1
+    captured = capsys.readouterr()
+    assert "[missing] imd2019" in captured.out and "gov.uk" in captured.out
+    assert "required dataset(s) missing" in captured.err
+
+
+def test_app_with_no_data_shows_one_clear_message(broken_data_dir: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.error and "is missing" in at.error[0].value and str(broken_data_dir) in at.error[0].value
