@@ -31,3 +31,12 @@ def test_app_with_no_data_shows_one_clear_message(broken_data_dir: Path) -> None
     at.run()
     assert not at.exception
     assert at.error and "is missing" in at.error[0].value and str(broken_data_dir) in at.error[0].value
+
+
+def test_streamlit_upload_limit_matches_config() -> None:
+    import tomllib
+
+    from needsmap.config import MAX_UPLOAD_MB
+
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert cfg["server"]["maxUploadSize"] == MAX_UPLOAD_MB
