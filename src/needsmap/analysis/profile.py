@@ -1,0 +1,788 @@
+"""Area profiles: everything a bid writer cites about one LSOA, a ward or a local authority.
+
+:func:`lsoa_profile` gathers the IMD rank and decile, every domain and sub-domain, population and age
+profile, the IDACI / IDAOPI rates, Census 2021 ethnic make-up, any extra measures loaded (at-risk jobs,
+Community Needs Index), the other IMD edition where the LSOA is comparable, nearby organisations and a
+plain-English summary. :func:`area_profile` does the same for a ward or local authority with
+population-weighted summaries and the list of its LSOAs.
+
+Denominators of the IDACI / IDAOPI rates
+----------------------------------------
+The IMD files publish the *numerators* only (children aged 0–15, and people aged 60 and over, living
+in income-deprived families). The rates here divide them by the matching age group of the ONS mid-2020
+single-year-of-age population estimates (LSOA 2011). For the 2025 edition (LSOA 2021), those ages are
+carried to LSOA 2021 through the ONS LSOA11→LSOA21 lookup: unchanged (U) and merged (M) LSOAs exactly,
+split (S) and irregular (X) ones apportioned by Census 2021 usual residents. The official rates used
+other denominators (mid-2015 for 2019, later estimates for 2025), so these rates can differ from the
+published IDACI / IDAOPI scores by a few points; they are labelled as such wherever shown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from needsmap import areas
+from needsmap.data import load_boundaries, load_lsoa_table, read_table
+from needsmap.data._cache import cached
+from needsmap.data.catalog import get_dataset
+from needsmap.errors import ValidationError
+from needsmap.measures import get_measure
+from needsmap.types import Edition, england_lsoa_count
+
+__all__ = [
+    "AGE_BANDS",
+    "DOMAIN_IDS",
+    "SUBDOMAIN_IDS",
+    "AreaProfile",
+    "LsoaProfile",
+    "RankFigure",
+    "age_table",
+    "area_profile",
+    "decile_phrase",
+    "ethnicity_table",
+    "lsoa_profile",
+    "orgs_near",
+    "other_edition",
+    "resolve_lsoa",
+]
+
+DOMAIN_IDS = ("income", "employment", "education", "health", "crime", "housing", "environment")
+SUBDOMAIN_IDS = ("cyp", "adult_skills", "geo_barriers", "wider_barriers", "indoors", "outdoors")
+#: broad age bands shown on the profile: label -> (first age, last age)
+AGE_BANDS: dict[str, tuple[int, int]] = {
+    "0–4": (0, 4), "5–15": (5, 15), "16–24": (16, 24), "25–44": (25, 44),
+    "45–59": (45, 59), "60–64": (60, 64), "65–74": (65, 74), "75+": (75, 90),
+}
+#: Census 2021 broad ethnic groups: short label -> TS021 group name
+ETHNIC_GROUPS: dict[str, str] = {
+    "White": "White",
+    "Asian": "Asian, Asian British or Asian Welsh",
+    "Black": "Black, Black British, Black Welsh, Caribbean or African",
+    "Mixed": "Mixed or Multiple ethnic groups",
+    "Other": "Other ethnic group",
+}
+#: optional extra measures (from the "more measures" providers): column -> label
+EXTRA_MEASURES: dict[str, str] = {
+    "at_risk_jobs_pct": "Jobs in sectors shut down in 2020 (% of local jobs, BRES 2018)",
+    "furlough_rate": "Furlough take-up, 31 Aug 2020 (local authority, %)",
+    "cni_score": "Community Needs Index 2023 score (higher = more need)",
+    "cni_rank": "Community Needs Index 2023 rank (1 = highest need)",
+    "cni_civic_assets_score": "CNI civic assets score",
+    "cni_connectedness_score": "CNI connectedness score",
+    "cni_engaged_score": "CNI active and engaged community score",
+    "left_behind": "Left-behind area (lowest CNI and IMD 2025 deciles)",
+}
+_EXTRA_SOURCES = {"at_risk_jobs_pct": "bres2018_jobs", "furlough_rate": "furlough2020",
+                  "cni_": "cni2023", "left_behind": "cni2023"}
+_CHANGE_WORDS = {"U": "unchanged", "S": "split", "M": "merged", "X": "redrawn irregularly"}
+_LSOA_RE = re.compile(r"^E01\d{6}$")
+_VINTAGE = {"2019": "lsoa11", "2025": "lsoa21"}
+_VINTAGE_LABEL = {"2019": "LSOA 2011", "2025": "LSOA 2021"}
+
+
+def _other(edition: Edition) -> Edition:
+    return "2025" if edition == "2019" else "2019"
+
+
+def _int(value: Any) -> int | None:
+    if value is None or pd.isna(value):
+        return None
+    return int(value)
+
+
+def _float(value: Any, digits: int = 3) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return round(float(value), digits)
+
+
+def _fmt(n: int | float | None) -> str:
+    return "n/a" if n is None else f"{n:,.0f}"
+
+
+def decile_phrase(decile: int | None) -> str:
+    """Plain English for an IMD decile: 1 → "among the 10% most deprived", 9 → "… 20% least deprived"."""
+    if decile is None:
+        return "not ranked"
+    if decile <= 5:
+        return f"among the {decile * 10}% most deprived"
+    return f"among the {(11 - decile) * 10}% least deprived"
+
+
+# ----------------------------------------------------------------------------- figures
+@dataclass
+class RankFigure:
+    """Rank (1 = most deprived) and decile (1 = most deprived 10%) of one measure for one LSOA."""
+
+    label: str
+    rank: int | None
+    decile: int | None
+    of: int
+    score: float | None = None
+
+    @property
+    def percentile(self) -> float | None:
+        """Position among England's LSOAs, 0 = most deprived, 100 = least."""
+        return None if self.rank is None else round(100 * self.rank / self.of, 1)
+
+    @property
+    def text(self) -> str:
+        """e.g. ``rank 7,847 of 32,844 (decile 3)``."""
+        if self.rank is None:
+            return "not available"
+        return f"rank {self.rank:,} of {self.of:,} (decile {self.decile})"
+
+
+def _rank_figure(row: pd.Series, measure: str, total: int) -> RankFigure:
+    score = row.get(f"{measure}_score")
+    return RankFigure(label=get_measure(measure).label, rank=_int(row.get(f"{measure}_rank")),
+                      decile=_int(row.get(f"{measure}_decile")), of=total,
+                      score=_float(score) if score is not None else None)
+
+
+@dataclass
+class Rate:
+    """A share of an age group: numerator ÷ denominator, with where both come from."""
+
+    label: str
+    numerator: float | None
+    denominator: float | None
+    rate_pct: float | None
+    england_pct: float | None
+    note: str
+
+
+@dataclass
+class Translation:
+    """How a code of the other LSOA vintage was translated to the edition asked for."""
+
+    requested_code: str
+    requested_vintage: str
+    change_code: str
+    candidates: list[str]
+    chosen: str
+    note: str
+
+
+@dataclass
+class LsoaProfile:
+    """Everything a bid writer cites about one LSOA in one IMD edition (see :func:`lsoa_profile`)."""
+
+    lsoa_code: str
+    lsoa_name: str
+    edition: Edition
+    vintage: str
+    local_authority: str
+    local_authority_code: str
+    ward: str
+    ward_code: str
+    region: str
+    total_lsoas: int
+    imd: RankFigure
+    domains: dict[str, RankFigure]
+    subdomains: dict[str, RankFigure]
+    population: int | None
+    population_source: str
+    age_profile: dict[str, Any]
+    idaci: Rate
+    idaopi: Rate
+    ethnicity: dict[str, Any] | None
+    extra: dict[str, Any]
+    other_edition: dict[str, Any]
+    translation: Translation | None
+    orgs: dict[str, Any] | None
+    summary: str
+    sources: list[str]
+    kind: str = "lsoa"
+
+    @property
+    def title(self) -> str:
+        """Heading for reports: ``Birmingham 120E (E01009219)``."""
+        return f"{self.lsoa_name} ({self.lsoa_code})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (ranks as ``{rank, decile, ...}``)."""
+        d = asdict(self)
+        d["title"] = self.title
+        return _jsonable(d)
+
+
+@dataclass
+class AreaProfile:
+    """Population-weighted profile of a ward or local authority (see :func:`area_profile`)."""
+
+    kind: str
+    code: str
+    name: str
+    edition: Edition
+    vintage: str
+    local_authority: str
+    region: str
+    total_lsoas: int
+    n_lsoas: int
+    population: int | None
+    population_source: str
+    imd: dict[str, Any]
+    domains: dict[str, dict[str, Any]]
+    subdomains: dict[str, dict[str, Any]]
+    age_profile: dict[str, Any]
+    idaci: Rate
+    idaopi: Rate
+    ethnicity: dict[str, Any] | None
+    extra: dict[str, Any]
+    lsoas: list[dict[str, Any]]
+    orgs: dict[str, Any] | None
+    summary: str
+    sources: list[str]
+    method: str = field(default=(
+        "Population-weighted: each LSOA counts in proportion to its residents. Shares of residents "
+        "'in the 10% / 20% most deprived' count the residents of LSOAs in IMD deciles 1 / 1–2."))
+
+    @property
+    def title(self) -> str:
+        """Heading for reports: ``Northfield (ward, Birmingham)``."""
+        word = "ward" if self.kind == "ward" else "local authority"
+        where = f", {self.local_authority}" if self.kind == "ward" else ""
+        return f"{self.name} ({word}{where})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        d = asdict(self)
+        d["title"] = self.title
+        return _jsonable(d)
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    if obj is pd.NA:
+        return None
+    return obj
+
+
+# ----------------------------------------------------------------------------- prepared tables
+def _lookup() -> pd.DataFrame:
+    return read_table("lsoa11_lsoa21_lookup")
+
+
+def _build_ages11() -> pd.DataFrame:
+    pop = read_table("population2020")
+    ages = pop.set_index(pop["lsoa11_code"].astype(str))
+    cols = [str(a) for a in range(90)] + ["90+"]
+    out = ages[cols].astype(float)
+    out.columns = [str(a) for a in range(91)]  # 90 means 90 and over
+    out.index.name = "lsoa_code"
+    return out
+
+
+def _build_ages21() -> pd.DataFrame:
+    ages11 = _build_ages11()
+    lk = _lookup()[["lsoa11_code", "lsoa21_code"]].astype(str)
+    res = ethnicity_table()["total"]
+    lk["res21"] = res.reindex(lk["lsoa21_code"]).fillna(0).to_numpy()
+    share_sum = lk.groupby("lsoa11_code")["res21"].transform("sum")
+    n_links = lk.groupby("lsoa11_code")["res21"].transform("size")
+    # an LSOA11 feeding one LSOA21 gives it everything; a split one is shared by Census residents
+    lk["w"] = np.where(n_links == 1, 1.0, lk["res21"] / share_sum.where(share_sum > 0, np.nan))
+    lk["w"] = lk["w"].fillna(1.0 / n_links)
+    parts = ages11.reindex(lk["lsoa11_code"]).to_numpy() * lk["w"].to_numpy()[:, None]
+    out = pd.DataFrame(parts, columns=ages11.columns).groupby(lk["lsoa21_code"].to_numpy()).sum()
+    out.index.name = "lsoa_code"
+    return out
+
+
+def age_table(edition: Edition) -> pd.DataFrame:
+    """Single-year-of-age population (columns ``"0"`` … ``"90"``, 90 = 90 and over) per LSOA.
+
+    Mid-2020 ONS estimates on LSOA 2011 for the 2019 edition; for 2025, the same estimates carried
+    to LSOA 2021 (unchanged and merged LSOAs exactly; split and irregular ones apportioned by
+    Census 2021 usual residents).
+    """
+    if edition == "2019":
+        return cached("ages_lsoa11", [get_dataset("population2020").path], _build_ages11)
+    ids = ("population2020", "lsoa11_lsoa21_lookup", "census2021_ethnicity")
+    return cached("ages_lsoa21", [get_dataset(i).path for i in ids], _build_ages21)
+
+
+def _build_ethnicity() -> pd.DataFrame:
+    e = read_table("census2021_ethnicity")
+    wide = e.pivot_table(index="lsoa21_code", columns="ethnic_group", values="n", aggfunc="sum")
+    out = pd.DataFrame(index=pd.Index(wide.index.astype(str), name="lsoa_code"))
+    for short, group in ETHNIC_GROUPS.items():
+        out[short] = wide[group].to_numpy() if group in wide.columns else np.nan
+    out["total"] = e.drop_duplicates("lsoa21_code").set_index("lsoa21_code")["total_residents"] \
+        .reindex(wide.index).to_numpy()
+    return out
+
+
+def ethnicity_table() -> pd.DataFrame:
+    """Census 2021 usual residents per LSOA 2021 by broad ethnic group (counts) and ``total``."""
+    return cached("ethnicity_lsoa21", [get_dataset("census2021_ethnicity").path], _build_ethnicity)
+
+
+# ----------------------------------------------------------------------------- code translation
+def resolve_lsoa(code: str, *, edition: Edition, table: pd.DataFrame) -> tuple[str, Translation | None]:
+    """The LSOA code of ``edition``'s vintage for ``code``, translating the other vintage's codes.
+
+    A code in both vintages is unchanged (ONS change code U). A 2011 code asked of the 2025 edition,
+    or a 2021 code asked of 2019, goes through the ONS LSOA11↔LSOA21 lookup; when it maps to several
+    LSOAs (a split, or a merge seen from the other side) the one with most residents is chosen and
+    the others are listed.
+
+    Raises
+    ------
+    ValidationError
+        ``code`` is not an English LSOA code of either vintage.
+    """
+    c = str(code).strip().upper().replace(" ", "")
+    if not _LSOA_RE.match(c):
+        raise ValidationError(f"{code!r} is not an LSOA code: English LSOA codes look like E01009219")
+    if c in table.index:
+        return c, None
+    lk = _lookup()
+    want, have = (("lsoa11_code", "lsoa21_code") if edition == "2019" else ("lsoa21_code", "lsoa11_code"))
+    rows = lk.loc[lk[have] == c]
+    if rows.empty:
+        raise ValidationError(f"{c} is not an LSOA 2011 or LSOA 2021 code in England "
+                              "(check the code; Welsh LSOAs start W01)")
+    cands = [x for x in dict.fromkeys(rows[want].astype(str)) if x in table.index]
+    if not cands:
+        raise ValidationError(f"{c} maps to {', '.join(rows[want])}, none of which is in the IMD {edition} table")
+    pops = table.loc[cands, "population"].astype(float).fillna(0)
+    chosen = str(pops.idxmax())
+    change = str(rows["change_code"].iloc[0])
+    have_v, want_v = ("LSOA 2021", "LSOA 2011") if edition == "2019" else ("LSOA 2011", "LSOA 2021")
+    others = [x for x in cands if x != chosen]
+    if change == "S" and edition == "2025":
+        note = (f"{c} is an {have_v} code; it was split in 2021 into {len(cands)} LSOAs "
+                f"({', '.join(cands)}). Showing {chosen}, the one with most residents.")
+    elif change == "S":
+        note = (f"{c} is an {have_v} code; it is part of {want_v} {chosen}, which was split in 2021. "
+                f"The IMD 2019 figures describe the whole of {chosen}.")
+    elif change == "M" and edition == "2025":
+        note = (f"{c} is an {have_v} code; in 2021 it was merged with neighbouring LSOAs into {chosen}. "
+                f"The IMD 2025 figures describe the whole merged area.")
+    elif change == "M":
+        note = (f"{c} is an {have_v} code formed in 2021 by merging {', '.join(cands)}. "
+                f"Showing {chosen}, the one with most residents.")
+    else:
+        note = (f"{c} is an {have_v} code; its boundary was redrawn irregularly in 2021 (ONS change "
+                f"code {change}). Showing {want_v} {chosen}, the best match with most residents.")
+    if others and "Showing" in note:
+        note += f" The other{'s' if len(others) > 1 else ''}: {', '.join(others)}."
+    return chosen, Translation(requested_code=c, requested_vintage=have_v, change_code=change,
+                               candidates=cands, chosen=chosen, note=note)
+
+
+def other_edition(code: str, *, edition: Edition, other_table: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The same LSOA in the other IMD edition, when its boundary did not change in 2021.
+
+    Returns a dict with ``comparable`` (bool), ``change_code``, ``note`` and — when comparable —
+    ``edition``, ``imd`` and ``domains`` as :class:`RankFigure` dicts.
+    """
+    oth = _other(edition)
+    lk = _lookup()
+    col = "lsoa11_code" if edition == "2019" else "lsoa21_code"
+    rows = lk.loc[lk[col] == code]
+    change = str(rows["change_code"].iloc[0]) if not rows.empty else "?"
+    counterpart = sorted(set(rows["lsoa21_code" if edition == "2019" else "lsoa11_code"].astype(str)))
+    out: dict[str, Any] = {"edition": oth, "change_code": change, "counterparts": counterpart,
+                           "comparable": change == "U"}
+    if change != "U":
+        word = _CHANGE_WORDS.get(change, "changed")
+        out["note"] = (f"Not directly comparable: this LSOA's boundary was {word} in 2021 (ONS change "
+                       f"code {change}); its {_VINTAGE_LABEL[oth]} counterpart(s): "
+                       f"{', '.join(counterpart) or 'none'}. Ranks of different areas are not compared here.")
+        return out
+    t = other_table if other_table is not None else load_lsoa_table(oth)
+    row = t.loc[code]
+    total = england_lsoa_count(oth)
+    out["imd"] = asdict(_rank_figure(row, "imd", total))
+    out["domains"] = {d: asdict(_rank_figure(row, d, total)) for d in DOMAIN_IDS}
+    out["note"] = (f"Same boundary in 2011 and 2021 (ONS change code U), so the two editions can be "
+                   f"set side by side. Ranks are out of {england_lsoa_count('2019'):,} LSOAs in 2019 "
+                   f"and {england_lsoa_count('2025'):,} in 2025; compare deciles, and remember a rank "
+                   "is relative to the rest of England, not an absolute level.")
+    return out
+
+
+# ----------------------------------------------------------------------------- populations
+def _age_summary(ages: pd.Series, *, edition: Edition) -> dict[str, Any]:
+    a = ages.astype(float).to_numpy()
+    bands = {lab: float(a[lo:hi + 1].sum()) for lab, (lo, hi) in AGE_BANDS.items()}
+    total = float(a.sum())
+    source = ("ONS mid-2020 population estimates, single year of age (LSOA 2011)" if edition == "2019"
+              else "ONS mid-2020 single-year-of-age estimates (LSOA 2011) carried to LSOA 2021 through "
+                   "the ONS lookup: unchanged and merged LSOAs exactly, split ones shared out by "
+                   "Census 2021 residents. No single-year ages for LSOA 2021 are in the data folder.")
+    return {
+        "total": round(total), "bands": {k: round(v) for k, v in bands.items()},
+        "bands_pct": {k: round(100 * v / total, 1) if total else None for k, v in bands.items()},
+        "children_0_15": round(float(a[:16].sum())), "working_16_64": round(float(a[16:65].sum())),
+        "older_65_plus": round(float(a[65:].sum())), "aged_60_plus": round(float(a[60:].sum())),
+        "date": "mid-2020", "estimated": edition == "2025", "source": source,
+    }
+
+
+def _england_age_pct(edition: Edition) -> dict[str, float]:
+    a = age_table(edition).sum()
+    tot = float(a.sum())
+    return {lab: round(100 * float(a.iloc[lo:hi + 1].sum()) / tot, 1) for lab, (lo, hi) in AGE_BANDS.items()}
+
+
+def _rates(table: pd.DataFrame, codes: list[str], edition: Edition) -> tuple[Rate, Rate]:
+    ages = age_table(edition)
+    kids_all = ages.iloc[:, :16].sum(axis=1)
+    old_all = ages.iloc[:, 60:].sum(axis=1)
+    redesign = (" The 2025 edition measures income deprivation differently from 2019 (Universal "
+                "Credit), so 2019 and 2025 rates are not comparable." if edition == "2025" else "")
+    out = []
+    for num_col, den, label, who in (
+        ("idaci_numerator", kids_all, "Children (0–15) in income-deprived families (IDACI)",
+         "children aged 0–15"),
+        ("idaopi_numerator", old_all, "People aged 60+ in income-deprived families (IDAOPI)",
+         "people aged 60 and over"),
+    ):
+        nums = table.loc[codes, num_col].astype(float)
+        num = float(nums.sum())
+        d = float(den.reindex(codes).sum())
+        all_nums = table[num_col].astype(float)
+        eng = float(all_nums.sum()) / float(den.reindex(all_nums.dropna().index).sum())
+        note = (f"IMD {edition} numerator ÷ {who} (ONS mid-2020 estimates"
+                + (", carried to LSOA 2021" if edition == "2025" else "")
+                + "). The official index used other population estimates, so this can differ from "
+                  "the published rate by a few points." + redesign)
+        rate: float | None = round(100 * num / d, 1) if d > 0 else None
+        if nums.isna().all():
+            rate = None
+            note = "Not published for this area (MHCLG leaves small counts blank). " + note
+        elif nums.isna().any():
+            note = (f"{int(nums.isna().sum())} of {len(nums)} LSOAs have no published count (small "
+                    "numbers are left blank), so this slightly understates the rate. " + note)
+        if rate is not None and rate > 100:
+            rate = None
+            note = ("Not shown: the count exceeds the mid-2020 population of that age (the area "
+                    "has probably grown since 2020). " + note)
+        out.append(Rate(label=label, numerator=None if nums.isna().all() else round(num),
+                        denominator=round(d), rate_pct=rate, england_pct=round(100 * eng, 1),
+                        note=note))
+    return out[0], out[1]
+
+
+def _ethnicity(codes21: list[str], note: str = "") -> dict[str, Any] | None:
+    eth = ethnicity_table().reindex(codes21).dropna(how="all")
+    if eth.empty:
+        return None
+    s = eth.sum()
+    total = float(s["total"])
+    pct = {k: round(100 * float(s[k]) / total, 1) for k in ETHNIC_GROUPS}
+    return {"pct": pct, "minority_pct": round(100 - pct["White"], 1), "residents": round(total),
+            "lsoa21_codes": codes21, "source": get_dataset("census2021_ethnicity").citation(),
+            "note": note}
+
+
+def _codes21_for(code: str, edition: Edition) -> tuple[list[str], str]:
+    if edition == "2025":
+        return [code], ""
+    lk = _lookup()
+    rows = lk.loc[lk["lsoa11_code"] == code]
+    codes = sorted(set(rows["lsoa21_code"].astype(str)))
+    if codes == [code]:
+        return codes, ""
+    return codes, (f"Census 2021 is published on LSOA 2021 boundaries; figures are for "
+                   f"{', '.join(codes)}, the LSOA 2021 area(s) this LSOA 2011 became.")
+
+
+def _extras(table: pd.DataFrame, codes: list[str], weights: pd.Series | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for col, label in EXTRA_MEASURES.items():
+        if col not in table.columns:
+            continue
+        vals = table.loc[codes, col]
+        if vals.isna().all():
+            continue
+        if col == "left_behind":
+            value: Any = bool(vals.fillna(False).astype(bool).any()) if len(codes) == 1 else \
+                int(vals.fillna(False).astype(bool).sum())
+            lab = label if len(codes) == 1 else "LSOAs flagged left-behind (CNI 2023)"
+        elif len(codes) == 1:
+            value = _float(vals.iloc[0], 2)
+            lab = label
+        else:
+            w = (weights if weights is not None else pd.Series(1.0, index=codes)).reindex(codes).astype(float)
+            v = vals.astype(float)
+            ok = v.notna() & w.notna()
+            value = round(float((v[ok] * w[ok]).sum() / w[ok].sum()), 2) if w[ok].sum() > 0 else None
+            lab = label + " — population-weighted mean"
+        out[col] = {"label": lab, "value": value}
+    return out
+
+
+def _extra_sources(extra: dict[str, Any]) -> list[str]:
+    ids = []
+    for col in extra:
+        for prefix, ds in _EXTRA_SOURCES.items():
+            if col.startswith(prefix):
+                ids.append(ds)
+    return ids
+
+
+# ----------------------------------------------------------------------------- organisations
+def orgs_near(orgs: pd.DataFrame, codes: list[str], *, edition: Edition, radius_m: float = 1000,
+              boundaries: Any = None) -> dict[str, Any]:
+    """Organisations inside the LSOAs ``codes`` and those within ``radius_m`` metres of them.
+
+    Parameters
+    ----------
+    orgs
+        Placed organisations with ``org_name``, ``lat``, ``lon``, ``lsoa11_code``, ``lsoa21_code``
+        (an organisation layer's ``.placed`` table).
+    boundaries
+        LSOA polygons of the edition (loaded when not given).
+
+    Returns
+    -------
+    dict with ``inside`` and ``nearby`` lists of ``{org_name, org_category, lsoa_code, distance_m}``
+    and ``radius_m``.
+    """
+    import geopandas as gpd
+
+    key = f"{_VINTAGE[edition]}_code"
+    o = orgs.dropna(subset=["lat", "lon"]).copy()
+    if key not in o.columns:
+        o[key] = pd.NA
+    inside_mask = o[key].astype("string").isin(codes).fillna(False).to_numpy(dtype=bool)
+    b = boundaries if boundaries is not None else load_boundaries(edition)
+    shape = b.loc[b["lsoa_code"].isin(codes)].to_crs(27700).union_all()
+    pts = gpd.GeoSeries(gpd.points_from_xy(o["lon"], o["lat"]), crs=4326, index=o.index).to_crs(27700)
+    dist = pts.distance(shape)
+    o["distance_m"] = dist.round(0)
+    o.loc[inside_mask, "distance_m"] = 0.0
+
+    def rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+        cols = [c for c in ("org_name", "org_category", "org_postcode", key, "distance_m") if c in df.columns]
+        recs = df[cols].rename(columns={key: "lsoa_code"}).to_dict("records")
+        return [_jsonable(r) for r in recs]
+
+    near_mask = (~inside_mask) & (dist <= radius_m).to_numpy()
+    return {"inside": rows(o.loc[inside_mask]),
+            "nearby": rows(o.loc[near_mask].sort_values("distance_m")),
+            "radius_m": radius_m}
+
+
+# ----------------------------------------------------------------------------- LSOA profile
+def _lsoa_summary(p_name: str, code: str, ward: str, lad: str, edition: Edition, imd: RankFigure,
+                  domains: dict[str, RankFigure], idaci: Rate, idaopi: Rate) -> str:
+    total = england_lsoa_count(edition)
+    parts = [
+        f"{p_name} ({code}), in {ward} ward, {lad}, is {decile_phrase(imd.decile)} neighbourhoods "
+        f"in England on the Index of Multiple Deprivation {edition} (rank {_fmt(imd.rank)} of "
+        f"{total:,}, where 1 is the most deprived; decile {imd.decile})."
+    ]
+    worst = sorted((f for f in domains.values() if f.rank is not None), key=lambda f: f.rank or 0)
+    if worst:
+        w = worst[0]
+        parts.append(f"Its most deprived domain is {w.label.lower()}: rank {w.rank:,} of {total:,}, "
+                     f"{decile_phrase(w.decile)}.")
+    h = domains.get("health")
+    if h is not None and h.rank is not None and (not worst or worst[0] is not h):
+        parts.append(f"Health deprivation rank {h.rank:,} of {total:,} (decile {h.decile}).")
+    if idaci.rate_pct is not None:
+        parts.append(f"About {idaci.rate_pct:.0f}% of children aged 0–15 live in income-deprived "
+                     f"families (England: {idaci.england_pct:.0f}%)"
+                     + (f", and {idaopi.rate_pct:.0f}% of people aged 60 and over (England: "
+                        f"{idaopi.england_pct:.0f}%)." if idaopi.rate_pct is not None else "."))
+    parts.append(f"Source: English Indices of Deprivation {edition}, MHCLG.")
+    return " ".join(parts)
+
+
+def lsoa_profile(code: str, *, edition: Edition, table: pd.DataFrame | None = None,
+                 other_table: pd.DataFrame | None = None, orgs: pd.DataFrame | None = None,
+                 radius_m: float = 1000, boundaries: Any = None) -> LsoaProfile:
+    """Profile of one LSOA in one IMD edition.
+
+    Parameters
+    ----------
+    code
+        An LSOA 2011 or 2021 code; a code of the other vintage is translated (see :func:`resolve_lsoa`).
+    edition
+        ``"2019"`` (LSOA 2011) or ``"2025"`` (LSOA 2021).
+    table, other_table
+        The edition's and the other edition's LSOA tables (loaded when not given).
+    orgs
+        Optional placed organisations (see :func:`orgs_near`).
+    radius_m
+        How far around the LSOA "nearby" organisations are looked for.
+
+    Raises
+    ------
+    ValidationError
+        The code is not an English LSOA code.
+    """
+    t = table if table is not None else load_lsoa_table(edition)
+    lsoa, translation = resolve_lsoa(code, edition=edition, table=t)
+    row = t.loc[lsoa]
+    total = england_lsoa_count(edition)
+    imd = _rank_figure(row, "imd", total)
+    domains = {d: _rank_figure(row, d, total) for d in DOMAIN_IDS}
+    subdomains = {d: _rank_figure(row, d, total) for d in SUBDOMAIN_IDS if f"{d}_rank" in t.columns}
+    ages = age_table(edition)
+    age = _age_summary(ages.loc[lsoa], edition=edition) if lsoa in ages.index else {}
+    if age:
+        age["england_bands_pct"] = _england_age_pct(edition)
+    idaci, idaopi = _rates(t, [lsoa], edition)
+    codes21, eth_note = _codes21_for(lsoa, edition)
+    eth = _ethnicity(codes21, eth_note)
+    extra = _extras(t, [lsoa])
+    other = other_edition(lsoa, edition=edition, other_table=other_table)
+    org = (orgs_near(orgs, [lsoa], edition=edition, radius_m=radius_m, boundaries=boundaries)
+           if orgs is not None else None)
+    name, ward, lad = str(row["lsoa_name"]), str(row["ward_name"]), str(row["lad_name"])
+    summary = _lsoa_summary(name, lsoa, ward, lad, edition, imd, domains, idaci, idaopi)
+    if translation is not None:
+        summary = f"{summary} (Note: {translation.note})"
+    pop_src = ("ONS mid-2020 population estimate" if edition == "2019"
+               else "Census 2021 usual residents")
+    sources = [f"imd{edition}", f"imd{edition}_subdomains", f"imd{edition}_indicators",
+               "population2020", "census2021_ethnicity", "lsoa11_lsoa21_lookup",
+               "lsoa21_ward24_lookup", *_extra_sources(extra)]
+    if other["comparable"]:
+        sources.insert(1, f"imd{_other(edition)}")
+    return LsoaProfile(
+        lsoa_code=lsoa, lsoa_name=name, edition=edition, vintage=_VINTAGE_LABEL[edition],
+        local_authority=lad, local_authority_code=str(row["lad_code"]), ward=ward,
+        ward_code=str(row["ward_code"]), region=str(row["region_name"]), total_lsoas=total,
+        imd=imd, domains=domains, subdomains=subdomains, population=_int(row["population"]),
+        population_source=pop_src, age_profile=age, idaci=idaci, idaopi=idaopi, ethnicity=eth,
+        extra=extra, other_edition=other, translation=translation, orgs=org, summary=summary,
+        sources=list(dict.fromkeys(sources)),
+    )
+
+
+# ----------------------------------------------------------------------------- ward / LA profile
+def _weighted(t: pd.DataFrame, measure: str) -> dict[str, Any]:
+    pop = t["population"].astype(float)
+    tot = float(pop.sum())
+    dec = t[f"{measure}_decile"].astype(float)
+    rank = t[f"{measure}_rank"].astype(float)
+    out: dict[str, Any] = {
+        "label": get_measure(measure).label,
+        "pop_weighted_mean_rank": round(float((rank * pop).sum() / tot)) if tot else None,
+        "pct_pop_10pct_most_deprived": round(100 * float(pop[dec <= 1].sum()) / tot, 1) if tot else None,
+        "pct_pop_20pct_most_deprived": round(100 * float(pop[dec <= 2].sum()) / tot, 1) if tot else None,
+        "lsoas_10pct_most_deprived": int((dec <= 1).sum()),
+        "lsoas_20pct_most_deprived": int((dec <= 2).sum()),
+        "pct_pop_by_decile": {int(d): round(100 * float(pop[dec == d].sum()) / tot, 1) if tot else None
+                              for d in range(1, 11)},
+    }
+    if f"{measure}_score" in t.columns:
+        score = t[f"{measure}_score"].astype(float)
+        out["pop_weighted_mean_score"] = round(float((score * pop).sum() / tot), 2) if tot else None
+    return out
+
+
+def _area_summary(prof_name: str, kind: str, lad: str, edition: Edition, n: int, pop: int | None,
+                  imd: dict[str, Any], idaci: Rate) -> str:
+    where = f"{prof_name} ward ({lad})" if kind == "ward" else prof_name
+    s10, s20 = imd["pct_pop_10pct_most_deprived"], imd["pct_pop_20pct_most_deprived"]
+    text = (f"{where} has {n} neighbourhoods (LSOAs) and about {_fmt(pop)} residents. On the Index "
+            f"of Multiple Deprivation {edition}, {s10:.0f}% of its residents live in neighbourhoods "
+            f"among the 10% most deprived in England, and {s20:.0f}% in the 20% most deprived "
+            f"({imd['lsoas_10pct_most_deprived']} and {imd['lsoas_20pct_most_deprived']} of its "
+            f"{n} LSOAs). Its population-weighted average IMD rank is {imd['pop_weighted_mean_rank']:,} "
+            f"of {england_lsoa_count(edition):,} (1 = most deprived).")
+    if idaci.rate_pct is not None:
+        text += (f" About {idaci.rate_pct:.0f}% of children aged 0–15 live in income-deprived "
+                 f"families (England: {idaci.england_pct:.0f}%).")
+    return text + f" Source: English Indices of Deprivation {edition}, MHCLG."
+
+
+def _find_area(text: str, table: pd.DataFrame) -> areas.Area:
+    """:func:`needsmap.areas.find_area`, also taking ``"Ward name, Local authority"``."""
+    if "," in text:
+        name, lad = (x.strip() for x in text.split(",", 1))
+        within = table.loc[table["lad_name"].str.lower() == lad.lower()]
+        if within.empty:
+            raise ValidationError(f"no local authority called {lad!r}")
+        hits = within.loc[within["ward_name"].str.lower() == name.lower()]
+        if hits.empty:
+            raise ValidationError(f"no ward called {name!r} in {lad}")
+        return areas.Area("ward", str(hits["ward_code"].iloc[0]), str(hits["ward_name"].iloc[0]))
+    return areas.find_area(text, table)
+
+
+def area_profile(text: str, *, edition: Edition, table: pd.DataFrame | None = None,
+                 orgs: pd.DataFrame | None = None, radius_m: float = 1000,
+                 boundaries: Any = None) -> AreaProfile:
+    """Population-weighted profile of a ward or local authority, with the list of its LSOAs.
+
+    Parameters
+    ----------
+    text
+        A ward or local authority code or name (``E05011158``, ``Birmingham``); a ward name shared
+        by several wards takes its local authority after a comma (``Northfield, Birmingham``).
+    edition
+        IMD edition; wards and local authorities are the 2024 ones for both editions (an LSOA 2011
+        belongs to the ward of its best-fit LSOA 2021).
+
+    Raises
+    ------
+    ValidationError
+        Unknown name, an ambiguous ward name, or an area that is not a ward or local authority.
+    """
+    t = table if table is not None else load_lsoa_table(edition)
+    area = _find_area(text, t)
+    if area.level not in ("ward", "lad"):
+        raise ValidationError(f"{area.label} is not a ward or local authority: profiles cover an "
+                              "LSOA, a ward or a local authority (use the Explore page for regions)")
+    sel = areas.select(t, area)
+    codes = sel.index.astype(str).tolist()
+    pop = sel["population"].astype(float)
+    imd = _weighted(sel, "imd")
+    domains = {d: _weighted(sel, d) for d in DOMAIN_IDS}
+    subdomains = {d: _weighted(sel, d) for d in SUBDOMAIN_IDS if f"{d}_rank" in sel.columns}
+    ages = age_table(edition).reindex(codes).sum()
+    age = _age_summary(ages, edition=edition)
+    age["england_bands_pct"] = _england_age_pct(edition)
+    idaci, idaopi = _rates(t, codes, edition)
+    if edition == "2025":
+        eth = _ethnicity(codes)
+    else:
+        lk = _lookup()
+        codes21 = sorted(set(lk.loc[lk["lsoa11_code"].isin(codes), "lsoa21_code"].astype(str)))
+        eth = _ethnicity(codes21, "Census 2021 figures for the LSOA 2021 areas these LSOA 2011 became.")
+    extra = _extras(t, codes, weights=pop)
+    cols = ["lsoa_name", "population", "imd_rank", "imd_decile"] + [f"{d}_decile" for d in DOMAIN_IDS]
+    lsoas = (sel[cols].sort_values("imd_rank").reset_index().rename(columns={"index": "lsoa_code"}))
+    lsoa_list = [_jsonable({k: (None if pd.isna(v) else v) for k, v in r.items()})
+                 for r in lsoas.to_dict("records")]
+    org = (orgs_near(orgs, codes, edition=edition, radius_m=radius_m, boundaries=boundaries)
+           if orgs is not None else None)
+    lad = str(sel["lad_name"].iloc[0])
+    total_pop = _int(pop.sum())
+    summary = _area_summary(area.name, area.level, lad, edition, len(codes), total_pop, imd, idaci)
+    sources = [f"imd{edition}", f"imd{edition}_subdomains", f"imd{edition}_indicators",
+               "population2020", "census2021_ethnicity", "lsoa21_ward24_lookup",
+               "lsoa11_lsoa21_lookup", *_extra_sources(extra)]
+    return AreaProfile(
+        kind=area.level, code=area.code, name=area.name, edition=edition,
+        vintage=_VINTAGE_LABEL[edition], local_authority=lad, region=str(sel["region_name"].iloc[0]),
+        total_lsoas=england_lsoa_count(edition), n_lsoas=len(codes), population=total_pop,
+        population_source=("ONS mid-2020 population estimates" if edition == "2019"
+                           else "Census 2021 usual residents"),
+        imd=imd, domains=domains, subdomains=subdomains, age_profile=age, idaci=idaci,
+        idaopi=idaopi, ethnicity=eth, extra=extra, lsoas=lsoa_list, orgs=org, summary=summary,
+        sources=list(dict.fromkeys(sources)),
+    )
