@@ -1,6 +1,80 @@
-"""Placeholder page: being built."""
+"""Change 2019→2025: which neighbourhoods moved most in relative deprivation between the two editions."""
 
 import streamlit as st
 
-st.title("Change")
-st.info("This page is being built.")
+from needsmap import areas
+from needsmap.analysis import change
+from needsmap.data.catalog import get_dataset
+from needsmap.export import to_csv_bytes
+from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
+from needsmap.viz.change_map import change_deck
+
+VIEWS = {"rank": "Change in national rank", "decile": "Change in decile"}
+DIRECTIONS = {"more": "Became relatively more deprived", "less": "Became relatively less deprived",
+              "both": "Largest moves either way"}
+LABELS = {"lsoa_name": "Neighbourhood (LSOA 2021)", "ward_name": "Ward", "lad_name": "Local authority",
+          "imd_rank_2019": "IMD rank 2019", "imd_rank": "IMD rank 2025", "imd_rank_change": "Rank change",
+          "imd_decile_2019": "Decile 2019", "imd_decile": "Decile 2025", "imd_decile_change": "Decile change",
+          "lsoa_change": "Boundary change", "comparison": "Comparison"}
+
+st.title("Change since 2019")
+with guard():
+    sel = selection()
+    table = lsoa_table("2025")
+    if not change.has_change(table):
+        st.warning("The change columns are not available: the IMD 2019 and 2025 files and the "
+                   "LSOA 2011→2021 lookup are all needed. See the Data sources page.")
+        st.stop()
+    sub = areas.select(table, sel.area)
+    st.write(f"How the neighbourhoods of **{sel.area.label}** moved in England's ranking between the "
+             "English Indices of Deprivation 2019 and 2025. Rank 1 is the most deprived; a **positive** "
+             "change means the area ranks **relatively more deprived** in 2025.")
+    st.info(change.CAVEAT, icon=":material/info:")
+    if sel.edition == "2019":
+        st.caption("This page always uses 2021 neighbourhood boundaries (the 2025 edition), whichever "
+                   "edition the sidebar shows.")
+
+    s = change.summarise(sub)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Comparable neighbourhoods", f"{s.n_comparable:,} of {s.n_lsoas:,}",
+              help="Same boundary in 2011 and 2021 (ONS change code U).")
+    c2.metric("Into a more deprived decile", f"{s.more_deprived_decile:,}")
+    c3.metric("Entered England's most deprived 10%", f"{s.into_most_deprived:,}")
+    c4.metric("Left England's most deprived 10%", f"{s.out_of_most_deprived:,}")
+    st.write(s.sentence())
+
+    view = st.radio("Map", list(VIEWS), format_func=VIEWS.get, horizontal=True, key="change_view")
+    cmap = change_deck(sub, boundaries("2025"), area=sel.area, lad_boundaries=lad_boundaries(),
+                       ward_boundaries=ward_boundaries(), view=view)
+    left, right = st.columns([4, 1])
+    left.pydeck_chart(cmap.deck, height=620)
+    right.html(cmap.legend_html)
+
+    st.subheader("Biggest movers")
+    a, b = st.columns([3, 1])
+    direction = a.selectbox("Show", list(DIRECTIONS), format_func=DIRECTIONS.get, key="change_direction")
+    n = b.number_input("How many", min_value=5, max_value=100, value=15, step=5, key="change_n")
+    movers = change.biggest_movers(sub, int(n), direction=direction)
+    if movers.empty:
+        st.write("No comparable neighbourhood moved in that direction.")
+    else:
+        st.dataframe(movers.rename(columns=LABELS), width="stretch")
+    everything = change.movers_table(sub)
+    st.download_button(
+        "Download every neighbourhood's change (CSV)", to_csv_bytes(everything.reset_index()),
+        file_name=f"imd_change_2019_2025_{sel.area.code}.csv", mime="text/csv", key="change_csv",
+    )
+
+    with st.expander("How neighbourhoods are compared across the two editions"):
+        st.markdown(
+            f"- **Unchanged** LSOAs ({s.n_comparable:,} here): the same area in 2011 and 2021; the change "
+            "compares its 2019 rank, rescaled to England's 33,755 LSOAs (× 33,755 / 32,844), with its 2025 rank.\n"
+            f"- **Split** LSOAs ({s.n_split:,}): a 2011 LSOA divided into several in 2021. The CSV download "
+            "shows the 2011 parent's 2019 rank and decile, labelled, but no change is computed.\n"
+            f"- **Merged** ({s.n_merged:,}) and **redrawn** ({s.n_redrawn:,}) LSOAs: no 2019 figure fits "
+            "the new area, so none is shown.\n\n"
+            "Transitions between deciles for the comparable neighbourhoods (rows 2019, columns 2025):"
+        )
+        st.dataframe(change.decile_transitions(sub), width="stretch")
+    st.caption("Sources: " + " · ".join(get_dataset(i).citation()
+                                        for i in ("imd2019", "imd2025", "lsoa11_lsoa21_lookup")))

@@ -1,15 +1,39 @@
-"""Data sources: every dataset in the catalog, with publisher, licence, date and where to get it."""
+"""Data sources: every dataset in the catalog, with publisher, licence, date, where to get it and its uses."""
 
+import pandas as pd
 import streamlit as st
 
 from needsmap.config import data_dir
 from needsmap.data.catalog import DATASETS
+from needsmap.export import to_csv_bytes
+from needsmap.measures import MEASURES
+
+#: what datasets that feed no measure are used for
+OTHER_USES = {
+    "geometry": "maps (boundaries)",
+    "lsoa21_ward24_lookup": "wards and local authorities of each neighbourhood",
+    "ltla24_region24_lookup": "regions", "ltla21_region21_lookup": "regions (2021)",
+    "lsoa11_ltla21_lookup": "furlough: LSOA 2011 → local authority",
+    "lsoa11_msoa11_lookup": "at-risk jobs: LSOA 2011 → MSOA 2011",
+    "lsoa11_lsoa21_lookup": "carrying 2011 values onto 2021 LSOAs; change since 2019",
+    "population2020": "population (2019 edition)", "census2021_ethnicity": "population (2025 edition)",
+    "imd2019_indicators": "income counts (IDACI, IDAOPI numerators)",
+    "imd2025_indicators": "income counts (IDACI, IDAOPI numerators)",
+    "nspl_centroids": "placing organisations by postcode",
+    "orgs_givefood": "default organisation layer", "orgs_libraries": "default organisation layer",
+    "orgs_charities_trafford": "default organisation layer",
+    "orgs_trafford_grants": "default organisation layer (grants)", "cni2019_wards": "2019 'left behind' wards",
+}
 
 st.title("Data sources")
 st.write(
     "Every figure in needsmap comes from one of these public datasets. needsmap reads them from the "
     f"data folder `{data_dir()}` (set `NEEDSMAP_DATA_DIR` to use another) and never changes them."
 )
+uses: dict[str, list[str]] = {d.id: [] for d in DATASETS}
+for m in MEASURES.values():
+    for ds in m.datasets:
+        uses.setdefault(ds, []).append(m.label)
 rows = [
     {
         "Dataset": d.title,
@@ -20,11 +44,31 @@ rows = [
         "Download from": d.url,
         "File": d.file,
         "Present": "yes" if d.path.exists() else ("missing (optional)" if d.optional else "MISSING"),
+        "Used for": "; ".join(uses.get(d.id, []) + [OTHER_USES[k] for k in (d.id, d.kind) if k in OTHER_USES]),
     }
     for d in DATASETS
 ]
-st.dataframe(rows, hide_index=True, width="stretch",
+st.dataframe(rows, hide_index=True, width="stretch", key="sources_table",
              column_config={"Download from": st.column_config.LinkColumn()})
+st.download_button("Download this list (CSV)", to_csv_bytes(pd.DataFrame(rows)),
+                   file_name="needsmap_data_sources.csv", mime="text/csv", key="sources_csv")
+missing_optional = [d for d in DATASETS if d.optional and not d.path.exists()]
+if missing_optional:
+    st.info("Optional layers not in the data folder, so hidden: "
+            + "; ".join(d.title for d in missing_optional) + ".", icon=":material/info:")
+
+st.subheader("Measures and how each is made")
+groups: dict[str, list] = {}
+for m in MEASURES.values():
+    groups.setdefault(m.group, []).append(m)
+for group, ms in groups.items():
+    with st.expander(f"{group} ({len(ms)})"):
+        for m in ms:
+            unit = f" · unit: {m.unit}" if m.unit else ""
+            st.markdown(f"**{m.label}** (`{m.id}`; editions {', '.join(m.editions)}{unit}) — {m.description}")
+            st.caption("Source: " + "; ".join(
+                next((d.title for d in DATASETS if d.id == i), i) for i in m.datasets))
+
 with st.expander("Expected columns of each file"):
     for d in DATASETS:
         st.markdown(f"**{d.file}** — {', '.join(f'`{c}`' for c in d.columns)}")

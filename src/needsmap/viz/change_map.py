@@ -1,0 +1,182 @@
+"""Map of the change in IMD rank or decile between 2019 and 2025 (diverging, colour-blind safe).
+
+Colours are ColorBrewer's PuOr (safe for the common forms of colour blindness): orange = relatively
+more deprived in 2025, purple = relatively less deprived, pale = little change, grey = no comparison
+(boundary changed between 2011 and 2021).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from needsmap.analysis.change import COMPARISON_LABELS
+from needsmap.areas import Area
+from needsmap.export import escape_text
+from needsmap.viz import maps
+
+ChangeView = Literal["rank", "decile"]
+
+#: PuOr, 7 classes: most towards more deprived … most towards less deprived
+PUOR7: tuple[maps.RGB, ...] = (
+    (179, 88, 6), (241, 163, 64), (254, 224, 182), (236, 236, 230),
+    (216, 218, 235), (153, 142, 195), (84, 39, 136),
+)
+NOT_COMPARABLE: maps.RGB = (160, 160, 160)
+
+#: class edges, descending: ``>= b0``, ``>= b1``, ``>= b2``, ``> b3`` (neutral), ``> b4``, ``> b5``, rest
+RANK_BREAKS: tuple[float, ...] = (5000, 2000, 500, -500, -2000, -5000)
+DECILE_BREAKS: tuple[float, ...] = (3, 2, 1, -1, -2, -3)
+_RANK_LABELS = ("5,000+ ranks more deprived", "2,000–4,999 more deprived", "500–1,999 more deprived",
+                "within 500 ranks (little change)", "500–1,999 less deprived", "2,000–4,999 less deprived",
+                "5,000+ ranks less deprived")
+_DECILE_LABELS = ("3+ deciles more deprived", "2 deciles more deprived", "1 decile more deprived",
+                  "same decile", "1 decile less deprived", "2 deciles less deprived",
+                  "3+ deciles less deprived")
+_COLUMN = {"rank": "imd_rank_change", "decile": "imd_decile_change"}
+
+_LABEL_PX = 12
+_WIDTH_PX = 900
+
+
+def change_classes(values: pd.Series, view: ChangeView = "rank") -> tuple[list[maps.RGB], list[tuple[str, maps.RGB]]]:
+    """Diverging colours for rank or decile changes (positive = more deprived) and their legend.
+
+    Missing values (no comparison) are grey; the legend lists that entry last only when present.
+    """
+    v = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    if view not in ("rank", "decile"):
+        raise ValueError(f"view must be 'rank' or 'decile', not {view!r}")
+    b, labels = (RANK_BREAKS, _RANK_LABELS) if view == "rank" else (DECILE_BREAKS, _DECILE_LABELS)
+    cls = np.select([v >= b[0], v >= b[1], v >= b[2], v > b[3], v > b[4], v > b[5]], range(6), 6)
+    colours = [NOT_COMPARABLE if np.isnan(x) else PUOR7[int(c)] for x, c in zip(v, cls, strict=True)]
+    legend = list(zip(labels, PUOR7, strict=True))
+    if np.isnan(v).any():
+        legend.append(("no comparison (boundary changed)", NOT_COMPARABLE))
+    return colours, legend
+
+
+def _num(values: pd.Series, signed: bool = False) -> list[str]:
+    fmt = "{:+,.0f}" if signed else "{:,.0f}"
+    return ["–" if pd.isna(x) else fmt.format(float(x)) for x in values]
+
+
+def change_tooltips(table: pd.DataFrame) -> pd.Series:
+    """Escaped HTML tooltip per LSOA: names, 2019 and 2025 rank and decile, change and comparability."""
+    def col(c: str) -> pd.Series:
+        return table[c] if c in table.columns else pd.Series(pd.NA, index=table.index)
+
+    out = []
+    for code, name, ward, lad, r19, r25, d19, d25, rc, dc, lc in zip(
+        table.index, col("lsoa_name"), col("ward_name"), col("lad_name"), _num(col("imd_rank_2019")),
+        _num(col("imd_rank")), _num(col("imd_decile_2019")), _num(col("imd_decile")),
+        _num(col("imd_rank_change"), True), _num(col("imd_decile_change"), True), col("lsoa_change"),
+        strict=True,
+    ):
+        note = COMPARISON_LABELS.get(str(lc), "not in the ONS lookup")
+        out.append(
+            f"<b>{escape_text(name)}</b> ({escape_text(code)})<br/>Ward: {escape_text(ward)} · "
+            f"{escape_text(lad)}<br/>IMD rank 2019: {r19} (decile {d19}) → 2025: {r25} (decile {d25})"
+            f"<br/><b>Change</b>: {rc} ranks, {dc} deciles (+ = relatively more deprived)"
+            f"<br/><span style='opacity:.8'>{escape_text(note)}</span>"
+        )
+    return pd.Series(out, index=table.index, dtype=object)
+
+
+@dataclass
+class ChangeMap:
+    """The change map and its legend."""
+
+    deck: pdk.Deck
+    legend: list[tuple[str, maps.RGB]]
+    legend_html: str
+    n_lsoas: int
+
+
+def _labels(gdf: gpd.GeoDataFrame, col: str, view: pdk.ViewState, height: int) -> pd.DataFrame:
+    if gdf.empty:
+        return pd.DataFrame(columns=["text", "lon", "lat"])
+    lab = maps.label_points(gdf, col)
+    lab["weight"] = gdf.to_crs(27700).area.to_numpy()
+    lab = lab.sort_values("weight", ascending=False).reset_index(drop=True)
+    try:  # the shared choropleth's label de-cluttering, when present
+        from needsmap.viz.choropleth import declutter
+    except ImportError:
+        return lab.head(25)[["text", "lon", "lat"]]
+    return declutter(lab, view, width_px=_WIDTH_PX, height_px=height, size_px=_LABEL_PX)
+
+
+def change_deck(
+    table: pd.DataFrame,
+    boundaries: gpd.GeoDataFrame,
+    *,
+    area: Area,
+    lad_boundaries: gpd.GeoDataFrame,
+    ward_boundaries: gpd.GeoDataFrame | None = None,
+    view: ChangeView = "rank",
+    extra_layers: Sequence[pdk.Layer] = (),
+    height: int = 620,
+) -> ChangeMap:
+    """Map the 2019→2025 change of the LSOAs in ``table`` (2025 table rows of ``area``).
+
+    Parameters
+    ----------
+    table
+        Rows of ``load_lsoa_table("2025")`` for the selection, with the change columns.
+    boundaries
+        ``load_boundaries("2025")`` (LSOA 2021 polygons).
+    area
+        The selection: local authority outlines always; ward outlines and names for a local authority
+        or ward, local-authority names for a region or England.
+    view
+        ``"rank"`` (change in national rank) or ``"decile"``.
+    """
+    col = _COLUMN[view]
+    if col not in table.columns:
+        raise ValueError(f"the LSOA table has no {col!r} column: use the 2025 edition's table")
+    gdf = boundaries.loc[boundaries["lsoa_code"].isin(table.index), ["lsoa_code", "geometry"]]
+    gdf = gdf.join(table, on="lsoa_code", how="inner")
+    if area.level == "england":
+        gdf = maps.simplify(gdf, 200.0)
+    colours, legend = change_classes(gdf[col], view)
+    gdf = gdf.assign(fill=colours, tip=change_tooltips(gdf.set_index("lsoa_code")).to_numpy())
+    frame = maps.polygon_frame(gdf, ["fill", "tip"])
+    fill = maps.fill_layer(frame, layer_id="change-fill", opacity=0.92)
+    fill.get_line_color = [110, 110, 110, 0 if area.level == "england" else 90]
+
+    bounds = gdf.total_bounds if len(gdf) else lad_boundaries.total_bounds
+    vs = maps.view_for_bounds(bounds, width_px=_WIDTH_PX, height_px=height)
+    minx, miny, maxx, maxy = bounds
+    padx, pady = (maxx - minx) * 0.25 + 0.01, (maxy - miny) * 0.25 + 0.01
+    lads = lad_boundaries.cx[minx - padx:maxx + padx, miny - pady:maxy + pady]
+    layers: list[pdk.Layer] = [fill]
+    if area.level in ("lad", "ward") and ward_boundaries is not None:
+        lad_code = area.code if area.level == "lad" else str(
+            ward_boundaries.loc[ward_boundaries["ward_code"] == area.code, "lad_code"].iloc[0])
+        wards = ward_boundaries.loc[ward_boundaries["lad_code"] == lad_code]
+        layers.append(maps.outline_layer(wards, colour=maps.OUTLINE_WARD, width_px=0.8,
+                                         layer_id="ward-outlines"))
+        labels = _labels(wards, "ward_name", vs, height)
+    else:
+        labels = _labels(lads, "lad_name", vs, height)
+    layers.append(maps.outline_layer(lads, colour=maps.OUTLINE_LAD,
+                                     width_px=0.7 if area.level == "england" else 1.8, layer_id="lad-outlines"))
+    layers.extend(extra_layers)
+    if len(labels):
+        layers.append(maps.text_layer(labels, size=_LABEL_PX, layer_id="place-names"))
+    deck = maps.make_deck(layers, vs, tooltip_html="{tip}", height=height)
+    title = "Change in IMD rank, 2019→2025" if view == "rank" else "Change in IMD decile, 2019→2025"
+    note = ("Positive = relatively more deprived in 2025. Only LSOAs with the same boundary in both "
+            "editions are compared.")
+    return ChangeMap(deck=deck, legend=legend, legend_html=maps.legend_html(title, legend, note=note),
+                     n_lsoas=len(gdf))
+
+
+__all__ = ["DECILE_BREAKS", "NOT_COMPARABLE", "PUOR7", "RANK_BREAKS", "ChangeMap", "ChangeView",
+           "change_classes", "change_deck", "change_tooltips"]
