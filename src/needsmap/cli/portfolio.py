@@ -1,0 +1,117 @@
+"""``needsmap portfolio``: how far a list of organisations reaches England's most deprived places."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from needsmap.errors import NeedsmapError, ValidationError
+from needsmap.types import DEFAULT_EDITION, EDITIONS, Edition, as_edition
+
+DEFAULT_PREFIX = "default:"
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``portfolio`` with the ``needsmap`` command line."""
+    p = subparsers.add_parser(
+        "portfolio",
+        help="portfolio figures for a list of organisations (share in the most deprived areas …)",
+        description="Place a list of organisations (CSV/Excel/360Giving, or a default layer such as "
+                    "default:foodbanks) and print the portfolio figures as JSON: organisations by IMD "
+                    "decile, %% in the 10/20/40/50%% most deprived LSOAs and the 50%% most deprived "
+                    "wards, %% of residents of the neighbourhoods served who live in the 20%% most "
+                    "deprived, children in income-deprived households, at-risk jobs, and England's "
+                    "figures for comparison.",
+    )
+    p.add_argument("--orgs", required=True, metavar="FILE",
+                   help="organisation file, or default:<layer> (foodbanks, libraries, "
+                        "charities_trafford, grants_trafford)")
+    p.add_argument("--edition", choices=EDITIONS, default=DEFAULT_EDITION, help="IMD edition")
+    p.add_argument("--radius-km", type=float, default=None, metavar="R",
+                   help="also count LSOAs whose centroid lies within R km of an organisation")
+    p.add_argument("--ward-method", choices=("average", "share20"), default="average",
+                   help="how wards are ranked (default: population-weighted average IMD)")
+    p.add_argument("--out", type=Path, default=None, metavar="FILE.json",
+                   help="also write the JSON to this file")
+    p.add_argument("--pdf", type=Path, default=None, metavar="FILE.pdf",
+                   help="also write a PDF summary")
+    p.set_defaults(func=run)
+
+
+def load_organisations(spec: str, *, edition: Edition) -> tuple[pd.DataFrame, str]:
+    """The organisation rows for ``spec`` (a file or ``default:<layer>``) and a label for them.
+
+    A CSV that already has the edition's LSOA code column (``lsoa11_code``/``lsoa21_code``) is
+    used as it is; anything else is imported and placed by :mod:`needsmap.orgs`.
+    """
+    from needsmap.analysis.portfolio import code_column
+
+    if spec.startswith(DEFAULT_PREFIX):
+        layer = spec[len(DEFAULT_PREFIX):]
+        orgs = _orgs_module()
+        if layer not in orgs.DEFAULT_LAYERS:
+            raise ValidationError(f"unknown default layer {layer!r}; choose one of "
+                                  f"{', '.join(orgs.DEFAULT_LAYERS)}")
+        return orgs.load_default_layer(layer).table, _layer_label(orgs, layer)
+    path = Path(spec)
+    if not path.is_file():
+        raise ValidationError(f"organisation file {spec} not found")
+    if path.suffix.lower() == ".csv":
+        try:
+            head = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
+            head = pd.DataFrame()
+        if code_column(edition) in head.columns:
+            return pd.read_csv(path, dtype=str, encoding="utf-8-sig"), path.name
+    orgs = _orgs_module()
+    with path.open("rb") as fh:
+        return orgs.import_file(fh, filename=path.name).table, path.name
+
+
+def _layer_label(orgs: Any, layer: str) -> str:
+    info = orgs.DEFAULT_LAYERS[layer]
+    for attr in ("title", "name", "label"):
+        if isinstance(getattr(info, attr, None), str):
+            return str(getattr(info, attr))
+    return info if isinstance(info, str) else layer
+
+
+def _orgs_module() -> Any:
+    try:
+        import needsmap.orgs as orgs
+    except ModuleNotFoundError as exc:  # pragma: no cover - only before the module lands
+        raise NeedsmapError("organisation import (needsmap.orgs) is not available; give a CSV "
+                            "with lsoa11_code/lsoa21_code columns") from exc
+    return orgs
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute the portfolio figures and print them as JSON (exit 0)."""
+    from needsmap import data
+    from needsmap.analysis import portfolio as pf
+
+    edition = as_edition(args.edition)
+    if args.radius_km is not None and not 0 <= args.radius_km <= 50:
+        raise ValidationError("--radius-km must be between 0 and 50")
+    orgs, label = load_organisations(args.orgs, edition=edition)
+    table = data.load_lsoa_table(edition)
+    centroids = pf.lsoa_centroids(data.load_boundaries(edition)) if args.radius_km else None
+    result = pf.portfolio_summary(orgs, table, edition=edition,
+                                  children=pf.load_children_0_15(edition), centroids=centroids,
+                                  radius_km=args.radius_km, ward_method=args.ward_method)
+    out = {"organisations_source": label, **result.to_dict()}
+    text = json.dumps(out, indent=2, ensure_ascii=False)
+    sys.stdout.write(text + "\n")
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    if args.pdf:
+        from needsmap.report.portfolio_pdf import portfolio_pdf
+
+        args.pdf.write_bytes(portfolio_pdf(result, source_label=label))
+        sys.stderr.write(f"wrote {args.pdf}\n")
+    return 0
