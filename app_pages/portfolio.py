@@ -1,6 +1,149 @@
-"""Placeholder page: being built."""
+"""Portfolio (funder / network view): how far a set of organisations reaches the most deprived places."""
 
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-st.title("Portfolio")
-st.info("This page is being built.")
+from needsmap.analysis import portfolio as pf
+from needsmap.export import to_csv_bytes
+from needsmap.report.portfolio_pdf import portfolio_pdf
+from needsmap.ui import boundaries, guard, lsoa_table, selection
+from needsmap.viz.portfolio_charts import decile_bar_chart
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _children(edition: str) -> pd.Series:
+    return pf.load_children_0_15(edition)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner="Measuring distances…", max_entries=2)
+def _centroids(edition: str) -> pd.DataFrame:
+    return pf.lsoa_centroids(boundaries(edition))  # type: ignore[arg-type]
+
+
+def _layer() -> tuple[Any, str, str | None]:
+    """The organisation layer: the shared picker, or a default-layer selectbox before it exists."""
+    try:
+        from needsmap.ui.orgs import org_layer_picker
+    except ModuleNotFoundError:
+        org_layer_picker = None
+    if org_layer_picker is not None:
+        imported = org_layer_picker(key="pf_layer")
+        if imported is None:
+            return None, "", None
+        label = next((str(getattr(imported, a)) for a in ("label", "source", "filename", "name")
+                      if isinstance(getattr(imported, a, None), str)), "organisation list")
+        layer_id = st.session_state.get("orgs_layer_id")
+        return imported, label, layer_id if isinstance(layer_id, str) else None
+    try:
+        from needsmap import orgs
+    except ModuleNotFoundError:
+        return None, "", None
+    if not hasattr(orgs, "load_default_layer"):
+        return None, "", None
+    layer_id = st.selectbox("Organisation layer", list(orgs.DEFAULT_LAYERS), key="pf_default_layer")
+    return orgs.load_default_layer(layer_id), str(layer_id), str(layer_id)
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}%"
+
+
+def _metric(col: Any, label: str, value: float | None, england: float | None, help_: str) -> None:
+    col.metric(label, _fmt(value), delta=f"England {_fmt(england)}", delta_color="off",
+               delta_arrow="off", help=help_, border=True)
+
+
+with guard():
+    sel = selection()
+    edition = sel.edition
+    st.title("Portfolio")
+    st.caption("For funders and networks: what share of a set of organisations — grantees, members, "
+               "a default layer — works in England's most deprived places, compared with England "
+               f"as a whole. IMD {edition} (change the edition in the sidebar). The figures cover "
+               "all of England, whatever area the sidebar selects.")
+
+    imported, label, layer_id = _layer()
+    if imported is None:
+        st.info("Choose a default layer or upload a list of organisations to see its portfolio.")
+        st.stop()
+
+    c1, c2 = st.columns(2)
+    radius = c1.number_input(
+        "Also count neighbourhoods within (km)", min_value=0.0, max_value=20.0, value=0.0, step=0.5,
+        key="pf_radius", help="0 = only the neighbourhoods (LSOAs) the organisations are in. "
+                              "Otherwise every LSOA whose centre is within this distance of one.")
+    ward_method = c2.radio(
+        "Rank wards by", list(pf.WARD_METHODS), key="pf_ward_method", horizontal=True,
+        format_func=lambda m: {"average": "average IMD (default)",
+                               "share20": "share in 20% most deprived"}[m],
+        help="; ".join(f"{k}: {v}" for k, v in pf.WARD_METHODS.items()))
+
+    table = lsoa_table(edition)
+    result = pf.portfolio_summary(
+        imported.table, table, edition=edition, children=_children(edition),
+        centroids=_centroids(edition) if radius else None, radius_km=radius or None,
+        ward_method=ward_method)
+    e = result.england
+
+    st.markdown(f"**{result.organisations_placed:,}** of **{result.organisations_total:,}** "
+                f"organisations placed in England (IMD {edition}); "
+                f"**{result.organisations_unplaced:,}** could not be placed.")
+    if result.organisations_placed == 0:
+        st.warning("None of these organisations could be placed in an English neighbourhood.")
+        st.stop()
+
+    cols = st.columns(4)
+    for col, p in zip(cols, pf.THRESHOLDS, strict=True):
+        _metric(col, f"In the {p}% most deprived LSOAs", result.pct_orgs_in_most_deprived[p],
+                e.get(f"pct_lsoas_in_{p}pct_most_deprived"),
+                f"Share of placed organisations in LSOAs of IMD deciles 1–{p // 10}.")
+    cols = st.columns(4)
+    _metric(cols[0], "In the 50% most deprived wards", result.pct_orgs_in_50pct_most_deprived_wards,
+            e.get("pct_lsoas_in_50pct_most_deprived_wards"),
+            f"Wards ranked by {pf.WARD_METHODS[result.ward_method]}. England: share of LSOAs.")
+    _metric(cols[1], "Residents served in 20% most deprived",
+            result.pct_served_population_in_20pct_most_deprived,
+            e.get("pct_population_in_20pct_most_deprived"),
+            f"Of the {result.served_population:,.0f} residents of the {result.lsoas_served:,} "
+            "neighbourhoods served (each counted once).")
+    _metric(cols[2], "Children in income-deprived households", result.children_income_deprived_pct,
+            e.get("children_income_deprived_pct"),
+            "IDACI numerators ÷ children aged 0–15 (ONS mid-2020), over served LSOAs with a "
+            "published count.")
+    _metric(cols[3], "Local jobs in sectors shut in 2020 (mean)", result.at_risk_jobs_mean_pct,
+            e.get("at_risk_jobs_mean_pct"),
+            "Mean share of jobs in accommodation and food, arts and leisure, retail, transport "
+            "(BRES 2018) over the neighbourhoods served.")
+
+    st.subheader("In plain English")
+    st.markdown("\n".join(f"- {s}" for s in result.sentences()))
+
+    st.subheader("Organisations by IMD decile of their neighbourhood")
+    left, right = st.columns([3, 2])
+    left.plotly_chart(decile_bar_chart(result.orgs_by_decile, edition=edition,
+                                       england_pct={d: e.get(f"pct_lsoas_decile_{d}")
+                                                    for d in range(1, 11)}),
+                      key="pf_chart")
+    right.dataframe(result.decile_table(), hide_index=True, key="pf_decile_table")
+
+    st.subheader("Compared with England")
+    st.dataframe(result.figures_table(), hide_index=True, key="pf_figures")
+    if result.unplaced_reasons:
+        with st.expander(f"Why {result.organisations_unplaced:,} organisations were not placed"):
+            st.dataframe(pd.DataFrame(list(result.unplaced_reasons.items()),
+                                      columns=["reason", "organisations"]), hide_index=True)
+
+    stem = f"portfolio_{layer_id or 'organisations'}_imd{edition}"
+    d1, d2, d3 = st.columns(3)
+    d1.download_button("Figures (CSV)", to_csv_bytes(result.figures_table()),
+                       file_name=f"{stem}_figures.csv", mime="text/csv", key="pf_dl_figures")
+    d2.download_button("Organisations with their LSOA and decile (CSV)",
+                       to_csv_bytes(result.organisations), file_name=f"{stem}_organisations.csv",
+                       mime="text/csv", key="pf_dl_orgs")
+    d3.download_button("Portfolio summary (PDF)",
+                       lambda: portfolio_pdf(result, source_label=label, layer_id=layer_id),
+                       file_name=f"{stem}.pdf", mime="application/pdf", key="pf_dl_pdf")
