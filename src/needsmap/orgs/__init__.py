@@ -1,0 +1,37 @@
+"""Organisation layers: import any list, place it by postcode/coordinates/LSOA code, default layers."""
+
+from needsmap.orgs.geocode import (
+    OK,
+    normalise_postcode,
+    place_coordinates,
+    place_lsoa_codes,
+    place_points,
+    place_postcodes,
+    read_postcode_lookup,
+)
+from needsmap.orgs.importer import (
+    ROLE_LABELS,
+    ColumnsNotFoundError,
+    ImportResult,
+    import_file,
+    import_frame,
+)
+from needsmap.orgs.layers import DEFAULT_LAYERS, Layer, load_default_layer
+
+__all__ = [
+    "DEFAULT_LAYERS",
+    "OK",
+    "ROLE_LABELS",
+    "ColumnsNotFoundError",
+    "ImportResult",
+    "Layer",
+    "import_file",
+    "import_frame",
+    "load_default_layer",
+    "normalise_postcode",
+    "place_coordinates",
+    "place_lsoa_codes",
+    "place_points",
+    "place_postcodes",
+    "read_postcode_lookup",
+]

@@ -1,0 +1,110 @@
+"""Default organisation layers: the real lists in the data folder, placed through the same importer."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from needsmap.data._cache import cached
+from needsmap.data.catalog import get_dataset
+from needsmap.errors import DataMissingError, ValidationError
+from needsmap.orgs.importer import ImportResult, detect_columns, import_file
+
+#: bump when the placed layers change shape, so old cached copies are not reused
+LAYER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A default organisation list: where it comes from and how to read it."""
+
+    id: str
+    title: str
+    dataset_id: str
+    description: str
+    column_map: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def citation(self) -> str:
+        """Source and licence line for captions and exports."""
+        ds = get_dataset(self.dataset_id)
+        return f"{ds.title}. {ds.publisher}. Licence: {ds.licence}."
+
+
+DEFAULT_LAYERS: dict[str, Layer] = {
+    layer.id: layer for layer in (
+        Layer("foodbanks", "Food banks (Give Food)", "orgs_givefood",
+              "UK food banks and their networks (Trussell, IFAN, independent), placed by postcode "
+              "or, failing that, Give Food's own coordinates. Closed ones are flagged.",
+              (("category", "network"), ("latlon", "latt_long"))),
+        Layer("libraries", "Public libraries in England (2023)", "orgs_libraries",
+              "Every public library service point in England (Arts Council England via Libraries "
+              "Hacked), by type; libraries with a closing year are flagged as closed.",
+              (("category", "type"),)),
+        Layer("charities_trafford", "Charities operating in Trafford (2023)",
+              "orgs_charities_trafford",
+              "Charity Commission register extract for Trafford, placed by the charity's contact "
+              "postcode — often a correspondence address outside the area it serves.",
+              (("category", "charity_type"), ("postcode", "charity_contact_postcode"))),
+        Layer("grants_trafford", "Trafford Council grants (360Giving)", "orgs_trafford_grants",
+              "Voluntary-sector grants 2013–2024. Only grants with a recipient postcode can be "
+              "placed in an LSOA; the rest are known only at borough level.",
+              (("category", "Grant Programme:Title"),)),
+    )
+}
+
+
+def _get(layer_id: str) -> Layer:
+    try:
+        return DEFAULT_LAYERS[layer_id]
+    except KeyError:
+        raise ValidationError(f"Unknown organisation layer '{layer_id}'; choose one of "
+                              f"{', '.join(DEFAULT_LAYERS)}.") from None
+
+
+def load_default_layer(layer_id: str) -> ImportResult:
+    """Import a default organisation layer (cached as parquet; rebuilt when its file changes).
+
+    Raises
+    ------
+    ValidationError
+        Unknown layer id.
+    DataMissingError
+        The list's file is not in the data folder.
+    """
+    layer = _get(layer_id)
+    ds = get_dataset(layer.dataset_id)
+    if not ds.path.exists():
+        raise DataMissingError(
+            f"The organisation list '{layer.title}' is missing: expected {ds.path}. Download it from "
+            f"{ds.url} (licence: {ds.licence}) or upload your own list instead."
+        )
+    holder: dict[str, ImportResult] = {}
+
+    def build() -> pd.DataFrame:
+        res = import_file(ds.path, filename=ds.path.name, column_map=dict(layer.column_map))
+        holder["res"] = res
+        table = res.table.copy()
+        table.attrs = {"needsmap": json.dumps({"detected": res.detected, "kind": res.kind,
+                                               "notes": res.notes, "unsure": res.unsure})}
+        return table
+
+    nspl = get_dataset("nspl_centroids").path
+    b11, b21 = get_dataset("lsoa11_boundaries").path, get_dataset("lsoa21_boundaries").path
+    table = cached(f"orglayer_{layer.id}_v{LAYER_VERSION}", [ds.path, nspl, b11, b21], build)
+    if "res" in holder:
+        return holder["res"]
+    meta = json.loads(table.attrs.get("needsmap", "{}")) if table.attrs else {}
+    table.attrs = {}
+    detected = meta.get("detected")
+    if not detected:
+        detected, _ = detect_columns([str(c) for c in table.columns])
+        detected.update(dict(layer.column_map))
+    return ImportResult(table=table, detected=detected, kind=meta.get("kind", "list"),
+                        filename=ds.path.name, notes=meta.get("notes", []),
+                        unsure=meta.get("unsure", []))
+
+
+__all__ = ["DEFAULT_LAYERS", "Layer", "load_default_layer"]
