@@ -196,10 +196,12 @@ def test_foodbanks_layer_against_independent_count(table25: pd.DataFrame, imd25_
         pytest.skip("default layers not available yet")
     layer = orgs.load_default_layer("foodbanks").table
     res = pf.portfolio_summary(layer, table25, edition="2025")
-    ok = layer["status"].eq("ok") & layer["lsoa21_code"].isin(imd25_csv.index)
+    in_england = layer["status"].eq("ok") & layer["lsoa21_code"].isin(imd25_csv.index)
+    ok = in_england & ~layer["org_closed"].astype(bool) & layer["duplicate_of"].isna()
     dec = imd25_csv.loc[layer.loc[ok, "lsoa21_code"], "IMD_decile"].astype(int)
     assert res.organisations_placed == int(ok.sum()) > 500
-    assert res.organisations_unplaced == len(layer) - int(ok.sum())
+    assert res.organisations_unplaced == len(layer) - int(in_england.sum())
+    assert res.organisations_excluded == int(in_england.sum() - ok.sum()) > 0
     assert res.orgs_by_decile == {d: int((dec == d).sum()) for d in range(1, 11)}
     assert res.pct_orgs_in_most_deprived[20] == pytest.approx(100 * (dec <= 2).mean())
 
@@ -258,6 +260,20 @@ def test_duplicates_count_per_org_but_lsoa_once(tiny_table: pd.DataFrame) -> Non
     assert res.england["pct_lsoas_in_50pct_most_deprived_wards"] == pytest.approx(50)
     assert res.england["children_income_deprived_pct"] == pytest.approx(100 * 130 / 1300)
     assert "75% of the organisations work in the 50% most deprived wards" in " ".join(res.sentences())
+
+
+def test_closed_and_repeated_rows_left_out_unless_asked(tiny_table: pd.DataFrame) -> None:
+    orgs = pd.DataFrame({"lsoa21_code": ["A", "A", "C", "D", "Z"],
+                         "org_closed": [False, False, True, False, True],
+                         "duplicate_of": pd.array([pd.NA, 1, pd.NA, pd.NA, pd.NA], dtype="Int64")})
+    res = pf.portfolio_summary(orgs, tiny_table, edition="2025")
+    assert (res.organisations_placed, res.organisations_unplaced, res.organisations_excluded) == (2, 1, 2)
+    assert res.excluded_reasons == {"marked closed": 1, "repeats an earlier row (same organisation)": 1}
+    assert res.orgs_by_decile[1] == 1 and res.orgs_by_decile[10] == 1
+    every = pf.portfolio_summary(orgs, tiny_table, edition="2025", include_closed=True,
+                                 include_duplicates=True)
+    assert every.organisations_placed == 4 and every.organisations_excluded == 0
+    assert "2 placed rows were left out" in res.sentences()[0]
 
 
 def test_apportion_split_and_merge() -> None:

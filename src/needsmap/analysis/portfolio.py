@@ -8,7 +8,9 @@ Definitions
 -----------
 Organisation deciles
     Each placed organisation counts once, in the national IMD decile of the LSOA it is placed in
-    (decile 1 = the most deprived 10% of LSOAs in England). Two organisations in one LSOA both count.
+    (decile 1 = the most deprived 10% of LSOAs in England). Two organisations in one LSOA both count;
+    organisations marked closed and rows repeating an earlier one (``needsmap.orgs`` flags both)
+    are left out unless asked for.
 Most deprived wards
     England's wards (2024 boundaries; an LSOA belongs to the ward of the best-fit lookup) ranked
     either by ``"average"`` (default): the population-weighted mean IMD **score** of their LSOAs
@@ -89,8 +91,13 @@ def _pct(part: float, whole: float) -> float | None:
 
 
 # ----------------------------------------------------------------------------- placing
-def place_organisations(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition) -> pd.DataFrame:
+def place_organisations(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,
+                        include_closed: bool = False, include_duplicates: bool = False) -> pd.DataFrame:
     """Match each organisation to an LSOA of the edition's table, or say why it cannot be.
+
+    An organisation is *counted* when it is placed in an English LSOA of the edition and, unless
+    asked otherwise, is not marked closed (``org_closed``) nor a repeat of an earlier row
+    (``duplicate_of``, e.g. several grants to one recipient): those are *excluded*, with the reason.
 
     Parameters
     ----------
@@ -101,11 +108,14 @@ def place_organisations(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edi
         The edition's LSOA table (``load_lsoa_table``), indexed by ``lsoa_code``.
     edition
         IMD edition: decides which code column is read.
+    include_closed, include_duplicates
+        Count organisations marked closed / repeated rows too.
 
     Returns
     -------
-    Copy of ``orgs`` (same index) plus ``lsoa_code`` (``<NA>`` when not placed), ``placed`` (bool)
-    and ``not_placed_reason`` (empty when placed).
+    Copy of ``orgs`` (same index) plus ``lsoa_code`` (``<NA>`` when not placed), ``placed`` (bool),
+    ``not_placed_reason`` (empty when placed), ``excluded_reason`` (closed or duplicate; empty
+    otherwise) and ``counted`` (placed and not excluded).
     """
     col = code_column(edition)
     out = orgs.copy()
@@ -128,6 +138,15 @@ def place_organisations(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edi
     out["lsoa_code"] = codes.where(placed)
     out["placed"] = placed.astype(bool)
     out["not_placed_reason"] = reason.astype(str)
+    excluded = pd.Series([""] * n, index=out.index, dtype=object)
+    if not include_closed and "org_closed" in out.columns:
+        closed = out["org_closed"].astype("boolean").fillna(False).astype(bool)
+        excluded[placed & closed] = "marked closed"
+    if not include_duplicates and "duplicate_of" in out.columns:
+        dup = out["duplicate_of"].notna() & placed & (excluded == "")
+        excluded[dup] = "repeats an earlier row (same organisation)"
+    out["excluded_reason"] = excluded.astype(str)
+    out["counted"] = placed & (excluded == "")
     return out
 
 
@@ -334,6 +353,8 @@ class PortfolioResult:
     organisations_placed: int
     organisations_unplaced: int
     unplaced_reasons: dict[str, int]
+    organisations_excluded: int
+    excluded_reasons: dict[str, int]
     orgs_by_decile: dict[int, int]
     pct_orgs_in_most_deprived: dict[int, float | None]
     ward_method: WardMethod
@@ -394,8 +415,13 @@ class PortfolioResult:
         out: list[str] = []
         e = self.england
         n, total = self.organisations_placed, self.organisations_total
-        out.append(f"{n:,} of {total:,} organisations could be placed in an English neighbourhood "
-                   f"(LSOA) for IMD {self.edition}.")
+        left_out = ""
+        if self.organisations_excluded:
+            left_out = (f"; {self.organisations_excluded:,} placed rows were left out as closed or "
+                        "repeated")
+        out.append(f"{n:,} of {total:,} organisations are counted: {self.organisations_unplaced:,} "
+                   f"could not be placed in an English neighbourhood (LSOA) for IMD "
+                   f"{self.edition}{left_out}.")
         if n == 0:
             return out
         p50, p20, p10 = (self.pct_orgs_in_most_deprived[p] for p in (50, 20, 10))
@@ -432,6 +458,8 @@ class PortfolioResult:
             "organisations_placed": self.organisations_placed,
             "organisations_unplaced": self.organisations_unplaced,
             "unplaced_reasons": dict(self.unplaced_reasons),
+            "organisations_excluded": self.organisations_excluded,
+            "excluded_reasons": dict(self.excluded_reasons),
             "orgs_by_decile": {str(k): int(v) for k, v in self.orgs_by_decile.items()},
         }
         for p in THRESHOLDS:
@@ -515,7 +543,8 @@ def _england(table: pd.DataFrame, wards: dict[WardMethod, pd.DataFrame], method:
 def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,
                       children: pd.Series | None = None, centroids: pd.DataFrame | None = None,
                       radius_km: float | None = None,
-                      ward_method: WardMethod = DEFAULT_WARD_METHOD) -> PortfolioResult:
+                      ward_method: WardMethod = DEFAULT_WARD_METHOD, include_closed: bool = False,
+                      include_duplicates: bool = False) -> PortfolioResult:
     """Portfolio figures for a set of organisations, beside England's.
 
     Parameters
@@ -537,11 +566,22 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
         Widen the served neighbourhoods to LSOAs whose centroid lies within this distance.
     ward_method
         How wards are ranked (see :data:`WARD_METHODS`); both are computed, this one leads.
+    include_closed, include_duplicates
+        Also count organisations marked closed, and repeated rows (default: leave them out).
+
+    Returns
+    -------
+    :class:`PortfolioResult`. ``organisations_placed`` is the number the figures are computed on
+    (placed in England, not closed, not repeated); ``organisations_placed + organisations_unplaced
+    + organisations_excluded == organisations_total``.
     """
-    placed_all = place_organisations(orgs, table, edition=edition)
-    placed = placed_all[placed_all["placed"]]
+    placed_all = place_organisations(orgs, table, edition=edition, include_closed=include_closed,
+                                     include_duplicates=include_duplicates)
+    placed = placed_all[placed_all["counted"]]
     n_placed = len(placed)
     reasons = placed_all.loc[~placed_all["placed"], "not_placed_reason"].value_counts()
+    excluded = placed_all.loc[placed_all["placed"] & ~placed_all["counted"],
+                              "excluded_reason"].value_counts()
     dec = table["imd_decile"].reindex(placed["lsoa_code"].astype(str)).astype("Int64")
     counts = dec.value_counts()
     by_decile = {d: int(counts.get(d, 0)) for d in range(1, 11)}
@@ -574,8 +614,10 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
         edition=edition,
         organisations_total=len(placed_all),
         organisations_placed=n_placed,
-        organisations_unplaced=len(placed_all) - n_placed,
+        organisations_unplaced=int((~placed_all["placed"]).sum()),
         unplaced_reasons={str(k): int(v) for k, v in reasons.items()},
+        organisations_excluded=int(excluded.sum()),
+        excluded_reasons={str(k): int(v) for k, v in excluded.items()},
         orgs_by_decile=by_decile,
         pct_orgs_in_most_deprived=pct_most,
         ward_method=ward_method,

@@ -36,6 +36,10 @@ def add_parser(subparsers: Any) -> None:
                    help="also count LSOAs whose centroid lies within R km of an organisation")
     p.add_argument("--ward-method", choices=("average", "share20"), default="average",
                    help="how wards are ranked (default: population-weighted average IMD)")
+    p.add_argument("--include-closed", action="store_true",
+                   help="also count organisations marked closed (left out by default)")
+    p.add_argument("--include-duplicates", action="store_true",
+                   help="also count rows repeating an earlier organisation (left out by default)")
     p.add_argument("--out", type=Path, default=None, metavar="FILE.json",
                    help="also write the JSON to this file")
     p.add_argument("--pdf", type=Path, default=None, metavar="FILE.pdf",
@@ -43,8 +47,8 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def load_organisations(spec: str, *, edition: Edition) -> tuple[pd.DataFrame, str]:
-    """The organisation rows for ``spec`` (a file or ``default:<layer>``) and a label for them.
+def load_organisations(spec: str, *, edition: Edition) -> tuple[pd.DataFrame, str, str | None]:
+    """The organisation rows for ``spec`` (a file or ``default:<layer>``), a label, the layer id.
 
     A CSV that already has the edition's LSOA code column (``lsoa11_code``/``lsoa21_code``) is
     used as it is; anything else is imported and placed by :mod:`needsmap.orgs`.
@@ -57,7 +61,7 @@ def load_organisations(spec: str, *, edition: Edition) -> tuple[pd.DataFrame, st
         if layer not in orgs.DEFAULT_LAYERS:
             raise ValidationError(f"unknown default layer {layer!r}; choose one of "
                                   f"{', '.join(orgs.DEFAULT_LAYERS)}")
-        return orgs.load_default_layer(layer).table, _layer_label(orgs, layer)
+        return orgs.load_default_layer(layer).table, _layer_label(orgs, layer), layer
     path = Path(spec)
     if not path.is_file():
         raise ValidationError(f"organisation file {spec} not found")
@@ -67,10 +71,9 @@ def load_organisations(spec: str, *, edition: Edition) -> tuple[pd.DataFrame, st
         except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
             head = pd.DataFrame()
         if code_column(edition) in head.columns:
-            return pd.read_csv(path, dtype=str, encoding="utf-8-sig"), path.name
+            return pd.read_csv(path, dtype=str, encoding="utf-8-sig"), path.name, None
     orgs = _orgs_module()
-    with path.open("rb") as fh:
-        return orgs.import_file(fh, filename=path.name).table, path.name
+    return orgs.import_file(path, filename=path.name).table, path.name, None
 
 
 def _layer_label(orgs: Any, layer: str) -> str:
@@ -98,12 +101,14 @@ def run(args: argparse.Namespace) -> int:
     edition = as_edition(args.edition)
     if args.radius_km is not None and not 0 <= args.radius_km <= 50:
         raise ValidationError("--radius-km must be between 0 and 50")
-    orgs, label = load_organisations(args.orgs, edition=edition)
+    orgs, label, layer_id = load_organisations(args.orgs, edition=edition)
     table = data.load_lsoa_table(edition)
     centroids = pf.lsoa_centroids(data.load_boundaries(edition)) if args.radius_km else None
     result = pf.portfolio_summary(orgs, table, edition=edition,
                                   children=pf.load_children_0_15(edition), centroids=centroids,
-                                  radius_km=args.radius_km, ward_method=args.ward_method)
+                                  radius_km=args.radius_km, ward_method=args.ward_method,
+                                  include_closed=args.include_closed,
+                                  include_duplicates=args.include_duplicates)
     out = {"organisations_source": label, **result.to_dict()}
     text = json.dumps(out, indent=2, ensure_ascii=False)
     sys.stdout.write(text + "\n")
@@ -112,6 +117,6 @@ def run(args: argparse.Namespace) -> int:
     if args.pdf:
         from needsmap.report.portfolio_pdf import portfolio_pdf
 
-        args.pdf.write_bytes(portfolio_pdf(result, source_label=label))
+        args.pdf.write_bytes(portfolio_pdf(result, source_label=label, layer_id=layer_id))
         sys.stderr.write(f"wrote {args.pdf}\n")
     return 0

@@ -85,7 +85,7 @@ def portfolio_pdf(result: PortfolioResult, *, source_label: str, layer_id: str |
     doc = EvidencePDF(
         title=f"Portfolio summary: {source_label}",
         subtitle=(f"English Indices of Deprivation {result.edition} · {result.organisations_placed:,} "
-                  f"of {result.organisations_total:,} organisations placed{radius}"),
+                  f"of {result.organisations_total:,} organisations counted{radius}"),
         footer_note="needsmap portfolio summary",
     )
     doc.add_page()
@@ -133,8 +133,9 @@ def portfolio_pdf(result: PortfolioResult, *, source_label: str, layer_id: str |
     doc.heading("How the figures are made", size=11)
     notes = [
         "Each organisation counts once, in the national decile of the LSOA its postcode (or "
-        "coordinates) falls in; organisations that could not be placed in England are left out "
-        f"({result.organisations_unplaced:,}).",
+        "coordinates) falls in. Left out: organisations that could not be placed in England "
+        f"({result.organisations_unplaced:,}) and those marked closed or listed twice "
+        f"({result.organisations_excluded:,}).",
         f"Wards (2024 boundaries) are ranked by the {WARD_METHODS[result.ward_method]}; the 50% "
         "most deprived wards are the first half of that ranking.",
         "Neighbourhoods served: the LSOAs the organisations are in, each counted once"
@@ -153,6 +154,9 @@ def portfolio_pdf(result: PortfolioResult, *, source_label: str, layer_id: str |
     if result.unplaced_reasons:
         top = sorted(result.unplaced_reasons.items(), key=lambda kv: -kv[1])[:6]
         notes.append("Not placed: " + "; ".join(f"{reason} ({n:,})" for reason, n in top) + ".")
+    if result.excluded_reasons:
+        notes.append("Left out: " + "; ".join(f"{reason} ({n:,})"
+                                               for reason, n in result.excluded_reasons.items()) + ".")
     doc.bullets(notes, size=8.5)
     doc.sources(portfolio_sources(result, layer_id=layer_id))
     return doc.to_bytes()
