@@ -1,0 +1,760 @@
+"""Coverage gaps: organisations near each LSOA against its need, a gap score and bivariate classes.
+
+Method (the same words appear on the Coverage gaps page, see :data:`METHOD_TEXT`):
+
+* Each LSOA is represented by one **reference point**: the centroid of its (generalised) boundary
+  polygon computed in British National Grid (EPSG:27700), or, for the few LSOAs whose centroid falls
+  outside their own polygon (crescent shapes), a point inside the polygon. The data has no
+  population-weighted centroids, so in large rural LSOAs the point may be far from where people live.
+* ``orgs_in_lsoa``: organisations whose LSOA code (of the edition's vintage: LSOA 2011 for IMD 2019,
+  LSOA 2021 for IMD 2025) is the LSOA's code.
+* ``orgs_within_radius``: organisations within ``radius_km`` in a straight line of the reference point.
+* ``nearest_org_km``: straight-line distance from the reference point to the nearest organisation.
+* ``catchment_population``: residents of every LSOA in England whose reference point lies within
+  ``radius_km`` of this LSOA's reference point (always including the LSOA itself).
+* ``orgs_per_1000`` = 1,000 × ``orgs_within_radius`` / ``catchment_population``: organisations per
+  1,000 residents of the circle around the LSOA, counting people and organisations in the same circle.
+* Organisations and LSOAs outside the selected area count too, so LSOAs near the area's edge are not
+  penalised for the boundary.
+* **Need** is put on one scale, ``need_score`` (0–100, higher = more need), the LSOA's national
+  percentile: for an IMD measure 100 × (N − rank) / (N − 1) with N LSOAs in England; for a composite the
+  weighted mean of its domains' percentiles (:meth:`NeedSpec.formula`).
+* **Gap score** = 100 × need percentile × (1 − coverage percentile), both percentiles taken *within the
+  selection* (0 = lowest, 1 = highest; the percentile of a value is the share of the other LSOAs with a
+  strictly lower value). It is 100 for the neediest LSOA when no LSOA has less coverage, and 0 for the
+  least needy LSOA or the best covered one. ``gap_rank`` 1 is the largest gap.
+* **Bivariate class** ``"n-c"``: need third (1 low … 3 high) and coverage third (1 low … 3 high) of the
+  same percentiles (cut at 1/3 and 2/3). LSOAs tied on coverage (often many with no organisation
+  nearby) share the lower class, so coverage classes can be unequal in size.
+
+Distances use scipy's ``cKDTree`` on projected coordinates; there are no per-row Python loops.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+from scipy.spatial import cKDTree
+
+from needsmap import areas
+from needsmap.areas import Area
+from needsmap.errors import ValidationError
+from needsmap.export import escape_text, neutralise_cell
+from needsmap.measures import Measure, get_measure
+from needsmap.types import LSOA_VINTAGE, Edition, england_lsoa_count
+
+__all__ = [
+    "BIVARIATE_COLOURS",
+    "BIVARIATE_LABELS",
+    "COVERAGE_BASES",
+    "DEFAULT_RADIUS_KM",
+    "METHOD_TEXT",
+    "PROJECTED_CRS",
+    "CoverageBasis",
+    "GapAnalysis",
+    "NeedSpec",
+    "analyse_gaps",
+    "composite_components",
+    "coverage_arrays",
+    "export_table",
+    "gap_table",
+    "gaps_geojson",
+    "need_frame",
+    "org_xy",
+    "usable_orgs",
+    "radius_text",
+    "reference_points",
+    "summary_sentence",
+    "ward_table",
+    "ward_table_display",
+]
+
+#: British National Grid: metres, for distances across England
+PROJECTED_CRS = 27700
+DEFAULT_RADIUS_KM = 1.0
+#: how many of the neediest LSOAs the summary sentence talks about (when the selection is big enough)
+SUMMARY_TOP_N = 50
+
+CoverageBasis = Literal["orgs_per_1000", "orgs_within_radius", "nearest_org_km"]
+#: coverage figures the gap score can be built on, with what users read
+COVERAGE_BASES: dict[str, str] = {
+    "orgs_per_1000": "Organisations per 1,000 residents within the radius",
+    "orgs_within_radius": "Organisations within the radius",
+    "nearest_org_km": "Distance to the nearest organisation (further = less coverage)",
+}
+
+#: 3×3 bivariate palette, key ``"need-coverage"`` (1 low … 3 high). Orange carries need, blue carries
+#: coverage (the blue–orange axis survives red–green colour blindness); colours are the multiplicative
+#: blend of the two ramps. Minimum CIELAB distance between any two classes is above 16 under simulated
+#: deuteranopia, protanopia and tritanopia (Machado et al. 2009), against about 5 for the common
+#: pink–blue palette. "3-1" (high need, low coverage; the gaps) is the strong orange.
+_NEED_RAMP = ((243, 243, 243), (246, 178, 107), (224, 102, 20))
+_COVER_RAMP = ((243, 243, 243), (157, 199, 226), (49, 120, 180))
+BIVARIATE_COLOURS: dict[str, tuple[int, int, int]] = {
+    f"{n + 1}-{c + 1}": (
+        round(_NEED_RAMP[n][0] * _COVER_RAMP[c][0] / 255),
+        round(_NEED_RAMP[n][1] * _COVER_RAMP[c][1] / 255),
+        round(_NEED_RAMP[n][2] * _COVER_RAMP[c][2] / 255),
+    )
+    for n in range(3) for c in range(3)
+}
+_LEVEL = {1: "low", 2: "middle", 3: "high"}
+BIVARIATE_LABELS: dict[str, str] = {
+    f"{n}-{c}": f"{_LEVEL[n].capitalize()} need, {_LEVEL[c]} coverage"
+    for n in (1, 2, 3) for c in (1, 2, 3)
+}
+
+#: the IMD measure groups whose ranks run 1 … (England's LSOA count)
+_IMD_GROUPS = ("Deprivation", "IMD domain", "IMD sub-domain")
+
+METHOD_TEXT = """\
+**How coverage is measured.** Each neighbourhood (LSOA) is represented by one point: the centre of
+its boundary (for the few crescent-shaped LSOAs whose centre falls outside them, a point inside).
+The data has no population-weighted centres, so in large rural LSOAs the point can be far from where
+people live. From that point we count the organisations within the chosen radius in a straight line,
+measure the distance to the nearest one, and divide the count by the number of residents living in
+the same circle (all LSOAs whose point is within the radius) to give *organisations per 1,000
+residents*. Organisations and people just outside the selected area count too, so places on its edge
+are not penalised. *Organisations in the LSOA* counts those whose postcode falls inside its boundary.
+
+**How the gap score works.** Need is each LSOA's national percentile on the chosen measure (100 = most
+deprived in England). Within the selected area, every LSOA gets a need percentile and a coverage
+percentile (the share of the other LSOAs with lower need, or lower coverage). Gap score = 100 ×
+need percentile × (1 − coverage percentile): high when need is high *and* coverage is low. The map
+splits both percentiles into thirds, giving nine classes; the orange ones have high need and low
+coverage.
+
+**Limitations.** Straight-line distance is not travel time and ignores rivers, railways and main
+roads. A list of organisations is never complete, and one organisation may serve far beyond its
+postcode (or have its registered address elsewhere). Counts do not weigh size, opening hours or what an
+organisation does. Percentiles are relative to the selected area: a "low need" LSOA in a deprived
+city may be deprived nationally. Postcodes are placed on generalised boundaries, right for about nine
+in ten. LSOAs nest in wards only approximately (best fit), so ward totals are approximate.
+"""
+
+
+# ----------------------------------------------------------------------------- need
+@dataclass(frozen=True)
+class NeedSpec:
+    """What "need" means: one registered measure, or a weighted composite of IMD domains.
+
+    Parameters
+    ----------
+    measure_id
+        A measure in :data:`needsmap.measures.MEASURES` (default: overall IMD). Ignored for a composite.
+    weights
+        ``(measure_id, weight)`` pairs; when given, need is their weighted composite. Build with
+        :meth:`composite`.
+    """
+
+    measure_id: str = "imd"
+    weights: tuple[tuple[str, float], ...] = ()
+
+    @classmethod
+    def composite(cls, weights: Mapping[str, float]) -> NeedSpec:
+        """A composite of ranked measures (domains, sub-domains) with non-negative weights.
+
+        Zero weights are dropped; weights need not sum to 1 (they are normalised).
+        """
+        kept: list[tuple[str, float]] = []
+        for mid, w in weights.items():
+            w = float(w)
+            if not math.isfinite(w) or w < 0:
+                raise ValidationError(f"weight for {mid!r} must be a number ≥ 0, not {w!r}")
+            if w == 0:
+                continue
+            m = get_measure(mid)
+            if "rank" not in m.views:
+                raise ValidationError(f"{m.label} has no rank, so it cannot go into a composite")
+            kept.append((mid, w))
+        if not kept:
+            raise ValidationError("a composite need measure needs at least one weight above 0")
+        return cls(measure_id="composite", weights=tuple(kept))
+
+    @property
+    def is_composite(self) -> bool:
+        """True for a weighted composite."""
+        return bool(self.weights)
+
+    @property
+    def measure(self) -> Measure | None:
+        """The registered measure (None for a composite)."""
+        return None if self.is_composite else get_measure(self.measure_id)
+
+    @property
+    def label(self) -> str:
+        """Short name users read."""
+        m = self.measure
+        return "Composite need" if m is None else m.label
+
+    @property
+    def phrase(self) -> str:
+        """Words for the neediest LSOAs: ``most deprived``, ``most deprived on health …``."""
+        m = self.measure
+        if m is None:
+            return "highest-need (composite)"
+        if m.id == "imd":
+            return "most deprived"
+        if m.group in _IMD_GROUPS:
+            return f"most deprived on {m.label[0].lower()}{m.label[1:]}"
+        return f"highest-need (by {m.label[0].lower()}{m.label[1:]})"
+
+    def formula(self) -> str:
+        """The need score as text, e.g. ``Need = (2 × Income + 1 × Health) / 3``."""
+        m = self.measure
+        if m is not None:
+            if "rank" in m.views:
+                return (f"Need = 100 × (N − {m.label} rank) / (N − 1), N = LSOAs in England "
+                        "(100 = most deprived)")
+            return (f"Need = national percentile of {m.label}: 100 × share of England's other LSOAs "
+                    "with less need")
+        total = sum(w for _, w in self.weights)
+        terms = " + ".join(f"{_num(w)} × {get_measure(mid).label}" for mid, w in self.weights)
+        return (f"Need = ({terms}) / {_num(total)}, each domain as its national percentile "
+                "(100 = most deprived LSOA in England)")
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def composite_components() -> list[Measure]:
+    """Measures that can go into a composite: the IMD domains and sub-domains (they have ranks)."""
+    from needsmap.measures import MEASURES
+
+    return [m for m in MEASURES.values() if m.group in ("IMD domain", "IMD sub-domain")]
+
+
+def _rank_percentile(ranks: pd.Series, n: int) -> pd.Series:
+    r = pd.to_numeric(ranks, errors="coerce").astype(float)
+    return 100.0 * (n - r) / (n - 1)
+
+
+def _measure_score(table: pd.DataFrame, m: Measure, edition: Edition) -> tuple[pd.Series, pd.Series, str]:
+    """(need_score 0–100, raw value, description of the raw value) for one measure."""
+    cols = set(table.columns)
+    if "rank" in m.views and m.column("rank") in cols:
+        col = m.column("rank")
+        n = england_lsoa_count(edition) if m.group in _IMD_GROUPS else int(table[col].max())
+        return _rank_percentile(table[col], n), table[col], f"{m.label} rank (1 = most deprived)"
+    for view in ("score", "value"):
+        if view in m.views and m.column(view) in cols:  # type: ignore[operator]
+            col = m.column(view)  # type: ignore[arg-type]
+            values = pd.to_numeric(table[col], errors="coerce").astype(float)
+            # share of the other LSOAs in England with less need, as for ranks
+            pct = _within_percentile(values if m.higher_is_worse else -values) * 100.0
+            unit = f" ({m.unit})" if m.unit else ""
+            return pct, values, f"{m.label}{unit}"
+    raise ValidationError(
+        f"{m.label} is not in the IMD {edition} table (its data may be missing or it belongs to the "
+        "other edition); choose another need measure"
+    )
+
+
+def need_frame(table: pd.DataFrame, spec: NeedSpec, *, edition: Edition) -> tuple[pd.DataFrame, str]:
+    """Need for every LSOA of ``table`` (which must be all of England, for national percentiles).
+
+    Returns
+    -------
+    frame, value_label
+        ``frame`` (same index) has ``need_score`` (0–100, national percentile, higher = more need),
+        ``need_value`` (the measure's own figure: a rank, score or value; for a composite the score)
+        and ``need_decile`` (the published decile where there is one, else missing);
+        ``value_label`` says what ``need_value`` is.
+    """
+    out = pd.DataFrame(index=table.index)
+    m = spec.measure
+    if m is not None:
+        score, value, label = _measure_score(table, m, edition)
+        out["need_score"] = score.to_numpy()
+        out["need_value"] = value.to_numpy()
+        dec = m.column("decile") if "decile" in m.views else None
+        out["need_decile"] = (table[dec].astype("Int64") if dec and dec in table.columns
+                              else pd.array([pd.NA] * len(table), dtype="Int64"))
+        return out, label
+    total = sum(w for _, w in spec.weights)
+    acc = np.zeros(len(table))
+    for mid, w in spec.weights:
+        comp = get_measure(mid)
+        if comp.column("rank") not in table.columns:
+            raise ValidationError(f"{comp.label} is not in the IMD {edition} table")
+        pct, _, _ = _measure_score(table, comp, edition)
+        acc = acc + w * pct.to_numpy(dtype=float)
+    out["need_score"] = acc / total
+    out["need_value"] = out["need_score"]
+    out["need_decile"] = pd.array([pd.NA] * len(table), dtype="Int64")
+    return out, "Composite need score (0–100, 100 = most deprived)"
+
+
+# ----------------------------------------------------------------------------- points
+def reference_points(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
+    """One reference point per LSOA in EPSG:27700 metres.
+
+    The centroid of the polygon computed in British National Grid; where it falls outside the polygon
+    (about 2% of LSOAs, crescent shapes), shapely's ``point_on_surface`` instead. No population-weighted
+    centroids are in the data.
+
+    Parameters
+    ----------
+    boundaries
+        LSOA polygons with ``lsoa_code`` (any CRS; e.g. :func:`needsmap.data.load_boundaries`).
+
+    Returns
+    -------
+    DataFrame indexed by ``lsoa_code`` with ``x``, ``y`` (metres).
+    """
+    if boundaries.crs is None:
+        raise ValidationError("LSOA boundaries have no CRS; expected EPSG:4326")
+    geoms = boundaries.to_crs(PROJECTED_CRS).geometry.to_numpy()
+    cent = shapely.centroid(geoms)
+    outside = ~shapely.contains(geoms, cent)
+    if outside.any():
+        cent[outside] = shapely.point_on_surface(geoms[outside])
+    xy = shapely.get_coordinates(cent)
+    return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]},
+                        index=pd.Index(boundaries["lsoa_code"].astype(str), name="lsoa_code"))
+
+
+@functools.cache
+def _to_bng() -> Transformer:
+    return Transformer.from_crs(4326, PROJECTED_CRS, always_xy=True)
+
+
+def _coords_ok(orgs: pd.DataFrame) -> np.ndarray:
+    for col in ("lat", "lon"):
+        if col not in orgs.columns:
+            raise ValidationError(f"the organisation list has no {col!r} column; place it first "
+                                  "(Organisations page or needsmap geocode)")
+    lat = pd.to_numeric(orgs["lat"], errors="coerce")
+    lon = pd.to_numeric(orgs["lon"], errors="coerce")
+    # a generous box around Great Britain: bad coordinates cannot become points far away
+    return (lat.between(49.0, 61.5) & lon.between(-9.0, 2.5)).to_numpy(dtype=bool)
+
+
+def usable_orgs(orgs: pd.DataFrame, *, include_closed: bool = False,
+                include_duplicates: bool = False) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The organisations that count as coverage, and how many rows were left out and why.
+
+    A row counts when its ``status`` is ``ok`` (when there is a status column), it has coordinates in
+    Great Britain, and (unless asked otherwise) it is not marked closed (``org_closed``) nor flagged
+    as a duplicate of an earlier row (``duplicate_of``).
+
+    Returns
+    -------
+    usable, excluded
+        The usable rows, and counts of left-out rows by reason (``not placed``, ``closed``,
+        ``duplicate``), reasons with no rows omitted.
+    """
+    keep = _coords_ok(orgs)
+    if "status" in orgs.columns:
+        keep = keep & (orgs["status"].astype("string").fillna("") == "ok").to_numpy(dtype=bool)
+    excluded = {"not placed": int((~keep).sum())}
+    if not include_closed and "org_closed" in orgs.columns:
+        closed = orgs["org_closed"].astype("boolean").fillna(False).to_numpy(dtype=bool) & keep
+        excluded["closed"] = int(closed.sum())
+        keep = keep & ~closed
+    if not include_duplicates and "duplicate_of" in orgs.columns:
+        dup = orgs["duplicate_of"].notna().to_numpy(dtype=bool) & keep
+        excluded["duplicate"] = int(dup.sum())
+        keep = keep & ~dup
+    return orgs.loc[keep], {k: v for k, v in excluded.items() if v}
+
+
+def org_xy(orgs: pd.DataFrame) -> np.ndarray:
+    """Organisation positions in EPSG:27700 metres, shape (n, 2), from ``lat``/``lon``.
+
+    Rows without usable coordinates are dropped (pass :func:`usable_orgs` output to keep the rows
+    aligned with the frame).
+    """
+    ok = orgs.loc[_coords_ok(orgs)]
+    if ok.empty:
+        return np.empty((0, 2))
+    x, y = _to_bng().transform(ok["lon"].to_numpy(dtype=float), ok["lat"].to_numpy(dtype=float))
+    return np.column_stack([x, y])
+
+
+# ----------------------------------------------------------------------------- coverage arrays
+def coverage_arrays(
+    query_xy: np.ndarray, org_points: np.ndarray, all_xy: np.ndarray, all_population: np.ndarray,
+    radius_m: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counts, nearest distances and catchment populations for many points at once (KD-trees).
+
+    Parameters
+    ----------
+    query_xy
+        Reference points of the LSOAs to measure, (n, 2) metres.
+    org_points
+        Every organisation to consider, (m, 2) metres (may be empty).
+    all_xy, all_population
+        Reference points and residents of every LSOA in England (the catchment pool).
+    radius_m
+        Radius in metres (a point exactly on the circle counts).
+
+    Returns
+    -------
+    within, nearest_m, catchment
+        Organisations within ``radius_m`` (int), distance to the nearest organisation in metres (NaN
+        when there are none), and residents of LSOAs whose point lies within ``radius_m``.
+    """
+    n = len(query_xy)
+    if len(org_points):
+        org_tree = cKDTree(org_points)
+        within = np.asarray(org_tree.query_ball_point(query_xy, radius_m, return_length=True),
+                            dtype=np.int64).reshape(n)
+        nearest, _ = org_tree.query(query_xy, k=1)
+        nearest = np.asarray(nearest, dtype=float).reshape(n)
+    else:
+        within = np.zeros(n, dtype=np.int64)
+        nearest = np.full(n, np.nan)
+    pairs = cKDTree(query_xy).sparse_distance_matrix(cKDTree(all_xy), radius_m, output_type="ndarray")
+    catchment = np.bincount(pairs["i"], weights=np.asarray(all_population, dtype=float)[pairs["j"]],
+                            minlength=n)
+    return within, nearest, catchment
+
+
+# ----------------------------------------------------------------------------- analysis
+@dataclass
+class GapAnalysis:
+    """Result of :func:`analyse_gaps`: per-LSOA figures and what they were computed from.
+
+    Attributes
+    ----------
+    lsoas
+        One row per LSOA in the area, sorted by ``gap_rank`` (see the module docstring for columns).
+    area, edition, radius_km, need, basis
+        The inputs.
+    need_value_label
+        What ``need_value`` is (e.g. ``Index of Multiple Deprivation (overall) rank``).
+    n_orgs
+        Placed organisations considered (in England, not only in the area).
+    n_orgs_in_area
+        Of those, organisations whose LSOA lies in the area.
+    excluded
+        Rows of the list left out, by reason (``not placed``, ``closed``, ``duplicate``).
+    """
+
+    lsoas: pd.DataFrame
+    area: Area
+    edition: Edition
+    radius_km: float
+    need: NeedSpec
+    basis: CoverageBasis
+    need_value_label: str
+    n_orgs: int
+    n_orgs_in_area: int
+    org_noun: str = "organisation"
+    excluded: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def excluded_text(self) -> str:
+        """Rows left out, in words (``12 not placed, 39 closed``); empty when none."""
+        return ", ".join(f"{n:,} {why}" for why, n in self.excluded.items())
+
+    @property
+    def radius_text(self) -> str:
+        """The radius in words (``1 km``, ``500 m``)."""
+        return radius_text(self.radius_km)
+
+
+def radius_text(km: float) -> str:
+    """``1`` → ``1 km``, ``0.5`` → ``500 m``, ``1.5`` → ``1.5 km``."""
+    return f"{km * 1000:,.0f} m" if km < 1 else f"{km:g} km"
+
+
+def _within_percentile(values: pd.Series) -> pd.Series:
+    """Share of the other (non-missing) values that are strictly lower: 0 … 1; ties share the lowest."""
+    n = int(values.notna().sum())
+    if n <= 1:
+        return pd.Series(np.where(values.notna(), 0.5, np.nan), index=values.index)
+    return (values.rank(method="min") - 1) / (n - 1)
+
+
+def _tercile(pct: pd.Series) -> pd.Series:
+    t = 1 + (pct >= 1 / 3).astype(int) + (pct >= 2 / 3).astype(int)
+    return t.where(pct.notna()).astype("Int64")
+
+
+def _lsoa_codes_of(orgs: pd.DataFrame, edition: Edition) -> pd.Series:
+    col = f"{LSOA_VINTAGE[edition]}_code"
+    if col not in orgs.columns:
+        raise ValidationError(f"the organisation list has no {col!r} column (the LSOA of each "
+                              f"organisation for the {edition} edition); place it with needsmap first")
+    return orgs[col].astype("string")
+
+
+def analyse_gaps(
+    table: pd.DataFrame,
+    points: pd.DataFrame,
+    orgs: pd.DataFrame,
+    *,
+    area: Area,
+    edition: Edition,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    need: NeedSpec | None = None,
+    basis: CoverageBasis = "orgs_per_1000",
+    org_noun: str = "organisation",
+    include_closed: bool = False,
+    include_duplicates: bool = False,
+) -> GapAnalysis:
+    """Coverage, need, gap score and bivariate class for every LSOA in ``area``.
+
+    Parameters
+    ----------
+    table
+        The England LSOA table of ``edition`` (:func:`needsmap.data.load_lsoa_table`), indexed by
+        ``lsoa_code``; all of England is needed for national need percentiles and edge catchments.
+    points
+        :func:`reference_points` of the edition's boundaries.
+    orgs
+        Organisations with ``lat``, ``lon`` and the LSOA code of the edition's vintage (``lsoa21_code``
+        for 2025, ``lsoa11_code`` for 2019), e.g. ``ImportResult.table``. Pass all of them, not only
+        those in the area: organisations just outside count for LSOAs near the edge. Rows not
+        placed, closed or flagged duplicates are left out (:func:`usable_orgs`).
+    area, edition
+        The selection.
+    radius_km
+        Catchment radius (straight line), > 0.
+    need
+        The need measure (default: overall IMD).
+    basis
+        Coverage figure the percentiles and classes use (default ``orgs_per_1000``).
+    org_noun
+        What the organisations are, singular (for the summary sentence), e.g. ``food bank``.
+    include_closed, include_duplicates
+        Count organisations marked closed / flagged as duplicates too (default: no).
+
+    Returns
+    -------
+    GapAnalysis
+        ``lsoas`` columns: ``lsoa_name, ward_code, ward_name, lad_code, lad_name, population,
+        imd_decile, imd_rank, need_value, need_score, need_decile, orgs_in_lsoa, orgs_within_radius,
+        nearest_org_km, catchment_population, orgs_per_1000, need_pct, coverage_pct, gap_score,
+        gap_rank, need_tercile, coverage_tercile, bivariate_class, bivariate_label``.
+    """
+    if not radius_km > 0 or not math.isfinite(radius_km):
+        raise ValidationError(f"the radius must be a positive number of kilometres, not {radius_km!r}")
+    if basis not in COVERAGE_BASES:
+        raise ValidationError(f"unknown coverage basis {basis!r}; use one of {', '.join(COVERAGE_BASES)}")
+    need = need or NeedSpec()
+    needs, value_label = need_frame(table, need, edition=edition)
+
+    sel = areas.select(table, area)
+    if sel.empty:
+        raise ValidationError(f"no LSOAs of the {edition} edition in {area.label}")
+    missing = sel.index.difference(points.index)
+    if len(missing):
+        raise ValidationError(f"{len(missing)} LSOA(s) in {area.label} have no boundary "
+                              f"(e.g. {missing[0]}); check the boundary file of the {edition} edition")
+    pool = points.join(table["population"], how="inner")
+    q = points.loc[sel.index, ["x", "y"]].to_numpy()
+
+    placed, excluded = usable_orgs(orgs, include_closed=include_closed,
+                                   include_duplicates=include_duplicates)
+    opts = org_xy(placed)
+    codes = _lsoa_codes_of(placed, edition)
+    in_lsoa = codes.value_counts()
+    radius_m = radius_km * 1000.0
+    within, nearest, catchment = coverage_arrays(
+        q, opts, pool[["x", "y"]].to_numpy(), pool["population"].fillna(0).to_numpy(), radius_m)
+
+    out = sel[["lsoa_name", "ward_code", "ward_name", "lad_code", "lad_name", "population"]].copy()
+    for col in ("imd_decile", "imd_rank"):
+        out[col] = sel[col] if col in sel.columns else pd.array([pd.NA] * len(sel), dtype="Int64")
+    out = out.join(needs, how="left")
+    out["orgs_in_lsoa"] = in_lsoa.reindex(out.index).fillna(0).astype("int64").to_numpy()
+    out["orgs_within_radius"] = within
+    out["nearest_org_km"] = nearest / 1000.0
+    out["catchment_population"] = catchment
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = np.where(catchment > 0, within / catchment * 1000.0, np.nan)
+    out["orgs_per_1000"] = per
+
+    if basis == "nearest_org_km":
+        cover = -out["nearest_org_km"].fillna(np.inf)  # no organisation at all = least coverage
+    else:
+        cover = out[basis].astype(float)
+    out["need_pct"] = _within_percentile(out["need_score"].astype(float))
+    out["coverage_pct"] = _within_percentile(cover)
+    out["gap_score"] = 100.0 * out["need_pct"] * (1.0 - out["coverage_pct"])
+    out["gap_rank"] = out["gap_score"].rank(method="min", ascending=False).astype("Int64")
+    out["need_tercile"] = _tercile(out["need_pct"])
+    out["coverage_tercile"] = _tercile(out["coverage_pct"])
+    cls = out["need_tercile"].astype("string") + "-" + out["coverage_tercile"].astype("string")
+    out["bivariate_class"] = cls
+    out["bivariate_label"] = cls.map(BIVARIATE_LABELS).astype("string")
+    out = out.sort_values(["gap_score", "need_score"], ascending=False, na_position="last", kind="stable")
+    return GapAnalysis(
+        lsoas=out, area=area, edition=edition, radius_km=float(radius_km), need=need, basis=basis,
+        need_value_label=value_label, n_orgs=len(opts),
+        n_orgs_in_area=int(in_lsoa.reindex(sel.index).fillna(0).sum()), org_noun=org_noun, excluded=excluded,
+    )
+
+
+# ----------------------------------------------------------------------------- wards and words
+def ward_table(result: GapAnalysis) -> pd.DataFrame:
+    """LSOA figures added up to wards (2024 wards; LSOAs assigned by best fit).
+
+    Returns
+    -------
+    DataFrame, one row per ward, sorted by ``gap_score``: ``ward_code, ward_name, lad_name, lsoas,
+    population, need_score`` (population-weighted mean of the LSOAs' need scores), ``orgs_in_ward``
+    (sum of ``orgs_in_lsoa``), ``orgs_per_1000_residents`` (organisations in the ward per 1,000 of its
+    residents), ``lsoas_high_need_low_coverage`` (class ``3-1``), ``people_no_org_within_radius``
+    (residents of LSOAs with no organisation within the radius) and a ward ``gap_score``/``gap_rank``
+    made as for LSOAs, from ward need and organisations per 1,000 residents.
+    """
+    d = result.lsoas.assign(
+        _wneed=lambda f: f["need_score"] * f["population"],
+        _gap=lambda f: (f["bivariate_class"] == "3-1").fillna(False).astype(int),
+        _nopop=lambda f: np.where(f["orgs_within_radius"] == 0, f["population"], 0.0),
+    )
+    g = d.groupby(["ward_code", "ward_name", "lad_name"], sort=False, dropna=False)
+    w = g.agg(lsoas=("population", "size"), population=("population", "sum"),
+              _wneed=("_wneed", "sum"), orgs_in_ward=("orgs_in_lsoa", "sum"),
+              lsoas_high_need_low_coverage=("_gap", "sum"),
+              people_no_org_within_radius=("_nopop", "sum")).reset_index()
+    w["need_score"] = w["_wneed"] / w["population"]
+    w["orgs_per_1000_residents"] = w["orgs_in_ward"] / w["population"] * 1000.0
+    need_pct = _within_percentile(w["need_score"])
+    cov_pct = _within_percentile(w["orgs_per_1000_residents"])
+    w["gap_score"] = 100.0 * need_pct * (1.0 - cov_pct)
+    w["gap_rank"] = w["gap_score"].rank(method="min", ascending=False).astype("Int64")
+    cols = ["ward_code", "ward_name", "lad_name", "lsoas", "population", "need_score", "orgs_in_ward",
+            "orgs_per_1000_residents", "lsoas_high_need_low_coverage", "people_no_org_within_radius",
+            "gap_score", "gap_rank"]
+    return w[cols].sort_values(["gap_score", "need_score"], ascending=False, kind="stable",
+                               ignore_index=True)
+
+
+def summary_sentence(result: GapAnalysis, *, top_n: int = SUMMARY_TOP_N) -> str:
+    """One plain-English sentence for a report.
+
+    E.g. "12 of the 50 most deprived LSOAs in Birmingham have no organisation within 1 km; 41,000
+    people live in them." With fewer than ``2 × top_n`` LSOAs the neediest fifth is used instead.
+    """
+    d = result.lsoas.dropna(subset=["need_score"])
+    n = len(d)
+    noun = result.org_noun
+    where = result.area.name
+    if n == 0:
+        return f"No need figures are available for {where}."
+    k = top_n if n >= 2 * top_n else max(1, n // 5)
+    top = d.sort_values("need_score", ascending=False, kind="stable").head(k)
+    none = top.loc[top["orgs_within_radius"] == 0]
+    m, people = len(none), int(round(float(none["population"].sum())))
+    group = (f"the {k:,} {result.need.phrase} LSOAs in {where}" if k > 1
+             else f"the {result.need.phrase} LSOA in {where}")
+    if k < n and n < 2 * top_n:
+        group = group.replace(f" in {where}", f" of the {n:,} in {where}")
+    if m == 0:
+        return (f"Every one of {group} has at least one {noun} within {result.radius_text}."
+                if k > 1 else f"{group[0].upper()}{group[1:]} has at least one {noun} within "
+                f"{result.radius_text}.")
+    verb, them = ("has", "it") if m == 1 else ("have", "them")
+    return (f"{m:,} of {group} {verb} no {noun} within {result.radius_text}; "
+            f"{people:,} {'person lives' if people == 1 else 'people live'} in {them}.")
+
+
+# ----------------------------------------------------------------------------- tables to read
+def gap_table(result: GapAnalysis, *, top: int | None = None) -> pd.DataFrame:
+    """The ranked gap table with headings a report can use as they are (largest gap first).
+
+    Parameters
+    ----------
+    top
+        Keep only the first ``top`` rows (all when None).
+    """
+    d = result.lsoas if top is None else result.lsoas.head(top)
+    r = result.radius_text
+    out = pd.DataFrame({
+        "Gap rank": d["gap_rank"],
+        "LSOA code": d.index,
+        "LSOA name": d["lsoa_name"],
+        "Ward": d["ward_name"],
+        "Need (0–100)": d["need_score"].round(1),
+        "IMD decile": d["imd_decile"],
+        "Organisations in LSOA": d["orgs_in_lsoa"],
+        f"Organisations within {r}": d["orgs_within_radius"],
+        "Nearest (km)": d["nearest_org_km"].round(2),
+        f"Per 1,000 residents within {r}": d["orgs_per_1000"].round(2),
+        "Population": d["population"].round(0).astype("Int64"),
+        "Gap score": d["gap_score"].round(1),
+        "Class": d["bivariate_label"],
+    })
+    if result.area.level in ("region", "england"):
+        out.insert(4, "Local authority", d["lad_name"])
+    return out.reset_index(drop=True)
+
+
+def ward_table_display(result: GapAnalysis) -> pd.DataFrame:
+    """:func:`ward_table` with headings a report can use as they are."""
+    w = ward_table(result)
+    r = result.radius_text
+    out = pd.DataFrame({
+        "Gap rank": w["gap_rank"],
+        "Ward code": w["ward_code"],
+        "Ward": w["ward_name"],
+        "Local authority": w["lad_name"],
+        "LSOAs": w["lsoas"],
+        "Population": w["population"].round(0).astype("Int64"),
+        "Need (0–100, population-weighted)": w["need_score"].round(1),
+        "Organisations in ward": w["orgs_in_ward"],
+        "Per 1,000 residents": w["orgs_per_1000_residents"].round(2),
+        "High-need, low-coverage LSOAs": w["lsoas_high_need_low_coverage"],
+        f"People with none within {r}": w["people_no_org_within_radius"].round(0).astype("Int64"),
+        "Gap score": w["gap_score"].round(1),
+    })
+    return out
+
+
+# ----------------------------------------------------------------------------- exports
+def export_table(result: GapAnalysis) -> pd.DataFrame:
+    """The per-LSOA table for CSV: code column named by vintage (``lsoa21_code``/``lsoa11_code``)."""
+    code = f"{LSOA_VINTAGE[result.edition]}_code"
+    d = result.lsoas.reset_index().rename(columns={"lsoa_code": code})
+    d["need_measure"] = result.need.label
+    d["radius_km"] = result.radius_km
+    d["coverage_basis"] = result.basis
+    # readable precision (metres, 1/10,000ths); the analysis keeps full precision
+    d = d.round({"need_score": 3, "nearest_org_km": 3, "orgs_per_1000": 4, "need_pct": 4,
+                 "coverage_pct": 4, "gap_score": 3, "catchment_population": 0})
+    if result.need.is_composite:
+        d["need_value"] = d["need_value"].round(3)
+    cols = [code, "lsoa_name", "ward_code", "ward_name", "lad_code", "lad_name", "population",
+            "imd_decile", "imd_rank", "need_measure", "need_value", "need_score", "need_decile",
+            "orgs_in_lsoa", "radius_km", "orgs_within_radius", "nearest_org_km", "catchment_population",
+            "orgs_per_1000", "coverage_basis", "need_pct", "coverage_pct", "gap_score", "gap_rank",
+            "need_tercile", "coverage_tercile", "bivariate_class", "bivariate_label"]
+    return d[cols]
+
+
+def gaps_geojson(result: GapAnalysis, boundaries: gpd.GeoDataFrame, *, precision: int = 5) -> bytes:
+    """GeoJSON (EPSG:4326) of the LSOAs with the export columns as properties.
+
+    Text properties are HTML-escaped and spreadsheet formulas neutralised, so the file is safe to
+    open in web maps and spreadsheets alike; coordinates are rounded to ``precision`` decimals.
+    """
+    table = export_table(result)
+    code = table.columns[0]
+    geo = boundaries.set_index("lsoa_code").geometry.to_crs(4326)
+    geoms = shapely.set_precision(geo.reindex(table[code]).to_numpy(), 10.0 ** -precision)
+    features = []
+    records = json.loads(table.to_json(orient="records"))
+    shapes = json.loads(gpd.GeoSeries(geoms, crs=4326).to_json())["features"]
+    for props, shape in zip(records, shapes, strict=True):
+        clean = {k: neutralise_cell(escape_text(v)) if isinstance(v, str) else v for k, v in props.items()}
+        features.append({"type": "Feature", "properties": clean, "geometry": shape["geometry"]})
+    doc = {"type": "FeatureCollection", "name": f"needsmap gaps {result.area.name}",
+           "features": features}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,145 @@
+"""``needsmap gaps``: per-LSOA coverage of an organisation list against need, as a ranked CSV.
+
+Examples
+--------
+::
+
+    needsmap gaps --area Birmingham --orgs foodbanks.csv --out gaps.csv
+    needsmap gaps --area England --orgs default:libraries --radius-km 2 --edition 2019 --out gaps.csv
+    needsmap gaps --area E08000025 --orgs grants.xlsx --composite income=2,health=1 --out gaps.csv
+
+``--orgs`` takes any file the organisation importer accepts (CSV/TSV, Excel, JSON, 360Giving), or
+``default:ID`` for a default layer shipped with the data (``default:foodbanks``, ``default:libraries``,
+``default:charities_trafford``, ``default:grants_trafford``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from needsmap import areas, data
+from needsmap.analysis import coverage as cv
+from needsmap.data._cache import cached
+from needsmap.data.catalog import get_dataset
+from needsmap.errors import ValidationError
+from needsmap.export import to_csv_bytes
+from needsmap.types import DEFAULT_EDITION, EDITIONS, LSOA_VINTAGE, Edition, as_edition
+
+DEFAULT_PREFIX = "default:"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``needsmap gaps``."""
+    p = subparsers.add_parser(
+        "gaps", help="where need is high and organisations are thin: one ranked row per LSOA",
+        description=(
+            "For every LSOA in an area: organisations in it, within a radius of its centre and per "
+            "1,000 residents nearby, the distance to the nearest one, need, a gap score (high need × "
+            "low coverage), its rank and a 3×3 need/coverage class. Organisations outside the area "
+            "count for LSOAs near its edge."),
+        epilog=("--orgs accepts any file the importer reads (CSV, TSV, Excel, JSON, 360Giving) or "
+                "default:ID for a default layer: " + ", ".join(
+                    f"default:{i}" for i in ("foodbanks", "libraries", "charities_trafford",
+                                             "grants_trafford")) + "."),
+    )
+    p.add_argument("--area", required=True, metavar="NAME_OR_CODE",
+                   help="local authority, region or ward name or code, or England")
+    p.add_argument("--orgs", required=True, metavar="FILE",
+                   help="organisation list file, or default:ID (e.g. default:foodbanks)")
+    p.add_argument("--radius-km", type=float, default=cv.DEFAULT_RADIUS_KM, metavar="R",
+                   help="catchment radius in km, straight line from each LSOA's centre (default 1)")
+    p.add_argument("--edition", choices=EDITIONS, default=DEFAULT_EDITION,
+                   help="IMD edition: 2019 (LSOA 2011) or 2025 (LSOA 2021); default 2025")
+    need = p.add_mutually_exclusive_group()
+    need.add_argument("--need", default="imd", metavar="MEASURE",
+                      help="need measure id (default imd; e.g. income, health, cyp, cni)")
+    need.add_argument("--composite", metavar="ID=W,…",
+                      help="composite need from IMD domains with weights, e.g. income=2,health=1")
+    p.add_argument("--basis", choices=list(cv.COVERAGE_BASES), default="orgs_per_1000",
+                   help="coverage figure the gap score uses (default orgs_per_1000)")
+    p.add_argument("--out", required=True, metavar="FILE.csv", type=Path, help="CSV to write")
+    p.add_argument("--wards", metavar="FILE.csv", type=Path, help="also write the ward table here")
+    p.add_argument("--geojson", metavar="FILE.geojson", type=Path,
+                   help="also write the LSOAs with their figures as GeoJSON")
+    p.set_defaults(func=run)
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """``"income=2,health=1"`` → ``{"income": 2.0, "health": 1.0}``."""
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise ValidationError(f"--composite: {part.strip()!r} is not ID=WEIGHT "
+                                  "(e.g. income=2,health=1)") from None
+    return out
+
+
+def load_orgs(spec: str) -> tuple[object, str]:
+    """Import ``spec`` (a file path or ``default:ID``); returns (ImportResult, description)."""
+    from needsmap.orgs import import_file, load_default_layer
+
+    if spec.startswith(DEFAULT_PREFIX):
+        layer_id = spec[len(DEFAULT_PREFIX):]
+        return load_default_layer(layer_id), f"default layer {layer_id}"
+    path = Path(spec)
+    if not path.is_file():
+        raise ValidationError(f"--orgs: no file {spec!r} (give a file path, or default:ID such as "
+                              "default:foodbanks)")
+    return import_file(path, filename=path.name), path.name
+
+
+def reference_points(edition: Edition) -> pd.DataFrame:
+    """LSOA reference points of ``edition``, kept in the prepared-file cache (rebuilt when the
+    boundary file changes)."""
+    vintage = LSOA_VINTAGE[edition]
+    ds = get_dataset(f"{vintage}_boundaries")
+    return cached(f"refpoints_{vintage}", [ds.path],
+                  lambda: cv.reference_points(data.load_boundaries(edition)))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute the gaps and write the CSV (plus ward table / GeoJSON when asked)."""
+    edition = as_edition(args.edition)
+    table = data.load_lsoa_table(edition)
+    area = areas.find_area(args.area, table)
+    try:
+        need = (cv.NeedSpec.composite(parse_weights(args.composite)) if args.composite
+                else cv.NeedSpec(args.need))
+        need.formula()
+    except KeyError as exc:
+        raise ValidationError(str(exc).strip("'\"")) from None
+    imported, what = load_orgs(args.orgs)
+    points = reference_points(edition)
+    result = cv.analyse_gaps(table, points, imported.table,  # type: ignore[attr-defined]
+                             area=area, edition=edition, radius_km=args.radius_km, need=need,
+                             basis=args.basis)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(to_csv_bytes(cv.export_table(result)))
+    err = sys.stderr.write
+    summary = getattr(imported, "summary_text", None)
+    err(f"{what}: {summary() if callable(summary) else ''}\n")
+    err(f"{result.n_orgs:,} organisations used ({result.n_orgs_in_area:,} in {area.name})"
+        + (f"; left out: {result.excluded_text}" if result.excluded_text else "") + "\n")
+    err(f"{need.formula()}\n")
+    err(cv.summary_sentence(result) + "\n")
+    err(f"wrote {len(result.lsoas):,} LSOAs to {args.out}\n")
+    if args.wards:
+        args.wards.parent.mkdir(parents=True, exist_ok=True)
+        args.wards.write_bytes(to_csv_bytes(cv.ward_table(result)))
+        err(f"wrote the ward table to {args.wards}\n")
+    if args.geojson:
+        args.geojson.parent.mkdir(parents=True, exist_ok=True)
+        args.geojson.write_bytes(cv.gaps_geojson(result, data.load_boundaries(edition)))
+        err(f"wrote GeoJSON to {args.geojson}\n")
+    return 0

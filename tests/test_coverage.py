@@ -1,0 +1,368 @@
+"""Coverage gaps on real LSOAs: hand-checked cases, agreement with geopandas joins, classes, need."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from needsmap import areas, data
+from needsmap.analysis import coverage as cv
+from needsmap.errors import ValidationError
+from needsmap.viz import bivariate
+
+BIRMINGHAM = "E08000025"
+
+
+@pytest.fixture(scope="module")
+def bounds25() -> gpd.GeoDataFrame:
+    return data.load_boundaries("2025")
+
+
+@pytest.fixture(scope="module")
+def points25(bounds25: gpd.GeoDataFrame) -> pd.DataFrame:
+    return cv.reference_points(bounds25)
+
+
+@pytest.fixture(scope="module")
+def bham(table25: pd.DataFrame) -> areas.Area:
+    return areas.area_from_code(BIRMINGHAM, table25)
+
+
+def _orgs(lon: list[float], lat: list[float], codes: list[str | None], *, vintage: str = "lsoa21"
+          ) -> pd.DataFrame:
+    return pd.DataFrame({"org_name": [f"org {i}" for i in range(len(lon))], "lat": lat, "lon": lon,
+                         f"{vintage}_code": codes, "status": "ok"})
+
+
+def _bng(lon: float, lat: float) -> shapely.Point:
+    return gpd.GeoSeries([shapely.Point(lon, lat)], crs=4326).to_crs(27700).iloc[0]
+
+
+def _ref(points: pd.DataFrame, code: str) -> shapely.Point:
+    return shapely.Point(points.loc[code, "x"], points.loc[code, "y"])
+
+
+# ----------------------------------------------------------------------------- reference points
+def test_reference_points_are_projected_centroids_inside_each_lsoa(bounds25, points25) -> None:
+    assert len(points25) == len(bounds25) == 33_755
+    proj = bounds25.to_crs(27700).set_index("lsoa_code").geometry
+    # England in British National Grid metres
+    assert points25["x"].between(80_000, 660_000).all() and points25["y"].between(0, 660_000).all()
+    inside = shapely.contains(proj.loc[points25.index].to_numpy(),
+                              shapely.points(points25[["x", "y"]].to_numpy()))
+    assert inside.all()
+    # most are the plain centroid; the rest (crescents) moved inside
+    cent = proj.centroid
+    same = np.isclose(cent.x.loc[points25.index], points25["x"]) & np.isclose(
+        cent.y.loc[points25.index], points25["y"])
+    assert 0.95 < same.mean() < 1.0
+
+
+# ----------------------------------------------------------------------------- hand-checked cases
+def test_org_on_a_boundary_counts_once_inside_and_for_both_neighbours(table25, bounds25, points25, bham
+                                                                      ) -> None:
+    b = bounds25.set_index("lsoa_code").geometry
+    codes = table25.index[table25["lad_code"] == BIRMINGHAM]
+    a = codes[0]
+    neighbour = next(c for c in codes[1:] if b[a].intersection(b[c]).length > 0)
+    shared = b[a].boundary.intersection(b[neighbour].boundary)
+    on_line = shapely.line_interpolate_point(shapely.line_merge(shared), 0.5, normalized=True) \
+        if shared.geom_type != "MultiLineString" else shapely.get_parts(shared)[0].interpolate(0.5, True)
+    # the importer gives a boundary point one LSOA; the count follows that code, once
+    orgs = _orgs([on_line.x], [on_line.y], [neighbour])
+    r = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025", radius_km=1.0)
+    d = r.lsoas
+    assert d["orgs_in_lsoa"].sum() == 1 and d.loc[neighbour, "orgs_in_lsoa"] == 1
+    assert d.loc[a, "orgs_in_lsoa"] == 0
+    org = _bng(on_line.x, on_line.y)
+    for code in (a, neighbour):
+        dist_km = org.distance(_ref(points25, code)) / 1000
+        assert d.loc[code, "nearest_org_km"] == pytest.approx(dist_km, abs=1e-6)
+        assert d.loc[code, "orgs_within_radius"] == int(dist_km <= 1.0)
+    assert r.n_orgs == 1 and r.n_orgs_in_area == 1
+
+
+def test_no_organisation_in_the_area(table25, points25, bham) -> None:
+    far = _orgs([-1.6178], [54.9783], ["E01008397"])  # Newcastle upon Tyne, 250 km away
+    r = cv.analyse_gaps(table25, points25, far, area=bham, edition="2025")
+    d = r.lsoas
+    assert len(d) == (table25["lad_code"] == BIRMINGHAM).sum()
+    assert (d["orgs_in_lsoa"] == 0).all() and (d["orgs_within_radius"] == 0).all()
+    assert (d["orgs_per_1000"] == 0).all() and (d["nearest_org_km"] > 200).all()
+    assert (d["coverage_pct"] == 0).all() and (d["coverage_tercile"] == 1).all()
+    assert np.allclose(d["gap_score"], 100 * d["need_pct"])
+    assert r.n_orgs_in_area == 0
+    top50 = table25.loc[d.index].sort_values("imd_rank").head(50)
+    pop = int(top50["population"].sum())
+    assert cv.summary_sentence(r) == (
+        f"50 of the 50 most deprived LSOAs in Birmingham have no organisation within 1 km; "
+        f"{pop:,} people live in them.")
+    # an empty layer: no distances at all, every LSOA least covered
+    empty = cv.analyse_gaps(table25, points25, far.iloc[0:0], area=bham, edition="2025")
+    assert empty.lsoas["nearest_org_km"].isna().all() and empty.n_orgs == 0
+    assert (empty.lsoas["bivariate_class"].str.endswith("-1")).all()
+
+
+def test_all_organisations_in_one_lsoa(table25, bounds25, points25, bham) -> None:
+    codes = table25.index[table25["lad_code"] == BIRMINGHAM]
+    home = codes[10]
+    p = bounds25.set_index("lsoa_code").geometry[home].representative_point()
+    orgs = _orgs([p.x] * 5, [p.y] * 5, [home] * 5)
+    for radius in (0.5, 1.0, 2.0):
+        d = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025", radius_km=radius).lsoas
+        assert d.loc[home, "orgs_in_lsoa"] == 5 and d["orgs_in_lsoa"].sum() == 5
+        org = _bng(p.x, p.y)
+        dist = np.hypot(points25.loc[d.index, "x"] - org.x, points25.loc[d.index, "y"] - org.y) / 1000
+        assert np.allclose(d["nearest_org_km"], dist)
+        assert (d["orgs_within_radius"] == np.where(dist <= radius, 5, 0)).all()
+        # orgs per 1,000 = organisations within the radius / residents whose LSOA point is within it
+        one = d.loc[home]
+        pool = np.hypot(points25["x"] - points25.loc[home, "x"], points25["y"] - points25.loc[home, "y"])
+        catch = table25["population"].reindex(points25.index)[pool <= radius * 1000].sum()
+        assert one["catchment_population"] == pytest.approx(catch)
+        assert one["orgs_per_1000"] == pytest.approx(1000 * one["orgs_within_radius"] / catch)
+        assert one["coverage_tercile"] == 3
+
+
+def test_organisation_just_outside_the_area_counts_for_an_edge_lsoa(table25, points25, bham) -> None:
+    inside = table25.index[table25["lad_code"] == BIRMINGHAM]
+    outside = table25.index[table25["lad_code"] != BIRMINGHAM]
+    tree_in = points25.loc[inside, ["x", "y"]].to_numpy()
+    out_xy = points25.loc[outside, ["x", "y"]].to_numpy()
+    from scipy.spatial import cKDTree
+    dist, idx = cKDTree(tree_in).query(out_xy)
+    j = int(np.argmin(dist))  # the non-Birmingham LSOA point closest to a Birmingham one
+    assert dist[j] < 1000
+    src = outside[j]
+    lon, lat = gpd.GeoSeries([shapely.Point(out_xy[j])], crs=27700).to_crs(4326).iloc[0].coords[0]
+    orgs = _orgs([lon], [lat], [src])
+    r = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025", radius_km=1.0)
+    edge = inside[idx[j]]
+    assert r.n_orgs == 1 and r.n_orgs_in_area == 0
+    assert r.lsoas["orgs_in_lsoa"].sum() == 0
+    assert r.lsoas.loc[edge, "orgs_within_radius"] == 1
+    assert r.lsoas.loc[edge, "nearest_org_km"] == pytest.approx(dist[j] / 1000, abs=1e-6)
+    # the catchment of an edge LSOA includes residents over the border
+    pool = np.hypot(points25["x"] - points25.loc[edge, "x"], points25["y"] - points25.loc[edge, "y"])
+    near = points25.index[pool <= 1000]
+    assert (table25.loc[near, "lad_code"] != BIRMINGHAM).any()
+    assert r.lsoas.loc[edge, "catchment_population"] == pytest.approx(
+        table25.loc[near, "population"].sum())
+
+
+def test_rejected_and_unplaced_rows_are_left_out(table25, points25, bham) -> None:
+    orgs = pd.DataFrame({
+        "org_name": ["ok", "no coords", "bad status", "in the sea"],
+        "lat": [52.48, None, 52.48, 0.0], "lon": [-1.89, None, -1.89, 0.0],
+        "lsoa21_code": ["E01033620", None, "E01033620", None],
+        "status": ["ok", "ok", "postcode not found", "ok"],
+    })
+    r = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025")
+    assert r.n_orgs == 1
+
+
+# ----------------------------------------------------------------------------- agreement
+def test_orgs_in_lsoa_agrees_with_point_in_polygon_join(table25, bounds25, points25) -> None:
+    """Real postcode centroids placed by a geopandas join give the same per-LSOA counts."""
+    pc = data.read_table("nspl_centroids")
+    lat_col, lon_col = "lat", "lon"
+    box = pc[pc[lat_col].between(52.38, 52.61) & pc[lon_col].between(-2.03, -1.72)]
+    sample = box.sample(4000, random_state=1)
+    pts = gpd.GeoDataFrame(sample, geometry=gpd.points_from_xy(sample[lon_col], sample[lat_col]),
+                           crs=4326)
+    joined = gpd.sjoin(pts, bounds25, predicate="within", how="left")
+    joined = joined[~joined.index.duplicated()]
+    orgs = pd.DataFrame({"lat": sample[lat_col].to_numpy(), "lon": sample[lon_col].to_numpy(),
+                         "lsoa21_code": joined["lsoa_code"].to_numpy(), "org_name": "x"})
+    bham = areas.area_from_code(BIRMINGHAM, table25)
+    d = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025").lsoas
+    expected = joined["lsoa_code"].value_counts().reindex(d.index).fillna(0).astype(int)
+    assert (d["orgs_in_lsoa"] == expected).all()
+    assert d["orgs_in_lsoa"].sum() > 2000
+    # within-radius counts agree with an exact geopandas distance join
+    refs = gpd.GeoDataFrame(index=d.index, geometry=gpd.points_from_xy(
+        points25.loc[d.index, "x"], points25.loc[d.index, "y"]), crs=27700)
+    near = gpd.sjoin(refs, pts.to_crs(27700), predicate="dwithin", distance=1000.0)
+    within = near.groupby(level=0).size().reindex(d.index).fillna(0).astype(int)
+    assert (d["orgs_within_radius"] == within).all()
+    nearest = gpd.sjoin_nearest(refs, pts.to_crs(27700), distance_col="m")
+    nearest = nearest[~nearest.index.duplicated()]
+    assert np.allclose(d["nearest_org_km"], nearest["m"].reindex(d.index) / 1000)
+
+
+# ----------------------------------------------------------------------------- need
+def test_composite_need_formula_and_scores(table25) -> None:
+    spec = cv.NeedSpec.composite({"income": 2, "health": 1, "crime": 0})
+    assert spec.formula() == (
+        "Need = (2 × Income deprivation + 1 × Health deprivation and disability) / 3, each domain "
+        "as its national percentile (100 = most deprived LSOA in England)")
+    frame, label = cv.need_frame(table25, spec, edition="2025")
+    n = 33_755
+    inc = 100 * (n - table25["income_rank"].astype(float)) / (n - 1)
+    hea = 100 * (n - table25["health_rank"].astype(float)) / (n - 1)
+    assert np.allclose(frame["need_score"], (2 * inc + hea) / 3)
+    assert frame["need_score"].between(0, 100).all()
+    assert "Composite" in label
+    with pytest.raises(ValidationError):
+        cv.NeedSpec.composite({"income": 0})
+    with pytest.raises(ValidationError):
+        cv.NeedSpec.composite({"income": -1})
+    with pytest.raises(ValidationError):
+        cv.NeedSpec.composite({"at_risk_jobs_pct": 1})
+
+
+def test_overall_imd_need_is_the_national_rank_percentile(table19, table25) -> None:
+    for table, n in ((table19, 32_844), (table25, 33_755)):
+        frame, _ = cv.need_frame(table, cv.NeedSpec(), edition="2025" if n == 33_755 else "2019")
+        most = table["imd_rank"].astype(float).idxmin()
+        assert frame.loc[most, "need_score"] == pytest.approx(100.0)
+        assert frame.loc[table["imd_rank"].astype(float).idxmax(), "need_score"] == pytest.approx(0.0)
+        assert (frame["need_decile"] == table["imd_decile"]).all()
+
+
+def test_value_measure_as_need_and_absent_measure(table25, table19, points25, bham) -> None:
+    if "at_risk_jobs_pct" in table25.columns:
+        spec = cv.NeedSpec("at_risk_jobs_pct")
+        frame, label = cv.need_frame(table25, spec, edition="2025")
+        v = table25["at_risk_jobs_pct"]
+        hi = v.idxmax()
+        lower = (v < v.max()).sum() / (v.notna().sum() - 1)
+        assert frame.loc[hi, "need_score"] == pytest.approx(100 * lower)
+        assert "%" in label
+    with pytest.raises(ValidationError):
+        cv.need_frame(table19.drop(columns=[c for c in table19.columns if c.startswith("cni")]),
+                      cv.NeedSpec("cni"), edition="2019")
+
+
+# ----------------------------------------------------------------------------- gap and classes
+def test_gap_score_ranks_and_bivariate_classes(table25, points25, bounds25, bham) -> None:
+    rng = np.random.default_rng(4)
+    sample = bounds25.sample(3000, random_state=4)
+    p = sample.geometry.representative_point()
+    orgs = _orgs(list(p.x), list(p.y), list(sample["lsoa_code"]))
+    r = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025", radius_km=1.5)
+    d = r.lsoas
+    n = len(d)
+    assert d["gap_score"].between(0, 100).all()
+    assert d["gap_rank"].iloc[0] == 1 and d["gap_score"].is_monotonic_decreasing
+    assert np.allclose(d["gap_score"], 100 * d["need_pct"] * (1 - d["coverage_pct"]))
+    # need percentiles: share of the other LSOAs with lower need
+    lower = d["need_score"].apply(lambda v: (d["need_score"] < v).sum()) / (n - 1)
+    assert np.allclose(d["need_pct"], lower)
+    # need thirds are (almost) equal; classes match the thirds
+    sizes = d["need_tercile"].value_counts()
+    assert sizes.max() - sizes.min() <= 2
+    expect = d["need_tercile"].astype(str) + "-" + d["coverage_tercile"].astype(str)
+    assert (d["bivariate_class"] == expect).all()
+    assert set(d["bivariate_class"]) <= set(cv.BIVARIATE_COLOURS)
+    top = d.iloc[0]
+    assert top["bivariate_class"] == "3-1" and top["bivariate_label"] == "High need, low coverage"
+    assert rng is not None
+
+
+def test_coverage_basis_nearest_distance(table25, points25, bounds25, bham) -> None:
+    sample = bounds25.sample(500, random_state=2)
+    p = sample.geometry.representative_point()
+    orgs = _orgs(list(p.x), list(p.y), list(sample["lsoa_code"]))
+    d = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025",
+                        basis="nearest_org_km").lsoas
+    furthest = d["nearest_org_km"].idxmax()
+    assert d.loc[furthest, "coverage_pct"] == 0
+    assert d.loc[d["nearest_org_km"].idxmin(), "coverage_pct"] == 1
+
+
+def test_palette_is_distinct_under_colour_blindness() -> None:
+    """Each pair of the nine classes stays apart under simulated deuteranopia and protanopia."""
+    sims = {
+        "deut": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                          [-0.011820, 0.042940, 0.968881]]),
+        "prot": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                          [-0.003882, -0.048116, 1.051998]]),
+        "none": np.eye(3),
+    }
+    rgb = np.array(list(cv.BIVARIATE_COLOURS.values()), float) / 255
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz_m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    for sim in sims.values():
+        xyz = np.clip(lin @ sim.T, 0, 1) @ xyz_m.T / np.array([0.9505, 1.0, 1.089])
+        f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+        lab = np.stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], 1)
+        gaps = [np.linalg.norm(lab[i] - lab[j]) for i, j in itertools.combinations(range(9), 2)]
+        assert min(gaps) > 12
+
+
+# ----------------------------------------------------------------------------- wards, words, exports
+def test_wards_summary_and_exports(table25, points25, bounds25, bham) -> None:
+    sample = bounds25.sample(2000, random_state=3)
+    p = sample.geometry.representative_point()
+    orgs = _orgs(list(p.x), list(p.y), list(sample["lsoa_code"]))
+    orgs.loc[0, "org_name"] = "=HYPERLINK(\"x\")<script>"
+    r = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025")
+    w = cv.ward_table(r)
+    assert w["population"].sum() == pytest.approx(r.lsoas["population"].sum())
+    assert w["orgs_in_ward"].sum() == r.lsoas["orgs_in_lsoa"].sum()
+    assert w["lsoas"].sum() == len(r.lsoas) and w["ward_code"].is_unique
+    one = w.iloc[0]
+    sub = r.lsoas[r.lsoas["ward_code"] == one["ward_code"]]
+    assert one["need_score"] == pytest.approx(np.average(sub["need_score"], weights=sub["population"]))
+    # the sentence, checked by hand from the table
+    top = r.lsoas.sort_values("need_score", ascending=False).head(50)
+    gap = top[top["orgs_within_radius"] == 0]
+    s = cv.summary_sentence(r)
+    assert s.startswith(f"{len(gap)} of the 50 most deprived LSOAs in Birmingham ")
+    assert f"{int(gap['population'].sum()):,} people" in s
+    out = cv.export_table(r)
+    assert out.columns[0] == "lsoa21_code" and len(out) == len(r.lsoas)
+    for col in ("orgs_in_lsoa", "orgs_within_radius", "nearest_org_km", "population", "orgs_per_1000",
+                "imd_decile", "gap_score", "gap_rank", "bivariate_class"):
+        assert col in out.columns
+    gj = json.loads(cv.gaps_geojson(r, bounds25))
+    assert len(gj["features"]) == len(r.lsoas)
+    assert gj["features"][0]["properties"]["lsoa21_code"] == r.lsoas.index[0]
+    # organisation names reach tooltips escaped
+    tips = bivariate.org_tooltips(orgs)
+    assert "<script>" not in tips.iloc[0] and "&lt;script&gt;" in tips.iloc[0]
+
+
+def test_2019_edition_uses_lsoa11_codes(table19) -> None:
+    b19 = data.load_boundaries("2019")
+    pts = cv.reference_points(b19)
+    area = areas.area_from_code(BIRMINGHAM, table19)
+    code = table19.index[table19["lad_code"] == BIRMINGHAM][0]
+    p = b19.set_index("lsoa_code").geometry[code].representative_point()
+    orgs = _orgs([p.x], [p.y], [code], vintage="lsoa11")
+    r = cv.analyse_gaps(table19, pts, orgs, area=area, edition="2019")
+    assert r.lsoas.loc[code, "orgs_in_lsoa"] == 1
+    assert cv.export_table(r).columns[0] == "lsoa11_code"
+    with pytest.raises(ValidationError, match="lsoa11_code"):
+        cv.analyse_gaps(table19, pts, orgs.rename(columns={"lsoa11_code": "x"}), area=area,
+                        edition="2019")
+
+
+def test_bad_radius_is_a_clear_error(table25, points25, bham) -> None:
+    with pytest.raises(ValidationError):
+        cv.analyse_gaps(table25, points25, _orgs([], [], []), area=bham, edition="2025", radius_km=0)
+
+
+def test_bivariate_map_and_legend(table25, points25, bounds25, bham) -> None:
+    sample = bounds25.sample(800, random_state=5)
+    p = sample.geometry.representative_point()
+    orgs = _orgs(list(p.x), list(p.y), list(sample["lsoa_code"]))
+    orgs.loc[0, "org_name"] = "<img src=x onerror=alert(1)>"
+    r = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025")
+    deck = bivariate.bivariate_deck(r, bounds25, lad_boundaries=data.load_lad_boundaries(),
+                                    ward_boundaries=data.load_ward_boundaries(), orgs=orgs)
+    ids = [layer.id for layer in deck.layers]
+    assert ids[0] == "lsoa-fill" and "organisations" in ids and "ward-outlines" in ids
+    assert "place-names" in ids
+    spec = deck.to_json()
+    assert "onerror" not in spec.replace("&lt;img src=x onerror=alert(1)&gt;", "")
+    legend = bivariate.bivariate_legend_html(r.lsoas["bivariate_class"].value_counts().to_dict(),
+                                             need_label="Need <b>", org_label="Food bank")
+    assert legend.count("background:rgb(") >= 10 and "Need &lt;b&gt;" in legend
