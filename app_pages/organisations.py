@@ -1,6 +1,149 @@
-"""Placeholder page: being built."""
+"""Organisations: place any list on the map of need, see what could not be placed, profile each one."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
+from needsmap import areas
+from needsmap.analysis import org_profile as op
+from needsmap.data.catalog import get_dataset
+from needsmap.export import to_csv_bytes, to_excel_bytes
+from needsmap.measures import get_measure
+from needsmap.types import Edition
+from needsmap.ui import (
+    boundaries,
+    geography,
+    guard,
+    lad_boundaries,
+    lsoa_table,
+    selection,
+    ward_boundaries,
+)
+from needsmap.ui.orgs import org_layer_picker
+from needsmap.viz import maps
+from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck, simplified_boundaries
+from needsmap.viz.org_points import lad_bubble_layer, point_layer
+
+MEASURES = ("imd", "income", "employment", "education", "health", "crime", "housing", "environment")
+#: above this many points on an England or region map, show one circle per local authority
+BUBBLE_ABOVE = 400
+
+
+@st.cache_data(show_spinner="Simplifying England's boundaries…", max_entries=2)
+def _england_boundaries(edition: Edition):  # type: ignore[no-untyped-def]
+    return simplified_boundaries(boundaries(edition))
+
+
+@st.cache_data(show_spinner="Drawing the map…", max_entries=8)
+def _base_map(edition: Edition, level: str, code: str, name: str, measure_id: str) -> ChoroplethMap:
+    area = areas.Area(level, code, name)  # type: ignore[arg-type]
+    table = areas.select(lsoa_table(edition), area)
+    bounds = _england_boundaries(edition) if level == "england" else boundaries(edition)
+    return choropleth_deck(table, bounds, measure=measure_id, edition=edition, area=area,
+                           lad_boundaries=lad_boundaries(),
+                           ward_boundaries=ward_boundaries() if level in ("lad", "ward") else None)
+
+
 st.title("Organisations")
-st.info("This page is being built.")
+st.caption("Drop in any list of organisations — a directory, a network's members, a 360Giving grants "
+           "file — or pick a ready-made one. Each is placed in its neighbourhood (LSOA) by postcode, "
+           "coordinates or LSOA code, offline; every row you give is accounted for.")
+with guard():
+    sel = selection()
+    result = org_layer_picker("orgs")
+    if result is None:
+        st.stop()
+    geo = geography(sel.edition)
+    table = result.table
+
+    st.subheader("What was placed")
+    st.markdown(result.summary_text())
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Rows in the list", f"{len(table):,}")
+    c2.metric("Placed in an English LSOA", f"{len(result.placed):,}")
+    c3.metric("Not placed", f"{len(result.rejected):,}")
+    c4.metric("Repeats of an earlier row", f"{int(table['duplicate_of'].notna().sum()):,}")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Why rows were or were not placed**")
+        summ = result.summary().rename(columns={"status": "Status", "rows": "Rows", "share": "Share"})
+        st.dataframe(summ, hide_index=True, width="stretch",
+                     column_config={"Share": st.column_config.NumberColumn(format="percent")})
+        if len(result.rejected):
+            st.download_button("Download the rows not placed, with reasons (CSV)",
+                               to_csv_bytes(result.rejected), file_name="not_placed.csv",
+                               mime="text/csv", key="orgs_dl_rejected")
+    with right:
+        st.markdown("**Where the placed ones are** (local authorities with most)")
+        st.dataframe(op.where_summary(table, geo, edition=sel.edition, top=10), hide_index=True,
+                     width="stretch")
+    with st.expander("How organisations are placed, and what can go wrong"):
+        st.markdown(
+            "- **Postcode** → its centroid in the ONS postcode lookup (NSPL, May 2025) → the LSOA "
+            "polygon holding it. The boundaries are generalised, so a few postcodes near an LSOA edge "
+            "land in the neighbour; a centroid in a gap between polygons joins the nearest LSOA "
+            "within 300 m. Upload a file carrying official NSPL/ONSPD LSOA codes for exact results.\n"
+            "- **Coordinates** or an **LSOA code** are used when there is no usable postcode.\n"
+            "- Terminated postcodes without coordinates, malformed text and places in Wales, Scotland "
+            "or Northern Ireland are not placed; the reason is in the table and the download.\n"
+            "- Grants known only by their beneficiary local authority are listed, not mapped.\n"
+            "- Repeats (same name and postcode, or same charity number) and closed organisations are "
+            "flagged, not removed.")
+
+    st.subheader(f"On the map: {sel.area.label}")
+    f1, f2, f3 = st.columns([1.4, 2.4, 1.2])
+    measure_id = f1.selectbox("Shade neighbourhoods by", MEASURES, key="orgs_measure",
+                              format_func=lambda m: get_measure(m).label)
+    cats = sorted(result.placed["org_category"].dropna().astype(str).unique().tolist())
+    chosen = f2.multiselect("Categories", cats, default=cats[:12], key="orgs_categories",
+                            placeholder="All categories") if cats else []
+    show_closed = f3.checkbox("Include closed", value=False, key="orgs_show_closed",
+                              help="Organisations the source list marks as closed.")
+    here = op.in_area(table, geo, sel.area.level, sel.area.code, edition=sel.edition)
+    if chosen:
+        here = here[here["org_category"].astype("string").isin(chosen).fillna(False).to_numpy()]
+    if not show_closed:
+        here = here[~here["org_closed"].astype("boolean").fillna(False).to_numpy()]
+    cm = _base_map(sel.edition, sel.area.level, sel.area.code, sel.area.name, measure_id)
+    deck = cm.deck
+    legend: list[tuple[str, maps.RGB]] = []
+    if sel.area.level in ("england", "region") and len(here) > BUBBLE_ABOVE:
+        layer = lad_bubble_layer(op.aggregate_by_lad(here, geo, edition=sel.edition))
+        note = f"{len(here):,} organisations: circles sized by how many are in each local authority."
+    else:
+        layer, legend = point_layer(here)
+        note = f"{len(here):,} organisations shown."
+    names = [i for i, lay in enumerate(deck.layers) if getattr(lay, "id", "") == "place-names"]
+    deck.layers.insert(names[0] if names else len(deck.layers), layer)
+    mcol, lcol = st.columns([4, 1.3])
+    mcol.pydeck_chart(deck, height=620, key="orgs_map")
+    with lcol:
+        st.html(cm.legend_html)
+        if legend:
+            st.html(maps.legend_html("Organisations", legend))
+        st.caption(note)
+        if cm.simplification_note:
+            st.caption(cm.simplification_note)
+
+    st.subheader("Profile of each organisation's neighbourhood")
+    only_here = st.checkbox(f"Only organisations in {sel.area.label}", value=True, key="orgs_only_here")
+    source = here if only_here else result.placed
+    prof = op.org_profile(source, lsoa_table(sel.edition), edition=sel.edition)
+    st.caption(f"IMD {sel.edition} ({'LSOA 2011' if sel.edition == '2019' else 'LSOA 2021'}); rank 1 = "
+               f"most deprived. {len(prof):,} organisations.")
+    st.dataframe(prof, hide_index=True, width="stretch", height=360)
+    band = op.band_counts(prof)
+    st.bar_chart(band.set_index("IMD decile")["organisations"], height=180, x_label="IMD decile (1 = most deprived)",
+                 y_label="organisations")
+    sources = pd.DataFrame({"Source": [get_dataset(f"imd{sel.edition}").citation(),
+                                       get_dataset("nspl_centroids").citation(), result.label]})
+    d1, d2 = st.columns(2)
+    d1.download_button("Download the profile table (CSV)", to_csv_bytes(prof),
+                       file_name=f"organisation_profiles_imd{sel.edition}.csv", mime="text/csv",
+                       key="orgs_dl_csv")
+    d2.download_button("Download the profile table (Excel)",
+                       to_excel_bytes({"Profiles": prof, "Not placed": result.rejected, "Sources": sources}),
+                       file_name=f"organisation_profiles_imd{sel.edition}.xlsx", key="orgs_dl_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.caption("Sources: " + " · ".join(sources["Source"]))

@@ -300,9 +300,10 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
                 u.loc[has, col] = u.loc[has, col].fillna(ex.loc[has, col])
         u.loc[has, "placed_by"] = BY_EXACT
     hit = u["lsoa11_code"].notna() | u["lsoa21_code"].notna()
-    where = _outside_label(u["postcode_clean"], u["lat"])
     status = pd.Series(OK, index=u.index, dtype=object)
-    status[~hit] = "outside England (" + where[~hit] + ")"
+    if (~hit).any():
+        where = _outside_label(u.loc[~hit, "postcode_clean"], u.loc[~hit, "lat"])
+        status[~hit] = "outside England (" + where + ")"
     status[u["known"] & u["lat"].isna() & ~hit] = ST_NO_COORDS
     unknown = ~u["known"].astype(bool)
     status[unknown] = ST_NOT_FOUND

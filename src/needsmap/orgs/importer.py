@@ -107,6 +107,8 @@ class ImportResult:
         What was detected or repaired (encoding, delimiter, skipped lines …), in words.
     unsure
         Roles whose column was a guess: the dashboard asks the user to confirm them.
+    label
+        What the list is, for captions (a default layer's title, or the file name).
     """
 
     table: pd.DataFrame
@@ -115,6 +117,11 @@ class ImportResult:
     filename: str = ""
     notes: list[str] = field(default_factory=list)
     unsure: list[str] = field(default_factory=list)
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = self.filename or "organisation list"
 
     @property
     def placed(self) -> pd.DataFrame:

@@ -85,6 +85,7 @@ def load_default_layer(layer_id: str) -> ImportResult:
 
     def build() -> pd.DataFrame:
         res = import_file(ds.path, filename=ds.path.name, column_map=dict(layer.column_map))
+        res.label = layer.title
         holder["res"] = res
         table = res.table.copy()
         table.attrs = {"needsmap": json.dumps({"detected": res.detected, "kind": res.kind,
@@ -104,7 +105,7 @@ def load_default_layer(layer_id: str) -> ImportResult:
         detected.update(dict(layer.column_map))
     return ImportResult(table=table, detected=detected, kind=meta.get("kind", "list"),
                         filename=ds.path.name, notes=meta.get("notes", []),
-                        unsure=meta.get("unsure", []))
+                        unsure=meta.get("unsure", []), label=layer.title)
 
 
 __all__ = ["DEFAULT_LAYERS", "Layer", "load_default_layer"]

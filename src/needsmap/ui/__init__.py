@@ -4,6 +4,7 @@ This is the only part of the package (besides ``pages/``) that imports Streamlit
 here, at the edge, keyed by simple arguments; analysis functions stay pure.
 """
 
+from needsmap.ui.orgs import org_layer_picker
 from needsmap.ui.state import (
     Selection,
     boundaries,
@@ -23,6 +24,7 @@ __all__ = [
     "guard",
     "lad_boundaries",
     "lsoa_table",
+    "org_layer_picker",
     "render_sidebar",
     "selection",
     "ward_boundaries",

@@ -1,0 +1,175 @@
+"""Per-organisation neighbourhood profile: the table published studies use.
+
+For each placed organisation: name, postcode, the LSOA it sits in (code and name), ward, local
+authority, the LSOA's IMD rank and decile band ("Top 10% most deprived LSOA"), every domain rank and
+the LSOA's population, for one IMD edition (2019 → LSOA 2011, 2025 → LSOA 2021).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from needsmap.types import Edition, england_lsoa_count
+
+#: IMD domains in the order studies list them: id → label
+DOMAIN_LABELS: dict[str, str] = {
+    "income": "Income", "employment": "Employment", "education": "Education, skills and training",
+    "health": "Health deprivation and disability", "crime": "Crime",
+    "housing": "Barriers to housing and services", "environment": "Living environment",
+}
+
+
+def decile_band(deciles: pd.Series) -> pd.Series:
+    """IMD decile → words: 1 → "Top 10% most deprived LSOA", 2 → "10–20% most deprived LSOA" …
+    10 → "10% least deprived LSOA"; missing → "".
+    """
+    def words(d: object) -> str:
+        if d is None or pd.isna(d):  # type: ignore[arg-type]
+            return ""
+        k = int(d)  # type: ignore[call-overload]
+        if k == 1:
+            return "Top 10% most deprived LSOA"
+        if k <= 5:
+            return f"{10 * (k - 1)}–{10 * k}% most deprived LSOA"
+        if k == 10:
+            return "10% least deprived LSOA"
+        return f"{10 * (10 - k)}–{10 * (11 - k)}% least deprived LSOA"
+
+    return deciles.map(words).astype(object)
+
+
+def lsoa_column(edition: Edition) -> str:
+    """The organisation table's LSOA column for an edition (``lsoa11_code`` or ``lsoa21_code``)."""
+    return "lsoa11_code" if edition == "2019" else "lsoa21_code"
+
+
+def org_profile(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,
+                placed_only: bool = True) -> pd.DataFrame:
+    """One row per organisation with its neighbourhood's deprivation, ready to publish.
+
+    Parameters
+    ----------
+    orgs
+        Imported organisations (``ImportResult.table`` or ``.placed``) with ``org_name``,
+        ``org_postcode``, ``lsoa11_code``/``lsoa21_code`` and ``status``; optional
+        ``org_category``, ``org_closed``, ``duplicate_of``, ``source_row``.
+    table
+        ``load_lsoa_table(edition)`` (indexed by ``lsoa_code``).
+    edition
+        IMD edition: decides which LSOA vintage and ranks are used.
+    placed_only
+        Keep only rows with ``status == "ok"``.
+
+    Returns
+    -------
+    DataFrame with readable column names: Row, Organisation, Category, Postcode, LSOA code,
+    LSOA name, Ward, Local authority, Region, IMD rank (of N), IMD decile, IMD band, a rank per
+    domain, LSOA population, Closed, Duplicate of row.
+    """
+    col = lsoa_column(edition)
+    src = orgs[orgs["status"] == "ok"] if placed_only and "status" in orgs.columns else orgs
+    codes = src[col].astype("string") if col in src.columns else pd.Series(pd.NA, index=src.index)
+    t = table.reindex(codes.fillna("").to_numpy())
+    n = england_lsoa_count(edition)
+
+    def from_src(name: str) -> np.ndarray:
+        if name in src.columns:
+            return src[name].to_numpy()
+        return np.full(len(src), pd.NA, dtype=object)
+
+    def from_table(name: str) -> np.ndarray:
+        if name in t.columns:
+            return t[name].to_numpy()
+        return np.full(len(src), pd.NA, dtype=object)
+
+    out = pd.DataFrame(index=src.index)
+    out["Row"] = from_src("source_row")
+    out["Organisation"] = from_src("org_name")
+    out["Category"] = from_src("org_category")
+    out["Postcode"] = from_src("org_postcode")
+    out["LSOA code"] = codes.to_numpy()
+    out["LSOA name"] = from_table("lsoa_name")
+    out["Ward"] = from_table("ward_name")
+    out["Local authority"] = from_table("lad_name")
+    out["Region"] = from_table("region_name")
+    out[f"IMD rank (of {n:,})"] = pd.array(from_table("imd_rank"), dtype="Int64")
+    out["IMD decile"] = pd.array(from_table("imd_decile"), dtype="Int64")
+    out["IMD band"] = decile_band(out["IMD decile"]).to_numpy()
+    for dom, label in DOMAIN_LABELS.items():
+        out[f"{label} rank"] = pd.array(from_table(f"{dom}_rank"), dtype="Int64")
+    out["LSOA population"] = pd.array(
+        pd.to_numeric(pd.Series(from_table("population")), errors="coerce").round(), dtype="Int64")
+    if "org_closed" in src.columns:
+        out["Closed"] = src["org_closed"].astype("boolean").map({True: "yes", False: ""}).fillna("").to_numpy()
+    if "duplicate_of" in src.columns:
+        out["Duplicate of row"] = pd.array(src["duplicate_of"].to_numpy(), dtype="Int64")
+    return out.reset_index(drop=True)
+
+
+def band_counts(profile: pd.DataFrame) -> pd.DataFrame:
+    """How many organisations sit in LSOAs of each IMD decile (1 = most deprived), all ten listed."""
+    counts = profile["IMD decile"].value_counts().reindex(range(1, 11), fill_value=0)
+    out = pd.DataFrame({"IMD decile": list(range(1, 11)), "organisations": counts.to_numpy()})
+    out["band"] = decile_band(out["IMD decile"]).to_numpy()
+    total = max(int(out["organisations"].sum()), 1)
+    out["share"] = (out["organisations"] / total).round(4)
+    return out
+
+
+__all__ = ["DOMAIN_LABELS", "band_counts", "decile_band", "lsoa_column", "org_profile"]
+
+
+def with_geography(orgs: pd.DataFrame, geography: pd.DataFrame, *, edition: Edition) -> pd.DataFrame:
+    """``orgs`` plus ``lsoa_name``, ``ward_code``/``ward_name``, ``lad_code``/``lad_name`` and
+    ``region_name`` of the LSOA each sits in (for the edition's vintage; empty where not placed)."""
+    col = lsoa_column(edition)
+    codes = orgs[col].astype("string").fillna("") if col in orgs.columns else pd.Series("", index=orgs.index)
+    g = geography.reindex(codes.to_numpy())
+    out = orgs.copy()
+    for c in ("lsoa_name", "ward_code", "ward_name", "lad_code", "lad_name", "region_name"):
+        out[c] = g[c].to_numpy() if c in g.columns else pd.NA
+    return out
+
+
+def in_area(orgs: pd.DataFrame, geography: pd.DataFrame, area_level: str, area_code: str, *,
+            edition: Edition) -> pd.DataFrame:
+    """Placed organisations whose LSOA lies in the area (``england``, ``region``, ``lad``, ``ward``)."""
+    g = with_geography(orgs[orgs["status"] == "ok"], geography, edition=edition)
+    if area_level == "england":
+        return g
+    col = {"region": "region_code", "lad": "lad_code", "ward": "ward_code"}[area_level]
+    if col == "region_code":
+        reg = geography.reindex(g[lsoa_column(edition)].astype("string").fillna("").to_numpy())
+        mask = (reg["region_code"] == area_code).to_numpy() if "region_code" in reg.columns else False
+        return g[mask]
+    return g[(g[col] == area_code).to_numpy()]
+
+
+def where_summary(orgs: pd.DataFrame, geography: pd.DataFrame, *, edition: Edition,
+                  top: int | None = None) -> pd.DataFrame:
+    """Placed organisations per local authority (most first), with the region."""
+    g = with_geography(orgs[orgs["status"] == "ok"], geography, edition=edition)
+    out = (g.groupby(["lad_name", "region_name"], dropna=False).size()
+           .rename("organisations").reset_index()
+           .rename(columns={"lad_name": "Local authority", "region_name": "Region",
+                            "organisations": "Organisations placed"})
+           .sort_values(["Organisations placed", "Local authority"], ascending=[False, True]))
+    out = out.reset_index(drop=True)
+    return out.head(top) if top else out
+
+
+def aggregate_by_lad(orgs: pd.DataFrame, geography: pd.DataFrame, *, edition: Edition) -> pd.DataFrame:
+    """One point per local authority: ``lad_code``, ``lad_name``, ``count``, mean ``lat``/``lon``.
+
+    For maps of all England or a region, where thousands of single points would hide the shading.
+    """
+    g = with_geography(orgs[orgs["status"] == "ok"], geography, edition=edition)
+    g = g[g["lad_code"].notna() & g["lat"].notna()]
+    out = (g.groupby(["lad_code", "lad_name"])
+           .agg(count=("lat", "size"), lat=("lat", "mean"), lon=("lon", "mean"))
+           .reset_index().sort_values("count", ascending=False))
+    return out.reset_index(drop=True)
+
+
+__all__ += ["aggregate_by_lad", "in_area", "where_summary", "with_geography"]
