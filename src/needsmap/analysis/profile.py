@@ -46,6 +46,7 @@ __all__ = [
     "area_profile",
     "decile_phrase",
     "ethnicity_table",
+    "lsoa_for_postcode",
     "lsoa_profile",
     "orgs_near",
     "other_edition",
@@ -69,14 +70,14 @@ ETHNIC_GROUPS: dict[str, str] = {
 }
 #: optional extra measures (from the "more measures" providers): column -> label
 EXTRA_MEASURES: dict[str, str] = {
-    "at_risk_jobs_pct": "Jobs in sectors shut down in 2020 (% of local jobs, BRES 2018)",
-    "furlough_rate": "Furlough take-up, 31 Aug 2020 (local authority, %)",
-    "cni_score": "Community Needs Index 2023 score (higher = more need)",
-    "cni_rank": "Community Needs Index 2023 rank (1 = highest need)",
+    "at_risk_jobs_pct": "Jobs in sectors shut down in 2020 (%, BRES 2018)",
+    "furlough_rate": "Furlough take-up, Aug 2020 (local authority, %)",
+    "cni_score": "Community Needs Index 2023 score",
+    "cni_rank": "Community Needs Index 2023 rank (1 = most need)",
     "cni_civic_assets_score": "CNI civic assets score",
     "cni_connectedness_score": "CNI connectedness score",
     "cni_engaged_score": "CNI active and engaged community score",
-    "left_behind": "Left-behind area (lowest CNI and IMD 2025 deciles)",
+    "left_behind": "Left-behind area (CNI 2023)",
 }
 _EXTRA_SOURCES = {"at_risk_jobs_pct": "bres2018_jobs", "furlough_rate": "furlough2020",
                   "cni_": "cni2023", "left_behind": "cni2023"}
@@ -200,6 +201,8 @@ class LsoaProfile:
     summary: str
     sources: list[str]
     kind: str = "lsoa"
+    postcode: str | None = None
+    postcode_note: str = ""
 
     @property
     def title(self) -> str:
@@ -332,6 +335,37 @@ def ethnicity_table() -> pd.DataFrame:
     return cached("ethnicity_lsoa21", [get_dataset("census2021_ethnicity").path], _build_ethnicity)
 
 
+# ----------------------------------------------------------------------------- postcodes
+def lsoa_for_postcode(postcode: str, *, edition: Edition) -> tuple[str, str]:
+    """The LSOA (of ``edition``'s vintage) containing a postcode's centroid, and a note saying how.
+
+    Uses :func:`needsmap.orgs.place_postcodes` (NSPL centroids placed in the LSOA polygons).
+
+    Raises
+    ------
+    ValidationError
+        Not a postcode, or a postcode that cannot be placed in England (with the reason).
+    """
+    try:
+        from needsmap.orgs import place_postcodes
+    except ImportError:  # pragma: no cover - the organisations package is part of needsmap
+        raise ValidationError("looking up a postcode is not available yet in this version of "
+                              "needsmap: use --lsoa with the LSOA code instead") from None
+    placed = place_postcodes(pd.Series([postcode]))
+    row = placed.iloc[0]
+    if row["status"] != "ok":
+        raise ValidationError(f"postcode {postcode!r} could not be placed: {row['status']}")
+    code = row[f"{_VINTAGE[edition]}_code"]
+    if code is None or pd.isna(code):
+        raise ValidationError(f"postcode {postcode!r} is not inside an English LSOA")
+    pc = str(row["postcode_clean"])
+    pretty = f"{pc[:-3]} {pc[-3:]}"
+    note = (f"Postcode {pretty} lies in LSOA {code} (its centroid, from the ONS National Statistics "
+            "Postcode Lookup May 2025, placed in the LSOA boundaries; right for about nine postcodes "
+            "in ten, check the LSOA on the map if the postcode is near a boundary).")
+    return str(code), note
+
+
 # ----------------------------------------------------------------------------- code translation
 def resolve_lsoa(code: str, *, edition: Edition, table: pd.DataFrame) -> tuple[str, Translation | None]:
     """The LSOA code of ``edition``'s vintage for ``code``, translating the other vintage's codes.
@@ -411,10 +445,10 @@ def other_edition(code: str, *, edition: Edition, other_table: pd.DataFrame | No
     total = england_lsoa_count(oth)
     out["imd"] = asdict(_rank_figure(row, "imd", total))
     out["domains"] = {d: asdict(_rank_figure(row, d, total)) for d in DOMAIN_IDS}
-    out["note"] = (f"Same boundary in 2011 and 2021 (ONS change code U), so the two editions can be "
-                   f"set side by side. Ranks are out of {england_lsoa_count('2019'):,} LSOAs in 2019 "
-                   f"and {england_lsoa_count('2025'):,} in 2025; compare deciles, and remember a rank "
-                   "is relative to the rest of England, not an absolute level.")
+    out["note"] = (f"Same boundary in 2011 and 2021 (ONS change code U), so the editions sit side by "
+                   f"side. Ranks are out of {england_lsoa_count('2019'):,} LSOAs (2019) and "
+                   f"{england_lsoa_count('2025'):,} (2025): compare deciles; a rank is relative to "
+                   "the rest of England.")
     return out
 
 
@@ -488,7 +522,10 @@ def _ethnicity(codes21: list[str], note: str = "") -> dict[str, Any] | None:
     s = eth.sum()
     total = float(s["total"])
     pct = {k: round(100 * float(s[k]) / total, 1) for k in ETHNIC_GROUPS}
+    eng = ethnicity_table().sum()
+    eng_pct = {k: round(100 * float(eng[k]) / float(eng["total"]), 1) for k in ETHNIC_GROUPS}
     return {"pct": pct, "minority_pct": round(100 - pct["White"], 1), "residents": round(total),
+            "england_pct": eng_pct,
             "lsoa21_codes": codes21, "source": get_dataset("census2021_ethnicity").citation(),
             "note": note}
 
@@ -525,7 +562,7 @@ def _extras(table: pd.DataFrame, codes: list[str], weights: pd.Series | None = N
             v = vals.astype(float)
             ok = v.notna() & w.notna()
             value = round(float((v[ok] * w[ok]).sum() / w[ok].sum()), 2) if w[ok].sum() > 0 else None
-            lab = label + " — population-weighted mean"
+            lab = label + ", average"
         out[col] = {"label": lab, "value": value}
     return out
 
@@ -608,15 +645,18 @@ def _lsoa_summary(p_name: str, code: str, ward: str, lad: str, edition: Edition,
     return " ".join(parts)
 
 
-def lsoa_profile(code: str, *, edition: Edition, table: pd.DataFrame | None = None,
-                 other_table: pd.DataFrame | None = None, orgs: pd.DataFrame | None = None,
-                 radius_m: float = 1000, boundaries: Any = None) -> LsoaProfile:
+def lsoa_profile(code: str | None = None, *, edition: Edition, postcode: str | None = None,
+                 table: pd.DataFrame | None = None, other_table: pd.DataFrame | None = None,
+                 orgs: pd.DataFrame | None = None, radius_m: float = 1000,
+                 boundaries: Any = None) -> LsoaProfile:
     """Profile of one LSOA in one IMD edition.
 
     Parameters
     ----------
     code
         An LSOA 2011 or 2021 code; a code of the other vintage is translated (see :func:`resolve_lsoa`).
+    postcode
+        Instead of ``code``: a postcode, placed in its LSOA (see :func:`lsoa_for_postcode`).
     edition
         ``"2019"`` (LSOA 2011) or ``"2025"`` (LSOA 2021).
     table, other_table
@@ -632,6 +672,11 @@ def lsoa_profile(code: str, *, edition: Edition, table: pd.DataFrame | None = No
         The code is not an English LSOA code.
     """
     t = table if table is not None else load_lsoa_table(edition)
+    pc_note = ""
+    if postcode is not None:
+        code, pc_note = lsoa_for_postcode(postcode, edition=edition)
+    if code is None:
+        raise ValidationError("give an LSOA code or a postcode")
     lsoa, translation = resolve_lsoa(code, edition=edition, table=t)
     row = t.loc[lsoa]
     total = england_lsoa_count(edition)
@@ -667,7 +712,8 @@ def lsoa_profile(code: str, *, edition: Edition, table: pd.DataFrame | None = No
         imd=imd, domains=domains, subdomains=subdomains, population=_int(row["population"]),
         population_source=pop_src, age_profile=age, idaci=idaci, idaopi=idaopi, ethnicity=eth,
         extra=extra, other_edition=other, translation=translation, orgs=org, summary=summary,
-        sources=list(dict.fromkeys(sources)),
+        sources=list(dict.fromkeys(sources)) + (["nspl_centroids"] if postcode else []),
+        postcode=postcode.strip().upper() if postcode else None, postcode_note=pc_note,
     )
 
 

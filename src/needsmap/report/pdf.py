@@ -104,11 +104,11 @@ class EvidencePDF(FPDF):
         self.set_y(9)
         self.set_font(_FONT, "B", 18)
         self.set_text_color(*ACCENT)
-        self.multi_cell(self.content_width, 8.5, self.doc_title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(self.content_width, 8.5, self.doc_title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if self.doc_subtitle:
             self.set_font(_FONT, "", 10.5)
             self.set_text_color(*MUTED)
-            self.multi_cell(self.content_width, 5.5, self.doc_subtitle, new_x=XPos.LMARGIN,
+            self.multi_cell(self.content_width, 5.5, self.doc_subtitle, align="L", new_x=XPos.LMARGIN,
                             new_y=YPos.NEXT)
         self.set_text_color(*INK)
         self.ln(1.5)
@@ -192,7 +192,7 @@ class EvidencePDF(FPDF):
         left = self.l_margin if x is None else x
         three = any(len(r) == 3 for r in rows)
         w_label = width * label_width
-        w_value = width * (0.26 if three else 1 - label_width)
+        w_value = width * (0.28 if three else 1 - label_width)
         w_note = width - w_label - w_value if three else 0.0
         line_h = size * 0.5
         self.set_draw_color(*_RULE)
@@ -233,8 +233,9 @@ class EvidencePDF(FPDF):
         return len(lines) if isinstance(lines, list) else 1
 
     def data_table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *,
-              widths: Sequence[float] | None = None, size: float = 8,
-              align: Sequence[str] | None = None) -> None:
+                   widths: Sequence[float] | None = None, size: float = 8,
+                   align: Sequence[str] | None = None, x: float | None = None,
+                   width: float | None = None) -> None:
         """A plain data table with a header row (e.g. the LSOAs of a ward); repeats on page breaks.
 
         Parameters
@@ -243,20 +244,25 @@ class EvidencePDF(FPDF):
             Column widths as shares of the text width (default: equal).
         align
             Per column ``"L"``, ``"R"`` or ``"C"`` (default: left).
+        x, width
+            Left edge and width in mm (default: the full text width), e.g. for two tables side by side.
         """
         n = len(header)
         shares = list(widths) if widths else [1 / n] * n
         total = sum(shares)
-        ws = [self.content_width * s / total for s in shares]
+        full = width or self.content_width
+        left = self.l_margin if x is None else x
+        ws = [full * s / total for s in shares]
         al = list(align) if align else ["L"] * n
         line_h = size * 0.5 + 1
 
         def head() -> None:
+            self.set_x(left)
             self.set_font(_FONT, "B", size)
             self.set_fill_color(*ACCENT)
             self.set_text_color(255, 255, 255)
             for w, text, a in zip(ws, header, al, strict=True):
-                self.cell(w, line_h + 0.6, text, fill=True, align=a)  # type: ignore[arg-type]
+                self.cell(w, line_h + 0.6, _fit(self, text, w - 1), fill=True, align=a)  # type: ignore[arg-type]
             self.ln(line_h + 0.6)
             self.set_text_color(*INK)
 
@@ -268,6 +274,7 @@ class EvidencePDF(FPDF):
                 head()
                 self.set_font(_FONT, "", size)
             self.set_fill_color(*(_BAND if i % 2 else (255, 255, 255)))
+            self.set_x(left)
             for w, text, a in zip(ws, row, al, strict=True):
                 self.cell(w, line_h, _fit(self, str(text), w - 1), fill=True, align=a)  # type: ignore[arg-type]
             self.ln(line_h)
@@ -288,8 +295,8 @@ class EvidencePDF(FPDF):
         if caption:
             self.set_font(_FONT, "I", 7.5)
             self.set_text_color(*MUTED)
-            self.multi_cell(self.content_width, 3.8, caption, align="C", new_x=XPos.LMARGIN,
-                            new_y=YPos.NEXT)
+            self.set_x(left)
+            self.multi_cell(w, 3.8, caption, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.set_text_color(*INK)
         self.ln(1.5)
 
@@ -298,17 +305,17 @@ class EvidencePDF(FPDF):
         """Sources-and-licences section: one catalog citation (title, publisher, date, licence) per
         dataset, plus any ``extra`` lines (e.g. the LSOA boundaries notice)."""
         lines = sources_lines(dataset_ids, extra=extra)
-        self._room(8 + 4 * len(lines))
+        self._room(8 + 3.5 * len(lines))
         self.ln(1)
         self._rule()
         self.ln(1.5)
         self.set_font(_FONT, "B", 8.5)
         self.set_text_color(*MUTED)
         self.cell(self.content_width, 4.5, heading, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_font(_FONT, "", 7)
+        self.set_font(_FONT, "", 6.8)
         for line in lines:
-            self.multi_cell(self.content_width, 3.4, line, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            self.ln(0.4)
+            self.multi_cell(self.content_width, 3.1, line, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.ln(0.35)
         self.set_text_color(*INK)
 
     def to_bytes(self) -> bytes:

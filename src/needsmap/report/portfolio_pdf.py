@@ -31,7 +31,8 @@ def decile_chart_png(result: PortfolioResult) -> bytes:
     ax.bar(deciles, pct, color=[tuple(v / 255 for v in DECILE_COLOURS[d - 1]) for d in deciles])
     for d, c, p in zip(deciles, counts, pct, strict=True):
         ax.text(d, p + 0.4, f"{c:,}\n({p:.0f}%)" if c else "0", ha="center", va="bottom",
-                fontsize=7.5)
+                fontsize=7.5, zorder=3,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})
     ax.step([0.5, *deciles, 10.5], [10, *[10] * 10, 10], where="mid", color="#c0392b",
             linestyle="--", linewidth=1.4, label="England: 10% of LSOAs in each decile")
     ax.set_xticks(deciles, ["1\nmost\ndeprived", *map(str, deciles[1:-1]), "10\nleast\ndeprived"],
