@@ -1,6 +1,121 @@
-"""Placeholder page: being built."""
+"""Explore need: an LSOA map of any deprivation measure for the selected area, a summary and a table."""
+
+from __future__ import annotations
+
+import time
 
 import streamlit as st
 
-st.title("Explore")
-st.info("This page is being built.")
+from needsmap import areas
+from needsmap.analysis.summary import display_table, source_ids, summarise, summary_sentence
+from needsmap.data.catalog import get_dataset
+from needsmap.export import to_csv_bytes
+from needsmap.measures import Measure, get_measure, measures_for
+from needsmap.types import Edition, england_lsoa_count
+from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
+from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck, simplified_boundaries
+
+VIEW_LABELS = {"decile": "Decile", "rank": "Rank", "score": "Score", "value": "Value"}
+VIEW_HELP = ("Decile: England's LSOAs in ten equal groups, 1 = most deprived 10%. Rank: position among "
+             "all of England's LSOAs, 1 = most deprived. Score: the published score (2025 edition); the "
+             "map shades tenths of the LSOAs shown.")
+
+
+@st.cache_data(show_spinner="Simplifying England's boundaries…", max_entries=2)
+def _england_boundaries(edition: Edition):  # type: ignore[no-untyped-def]
+    return simplified_boundaries(boundaries(edition))
+
+
+@st.cache_data(show_spinner="Drawing the map…", max_entries=8)
+def _map(edition: Edition, level: str, code: str, name: str, measure_id: str, view: str) -> ChoroplethMap:
+    area = areas.Area(level, code, name)  # type: ignore[arg-type]
+    table = areas.select(lsoa_table(edition), area)
+    bounds = _england_boundaries(edition) if area.level == "england" else boundaries(edition)
+    cm = choropleth_deck(table, bounds, measure=measure_id, view=view,  # type: ignore[arg-type]
+                         edition=edition, area=area, lad_boundaries=lad_boundaries(),
+                         ward_boundaries=ward_boundaries() if area.level in ("lad", "ward") else None)
+    return cm.frozen()  # cached as one JSON string: England's map comes back at once
+
+
+def _groups(ms: list[Measure]) -> dict[str, list[Measure]]:
+    out: dict[str, list[Measure]] = {}
+    for m in ms:
+        out.setdefault(m.group, []).append(m)
+    return out
+
+
+def _first_of_group() -> None:
+    """A new group was picked: start at its first measure."""
+    st.session_state.pop("explore_measure", None)
+
+
+st.title("Explore need")
+with guard():
+    sel = selection()
+    table = lsoa_table(sel.edition)
+    # every registered measure whose columns this edition's table has (new measures appear by themselves)
+    available = [m for m in measures_for(sel.edition) if m.views_in(table.columns)]
+    groups = _groups(available)
+
+    c1, c2, c3 = st.columns([1.2, 2.2, 1.6])
+    if st.session_state.get("explore_group") not in groups:
+        st.session_state["explore_group"] = next(iter(groups))
+    group = c1.selectbox("Measure group", list(groups), key="explore_group", on_change=_first_of_group,
+                         help="The overall Index, its seven domains, their sub-domains, and further "
+                              "measures of need.")
+    ids = [m.id for m in groups[group]]
+    if st.session_state.get("explore_measure") not in ids:
+        st.session_state["explore_measure"] = ids[0]
+    measure = get_measure(c2.selectbox("Measure", ids, key="explore_measure",
+                                       format_func=lambda i: get_measure(i).label))
+    views = measure.views_in(table.columns)
+    if st.session_state.get("explore_view") not in views:
+        st.session_state["explore_view"] = measure.default_view if measure.default_view in views else views[0]
+    view = c3.radio("Show as", views, key="explore_view", horizontal=True,
+                    format_func=lambda v: VIEW_LABELS.get(v, v), help=VIEW_HELP)
+    if measure.description:
+        st.caption(measure.description)
+
+    sub = areas.select(table, sel.area)
+    if sub.empty:
+        st.warning(f"No neighbourhoods of the IMD {sel.edition} table lie in {sel.area.label}.")
+        st.stop()
+    summary = summarise(sub, measure, edition=sel.edition, national=table)
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Neighbourhoods (LSOAs)", f"{summary.n_lsoas:,}",
+              help=f"England has {england_lsoa_count(sel.edition):,} LSOAs in the IMD {sel.edition} edition.")
+    m2.metric("Residents", f"{summary.residents:,}",
+              help="Mid-2020 estimates (2019 edition) or Census 2021 usual residents (2025 edition).")
+    if summary.lsoas_10 is not None:
+        m3.metric("In England's 10% most deprived", f"{summary.share_lsoas_10:.0%} of LSOAs",
+                  f"{summary.share_residents_10:.0%} of residents", delta_color="off")
+        m4.metric("In England's 20% most deprived", f"{summary.share_lsoas_20:.0%} of LSOAs",
+                  f"{summary.share_residents_20:.0%} of residents", delta_color="off")
+    st.write(summary_sentence(summary, sel.area.name))
+
+    started = time.perf_counter()
+    cm = _map(sel.edition, sel.area.level, sel.area.code, sel.area.name, measure.id, view)
+    left, right = st.columns([4, 1])
+    left.pydeck_chart(cm.deck, height=620, key="explore_map")
+    with right:
+        st.html(cm.legend_html)
+        st.caption("Lines: local authorities (dark)" + (", wards (grey)" if sel.area.level in ("lad", "ward")
+                                                        else "") + ". Hover a neighbourhood for its figures.")
+    if cm.simplification_note:
+        st.info(f"{cm.simplification_note} Pick a region or local authority in the sidebar for exact "
+                "boundaries.", icon=":material/speed:")
+
+    st.subheader("Neighbourhoods")
+    shown = display_table(sub, measure, edition=sel.edition,
+                          include_region=sel.area.level in ("england", "region"))
+    st.caption(f"{len(shown):,} LSOAs, most deprived first. Click a column heading to sort. Rank 1 and "
+               f"decile 1 are the most deprived in England (of {england_lsoa_count(sel.edition):,}).")
+    st.dataframe(shown, hide_index=True, width="stretch", height=420, key="explore_table")
+    st.download_button(
+        "Download this table (CSV)", to_csv_bytes(shown),
+        file_name=f"needsmap_{measure.id}_{view}_{sel.area.code}_imd{sel.edition}.csv", mime="text/csv",
+        key="explore_csv", icon=":material/download:",
+    )
+    st.caption("Sources: " + " · ".join(get_dataset(i).citation() for i in source_ids(measure, sel.edition))
+               + " Ward outlines are built from LSOA 2021 boundaries and are approximate.")
+    st.session_state["explore_render_s"] = time.perf_counter() - started

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -36,6 +36,23 @@ TOOLTIP_DOMAINS: tuple[tuple[str, str], ...] = (
 )
 _LABEL_PX = 12
 _MAP_WIDTH_PX = 800
+
+
+class FrozenDeck(pdk.Deck):
+    """A Deck serialised once: its JSON is kept as one string.
+
+    Unpickling and re-serialising the 34,000 polygons of an England map takes seconds; a string takes
+    nothing, so a page can cache this and send it again at once. Layers can no longer be changed.
+    """
+
+    def __init__(self, deck: pdk.Deck) -> None:
+        super().__init__(layers=[], initial_view_state=deck.initial_view_state, map_style=None,
+                         map_provider=None, tooltip=getattr(deck, "_tooltip", False))
+        self._json = deck.to_json()
+
+    def to_json(self) -> str:
+        """The JSON of the deck this was made from."""
+        return self._json
 
 
 @dataclass
@@ -70,6 +87,10 @@ class ChoroplethMap:
     vertices_removed: float
     n_lsoas: int
     view: pdk.ViewState
+
+    def frozen(self) -> ChoroplethMap:
+        """A copy whose deck is already serialised (:class:`FrozenDeck`): cheap to cache and resend."""
+        return replace(self, deck=FrozenDeck(self.deck))
 
     @property
     def simplification_note(self) -> str:
@@ -369,5 +390,5 @@ def declutter(labels: pd.DataFrame, view: pdk.ViewState, *, width_px: int, heigh
     return labels.iloc[kept][["text", "lon", "lat"]].reset_index(drop=True)
 
 
-__all__ = ["ENGLAND_SIMPLIFY_M", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "ChoroplethMap", "choropleth_deck",
+__all__ = ["ENGLAND_SIMPLIFY_M", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "ChoroplethMap", "FrozenDeck", "choropleth_deck",
            "declutter", "legend_title", "simplified_boundaries", "tooltips"]
