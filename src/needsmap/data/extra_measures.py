@@ -425,8 +425,10 @@ EXTRA_MEASURES: tuple[Measure, ...] = (
         id="left_behind", label="'Left behind' neighbourhood (CNI 2023)", group=_CNI, views=("value",),
         editions=("2025",), datasets=("cni2023",), unit="yes/no", extra={"optional": "true", "kind": "flag"},
         description=(
-            "Flag from the data redistributor: in the highest-need CNI decile and the most deprived "
-            "IMD 2025 decile. Not Local Trust's official 2019 list of 225 left-behind wards. " + _CNI_NOTE),
+            "Flag from the data redistributor: in the highest-need tenth on the CNI 2023 and in the most "
+            "deprived IMD 2019 decile (checked against the data: it matches IMD 2019, not 2025, for all "
+            "but 4 merged or redrawn LSOAs). Not Local Trust's official 2019 list of 225 left-behind "
+            "wards. " + _CNI_NOTE),
     ),
     *(
         Measure(

@@ -42,7 +42,7 @@ _DECILE_LABELS = ("3+ deciles more deprived", "2 deciles more deprived", "1 deci
 _COLUMN = {"rank": "imd_rank_change", "decile": "imd_decile_change"}
 
 _LABEL_PX = 12
-_WIDTH_PX = 900
+_WIDTH_PX = 720  # the map column is about 4/5 of the page
 
 
 def change_classes(values: pd.Series, view: ChangeView = "rank") -> tuple[list[maps.RGB], list[tuple[str, maps.RGB]]]:
@@ -99,6 +99,17 @@ class ChangeMap:
     n_lsoas: int
 
 
+def _text_layer(labels: pd.DataFrame) -> pdk.Layer:
+    """Place names. pydeck reads an unquoted string property as a JavaScript expression, so the
+    constant strings (character set, font) are quoted here."""
+    return pdk.Layer(
+        "TextLayer", labels, id="place-names", get_position=["lon", "lat"], get_text="text",
+        get_size=_LABEL_PX, get_color=[20, 20, 20], get_text_anchor="'middle'",
+        get_alignment_baseline="'center'", background=True, get_background_color=[255, 255, 255, 190],
+        font_family="'\"DejaVu Sans\", Arial, sans-serif'", character_set="'auto'", pickable=False,
+    )
+
+
 def _labels(gdf: gpd.GeoDataFrame, col: str, view: pdk.ViewState, height: int) -> pd.DataFrame:
     if gdf.empty:
         return pd.DataFrame(columns=["text", "lon", "lat"])
@@ -148,7 +159,7 @@ def change_deck(
     gdf = gdf.assign(fill=colours, tip=change_tooltips(gdf.set_index("lsoa_code")).to_numpy())
     frame = maps.polygon_frame(gdf, ["fill", "tip"])
     fill = maps.fill_layer(frame, layer_id="change-fill", opacity=0.92)
-    fill.get_line_color = [110, 110, 110, 0 if area.level == "england" else 90]
+    fill.get_line_color = [255, 255, 255, 0 if area.level == "england" else 160]
 
     bounds = gdf.total_bounds if len(gdf) else lad_boundaries.total_bounds
     vs = maps.view_for_bounds(bounds, width_px=_WIDTH_PX, height_px=height)
@@ -160,16 +171,18 @@ def change_deck(
         lad_code = area.code if area.level == "lad" else str(
             ward_boundaries.loc[ward_boundaries["ward_code"] == area.code, "lad_code"].iloc[0])
         wards = ward_boundaries.loc[ward_boundaries["lad_code"] == lad_code]
-        layers.append(maps.outline_layer(wards, colour=maps.OUTLINE_WARD, width_px=0.8,
+        layers.append(maps.outline_layer(wards, colour=(70, 70, 70), width_px=1.2,
                                          layer_id="ward-outlines"))
         labels = _labels(wards, "ward_name", vs, height)
     else:
         labels = _labels(lads, "lad_name", vs, height)
     layers.append(maps.outline_layer(lads, colour=maps.OUTLINE_LAD,
                                      width_px=0.7 if area.level == "england" else 1.8, layer_id="lad-outlines"))
+    for layer in layers[1:]:
+        layer.width_units = "pixels"  # maps.outline_layer's unquoted 'pixels' would be read as an expression
     layers.extend(extra_layers)
     if len(labels):
-        layers.append(maps.text_layer(labels, size=_LABEL_PX, layer_id="place-names"))
+        layers.append(_text_layer(labels))
     deck = maps.make_deck(layers, vs, tooltip_html="{tip}", height=height)
     title = "Change in IMD rank, 2019→2025" if view == "rank" else "Change in IMD decile, 2019→2025"
     note = ("Positive = relatively more deprived in 2025. Only LSOAs with the same boundary in both "

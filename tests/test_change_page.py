@@ -1,0 +1,55 @@
+"""The Change 2019→2025 page and the data sources page, driven headless through the router."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def _open(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_change_page_birmingham_interactions() -> None:
+    at = _open("app_pages/change.py")
+    assert at.session_state["nm_area"].name == "Birmingham"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Comparable neighbourhoods"].endswith("of 659")
+    assert any("relative" in i.value for i in at.info)  # the caveat
+    movers = at.dataframe[0].value
+    assert len(movers) == 15 and (movers["Rank change"].abs().diff().dropna() <= 0).all()
+
+    at.radio(key="change_view").set_value("decile").run()
+    assert not at.exception
+    at.selectbox(key="change_direction").set_value("more").run()
+    at.number_input(key="change_n").set_value(5).run()
+    assert not at.exception
+    movers = at.dataframe[0].value
+    assert len(movers) == 5 and (movers["Rank change"] > 0).all()
+    assert movers["Boundary change"].eq("U").all()
+
+
+def test_change_page_for_a_ward_and_the_2019_edition() -> None:
+    at = _open("app_pages/change.py", area="E12000005", edition="2019")
+    assert at.session_state["nm_area"].name == "West Midlands"
+    assert any("2021 neighbourhood boundaries" in c.value for c in at.caption)
+
+
+def test_sources_page_lists_every_dataset_and_its_uses() -> None:
+    from needsmap.data.catalog import DATASETS
+
+    at = _open("app_pages/sources.py")
+    table = at.dataframe[0].value
+    assert len(table) == len(DATASETS)
+    used = dict(zip(table["Dataset"], table["Used for"], strict=True))
+    bres = next(d.title for d in DATASETS if d.id == "bres2018_jobs")
+    assert "Jobs at risk" in used[bres]
+    assert (table["Present"] == "yes").all()
+    assert any("Community needs" in e.label for e in at.expander)
