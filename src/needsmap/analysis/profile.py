@@ -766,7 +766,12 @@ def _find_area(text: str, table: pd.DataFrame) -> areas.Area:
         if hits.empty:
             raise ValidationError(f"no ward called {name!r} in {lad}")
         return areas.Area("ward", str(hits["ward_code"].iloc[0]), str(hits["ward_name"].iloc[0]))
-    return areas.find_area(text, table)
+    try:
+        return areas.find_area(text, table)
+    except ValidationError as exc:
+        if "several wards" in str(exc):
+            raise ValidationError(f"{exc}, or write \"{text.strip()}, Local authority\"") from None
+        raise
 
 
 def area_profile(text: str, *, edition: Edition, table: pd.DataFrame | None = None,
