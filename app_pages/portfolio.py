@@ -34,9 +34,13 @@ def _layer() -> tuple[Any, str, str | None]:
         imported = org_layer_picker(key="pf_layer")
         if imported is None:
             return None, "", None
-        label = next((str(getattr(imported, a)) for a in ("label", "source", "filename", "name")
-                      if isinstance(getattr(imported, a, None), str)), "organisation list")
         layer_id = st.session_state.get("orgs_layer_id")
+        if isinstance(layer_id, str):
+            from needsmap.orgs import DEFAULT_LAYERS
+
+            label = DEFAULT_LAYERS[layer_id].title if layer_id in DEFAULT_LAYERS else layer_id
+        else:
+            label = str(getattr(imported, "filename", "") or "organisation list")
         return imported, label, layer_id if isinstance(layer_id, str) else None
     try:
         from needsmap import orgs
@@ -44,8 +48,10 @@ def _layer() -> tuple[Any, str, str | None]:
         return None, "", None
     if not hasattr(orgs, "load_default_layer"):
         return None, "", None
-    layer_id = st.selectbox("Organisation layer", list(orgs.DEFAULT_LAYERS), key="pf_default_layer")
-    return orgs.load_default_layer(layer_id), str(layer_id), str(layer_id)
+    layers = orgs.DEFAULT_LAYERS
+    layer_id = str(st.selectbox("Organisation layer", list(layers), key="pf_default_layer",
+                                format_func=lambda k: layers[k].title))
+    return orgs.load_default_layer(layer_id), layers[layer_id].title, layer_id
 
 
 def _fmt(value: float | None) -> str:
@@ -74,7 +80,7 @@ with guard():
     c1, c2 = st.columns(2)
     radius = c1.number_input(
         "Also count neighbourhoods within (km)", min_value=0.0, max_value=20.0, value=0.0, step=0.5,
-        key="pf_radius", help="0 = only the neighbourhoods (LSOAs) the organisations are in. "
+        format="%.1f", key="pf_radius", help="0 = only the neighbourhoods (LSOAs) the organisations are in. "
                               "Otherwise every LSOA whose centre is within this distance of one.")
     ward_method = c2.radio(
         "Rank wards by", list(pf.WARD_METHODS), key="pf_ward_method", horizontal=True,
@@ -90,34 +96,40 @@ with guard():
     e = result.england
 
     st.markdown(f"**{result.organisations_placed:,}** of **{result.organisations_total:,}** "
-                f"organisations placed in England (IMD {edition}); "
-                f"**{result.organisations_unplaced:,}** could not be placed.")
+                f"organisations counted (IMD {edition}): **{result.organisations_unplaced:,}** could "
+                f"not be placed in England, **{result.organisations_excluded:,}** are marked closed "
+                "or repeat an earlier row.")
     if result.organisations_placed == 0:
         st.warning("None of these organisations could be placed in an English neighbourhood.")
         st.stop()
 
-    cols = st.columns(4)
-    for col, p in zip(cols, pf.THRESHOLDS, strict=True):
-        _metric(col, f"In the {p}% most deprived LSOAs", result.pct_orgs_in_most_deprived[p],
+    st.markdown("##### Share of the organisations in England's most deprived …")
+    cols = st.columns(5)
+    for col, p in zip(cols[:4], pf.THRESHOLDS, strict=True):
+        _metric(col, f"{p}% of LSOAs", result.pct_orgs_in_most_deprived[p],
                 e.get(f"pct_lsoas_in_{p}pct_most_deprived"),
-                f"Share of placed organisations in LSOAs of IMD deciles 1–{p // 10}.")
-    cols = st.columns(4)
-    _metric(cols[0], "In the 50% most deprived wards", result.pct_orgs_in_50pct_most_deprived_wards,
+                f"Organisations in LSOAs of national IMD deciles 1–{p // 10}. England: share of "
+                "LSOAs (by definition).")
+    _metric(cols[4], "50% of wards", result.pct_orgs_in_50pct_most_deprived_wards,
             e.get("pct_lsoas_in_50pct_most_deprived_wards"),
-            f"Wards ranked by {pf.WARD_METHODS[result.ward_method]}. England: share of LSOAs.")
-    _metric(cols[1], "Residents served in 20% most deprived",
+            f"Wards ranked by {pf.WARD_METHODS[result.ward_method]}. England: share of LSOAs "
+            "in those wards.")
+    st.markdown(f"##### The {result.lsoas_served:,} neighbourhoods they serve "
+                f"({result.served_population:,.0f} residents)")
+    cols = st.columns(3)
+    _metric(cols[0], "Residents in 20% most deprived",
             result.pct_served_population_in_20pct_most_deprived,
             e.get("pct_population_in_20pct_most_deprived"),
-            f"Of the {result.served_population:,.0f} residents of the {result.lsoas_served:,} "
-            "neighbourhoods served (each counted once).")
-    _metric(cols[2], "Children in income-deprived households", result.children_income_deprived_pct,
+            "Residents of the neighbourhoods served (each LSOA counted once) living in LSOAs of "
+            "IMD deciles 1–2.")
+    _metric(cols[1], "Children income-deprived", result.children_income_deprived_pct,
             e.get("children_income_deprived_pct"),
-            "IDACI numerators ÷ children aged 0–15 (ONS mid-2020), over served LSOAs with a "
-            "published count.")
-    _metric(cols[3], "Local jobs in sectors shut in 2020 (mean)", result.at_risk_jobs_mean_pct,
+            "Children in income-deprived households: IDACI numerators ÷ children aged 0–15 (ONS "
+            "mid-2020), over served LSOAs with a published count.")
+    _metric(cols[2], "Jobs in sectors shut in 2020", result.at_risk_jobs_mean_pct,
             e.get("at_risk_jobs_mean_pct"),
-            "Mean share of jobs in accommodation and food, arts and leisure, retail, transport "
-            "(BRES 2018) over the neighbourhoods served.")
+            "Mean share of local jobs in accommodation and food, arts and leisure, retail, "
+            "transport and storage (BRES 2018) over the neighbourhoods served.")
 
     st.subheader("In plain English")
     st.markdown("\n".join(f"- {s}" for s in result.sentences()))
@@ -128,10 +140,18 @@ with guard():
                                        england_pct={d: e.get(f"pct_lsoas_decile_{d}")
                                                     for d in range(1, 11)}),
                       key="pf_chart")
-    right.dataframe(result.decile_table(), hide_index=True, key="pf_decile_table")
+    pct = st.column_config.NumberColumn(format="%.1f%%")
+    right.dataframe(result.decile_table(), hide_index=True, key="pf_decile_table",
+                    column_config={"IMD decile": st.column_config.NumberColumn("decile", width="small"),
+                                   "organisations": st.column_config.NumberColumn("orgs"),
+                                   "% of organisations": st.column_config.NumberColumn(
+                                       "% of orgs", format="%.1f%%"),
+                                   "% of England's LSOAs": st.column_config.NumberColumn(
+                                       "% England", format="%.0f%%")})
 
     st.subheader("Compared with England")
-    st.dataframe(result.figures_table(), hide_index=True, key="pf_figures")
+    st.dataframe(result.figures_table(), hide_index=True, key="pf_figures",
+                 column_config={"organisations": pct, "England": pct})
     if result.unplaced_reasons:
         with st.expander(f"Why {result.organisations_unplaced:,} organisations were not placed"):
             st.dataframe(pd.DataFrame(list(result.unplaced_reasons.items()),

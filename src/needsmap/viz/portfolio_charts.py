@@ -49,10 +49,13 @@ def decile_bar_chart(orgs_by_decile: dict[int, int], *, edition: str,
     )
     line = [(england_pct or {}).get(d) for d in deciles]
     line_y = [10.0 if v is None else float(v) for v in line]
-    fig.add_scatter(
-        x=deciles, y=line_y, mode="lines", name="England: share of LSOAs (10% each)",
-        line={"color": "#c0392b", "dash": "dash", "width": 2, "shape": "hv"},
-        hovertemplate="England: %{y:.0f}% of LSOAs<extra></extra>",
+    # England's share as shapes drawn *below* the bars' labels, so it never strikes through them
+    for d, y in zip(deciles, line_y, strict=True):
+        fig.add_shape(type="line", x0=d - 0.5, x1=d + 0.5, y0=y, y1=y, layer="below",
+                      line={"color": "#c0392b", "dash": "dash", "width": 2})
+    fig.add_scatter(  # legend entry for the shapes
+        x=[None], y=[None], mode="lines", name="England: share of LSOAs (10% each)",
+        line={"color": "#c0392b", "dash": "dash", "width": 2}, hoverinfo="skip",
     )
     top = max([*pct, *line_y, 10.0]) * 1.25
     fig.update_layout(

@@ -1,0 +1,61 @@
+"""Portfolio page (AppTest): pick the food banks layer, read the figures, change radius and ward method."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def _portfolio(edition: str = "2025") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    at.query_params["edition"] = edition
+    at.run()
+    at.switch_page("app_pages/portfolio.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _choose_foodbanks(at: AppTest) -> None:
+    keys = {w.key for w in at.selectbox}
+    if "pf_default_layer" in keys:
+        at.selectbox(key="pf_default_layer").set_value("foodbanks").run()
+    else:  # the shared organisation layer picker
+        box = next(w for w in at.selectbox if w.key and w.key.startswith("pf_layer"))
+        box.set_value("foodbanks").run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("edition", ["2025", "2019"])
+def test_foodbanks_figures_on_page(edition: str) -> None:
+    at = _portfolio(edition)
+    _choose_foodbanks(at)
+    m = _metrics(at)
+    assert m["50% of LSOAs"].endswith("%")
+    assert int(m["50% of LSOAs"].rstrip("%")) > 50  # food banks lean deprived
+    assert "50% of wards" in m
+    text = " ".join(md.value for md in at.markdown)
+    assert "organisations work in the 50% most deprived wards" in text
+    assert f"IMD {edition}" in text
+    assert len(at.dataframe) >= 2
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"Figures (CSV)", "Portfolio summary (PDF)"} <= labels
+
+
+def test_radius_and_ward_method_change_figures() -> None:
+    at = _portfolio()
+    _choose_foodbanks(at)
+    before = _metrics(at)["Residents in 20% most deprived"]
+    at.number_input(key="pf_radius").set_value(2.0).run()
+    assert not at.exception
+    assert "within 2 km of them" in " ".join(md.value for md in at.markdown)
+    at.radio(key="pf_ward_method").set_value("share20").run()
+    assert not at.exception
+    assert "share of their neighbourhoods in the 20% most deprived" in " ".join(
+        md.value for md in at.markdown)
+    assert before.endswith("%")
