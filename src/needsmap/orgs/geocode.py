@@ -35,6 +35,7 @@ BNG = "EPSG:27700"
 OK = "ok"
 ST_NO_INPUT = "no postcode, coordinates or LSOA code"
 ST_INVALID = "not a valid postcode"
+ST_PLACEHOLDER = "no postcode given (placeholder text)"
 ST_NOT_FOUND = "postcode not found"
 ST_NO_COORDS = "postcode has no coordinates (terminated or non-geographic)"
 ST_BAD_COORDS = "coordinates not valid"
@@ -51,6 +52,8 @@ BY_LSOA = "LSOA code"
 
 #: UK postcode shape once spaces are removed (outward code + inward code), plus GIR 0AA
 POSTCODE_PATTERN = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
+#: text people put where a postcode should be: "[Unknown]", "(none)", "n/a - mobile", "TBC" …
+_PLACEHOLDER = r"^\s*(?:[\[\(<{].*[\]\)>}]|n/?a\b.*|none\b.*|unknown\b.*|tbc|tba|not known.*|no postcode.*|various.*|mobile.*)\s*$"
 _MISSING_TOKENS = {"", "NA", "N/A", "NAN", "NONE", "NULL", "-", "--", "UNKNOWN", "0"}
 
 _SCOTLAND = {"AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH", "ZE"}
@@ -309,13 +312,18 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
     status[unknown] = ST_NOT_FOUND
     ni = unknown & u["postcode_clean"].str.startswith("BT").astype(bool)
     status[ni] = "outside England (Northern Ireland; not in the postcode lookup)"
+    area = u["postcode_clean"].str.extract(r"^([A-Z]+)", expand=False)
+    for code in ("IM", "JE", "GY"):
+        status[(area == code).to_numpy() & ~hit.to_numpy()] = f"outside England ({_OTHER[code]})"
     u["status"] = status
     u.loc[~hit, "placed_by"] = None
 
     out = u.reindex(clean.fillna("").to_numpy(dtype=object)).set_index(postcodes.index)
     out["postcode_clean"] = clean
     blank = _is_blank(postcodes)
+    placeholder = postcodes.astype("string").str.match(_PLACEHOLDER, case=False).fillna(False)
     out.loc[clean.isna(), "status"] = ST_INVALID
+    out.loc[clean.isna() & placeholder.astype(bool), "status"] = ST_PLACEHOLDER
     out.loc[clean.isna() & blank, "status"] = ST_NO_INPUT
     for col in ("lsoa11_code", "lsoa21_code"):
         out[col] = out[col].astype("string")

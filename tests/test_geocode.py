@@ -1,0 +1,152 @@
+"""The offline geocoder against the real NSPL centroids and LSOA boundaries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from needsmap import data
+from needsmap.orgs import geocode as gc
+
+
+@pytest.mark.parametrize(("typed", "clean"), [
+    ("B31 2LB", "B312LB"), ("b31 2lb", "B312LB"), ("b312lb", "B312LB"), ("B31  2LB", "B312LB"),
+    ("b31 2lb.", "B312LB"), (" B31-2LB ", "B312LB"), ("se16 2ja", "SE162JA"), ("SW1A 1AA", "SW1A1AA"),
+    ("CH1 1 RL", "CH11RL"), ("M1 1AE,", "M11AE"),
+])
+def test_normalise_postcode_messy_typing(typed: str, clean: str) -> None:
+    assert gc.normalise_postcode(pd.Series([typed])).iloc[0] == clean
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, "B31 2L", "12345", "[Unknown]", "n/a - mobile", "XX",
+                                 "B31 2LBB", "postcode"])
+def test_normalise_postcode_rejects_non_postcodes(bad: object) -> None:
+    assert pd.isna(gc.normalise_postcode(pd.Series([bad], dtype=object)).iloc[0])
+
+
+def test_place_postcodes_contract_and_index() -> None:
+    s = pd.Series(["b31 2lb.", "CF10 1AA", "", "ZZ9 9ZZ"], index=[10, 20, 30, 40])
+    out = gc.place_postcodes(s)
+    assert list(out.index) == [10, 20, 30, 40]
+    for col in ("postcode_clean", "lat", "lon", "lsoa11_code", "lsoa21_code", "status"):
+        assert col in out.columns
+    assert out["status"].notna().all()
+
+
+def test_place_postcodes_real_birmingham_postcode(geo25: pd.DataFrame) -> None:
+    out = gc.place_postcodes(pd.Series(["B31 2LB", "b312lb", "B31-2LB."]))
+    assert (out["status"] == gc.OK).all()
+    assert out["lsoa21_code"].nunique() == 1
+    code21 = out["lsoa21_code"].iloc[0]
+    assert geo25.loc[code21, "lad_name"] == "Birmingham"
+    assert out["lsoa11_code"].iloc[0] in set(data.load_geography("2019").index)
+    assert 52.3 < out["lat"].iloc[0] < 52.5 and -2.1 < out["lon"].iloc[0] < -1.8
+
+
+@pytest.mark.parametrize(("postcode", "status"), [
+    ("CF10 1AA", "outside England (Wales)"),
+    ("LL57 2PW", "outside England (Wales)"),
+    ("EH1 1YZ", "outside England (Scotland)"),
+    ("G1 1XQ", "outside England (Scotland)"),
+    ("BT1 5GS", "outside England (Northern Ireland; not in the postcode lookup)"),
+    ("IM1 1AF", "outside England (Isle of Man)"),
+    ("ZZ9 9ZZ", gc.ST_NOT_FOUND),
+    ("B31 2L", gc.ST_INVALID),
+    ("[Unknown]", gc.ST_PLACEHOLDER),
+    ("", gc.ST_NO_INPUT),
+])
+def test_place_postcodes_reasons(postcode: str, status: str) -> None:
+    out = gc.place_postcodes(pd.Series([postcode]))
+    assert out["status"].iloc[0] == status
+    assert pd.isna(out["lsoa21_code"].iloc[0])
+
+
+def test_terminated_postcode_without_coordinates() -> None:
+    lookup = gc.postcode_lookup()
+    no_coords = lookup.index[lookup["lat"].isna() & lookup.index.str.startswith("B1")][:3]
+    assert len(no_coords)
+    out = gc.place_postcodes(pd.Series(list(no_coords)))
+    assert (out["status"] == gc.ST_NO_COORDS).all()
+
+
+def test_sample_of_english_postcodes_is_placed() -> None:
+    lookup = gc.postcode_lookup()
+    sample = lookup[lookup.index.str.match(r"^(B|WV|CV|WS|DY)\d") & lookup["lat"].notna()]
+    sample = sample.sample(2000, random_state=3)
+    out = gc.place_postcodes(pd.Series(sample.index))
+    assert (out["status"] == gc.OK).mean() > 0.99
+    placed = out[out["status"] == gc.OK]
+    assert placed["lsoa11_code"].str.startswith("E01").all()
+    assert placed["lsoa21_code"].str.startswith("E01").all()
+
+
+def _easternmost_point() -> tuple[float, float]:
+    """The easternmost vertex of England's LSOA 2021 polygons (x, y in British National Grid)."""
+    idx = gc._lsoa_index("2025")
+    coords = shapely.get_coordinates(idx.geoms)
+    i = int(np.argmax(coords[:, 0]))
+    return float(coords[i, 0]), float(coords[i, 1])
+
+
+def _to_wgs84(x: float, y: float) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(gc.BNG, "EPSG:4326", always_xy=True).transform(x, y)
+    return lat, lon
+
+
+def test_point_just_off_the_polygons_snaps_to_nearest_lsoa() -> None:
+    x, y = _easternmost_point()
+    near = _to_wgs84(x + 100, y)   # 100 m east of England's easternmost boundary vertex
+    far = _to_wgs84(x + 2000, y)  # 2 km out to sea
+    out = gc.place_coordinates(pd.Series([near[0], far[0]]), pd.Series([near[1], far[1]]))
+    assert out["status"].iloc[0] == gc.OK
+    assert out["placed_by"].iloc[0] == gc.BY_COORDS_SNAP
+    assert out["status"].iloc[1].startswith(gc.ST_COORDS_OUTSIDE)
+
+
+def test_place_coordinates_swapped_invalid_and_blank() -> None:
+    out = gc.place_coordinates(pd.Series([52.415, -1.967, 200.0, None, "abc"], dtype=object),
+                               pd.Series([-1.967, 52.415, 10.0, None, "def"], dtype=object))
+    assert list(out["status"][:2]) == [gc.OK, gc.OK]
+    assert "swapped" in out["placed_by"].iloc[1]
+    assert out["lsoa21_code"].iloc[0] == out["lsoa21_code"].iloc[1]
+    assert out["status"].iloc[2] == gc.ST_BAD_COORDS
+    assert out["status"].iloc[3] == gc.ST_NO_INPUT
+    assert out["status"].iloc[4] == gc.ST_BAD_COORDS
+
+
+def test_split_latlon_single_field() -> None:
+    lat, lon = gc.split_latlon(pd.Series(["52.6489495,1.7287352", " 51.5, -0.12 ", "", None]))
+    assert lat.iloc[0] == pytest.approx(52.6489495) and lon.iloc[1] == pytest.approx(-0.12)
+    assert lat[2:].isna().all()
+
+
+def test_place_lsoa_codes_both_vintages(table19: pd.DataFrame, table25: pd.DataFrame) -> None:
+    code21 = next(c for c in table25.index if c not in table19.index)  # a 2021-only LSOA
+    code_both = next(c for c in table25.index if c in table19.index)
+    out = gc.place_lsoa_codes(pd.Series([code21.lower(), code_both, "E01999999", ""]))
+    assert list(out["status"]) == [gc.OK, gc.OK, gc.ST_BAD_LSOA, gc.ST_NO_INPUT]
+    assert out["lsoa21_code"].iloc[0] == code21
+    assert out["lsoa11_code"].iloc[0] in table19.index  # filled from the ONS best-fit lookup
+    assert out["lsoa11_code"].iloc[1] == code_both == out["lsoa21_code"].iloc[1]
+    assert out["lat"][:2].notna().all()
+
+
+def test_official_lookup_codes_are_used_as_given(table19: pd.DataFrame, table25: pd.DataFrame) -> None:
+    # a made-up NSPL extract: it says B31 2LB is in some other LSOA; its word wins
+    other11, other21 = table19.index[5], table25.index[5]
+    nspl = pd.DataFrame({"pcds": ["B31 2LB"], "lsoa11": [other11], "lsoa21": [other21]})
+    assert gc.looks_like_postcode_lookup(nspl.columns)
+    lookup = gc.postcode_lookup_from_frame(nspl)
+    out = gc.place_postcodes(pd.Series(["b31 2lb", "M1 1AE"]), lookup=lookup)
+    assert out["lsoa11_code"].iloc[0] == other11 and out["lsoa21_code"].iloc[0] == other21
+    assert out["placed_by"].iloc[0] == gc.BY_EXACT
+    assert out["placed_by"].iloc[1] == gc.BY_POSTCODE  # not in the extract: the centroid method
+
+
+def test_lookup_without_lsoa_columns_is_refused() -> None:
+    with pytest.raises(gc.ValidationError, match="NSPL or ONSPD"):
+        gc.postcode_lookup_from_frame(pd.DataFrame({"pcds": ["B31 2LB"]}))
