@@ -45,6 +45,7 @@ __all__ = [
     "age_table",
     "area_profile",
     "decile_phrase",
+    "england_pct_by_decile",
     "ethnicity_table",
     "lsoa_for_postcode",
     "lsoa_profile",
@@ -737,6 +738,14 @@ def _weighted(t: pd.DataFrame, measure: str) -> dict[str, Any]:
         score = t[f"{measure}_score"].astype(float)
         out["pop_weighted_mean_score"] = round(float((score * pop).sum() / tot), 2) if tot else None
     return out
+
+
+def england_pct_by_decile(table: pd.DataFrame, measure: str = "imd") -> dict[int, float]:
+    """Share of England's residents (%) living in each national decile of ``measure``."""
+    pop = table["population"].astype(float)
+    dec = table[f"{measure}_decile"].astype(float)
+    tot = float(pop.sum())
+    return {d: round(100 * float(pop[dec == d].sum()) / tot, 1) for d in range(1, 11)}
 
 
 def _area_summary(prof_name: str, kind: str, lad: str, edition: Edition, n: int, pop: int | None,

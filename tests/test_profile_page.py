@@ -1,0 +1,55 @@
+"""Area profile page through the real router: choose an LSOA, ward or postcode; downloads are offered."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def _profile_page(**query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("app_pages/profile.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _downloads(at: AppTest) -> list[str]:
+    return [str(getattr(b, "label", "")) for b in at.get("download_button")]
+
+
+def test_choose_lsoa_by_key_and_download(tmp_path: object) -> None:
+    at = _profile_page(area="E08000025", edition="2019")
+    assert at.radio(key="profile_kind").value == "lsoa"  # Birmingham → LSOAs of Birmingham
+    at.text_input(key="profile_lsoa_code").set_value("E01009219").run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(c.value for c in at.code)
+    assert "E01009219" in text and "5,929 of 32,844" in text
+    assert any("PDF" in x for x in _downloads(at)) and any("Markdown" in x for x in _downloads(at))
+    headers = [h.value for h in at.header]
+    assert any("Birmingham 120E" in h for h in headers)
+
+
+def test_ward_then_postcode() -> None:
+    at = _profile_page(area="E08000025", edition="2025")
+    at.radio(key="profile_kind").set_value("ward").run()
+    at.selectbox(key="profile_ward").set_value("E05011158").run()  # Northfield
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Northfield" in h.value for h in at.header)
+    assert "of its residents live in neighbourhoods" in " ".join(c.value for c in at.code)
+    at.radio(key="profile_kind").set_value("postcode").run()
+    at.text_input(key="profile_postcode").set_value("B31 2LB").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "E01009219" in " ".join(c.value for c in at.code)
+    assert len(_downloads(at)) >= 2
+
+
+def test_bad_postcode_is_a_message_not_a_crash() -> None:
+    at = _profile_page()
+    at.radio(key="profile_kind").set_value("postcode").run()
+    at.text_input(key="profile_postcode").set_value("ZZ99 9ZZ").run()
+    assert not at.exception
+    assert any("could not be placed" in e.value for e in at.error)
