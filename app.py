@@ -1,10 +1,13 @@
 """needsmap dashboard: router only (page config, shared sidebar, navigation)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from needsmap.ui import guard, render_sidebar
 
-st.set_page_config(page_title="needsmap", page_icon=":material/map:", layout="wide")
+ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
+st.set_page_config(page_title="needsmap", page_icon=str(ICON), layout="wide")
 
 PAGES = [
     st.Page("app_pages/explore.py", title="Explore need", icon=":material/map:", default=True),

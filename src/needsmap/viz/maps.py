@@ -162,7 +162,9 @@ def text_layer(labels: pd.DataFrame, *, size: int = 12, colour: RGB = (20, 20, 2
         "TextLayer", labels, id=layer_id, get_position=["lon", "lat"], get_text="text",
         get_size=size, get_color=list(colour), get_text_anchor="'middle'",
         get_alignment_baseline="'center'", background=True, get_background_color=[255, 255, 255, 170],
-        font_family="'DejaVu Sans', Arial, sans-serif", character_set="auto", pickable=False,
+        # pydeck turns bare strings into JS accessors; a string wrapped in ' … ' stays a literal
+        # (pydeck strips every ' from it, so the family names inside use double quotes)
+        font_family="'\"DejaVu Sans\", Arial, sans-serif'", character_set="'auto'", pickable=False,
     )
 
 
