@@ -91,6 +91,11 @@ def _pct(part: float, whole: float) -> float | None:
 
 
 # ----------------------------------------------------------------------------- placing
+def _in_index(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """``values.isin(index)`` by hash lookup (pandas' Arrow-string ``isin`` is slow on 30k codes)."""
+    keys = pd.Index(values.astype(object).where(values.notna(), None).to_numpy())
+    return np.asarray(pd.Index(index.astype(object)).get_indexer(keys) >= 0)
+
 def place_organisations(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,
                         include_closed: bool = False, include_duplicates: bool = False) -> pd.DataFrame:
     """Match each organisation to an LSOA of the edition's table, or say why it cannot be.
@@ -132,7 +137,7 @@ def place_organisations(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edi
         reason[bad] = status[bad].astype(object)
     missing = (reason == "") & codes.isna()
     reason[missing] = f"no {col.replace('_code', '').upper()} code"
-    unknown = (reason == "") & ~codes.isin(table.index)
+    unknown = (reason == "") & ~_in_index(codes, table.index)
     reason[unknown] = [f"{c} is not an LSOA in England's IMD {edition}" for c in codes[unknown]]
     placed = reason == ""
     out["lsoa_code"] = codes.where(placed)
@@ -151,15 +156,6 @@ def place_organisations(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edi
 
 
 # ----------------------------------------------------------------------------- wards
-def _weighted_mean(values: pd.Series, weights: pd.Series, groups: pd.Series) -> pd.Series:
-    w = weights.fillna(0).clip(lower=0)
-    ok = values.notna()
-    num = (values.where(ok, 0) * w.where(ok, 0)).groupby(groups).sum()
-    den = w.where(ok, 0).groupby(groups).sum()
-    plain = values.groupby(groups).mean()
-    return (num / den.replace(0, np.nan)).fillna(plain)
-
-
 def ward_ranking(table: pd.DataFrame, *, method: WardMethod = DEFAULT_WARD_METHOD) -> pd.DataFrame:
     """Rank England's wards from most to least deprived.
 
@@ -182,21 +178,31 @@ def ward_ranking(table: pd.DataFrame, *, method: WardMethod = DEFAULT_WARD_METHO
     if method not in WARD_METHODS:
         raise ValueError(f"ward method must be one of {', '.join(WARD_METHODS)}, not {method!r}")
     t = table[table["ward_code"].notna()]
-    groups = t["ward_code"]
+    # integer ward ids + bincount: pandas' groupby on Arrow strings is slow for 34k LSOAs
+    ids, codes = pd.factorize(t["ward_code"].astype(object), sort=True)
+    n = len(codes)
     has_score = "imd_score" in t.columns and bool(t["imd_score"].notna().any())
-    measure = t["imd_score"] if has_score else t["imd_rank"].astype(float)
-    avg = _weighted_mean(measure.astype(float), t["population"].astype(float), groups)
+    measure = (t["imd_score"] if has_score else t["imd_rank"]).astype(float).to_numpy()
+    pop = t["population"].astype(float).fillna(0).clip(lower=0).to_numpy()
+    ok = np.isfinite(measure)
+    num = np.bincount(ids, weights=np.where(ok, measure * pop, 0.0), minlength=n)
+    den = np.bincount(ids, weights=np.where(ok, pop, 0.0), minlength=n)
+    cnt_ok = np.bincount(ids, weights=ok.astype(float), minlength=n)
+    plain = np.bincount(ids, weights=np.where(ok, measure, 0.0), minlength=n) / np.where(
+        cnt_ok > 0, cnt_ok, np.nan)
+    avg = np.where(den > 0, num / np.where(den > 0, den, 1.0), plain)
+    first = pd.Series(np.arange(len(t))).groupby(ids).first().to_numpy()
+    in20 = (t["imd_decile"] <= MOST_DEPRIVED_PCT // 10).fillna(False).to_numpy(dtype=float)
+    lsoas = np.bincount(ids, minlength=n)
     out = pd.DataFrame({
-        "ward_name": t.groupby("ward_code")["ward_name"].first(),
-        "lad_name": t.groupby("ward_code")["lad_name"].first(),
-        "lsoas": groups.value_counts(),
-        "population": t["population"].groupby(groups).sum(),
+        "ward_name": t["ward_name"].to_numpy()[first],
+        "lad_name": t["lad_name"].to_numpy()[first],
+        "lsoas": lsoas,
+        "population": np.bincount(ids, weights=pop, minlength=n),
         "imd_average": avg,
-    })
-    out.index.name = "ward_code"
+    }, index=pd.Index(codes, name="ward_code"))
     out["imd_average_is_score"] = has_score
-    in20 = (t["imd_decile"] <= MOST_DEPRIVED_PCT // 10).fillna(False).astype(float)
-    out["share20_pct"] = 100.0 * in20.groupby(groups).mean()
+    out["share20_pct"] = 100.0 * np.bincount(ids, weights=in20, minlength=n) / lsoas
     # most deprived first: high score, or low rank
     avg_key = -out["imd_average"] if has_score else out["imd_average"]
     keys = [avg_key] if method == "average" else [-out["share20_pct"], avg_key]
@@ -595,7 +601,7 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
         by_method[m] = _pct(int(hit.sum()), n_placed)
 
     served = served_lsoas(placed, centroids=centroids, radius_km=radius_km)
-    served = served[served.isin(table.index)]
+    served = served[_in_index(pd.Series(served), table.index)]
     pop = table["population"].reindex(served).astype(float)
     sdec = table["imd_decile"].reindex(served)
     in20 = (sdec <= MOST_DEPRIVED_PCT // 10).fillna(False).astype(bool)
@@ -605,7 +611,7 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
     geo = table.reindex(org_table["lsoa_code"].astype("string").fillna("").astype(str))
     for col in ("lsoa_name", "ward_code", "ward_name", "lad_name", "imd_rank", "imd_decile"):
         if col in geo.columns:
-            org_table[col] = geo[col].to_numpy()
+            org_table[col] = geo[col].array  # keeps Int64 deciles as integers
     org_table["ward_in_50pct_most_deprived"] = (
         org_table["ward_code"].map(wards[ward_method]["most_deprived_half"]).astype("boolean")
         if "ward_code" in org_table.columns else pd.NA)
