@@ -281,3 +281,16 @@ def test_apportion_split_and_merge() -> None:
     pop21 = pd.Series({"x": 100.0, "y": 300.0, "z": 50.0})
     out = pf.apportion_to_lsoa21(pd.Series({"a": 40.0, "b": 5.0, "c": 7.0}), lookup, pop21)
     assert out.to_dict() == pytest.approx({"x": 10.0, "y": 30.0, "z": 12.0})
+
+
+def test_decile_chart_has_ten_bars_and_england_line() -> None:
+    from needsmap.viz.portfolio_charts import decile_bar_chart
+
+    fig = decile_bar_chart({1: 3, 2: 1, 10: 0}, edition="2019")
+    bar = fig.data[0]
+    assert list(bar.x) == list(range(1, 11))
+    assert bar.y[0] == pytest.approx(75) and bar.y[9] == 0
+    assert len(fig.layout.shapes) == 10 and all(s.y0 == 10 for s in fig.layout.shapes)
+    assert "IMD 2019" in fig.layout.xaxis.title.text
+    empty = decile_bar_chart({}, edition="2025")
+    assert sum(empty.data[0].y) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from tests.browser.conftest import open_page, wait_idle
 
@@ -24,4 +25,13 @@ def test_portfolio_page_in_browser(server: str, browser: object, artifacts: Path
     assert page.get_by_text("organisations work in the 50% most deprived wards").count()  # type: ignore[attr-defined]
     assert page.get_by_text("Portfolio summary (PDF)").count()  # type: ignore[attr-defined]
     assert not page.locator("[data-testid='stException']").count()  # type: ignore[attr-defined]
+    # the PDF summary is made on click and downloads
+    with page.expect_download(timeout=120_000) as dl:  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Portfolio summary (PDF)").click()  # type: ignore[attr-defined]
+    pdf = artifacts / "portfolio.pdf"
+    dl.value.save_as(str(pdf))
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    text = "\n".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "Portfolio summary: Food banks (Give Food)" in text
+    assert "Give Food" in text and "Sources and licences" in text
     page.close()  # type: ignore[attr-defined]
