@@ -8,7 +8,7 @@ import streamlit as st
 from needsmap import areas
 from needsmap.analysis import profile as pr
 from needsmap.report import _content as content
-from needsmap.report.markdown import profile_markdown
+from needsmap.report.markdown import md_table, profile_markdown
 from needsmap.report.pdf import sources_lines
 from needsmap.report.profile_pdf import profile_figures, profile_pdf
 from needsmap.types import Edition
@@ -57,6 +57,8 @@ def _choose(sel_area: areas.Area, edition: Edition) -> tuple[str, str] | None:
                             format_func=lambda c: _label(t, c), key="profile_lsoa")
         typed = c2.text_input("…or type any LSOA code (2011 or 2021)", key="profile_lsoa_code",
                               placeholder="e.g. E01009219")
+        if typed.strip():
+            st.caption(f"Showing the code you typed, {typed.strip()}; clear it to use the list.")
         return "lsoa", (typed.strip() or str(code))
     if kind == "ward":
         within = sel_area if sel_area.level in ("lad", "ward", "region") else None
@@ -114,19 +116,18 @@ with guard():
     left.image(map_png, caption=f"Outlined in red, in {prof.local_authority}; colours: IMD {sel.edition} "
                "decile. Dashed lines: wards.", width="stretch")
     with right:
-        st.dataframe(pd.DataFrame(content.key_figures(prof), columns=["Figure", "Value", "Note"]),
-                     hide_index=True, width="stretch")
+        st.markdown(md_table(["Figure", "Value", "Note"], content.key_figures(prof), align="LRL"))
         st.markdown("**In plain English** — copy it with the button at the top right of the box")
         st.code(prof.summary, language=None, wrap_lines=True)
         c1, c2 = st.columns(2)
         stem = f"needsmap_profile_{key.replace(' ', '').replace(',', '_')}_{sel.edition}"
         table, figs = lsoa_table(sel.edition), _figures(kind, key, sel.edition)
         # built when clicked (a local authority's pack lists hundreds of LSOAs)
-        c1.download_button("Download the evidence pack (PDF)",
+        c1.download_button("PDF evidence pack",
                            lambda: profile_pdf(prof, table=table, figures=figs),
                            file_name=f"{stem}.pdf", mime="application/pdf", key="profile_dl_pdf",
                            icon=":material/picture_as_pdf:")
-        c2.download_button("Download as Markdown", profile_markdown(prof).encode(), file_name=f"{stem}.md",
+        c2.download_button("Markdown", profile_markdown(prof).encode(), file_name=f"{stem}.md",
                            mime="text/markdown", key="profile_dl_md", icon=":material/description:")
 
     st.subheader("Every domain against England")

@@ -460,8 +460,7 @@ def _age_summary(ages: pd.Series, *, edition: Edition) -> dict[str, Any]:
     total = float(a.sum())
     source = ("ONS mid-2020 population estimates, single year of age (LSOA 2011)" if edition == "2019"
               else "ONS mid-2020 single-year-of-age estimates (LSOA 2011) carried to LSOA 2021 through "
-                   "the ONS lookup: unchanged and merged LSOAs exactly, split ones shared out by "
-                   "Census 2021 residents. No single-year ages for LSOA 2021 are in the data folder.")
+                   "the ONS lookup (split LSOAs shared out by Census 2021 residents)")
     return {
         "total": round(total), "bands": {k: round(v) for k, v in bands.items()},
         "bands_pct": {k: round(100 * v / total, 1) if total else None for k, v in bands.items()},

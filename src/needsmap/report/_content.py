@@ -226,8 +226,7 @@ def notes(p: Profile) -> list[str]:
     if isinstance(p, LsoaProfile):
         if p.postcode_note:
             out.append(p.postcode_note)
-        if p.translation is not None:
-            out.append(p.translation.note)
+        # a translated code is explained in the summary paragraph itself
     else:
         out.append(p.method)
         out.append("Wards and local authorities are the 2024 ones; LSOAs are assigned to them "

@@ -21,6 +21,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 from fpdf import FPDF
@@ -132,6 +133,10 @@ class EvidencePDF(FPDF):
         self.set_line_width(0.3)
         y = self.get_y()
         self.line(self.l_margin, y, self.w - self.r_margin, y)
+
+    def keep_together(self, height: float) -> None:
+        """Start a new page unless ``height`` mm remain (call before a heading and its table)."""
+        self._room(height)
 
     def _room(self, height: float) -> None:
         """Start a new page when fewer than ``height`` mm remain."""
@@ -324,11 +329,26 @@ class EvidencePDF(FPDF):
 
 
 def sources_lines(dataset_ids: Iterable[str], *, extra: Iterable[str] = ()) -> list[str]:
-    """Citation lines for catalog datasets (deduplicated, in the order given) plus ``extra``."""
-    out: list[str] = []
+    """Citation lines for catalog datasets plus ``extra``.
+
+    Datasets from the same page with the same licence (e.g. the IMD file, its sub-domains and its
+    indicators) share one line: ``Title, date; Title, date — Publisher. Licence. Attribution. URL``.
+    """
+    groups: dict[tuple[str, str, str], list[Any]] = {}
     for ds_id in dict.fromkeys(dataset_ids):
         ds = get_dataset(ds_id)
-        out.append(f"{ds.citation()} {ds.url}")
+        groups.setdefault((ds.url, ds.licence, ds.attribution), []).append(ds)
+    out: list[str] = []
+    for (url, licence, attribution), items in groups.items():
+        if len(items) == 1:
+            out.append(f"{items[0].citation()} {url}")
+            continue
+        titles = "; ".join(f"{d.title}, {d.date}" for d in items)
+        publisher = max((d.publisher for d in items), key=len)
+        line = f"{titles} — {publisher}. {licence}."
+        if attribution:
+            line += f" {attribution}."
+        out.append(f"{line} {url}")
     out.extend(extra)
     return out
 

@@ -78,6 +78,7 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
     lsoa = isinstance(p, LsoaProfile)
     header, rows = c.domain_rows(p)
     comparable = lsoa and len(header) == 6
+    doc.keep_together(14 + 4.7 * (len(rows) + 1))
     doc.heading("Every domain" + (f", IMD {p.edition} and {p.other_edition['edition']}"  # type: ignore[union-attr]
                                   if comparable else ""), size=11)
     if comparable:
@@ -94,7 +95,8 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
         doc.paragraph(p.other_edition["note"], size=7.5, muted=True)  # type: ignore[union-attr]
 
     header, people = c.people_rows(p)
-    extra = c.extra_rows(p)
+    # the CNI sub-scores stay in the Markdown and on the page; the PDF keeps to two pages
+    extra = [r for r in c.extra_rows(p) if not r[0].startswith("CNI ")]
     if people or extra:
         doc.heading("People and other measures", size=11)
         y = doc.get_y()

@@ -1,0 +1,43 @@
+"""Area profile in real Chromium (screenshot), and the evidence-pack PDF rendered to PNG pages to look at."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from needsmap.analysis.profile import area_profile, lsoa_profile
+from needsmap.report.profile_pdf import profile_pdf
+from tests.browser.conftest import open_page, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def test_profile_page_in_browser(server: str, browser: object, artifacts: Path) -> None:
+    page = open_page(browser, f"{server}/profile?area=E08000025&edition=2019",
+                     wait_text="In plain English", screenshot=artifacts / "profile_default.png")
+    box = page.get_by_label("…or type any LSOA code (2011 or 2021)")  # type: ignore[attr-defined]
+    box.fill("E01009219")
+    box.press("Enter")
+    # the copyable paragraph (st.code) shows the new LSOA's rank once the rerun is done
+    page.locator("[data-testid='stCode']").get_by_text("rank 5,929 of 32,844", exact=False) \
+        .first.wait_for(timeout=180_000)  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.set_viewport_size({"width": 1400, "height": 2300})  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.screenshot(path=str(artifacts / "profile.png"), full_page=True)  # type: ignore[attr-defined]
+    assert page.get_by_text("PDF evidence pack").count()  # type: ignore[attr-defined]
+    assert not page.locator("[data-testid='stException']").count()  # type: ignore[attr-defined]
+    page.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) not installed")
+def test_evidence_pack_pages_as_png(artifacts: Path) -> None:
+    for name, prof in (("profile_pdf_lsoa", lsoa_profile(postcode="B31 2LB", edition="2019")),
+                       ("profile_pdf_ward", area_profile("Northfield, Birmingham", edition="2025"))):
+        pdf = artifacts / f"{name}.pdf"
+        pdf.write_bytes(profile_pdf(prof))
+        subprocess.run(["pdftoppm", "-r", "90", "-png", str(pdf), str(artifacts / name)], check=True)
+        assert sorted(artifacts.glob(f"{name}-*.png"))
