@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from needsmap import areas
 from needsmap.analysis import portfolio as pf
 from needsmap.export import to_csv_bytes
 from needsmap.report.portfolio_pdf import portfolio_pdf
@@ -70,7 +71,8 @@ with guard():
     st.caption("For funders and networks: what share of a set of organisations — grantees, members, "
                "a default layer — works in England's most deprived places, compared with England "
                f"as a whole. IMD {edition} (change the edition in the sidebar). The figures cover "
-               "all of England, whatever area the sidebar selects.")
+               "every organisation in England unless you tick the box to keep only those in the "
+               "area chosen in the sidebar.")
 
     imported, label, layer_id = _layer()
     if imported is None:
@@ -89,18 +91,25 @@ with guard():
         help="; ".join(f"{k}: {v}" for k, v in pf.WARD_METHODS.items()))
 
     table = lsoa_table(edition)
+    only_area = sel.area.level != "england" and st.checkbox(
+        f"Only organisations in {sel.area.name} (the area chosen in the sidebar)", key="pf_only_area",
+        help="England's figures stay national; the others count only organisations placed in "
+             "this area.")
     result = pf.portfolio_summary(
         imported.table, table, edition=edition, children=_children(edition),
         centroids=_centroids(edition) if radius else None, radius_km=radius or None,
-        ward_method=ward_method)
+        ward_method=ward_method,
+        within=areas.select(table, sel.area).index if only_area else None,
+        within_label=sel.area.name)
     e = result.england
 
     st.markdown(f"**{result.organisations_placed:,}** of **{result.organisations_total:,}** "
                 f"organisations counted (IMD {edition}): **{result.organisations_unplaced:,}** could "
-                f"not be placed in England, **{result.organisations_excluded:,}** are marked closed "
-                "or repeat an earlier row.")
+                f"not be placed in England, **{result.organisations_excluded:,}** were left out "
+                f"({', '.join(result.excluded_reasons) or 'none'}).")
     if result.organisations_placed == 0:
-        st.warning("None of these organisations could be placed in an English neighbourhood.")
+        st.warning("None of these organisations could be counted: none was placed in an English "
+                   "neighbourhood" + (f" in {sel.area.name}" if only_area else "") + ".")
         st.stop()
 
     st.markdown("##### Share of the organisations in England's most deprived …")
@@ -165,5 +174,7 @@ with guard():
                        to_csv_bytes(result.organisations), file_name=f"{stem}_organisations.csv",
                        mime="text/csv", key="pf_dl_orgs")
     d3.download_button("Portfolio summary (PDF)",
-                       lambda: portfolio_pdf(result, source_label=label, layer_id=layer_id),
+                       lambda: portfolio_pdf(result, layer_id=layer_id,
+                                             source_label=f"{label} in {sel.area.name}"
+                                             if only_area else label),
                        file_name=f"{stem}.pdf", mime="application/pdf", key="pf_dl_pdf")

@@ -268,12 +268,18 @@ def test_closed_and_repeated_rows_left_out_unless_asked(tiny_table: pd.DataFrame
                          "duplicate_of": pd.array([pd.NA, 1, pd.NA, pd.NA, pd.NA], dtype="Int64")})
     res = pf.portfolio_summary(orgs, tiny_table, edition="2025")
     assert (res.organisations_placed, res.organisations_unplaced, res.organisations_excluded) == (2, 1, 2)
-    assert res.excluded_reasons == {"marked closed": 1, "repeats an earlier row (same organisation)": 1}
+    assert res.excluded_reasons == {"marked closed": 1, "repeats an earlier row": 1}
     assert res.orgs_by_decile[1] == 1 and res.orgs_by_decile[10] == 1
     every = pf.portfolio_summary(orgs, tiny_table, edition="2025", include_closed=True,
                                  include_duplicates=True)
     assert every.organisations_placed == 4 and every.organisations_excluded == 0
-    assert "2 placed rows were left out" in res.sentences()[0]
+    assert "2 placed rows were left out: " in res.sentences()[0]
+    assert "marked closed (1)" in res.sentences()[0]
+    inside = pf.portfolio_summary(orgs, tiny_table, edition="2025", within=["A", "B"],
+                                  within_label="Ward One")
+    assert inside.organisations_placed == 1
+    assert inside.excluded_reasons == {"marked closed": 1, "repeats an earlier row": 1,
+                                       "outside Ward One": 1}
 
 
 def test_apportion_split_and_merge() -> None:

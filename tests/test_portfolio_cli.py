@@ -97,3 +97,9 @@ def test_default_foodbanks_layer(capsys: pytest.CaptureFixture[str]) -> None:
     assert got["organisations_placed"] > 500
     assert sum(got["orgs_by_decile"].values()) == got["organisations_placed"]
     assert got["organisations_placed"] + got["organisations_unplaced"] + got["organisations_excluded"] == got["organisations_total"]
+    code, out, err = _run(capsys, "--orgs", "default:foodbanks", "--area", "Birmingham")
+    assert code == 0, err
+    brum = json.loads(out)
+    assert brum["area"] == "Birmingham" and brum["organisations_source"].endswith("in Birmingham")
+    assert 5 <= brum["organisations_placed"] <= 30
+    assert brum["excluded_reasons"]["outside Birmingham"] > 500

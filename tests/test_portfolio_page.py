@@ -59,3 +59,14 @@ def test_radius_and_ward_method_change_figures() -> None:
     assert "share of their neighbourhoods in the 20% most deprived" in " ".join(
         md.value for md in at.markdown)
     assert before.endswith("%")
+
+
+def test_only_organisations_in_the_sidebar_area() -> None:
+    at = _portfolio()  # sidebar default: Birmingham
+    _choose_foodbanks(at)
+    at.checkbox(key="pf_only_area").check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(md.value for md in at.markdown)
+    assert "outside Birmingham" in text
+    counted = int(text.split("**")[1].replace(",", ""))
+    assert 5 <= counted <= 30  # Give Food lists 14 food banks with district Birmingham

@@ -97,7 +97,9 @@ def _in_index(values: pd.Series, index: pd.Index) -> np.ndarray:
     return np.asarray(pd.Index(index.astype(object)).get_indexer(keys) >= 0)
 
 def place_organisations(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,
-                        include_closed: bool = False, include_duplicates: bool = False) -> pd.DataFrame:
+                        include_closed: bool = False, include_duplicates: bool = False,
+                        within: Iterable[str] | None = None, within_label: str = "the area"
+                        ) -> pd.DataFrame:
     """Match each organisation to an LSOA of the edition's table, or say why it cannot be.
 
     An organisation is *counted* when it is placed in an English LSOA of the edition and, unless
@@ -115,6 +117,9 @@ def place_organisations(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edi
         IMD edition: decides which code column is read.
     include_closed, include_duplicates
         Count organisations marked closed / repeated rows too.
+    within, within_label
+        Only count organisations in these LSOAs (e.g. one local authority); the others are
+        excluded as "outside ``within_label``".
 
     Returns
     -------
@@ -149,7 +154,10 @@ def place_organisations(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edi
         excluded[placed & closed] = "marked closed"
     if not include_duplicates and "duplicate_of" in out.columns:
         dup = out["duplicate_of"].notna() & placed & (excluded == "")
-        excluded[dup] = "repeats an earlier row (same organisation)"
+        excluded[dup] = "repeats an earlier row"
+    if within is not None:
+        inside = _in_index(codes, pd.Index(list(within)))
+        excluded[placed & ~inside & (excluded == "")] = f"outside {within_label}"
     out["excluded_reason"] = excluded.astype(str)
     out["counted"] = placed & (excluded == "")
     return out
@@ -423,8 +431,9 @@ class PortfolioResult:
         n, total = self.organisations_placed, self.organisations_total
         left_out = ""
         if self.organisations_excluded:
-            left_out = (f"; {self.organisations_excluded:,} placed rows were left out as closed or "
-                        "repeated")
+            left_out = (f"; {self.organisations_excluded:,} placed rows were left out: "
+                        + ", ".join(f"{reason} ({n:,})" for reason, n in
+                                    sorted(self.excluded_reasons.items(), key=lambda kv: -kv[1])))
         out.append(f"{n:,} of {total:,} organisations are counted: {self.organisations_unplaced:,} "
                    f"could not be placed in an English neighbourhood (LSOA) for IMD "
                    f"{self.edition}{left_out}.")
@@ -550,7 +559,8 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
                       children: pd.Series | None = None, centroids: pd.DataFrame | None = None,
                       radius_km: float | None = None,
                       ward_method: WardMethod = DEFAULT_WARD_METHOD, include_closed: bool = False,
-                      include_duplicates: bool = False) -> PortfolioResult:
+                      include_duplicates: bool = False, within: Iterable[str] | None = None,
+                      within_label: str = "the area") -> PortfolioResult:
     """Portfolio figures for a set of organisations, beside England's.
 
     Parameters
@@ -574,6 +584,9 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
         How wards are ranked (see :data:`WARD_METHODS`); both are computed, this one leads.
     include_closed, include_duplicates
         Also count organisations marked closed, and repeated rows (default: leave them out).
+    within, within_label
+        Count only organisations placed in these LSOAs (a local authority, region …), named
+        ``within_label`` in the reasons; England's figures stay national.
 
     Returns
     -------
@@ -582,7 +595,8 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
     + organisations_excluded == organisations_total``.
     """
     placed_all = place_organisations(orgs, table, edition=edition, include_closed=include_closed,
-                                     include_duplicates=include_duplicates)
+                                     include_duplicates=include_duplicates, within=within,
+                                     within_label=within_label)
     placed = placed_all[placed_all["counted"]]
     n_placed = len(placed)
     reasons = placed_all.loc[~placed_all["placed"], "not_placed_reason"].value_counts()

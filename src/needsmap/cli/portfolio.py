@@ -36,6 +36,9 @@ def add_parser(subparsers: Any) -> None:
                    help="also count LSOAs whose centroid lies within R km of an organisation")
     p.add_argument("--ward-method", choices=("average", "share20"), default="average",
                    help="how wards are ranked (default: population-weighted average IMD)")
+    p.add_argument("--area", default=None, metavar="CODE_OR_NAME",
+                   help="only count organisations in this local authority, region or ward "
+                        "(e.g. Birmingham or E08000025); England's figures stay national")
     p.add_argument("--include-closed", action="store_true",
                    help="also count organisations marked closed (left out by default)")
     p.add_argument("--include-duplicates", action="store_true",
@@ -104,12 +107,22 @@ def run(args: argparse.Namespace) -> int:
     orgs, label, layer_id = load_organisations(args.orgs, edition=edition)
     table = data.load_lsoa_table(edition)
     centroids = pf.lsoa_centroids(data.load_boundaries(edition)) if args.radius_km else None
-    result = pf.portfolio_summary(orgs, table, edition=edition,
+    within, within_label = None, "the area"
+    if args.area:
+        from needsmap import areas
+
+        area = areas.find_area(args.area, data.load_geography(edition))
+        within, within_label = areas.select(table, area).index, area.name
+    result = pf.portfolio_summary(orgs, table, edition=edition, within=within,
+                                  within_label=within_label,
                                   children=pf.load_children_0_15(edition), centroids=centroids,
                                   radius_km=args.radius_km, ward_method=args.ward_method,
                                   include_closed=args.include_closed,
                                   include_duplicates=args.include_duplicates)
-    out = {"organisations_source": label, **result.to_dict()}
+    if within is not None:
+        label = f"{label} in {within_label}"
+    out = {"organisations_source": label, "area": within_label if within is not None else "England",
+           **result.to_dict()}
     text = json.dumps(out, indent=2, ensure_ascii=False)
     sys.stdout.write(text + "\n")
     if args.out:
