@@ -23,7 +23,7 @@ from needsmap.ui import (
 from needsmap.ui.orgs import org_layer_picker
 from needsmap.viz import maps
 from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck, simplified_boundaries
-from needsmap.viz.org_points import lad_bubble_layer, point_layer
+from needsmap.viz.org_points import lad_bubble_layer, literal_units, point_layer
 
 MEASURES = ("imd", "income", "employment", "education", "health", "crime", "housing", "environment")
 #: above this many points on an England or region map, show one circle per local authority
@@ -69,7 +69,8 @@ with guard():
         st.markdown("**Why rows were or were not placed**")
         summ = result.summary().rename(columns={"status": "Status", "rows": "Rows", "share": "Share"})
         st.dataframe(summ, hide_index=True, width="stretch",
-                     column_config={"Share": st.column_config.NumberColumn(format="percent")})
+                     column_config={"Status": st.column_config.TextColumn(width="large"),
+                                    "Share": st.column_config.NumberColumn(format="percent")})
         if len(result.rejected):
             st.download_button("Download the rows not placed, with reasons (CSV)",
                                to_csv_bytes(result.rejected), file_name="not_placed.csv",
@@ -116,7 +117,9 @@ with guard():
         note = f"{len(here):,} organisations shown."
     names = [i for i, lay in enumerate(deck.layers) if getattr(lay, "id", "") == "place-names"]
     deck.layers.insert(names[0] if names else len(deck.layers), layer)
-    mcol, lcol = st.columns([4, 1.3])
+    literal_units(deck.layers)
+    deck.initial_view_state.zoom = float(deck.initial_view_state.zoom) - 0.25  # the map column is narrower
+    mcol, lcol = st.columns([5, 1.3])
     mcol.pydeck_chart(deck, height=620, key="orgs_map")
     with lcol:
         st.html(cm.legend_html)

@@ -35,13 +35,20 @@ def _default_layer(layer_id: str) -> ImportResult:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _import_uploaded(digest: str, filename: str, mapping: tuple[tuple[str, str], ...],
-                     _data: bytes, _bar: object = None) -> ImportResult:
-    """Import uploaded bytes (cached by content hash, file name and column mapping)."""
-    def progress(frac: float, msg: str) -> None:
-        if _bar is not None:
-            _bar.progress(min(max(frac, 0.0), 1.0), text=msg)  # type: ignore[attr-defined]
+                     _data: bytes) -> ImportResult:
+    """Import uploaded bytes, cached by content hash, file name and column mapping.
 
-    return import_file(_data, filename=filename, column_map=dict(mapping), progress=progress)
+    The progress bar is made (and removed) inside, so a cache hit replays nothing visible.
+    """
+    bar = st.progress(0.0, text=f"Placing the organisations in {filename}…")
+
+    def progress(frac: float, msg: str) -> None:
+        bar.progress(min(max(frac, 0.0), 1.0), text=msg)
+
+    try:
+        return import_file(_data, filename=filename, column_map=dict(mapping), progress=progress)
+    finally:
+        bar.empty()
 
 
 def import_upload(data: bytes, filename: str, column_map: Mapping[str, str] | None = None) -> ImportResult:
@@ -113,19 +120,15 @@ def _pick_upload(key: str) -> ImportResult | None:
         st.caption(f"Using **{stored['filename']}**, uploaded earlier in this session.")
     digest, filename = stored["digest"], stored["filename"]
     mapping = {r: c for r, c in st.session_state.get(MAP_KEY, {}).get(digest, {}).items()}
-    bar = st.progress(0.0, text=f"Placing the organisations in {filename}…")
     try:
-        result = _import_uploaded(digest, filename, tuple(sorted(mapping.items())), stored["data"], bar)
+        result = _import_uploaded(digest, filename, tuple(sorted(mapping.items())), stored["data"])
     except ColumnsNotFoundError as exc:
-        bar.empty()
         st.error(str(exc))
         _mapping_form(key, digest, exc.columns, {}, expanded=True)
         return None
     except ValidationError as exc:
-        bar.empty()
         st.error(str(exc))
         return None
-    bar.empty()
     if result.notes:
         st.caption("Read as: " + "; ".join(result.notes) + ".")
     if result.unsure:

@@ -7,6 +7,8 @@ shown as text and never run as HTML (escaping them first would show ``&amp;`` to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pydeck as pdk
@@ -23,13 +25,27 @@ OTHER_COLOUR: RGB = (150, 150, 150)
 MAX_CATEGORIES = len(CATEGORY_COLOURS)
 
 
+def literal_units(layers: Sequence[pdk.Layer]) -> None:
+    """Make ``*_units`` props plain strings again.
+
+    pydeck turns every string keyword into a JavaScript expression (``"pixels"`` → ``"@@=pixels"``,
+    which deck.gl reads as a function and the layer does not draw); an attribute set after the
+    layer is made is sent as it is.
+    """
+    for layer in layers:
+        for name, value in list(vars(layer).items()):
+            if name.endswith("_units") and isinstance(value, str) and value.startswith("@@="):
+                setattr(layer, name, value[3:])
+
+
 def category_colours(categories: pd.Series) -> tuple[pd.Series, list[tuple[str, RGB]]]:
     """A colour per row by category (commonest first) and the legend entries."""
     cats = categories.astype("string").fillna("(no category)")
     order = cats.value_counts().index.tolist()
     keep = order[:MAX_CATEGORIES] if len(order) > MAX_CATEGORIES else order
     lookup = {c: CATEGORY_COLOURS[i] for i, c in enumerate(keep)}
-    colours = cats.map(lambda c: list(lookup.get(c, OTHER_COLOUR)))
+    # plain lists in an object column (a pyarrow list column would reach the browser as text)
+    colours = pd.Series([list(lookup.get(c, OTHER_COLOUR)) for c in cats], index=cats.index, dtype=object)
     legend = [(str(c), lookup[c]) for c in keep]
     if len(order) > len(keep):
         legend.append(("other", OTHER_COLOUR))
@@ -40,7 +56,7 @@ def _text(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), "").astype(str)
 
 
-def point_layer(orgs: pd.DataFrame, *, radius_px: float = 5) -> tuple[pdk.Layer, list[tuple[str, RGB]]]:
+def point_layer(orgs: pd.DataFrame, *, radius_px: float = 6) -> tuple[pdk.Layer, list[tuple[str, RGB]]]:
     """One dot per organisation (needs ``lat``, ``lon``, ``org_name``; uses ``org_category``,
     ``org_postcode``, ``lsoa_name``, ``ward_name``, ``lad_name``, ``org_closed`` when present)."""
     pts = orgs[orgs["lat"].notna() & orgs["lon"].notna()]
@@ -67,6 +83,7 @@ def point_layer(orgs: pd.DataFrame, *, radius_px: float = 5) -> tuple[pdk.Layer,
         radius_units="pixels", get_radius=radius_px, radius_min_pixels=3, radius_max_pixels=10,
         pickable=True, auto_highlight=True,
     )
+    literal_units([layer])
     return layer, legend
 
 
@@ -85,12 +102,14 @@ def lad_bubble_layer(counts: pd.DataFrame, *, label: str = "organisations") -> p
         "tip_value": [f"{int(n):,} {label} placed here" for n in c["count"]],
         "tip_more": "Zoom into a local authority (sidebar) to see each organisation.",
     })
-    return pdk.Layer(
+    layer = pdk.Layer(
         "ScatterplotLayer", records(frame), id="org-bubbles", get_position=["lon", "lat"],
         get_fill_color=[255, 99, 20, 190], get_line_color=[20, 20, 20], stroked=True,
         line_width_min_pixels=1, radius_units="pixels", get_radius="radius", pickable=True,
         auto_highlight=True,
     )
+    literal_units([layer])
+    return layer
 
 
-__all__ = ["CATEGORY_COLOURS", "category_colours", "lad_bubble_layer", "point_layer"]
+__all__ = ["CATEGORY_COLOURS", "category_colours", "lad_bubble_layer", "literal_units", "point_layer"]

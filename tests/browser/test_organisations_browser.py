@@ -1,0 +1,26 @@
+"""Organisations page in real Chromium: food banks over the IMD map of Birmingham; organisations.png."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import open_page, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def test_organisations_page_in_browser(server: str, browser: object, artifacts: Path) -> None:
+    page = open_page(browser, f"{server}/organisations?area=E08000025&edition=2025",
+                     wait_text="Organisations", screenshot=artifacts / "organisations_first.png")
+    page.get_by_text("Profile of each organisation").first.wait_for(timeout=120_000)  # type: ignore[attr-defined]
+    page.locator("canvas").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.set_viewport_size({"width": 1400, "height": 2600})  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.screenshot(path=str(artifacts / "organisations.png"), full_page=True)  # type: ignore[attr-defined]
+    assert page.get_by_text("rows placed in an English LSOA").count()  # type: ignore[attr-defined]
+    assert page.get_by_text("Download the profile table (Excel)").count()  # type: ignore[attr-defined]
+    assert not page.locator("[data-testid='stException']").count()  # type: ignore[attr-defined]
+    page.close()  # type: ignore[attr-defined]

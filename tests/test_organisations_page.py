@@ -1,0 +1,86 @@
+"""Organisations page through the real router: default layers, an upload, column mapping."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGE = "app_pages/organisations.py"
+MESSY = (ROOT / "tests" / "data" / "messy_postcodes.csv").read_bytes()
+
+
+def _open(**query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_default_layer_birmingham_then_libraries() -> None:
+    at = _open()
+    assert at.session_state["nm_area"].name == "Birmingham"
+    m = _metrics(at)
+    assert m["Rows in the list"] == "958"  # Give Food, every row accounted for
+    assert any("14 organisations shown" in c.value or "organisations shown" in c.value for c in at.caption)
+    assert len(at.get("download_button")) >= 3
+    at.selectbox(key="orgs_layer").set_value("libraries").run()
+    assert not at.exception
+    assert _metrics(at)["Rows in the list"] == "3,487"
+    at.selectbox(key="orgs_measure").set_value("health").run()
+    assert not at.exception
+    assert at.session_state["nm_org_choice"] == {"kind": "default", "layer": "libraries"}
+
+
+def test_upload_messy_csv_every_row_accounted_for() -> None:
+    at = _open()
+    at.radio(key="orgs_source").set_value("upload").run()
+    assert not at.exception
+    at.file_uploader(key="orgs_upload").set_value(("members.csv", MESSY, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    m = _metrics(at)
+    assert m["Rows in the list"] == "19"
+    assert m["Placed in an English LSOA"] == "10" and m["Not placed"] == "9"
+    summary = at.dataframe[0].value
+    assert int(summary["Rows"].sum()) == 19
+    assert "outside England (Wales)" in set(summary["Status"])
+    labels = [b.label for b in at.get("download_button")]
+    assert any("not placed" in str(x) for x in labels)
+    assert at.session_state["nm_org_layer"].filename == "members.csv"
+    # the choice survives a rerun of the app (other pages read the same session state)
+    at.run()
+    assert _metrics(at)["Rows in the list"] == "19"
+
+
+def test_upload_with_unknown_columns_then_map_them() -> None:
+    at = _open()
+    at.radio(key="orgs_source").set_value("upload").run()
+    odd = b"Group,Where,Kind\nAlpha,B31 2LB,Youth\nBeta,M1 1AE,Food\nGamma,CF10 1AA,Food\n"
+    at.file_uploader(key="orgs_upload").set_value(("odd.csv", odd, "text/csv")).run()
+    assert not at.exception
+    assert any("No column looks like a postcode" in e.value for e in at.error)
+    postcode_box = next(s for s in at.selectbox if s.key and s.key.endswith("_postcode"))
+    postcode_box.set_value("Where").run()
+    assert not at.exception, [e.value for e in at.exception]
+    m = _metrics(at)
+    assert m["Rows in the list"] == "3" and m["Placed in an English LSOA"] == "2"
+
+
+def test_upload_empty_file_shows_error() -> None:
+    at = _open()
+    at.radio(key="orgs_source").set_value("upload").run()
+    at.file_uploader(key="orgs_upload").set_value(("empty.csv", b"", "text/csv")).run()
+    assert not at.exception
+    assert any("empty" in e.value for e in at.error)
+
+
+def test_england_view_aggregates_points() -> None:
+    at = _open(area="E92000001")
+    assert any("circles sized" in c.value for c in at.caption)
