@@ -97,7 +97,7 @@ with guard():
     measure_id = f1.selectbox("Shade neighbourhoods by", MEASURES, key="orgs_measure",
                               format_func=lambda m: get_measure(m).label)
     cats = sorted(result.placed["org_category"].dropna().astype(str).unique().tolist())
-    chosen = f2.multiselect("Categories", cats, default=cats[:12], key="orgs_categories",
+    chosen = f2.multiselect("Categories (none chosen = all)", cats, default=[], key="orgs_categories",
                             placeholder="All categories") if cats else []
     show_closed = f3.checkbox("Include closed", value=False, key="orgs_show_closed",
                               help="Organisations the source list marks as closed.")
@@ -106,6 +106,11 @@ with guard():
         here = here[here["org_category"].astype("string").isin(chosen).fillna(False).to_numpy()]
     if not show_closed:
         here = here[~here["org_closed"].astype("boolean").fillna(False).to_numpy()]
+    if here.empty:
+        top = op.where_summary(table, geo, edition=sel.edition, top=1)
+        elsewhere = f" Most of this list is in {top['Local authority'].iloc[0]}." if len(top) else ""
+        st.info(f"None of this list's placed organisations (with these filters) is in "
+                f"{sel.area.label}.{elsewhere} Choose another area in the sidebar.")
     cm = _base_map(sel.edition, sel.area.level, sel.area.code, sel.area.name, measure_id)
     deck = cm.deck
     legend: list[tuple[str, maps.RGB]] = []

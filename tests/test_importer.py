@@ -84,17 +84,19 @@ def test_excel_with_a_title_row(tmp_path: Path) -> None:
     ws.append(["Charity name", "Postcode", "Charity no.", "Latitude", "Longitude"])
     ws.append(["Alpha Trust", "b31 2lb", 1000001, None, None])
     ws.append(["Beta Trust", None, 1000002, 52.4862, -1.8904])
-    ws.append(["Alpha Trust again", "CF10 1AA", 1000001, None, None])
+    ws.append(["Alpha Trust (Northfield)", "B31 2LB", 1000001, None, None])
+    ws.append(["Alpha Trust Cardiff branch", "CF10 1AA", 1000001, None, None])
     path = tmp_path / "members.xlsx"
     wb.save(path)
     res = import_file(path, filename="members.xlsx")
-    _check_contract(res, 3)
+    _check_contract(res, 4)
     assert any("skipped 1 line" in n for n in res.notes)
     t = res.table
-    assert list(t["status"]) == [OK, OK, "outside England (Wales)"]
+    assert list(t["status"]) == [OK, OK, OK, "outside England (Wales)"]
     assert t["placed_by"].iloc[1] == "coordinates"
     assert t["org_charity_number"].iloc[0] == "1000001"
-    assert t["duplicate_of"].iloc[2] == 1  # same charity number as row 1
+    assert t["duplicate_of"].iloc[2] == 1  # same charity number at the same postcode as row 1
+    assert pd.isna(t["duplicate_of"].iloc[3])  # same number elsewhere: a branch, not a repeat
 
 
 def test_360giving_csv_places_by_postcode_lsoa_coordinates_or_la_only() -> None:
@@ -180,13 +182,15 @@ def test_lsoa_code_only_and_nspl_style_files(table25: pd.DataFrame) -> None:
 
 
 def test_duplicates_flagged_not_merged() -> None:
-    df = pd.DataFrame({"name": ["The Food Bank", "food bank", "Other", "Another"],
-                       "postcode": ["B31 2LB", "b312lb", "M1 1AE", "LS1 4DY"],
-                       "charity_number": ["", "", "1000009", "1000009"]})
+    df = pd.DataFrame({"name": ["The Food Bank", "food bank", "Other", "Another", "Other Ltd"],
+                       "postcode": ["B31 2LB", "b312lb", "M1 1AE", "LS1 4DY", "M1 1AE"],
+                       "charity_number": ["", "", "1000009", "1000009", "1000009"]})
     res = import_frame(df)
-    assert len(res.table) == 4
-    assert res.table["duplicate_of"].iloc[1] == 1 and pd.isna(res.table["duplicate_of"].iloc[2])
-    assert res.table["duplicate_of"].iloc[3] == 3
+    assert len(res.table) == 5
+    dup = res.table["duplicate_of"]
+    assert dup.iloc[1] == 1 and pd.isna(dup.iloc[2])
+    assert pd.isna(dup.iloc[3])  # a branch of the same charity elsewhere
+    assert dup.iloc[4] == 3  # same charity number, same postcode
 
 
 @pytest.mark.parametrize(("value", "closed"), [("True", True), ("False", False), ("", False),

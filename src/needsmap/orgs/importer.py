@@ -463,7 +463,9 @@ def flag_duplicates(table: pd.DataFrame) -> pd.Series:
     """``source_row`` of an earlier row for the same organisation, else ``<NA>``.
 
     Same organisation: the same normalised name and postcode (name alone when neither row has a
-    postcode), or the same charity number.
+    postcode), or the same charity number at the same postcode. One charity number at different
+    postcodes is a charity with several branches (food bank networks register many sites under one
+    number), so those rows are not flagged.
     """
     rows = pd.Series(table["source_row"].to_numpy(), index=table.index)
     name = _name_key(table["org_name"])
@@ -471,7 +473,9 @@ def flag_duplicates(table: pd.DataFrame) -> pd.Series:
     # without a postcode, rows compare by name alone (e.g. grants to the same recipient)
     k1 = (name + "|" + pc.fillna("")).where(name.notna())
     num = table["org_charity_number"].astype("string").str.replace(r"\D", "", regex=True)
-    k2 = num.where(num.str.len().fillna(0).astype(int) >= 5)
+    # one charity number at several postcodes is a charity with branches (e.g. a food bank network),
+    # not a repeat: the number counts only together with the postcode
+    k2 = (num + "|" + pc.fillna("")).where(num.str.len().fillna(0).astype(int) >= 5)
     cands = []
     for key in (k1, k2):
         first = rows.groupby(key.to_numpy(dtype=object), dropna=True).transform("min")
