@@ -15,8 +15,10 @@ from needsmap.viz.bivariate import bivariate_deck, bivariate_legend_html
 
 COMPOSITE = "__composite__"
 #: what one organisation of each default layer is called in the summary sentence
-NOUNS = {"foodbanks": "food bank", "libraries": "library", "charities_trafford": "charity",
-         "grants_trafford": "grant recipient"}
+NOUNS = {"foodbanks": ("food bank", "food banks"), "libraries": ("library", "libraries"),
+         "charities_trafford": ("charity", "charities"),
+         "grants_trafford": ("grant recipient", "grant recipients")}
+ORGS = ("organisation", "organisations")
 
 
 @st.cache_data(show_spinner="Placing neighbourhood centres…", max_entries=2)
@@ -24,7 +26,7 @@ def _points(edition: str) -> pd.DataFrame:
     return cv.reference_points(boundaries(edition))  # type: ignore[arg-type]
 
 
-def _layer() -> tuple[Any, str]:
+def _layer() -> tuple[Any, tuple[str, str]]:
     """The organisation layer (shared picker; a default-layer selectbox until it exists)."""
     try:
         from needsmap.ui.orgs import org_layer_picker
@@ -33,10 +35,10 @@ def _layer() -> tuple[Any, str]:
 
         layer_id = st.selectbox("Organisation layer", list(orgs.DEFAULT_LAYERS), key="gaps_default_layer",
                                 format_func=lambda i: orgs.DEFAULT_LAYERS[i].title)
-        return orgs.load_default_layer(layer_id), NOUNS.get(layer_id, "organisation")
+        return orgs.load_default_layer(layer_id), NOUNS.get(layer_id, ORGS)
     imported = org_layer_picker(key="gaps_layer")
     layer_id = st.session_state.get("orgs_layer_id")
-    return imported, NOUNS.get(layer_id, "organisation") if isinstance(layer_id, str) else "organisation"
+    return imported, NOUNS.get(layer_id, ORGS) if isinstance(layer_id, str) else ORGS
 
 
 def _need(edition: str, columns: pd.Index) -> cv.NeedSpec:
@@ -66,7 +68,7 @@ with guard():
     st.caption(f"Where need is high and organisations are thin, in **{area.label}**, IMD {edition}. "
                "Change the area and edition in the sidebar.")
 
-    imported, noun = _layer()
+    imported, (noun, nouns) = _layer()
     if imported is None:
         st.info("Choose a default organisation layer or upload a list to see coverage gaps.")
         st.stop()
@@ -77,7 +79,9 @@ with guard():
     with c2:
         need = _need(edition, lsoa_table(edition).columns)
     basis = c3.selectbox("Coverage measured as", list(cv.COVERAGE_BASES), key="gaps_basis",
-                         format_func=cv.COVERAGE_BASES.__getitem__)
+                         format_func=cv.COVERAGE_BASES.__getitem__,
+                         help="Organisations per 1,000 residents living within the radius (default), "
+                              "the number within the radius, or the distance to the nearest one.")
     st.caption(f"**Need formula:** {need.formula()}")
 
     table = lsoa_table(edition)
@@ -103,22 +107,25 @@ with guard():
     left.pydeck_chart(deck, height=620, key="gaps_map")
     counts = d["bivariate_class"].value_counts().to_dict()
     right.html(bivariate_legend_html(
-        counts, need_label=f"Need: {need.label}", coverage_label=cv.COVERAGE_BASES[basis].split(" (")[0],
-        org_label=f"{noun.capitalize()} (hover for its name)",
+        counts, need_label=need.label, coverage_label=cv.COVERAGE_BASES[basis].lower(),
+        org_label=f"{noun[0].upper()}{noun[1:]}",
         notes=[f"Numbers: LSOAs in each class. Radius {result.radius_text}.",
-               "Thirds are of this area's LSOAs, not England's."]))
+               "Thirds are of this area's LSOAs, not England's. Hover over the map for figures."]))
 
     with st.expander("How this is worked out, and its limitations", expanded=False):
         st.markdown(cv.METHOD_TEXT)
 
     st.markdown("#### Neighbourhoods ranked by gap")
-    st.caption("Largest gap first: high need and few organisations nearby. Need is the national "
-               "percentile (100 = most deprived in England).")
+    st.caption(f"Largest gap first: high need and few {nouns} nearby. Need is the national percentile "
+               "(100 = most deprived in England). Organisations: in the LSOA, within "
+               f"{result.radius_text} of its centre, distance to the nearest, and per 1,000 residents "
+               f"living within {result.radius_text}.")
     st.dataframe(cv.gap_table(result), hide_index=True, height=420, key="gaps_table")
 
     st.markdown("#### Wards")
-    st.caption("LSOAs added up to 2024 wards (best fit). Need is weighted by population; organisations "
-               "are those inside the ward's LSOAs.")
+    st.caption("LSOAs added up to 2024 wards (best fit). Need is the population-weighted mean of its "
+               "LSOAs; organisations are those inside the ward's LSOAs; gap LSOAs are high need, low "
+               f"coverage; the last column counts residents of LSOAs with none within {result.radius_text}.")
     st.dataframe(cv.ward_table_display(result), hide_index=True, height=320, key="gaps_wards")
 
     stem = f"needsmap_gaps_{area.code}_{edition}"

@@ -24,8 +24,9 @@ Method (the same words appear on the Coverage gaps page, see :data:`METHOD_TEXT`
   strictly lower value). It is 100 for the neediest LSOA when no LSOA has less coverage, and 0 for the
   least needy LSOA or the best covered one. ``gap_rank`` 1 is the largest gap.
 * **Bivariate class** ``"n-c"``: need third (1 low … 3 high) and coverage third (1 low … 3 high) of the
-  same percentiles (cut at 1/3 and 2/3). LSOAs tied on coverage (often many with no organisation
-  nearby) share the lower class, so coverage classes can be unequal in size.
+  same percentiles (cut at 1/3 and 2/3). LSOAs tied on coverage share the lower class; when more than
+  a third tie at the lowest coverage (often none nearby), they are the low class and the others are
+  split in half at their median, so coverage classes can be unequal in size.
 
 Distances use scipy's ``cKDTree`` on projected coordinates; there are no per-row Python loops.
 """
@@ -88,9 +89,9 @@ SUMMARY_TOP_N = 50
 CoverageBasis = Literal["orgs_per_1000", "orgs_within_radius", "nearest_org_km"]
 #: coverage figures the gap score can be built on, with what users read
 COVERAGE_BASES: dict[str, str] = {
-    "orgs_per_1000": "Organisations per 1,000 residents within the radius",
-    "orgs_within_radius": "Organisations within the radius",
-    "nearest_org_km": "Distance to the nearest organisation (further = less coverage)",
+    "orgs_per_1000": "Per 1,000 residents nearby",
+    "orgs_within_radius": "Number within the radius",
+    "nearest_org_km": "Distance to the nearest",
 }
 
 #: 3×3 bivariate palette, key ``"need-coverage"`` (1 low … 3 high). Orange carries need, blue carries
@@ -132,7 +133,8 @@ deprived in England). Within the selected area, every LSOA gets a need percentil
 percentile (the share of the other LSOAs with lower need, or lower coverage). Gap score = 100 ×
 need percentile × (1 − coverage percentile): high when need is high *and* coverage is low. The map
 splits both percentiles into thirds, giving nine classes; the orange ones have high need and low
-coverage.
+coverage. When more than a third of LSOAs have the lowest coverage (often none nearby), they all
+form the low-coverage class and the others are split in half.
 
 **Limitations.** Straight-line distance is not travel time and ignores rivers, railways and main
 roads. A list of organisations is never complete, and one organisation may serve far beyond its
@@ -485,6 +487,18 @@ def _tercile(pct: pd.Series) -> pd.Series:
     return t.where(pct.notna()).astype("Int64")
 
 
+def _coverage_classes(cover: pd.Series, pct: pd.Series) -> pd.Series:
+    """Coverage thirds; when more than a third tie at the lowest value (usually no organisation
+    nearby) they form the low class and the rest are split in half at their median."""
+    classes = _tercile(pct)
+    n = int(pct.notna().sum())
+    rest = (classes > 1).fillna(False).to_numpy(dtype=bool)
+    if n and 0 < rest.sum() < round(2 * n / 3) - 1:
+        sub = _within_percentile(cover[rest])
+        classes[rest] = (2 + (sub >= 0.5).astype(int)).astype("Int64").to_numpy()
+    return classes
+
+
 def _lsoa_codes_of(orgs: pd.DataFrame, edition: Edition) -> pd.Series:
     col = f"{LSOA_VINTAGE[edition]}_code"
     if col not in orgs.columns:
@@ -589,7 +603,7 @@ def analyse_gaps(
     out["gap_score"] = 100.0 * out["need_pct"] * (1.0 - out["coverage_pct"])
     out["gap_rank"] = out["gap_score"].rank(method="min", ascending=False).astype("Int64")
     out["need_tercile"] = _tercile(out["need_pct"])
-    out["coverage_tercile"] = _tercile(out["coverage_pct"])
+    out["coverage_tercile"] = _coverage_classes(cover, out["coverage_pct"])
     cls = out["need_tercile"].astype("string") + "-" + out["coverage_tercile"].astype("string")
     out["bivariate_class"] = cls
     out["bivariate_label"] = cls.map(BIVARIATE_LABELS).astype("string")
@@ -670,6 +684,9 @@ def summary_sentence(result: GapAnalysis, *, top_n: int = SUMMARY_TOP_N) -> str:
 def gap_table(result: GapAnalysis, *, top: int | None = None) -> pd.DataFrame:
     """The ranked gap table with headings a report can use as they are (largest gap first).
 
+    Organisation columns: ``In LSOA``, ``Within <radius>``, ``Nearest (km)`` and ``Per 1,000
+    residents`` (living within the radius).
+
     Parameters
     ----------
     top
@@ -684,10 +701,10 @@ def gap_table(result: GapAnalysis, *, top: int | None = None) -> pd.DataFrame:
         "Ward": d["ward_name"],
         "Need (0–100)": d["need_score"].round(1),
         "IMD decile": d["imd_decile"],
-        "Organisations in LSOA": d["orgs_in_lsoa"],
-        f"Organisations within {r}": d["orgs_within_radius"],
+        "In LSOA": d["orgs_in_lsoa"],
+        f"Within {r}": d["orgs_within_radius"],
         "Nearest (km)": d["nearest_org_km"].round(2),
-        f"Per 1,000 residents within {r}": d["orgs_per_1000"].round(2),
+        "Per 1,000 residents": d["orgs_per_1000"].round(2),
         "Population": d["population"].round(0).astype("Int64"),
         "Gap score": d["gap_score"].round(1),
         "Class": d["bivariate_label"],
@@ -708,10 +725,10 @@ def ward_table_display(result: GapAnalysis) -> pd.DataFrame:
         "Local authority": w["lad_name"],
         "LSOAs": w["lsoas"],
         "Population": w["population"].round(0).astype("Int64"),
-        "Need (0–100, population-weighted)": w["need_score"].round(1),
-        "Organisations in ward": w["orgs_in_ward"],
+        "Need (0–100)": w["need_score"].round(1),
+        "Organisations": w["orgs_in_ward"],
         "Per 1,000 residents": w["orgs_per_1000_residents"].round(2),
-        "High-need, low-coverage LSOAs": w["lsoas_high_need_low_coverage"],
+        "Gap LSOAs": w["lsoas_high_need_low_coverage"],
         f"People with none within {r}": w["people_no_org_within_radius"].round(0).astype("Int64"),
         "Gap score": w["gap_score"].round(1),
     })

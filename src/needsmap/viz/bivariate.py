@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
@@ -13,71 +14,74 @@ from needsmap.analysis.coverage import BIVARIATE_COLOURS, BIVARIATE_LABELS, GapA
 from needsmap.export import escape_text
 from needsmap.viz import maps
 
-__all__ = ["MAX_POLYGONS", "ORG_COLOUR", "bivariate_deck", "bivariate_legend_html", "lsoa_tooltips",
-           "org_tooltips"]
+__all__ = ["MAX_POLYGONS", "ORG_COLOUR", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "bivariate_deck",
+           "bivariate_legend_html", "lsoa_tooltips", "org_tooltips"]
 
 #: above this many LSOAs the map draws each LSOA as a dot at its reference point (a browser cannot
 #: draw all of England's polygons quickly); figures are unaffected
 MAX_POLYGONS = 8_000
 #: organisations: black dots with a white rim, visible on every class colour
 ORG_COLOUR: maps.RGB = (20, 20, 20)
-_MAP_WIDTH_PX = 900
+#: the map's width on a laptop screen (the legend takes the rest); used to fit the view
+_MAP_WIDTH_PX = 700
 _LABEL_PX = 12
-TOOLTIP_HTML = "{tip}"
 
 
 # ----------------------------------------------------------------------------- tooltips
+#: every pickable row carries these plain-text fields; Streamlit HTML-escapes each value as it fills
+#: the template (so user text such as organisation names cannot inject markup, and must not be
+#: escaped first, or "&" would show as "&amp;")
+TOOLTIP_FIELDS = ("tip_title", "tip_where", "tip_value", "tip_more")
+TOOLTIP_HTML = ("<b>{tip_title}</b><br/>{tip_where}<br/>{tip_value}"
+                "<br/><span style='opacity:.8'>{tip_more}</span>")
+
+
 def _num(values: pd.Series, fmt: str) -> pd.Series:
     num = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
     return pd.Series([("–" if np.isnan(x) else fmt.format(x)) for x in num], index=values.index,
                      dtype=object)
 
 
-def _esc(values: pd.Series) -> pd.Series:
-    return values.map(escape_text).astype(object)
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), "").astype(str).astype(object)
 
 
-def lsoa_tooltips(result: GapAnalysis) -> pd.Series:
-    """Escaped HTML tooltip per LSOA: name, code, ward, need, coverage, gap rank and class."""
+def lsoa_tooltips(result: GapAnalysis, *, short: bool = False) -> pd.DataFrame:
+    """Tooltip fields per LSOA (plain text): name and code, ward, need and coverage, gap rank, class.
+
+    ``short`` keeps only name, local authority, gap rank and class (for national maps).
+    """
     d = result.lsoas
-    code = _esc(pd.Series(d.index.astype(str), index=d.index))
-    r = escape_text(result.radius_text)
-    tip = ("<b>" + _esc(d["lsoa_name"]) + "</b> (" + code + ")<br/>Ward: " + _esc(d["ward_name"])
-           + " · " + _esc(d["lad_name"])
-           + "<br/>" + escape_text(result.need.label) + ": need " + _num(d["need_score"], "{:.0f}")
-           + "/100" + "<br/>Organisations: " + _num(d["orgs_in_lsoa"], "{:,.0f}") + " in the LSOA, "
-           + _num(d["orgs_within_radius"], "{:,.0f}") + f" within {r}; nearest "
-           + _num(d["nearest_org_km"], "{:.1f}") + " km<br/>"
-           + _num(d["orgs_per_1000"], "{:.2f}") + " per 1,000 residents nearby · population "
-           + _num(d["population"], "{:,.0f}")
-           + "<br/><b>Gap rank " + _num(d["gap_rank"], "{:,.0f}") + f" of {len(d):,}</b> · "
-           + _esc(d["bivariate_label"].astype(object).fillna("no data")))
-    return tip.astype(object)
+    code = pd.Series(d.index.astype(str), index=d.index, dtype=object)
+    cls = _text(d["bivariate_label"].astype(object).fillna("no data"))
+    rank = "Gap rank " + _num(d["gap_rank"], "{:,.0f}") + f" of {len(d):,}: " + cls
+    if short:
+        return pd.DataFrame({"tip_title": _text(d["lsoa_name"]), "tip_where": _text(d["lad_name"]),
+                             "tip_value": rank, "tip_more": ""}, index=d.index)
+    r = result.radius_text
+    return pd.DataFrame({
+        "tip_title": _text(d["lsoa_name"]) + " (" + code + ")",
+        "tip_where": "Ward: " + _text(d["ward_name"]) + " · " + _text(d["lad_name"]),
+        "tip_value": rank,
+        "tip_more": (f"{result.need.label}: need " + _num(d["need_score"], "{:.0f}") + "/100 · "
+                     + _num(d["orgs_in_lsoa"], "{:,.0f}") + " in the LSOA, "
+                     + _num(d["orgs_within_radius"], "{:,.0f}") + f" within {r} ("
+                     + _num(d["orgs_per_1000"], "{:.2f}") + " per 1,000 residents); nearest "
+                     + _num(d["nearest_org_km"], "{:.1f}") + " km · population "
+                     + _num(d["population"], "{:,.0f}")),
+    }, index=d.index)
 
 
-def _short_tooltips(result: GapAnalysis) -> pd.Series:
-    """A shorter tooltip for national maps (tens of thousands of LSOAs)."""
-    d = result.lsoas
-    return ("<b>" + _esc(d["lsoa_name"]) + "</b> · " + _esc(d["lad_name"]) + "<br/>Gap rank "
-            + _num(d["gap_rank"], "{:,.0f}") + " · " + _esc(d["bivariate_label"].astype(object)
-                                                            .fillna("no data"))).astype(object)
-
-
-def org_tooltips(orgs: pd.DataFrame) -> pd.Series:
-    """Escaped HTML tooltip per organisation (name, category, postcode: user text, escaped)."""
+def org_tooltips(orgs: pd.DataFrame) -> pd.DataFrame:
+    """Tooltip fields per organisation: name, category, postcode (user text, left plain for
+    Streamlit to escape)."""
     blank = pd.Series("", index=orgs.index, dtype=object)
 
     def text(col: str) -> pd.Series:
-        return _esc(orgs[col]) if col in orgs.columns else blank
+        return _text(orgs[col]) if col in orgs.columns else blank
 
-    tip = "<b>" + text("org_name") + "</b>"
-    if "org_category" in orgs.columns:
-        cat = text("org_category")
-        tip = tip + np.where(cat != "", "<br/>" + cat, "")
-    if "org_postcode" in orgs.columns:
-        pc = text("org_postcode")
-        tip = tip + np.where(pc != "", "<br/>" + pc, "")
-    return pd.Series(tip, index=orgs.index, dtype=object)
+    return pd.DataFrame({"tip_title": text("org_name"), "tip_where": text("org_category"),
+                         "tip_value": text("org_postcode"), "tip_more": blank}, index=orgs.index)
 
 
 # ----------------------------------------------------------------------------- map
@@ -93,12 +97,57 @@ def _labels(gdf: gpd.GeoDataFrame, col: str) -> pd.DataFrame:
     return out.sort_values("weight", ascending=False).reset_index(drop=True)
 
 
+def _fit(bounds: Sequence[float], *, width_px: int, height_px: int, margin_px: int = 30
+         ) -> pdk.ViewState:
+    """The view that shows ``bounds`` whole. deck.gl's Web Mercator world is 512 pixels wide at
+    zoom 0 (not 256 as for raster tiles), which this accounts for."""
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    lon = (minx + maxx) / 2
+
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    y0, y1 = merc(miny), merc(maxy)
+    lat = math.degrees(2 * math.atan(math.exp((y0 + y1) / 2)) - math.pi / 2)
+    dx = max(math.radians(maxx - minx), 1e-6)
+    dy = max(y1 - y0, 1e-6)
+    w, h = max(width_px - 2 * margin_px, 50), max(height_px - 2 * margin_px, 50)
+    zoom = min(math.log2(w * 2 * math.pi / 512 / dx), math.log2(h * 2 * math.pi / 512 / dy))
+    return pdk.ViewState(longitude=lon, latitude=lat, zoom=max(min(zoom, 15.0), 4.0), pitch=0)
+
+
+def _quote_units(layers: Sequence[pdk.Layer]) -> None:
+    """Set unit properties after construction: pydeck reads a string given to the constructor as a
+    JavaScript expression, so ``width_units="pixels"`` would arrive as the expression ``pixels`` (and
+    deck.gl then draws nothing for the layer)."""
+    for layer in layers:
+        for prop, default in (("width_units", "pixels"), ("radius_units", "pixels")):
+            value = getattr(layer, prop, None)
+            if isinstance(value, str):
+                setattr(layer, prop, value.removeprefix("@@=") or default)
+
+
+def _text_layer(labels: pd.DataFrame) -> pdk.Layer:
+    """Place names. pydeck reads an unquoted string property as a JavaScript expression, so the
+    constant strings (anchor, font, character set) are quoted; deck.gl draws text, never HTML."""
+    return pdk.Layer(
+        "TextLayer", maps.records(labels.reset_index(drop=True)), id="place-names",
+        get_position=["lon", "lat"], get_text="text", get_size=_LABEL_PX, get_color=[20, 20, 20],
+        get_text_anchor="'middle'", get_alignment_baseline="'center'", background=True,
+        get_background_color=[255, 255, 255, 190], font_family="'\"DejaVu Sans\", Arial, sans-serif'",
+        character_set="'auto'", pickable=False,
+    )
+
+
 def _declutter(labels: pd.DataFrame, view: pdk.ViewState, height: int) -> pd.DataFrame:
-    try:  # the shared choropleth's label placement, when present
+    """The shared choropleth's label placement. It measures pixels on a 256-pixel world; deck.gl's is
+    512 pixels, so it is given the same view one zoom level up."""
+    try:
         from needsmap.viz.choropleth import declutter
     except ImportError:  # pragma: no cover - the shared module is part of the package
         return labels[["text", "lon", "lat"]] if len(labels) else labels
-    return declutter(labels, view, width_px=_MAP_WIDTH_PX, height_px=height, size_px=_LABEL_PX)
+    same = pdk.ViewState(longitude=view.longitude, latitude=view.latitude, zoom=view.zoom + 1, pitch=0)
+    return declutter(labels, same, width_px=_MAP_WIDTH_PX, height_px=height, size_px=_LABEL_PX)
 
 
 def bivariate_deck(
@@ -133,12 +182,12 @@ def bivariate_deck(
     """
     d = result.lsoas
     fill = _class_colour(d["bivariate_class"])
-    tips = lsoa_tooltips(result) if len(d) <= MAX_POLYGONS else _short_tooltips(result)
+    tips = lsoa_tooltips(result, short=len(d) > MAX_POLYGONS)
     gdf = boundaries.loc[boundaries["lsoa_code"].isin(d.index), ["lsoa_code", "geometry"]]
     bounds = gdf.total_bounds if len(gdf) else lad_boundaries.total_bounds
-    view = maps.view_for_bounds(bounds, width_px=_MAP_WIDTH_PX, height_px=height)
+    view = _fit(bounds, width_px=_MAP_WIDTH_PX, height_px=height)
     layers: list[pdk.Layer] = []
-    attrs = pd.DataFrame({"fill": fill, "tip": tips.to_numpy()}, index=d.index)
+    attrs = tips.assign(fill=fill)
     if len(d) > MAX_POLYGONS and points is not None:
         pts = points.loc[d.index]
         lonlat = gpd.GeoSeries(gpd.points_from_xy(pts["x"], pts["y"]), crs=27700).to_crs(4326)
@@ -149,7 +198,7 @@ def bivariate_deck(
         ))
     else:
         gdf = gdf.join(attrs, on="lsoa_code")
-        frame = maps.polygon_frame(gdf, ["fill", "tip"])
+        frame = maps.polygon_frame(gdf, ["fill", *TOOLTIP_FIELDS])
         layers.append(maps.fill_layer(maps.records(frame), layer_id="lsoa-fill", opacity=0.92))
 
     minx, miny, maxx, maxy = bounds
@@ -176,17 +225,17 @@ def bivariate_deck(
         if "status" in o.columns:
             o = o.loc[o["status"].astype("string").fillna("") == "ok"]
         if len(o):
-            frame = pd.DataFrame({"lon": o["lon"].to_numpy(), "lat": o["lat"].to_numpy(),
-                                  "tip": org_tooltips(o).to_numpy()})
+            frame = org_tooltips(o).assign(lon=o["lon"].to_numpy(), lat=o["lat"].to_numpy())
             layers.append(pdk.Layer(
-                "ScatterplotLayer", maps.records(frame), id="organisations", get_position=["lon", "lat"],
+                "ScatterplotLayer", maps.records(frame.reset_index(drop=True)), id="organisations", get_position=["lon", "lat"],
                 get_fill_color=list(ORG_COLOUR), get_line_color=[255, 255, 255], stroked=True,
                 line_width_min_pixels=1.5, radius_units="pixels", get_radius=4.5,
                 radius_min_pixels=3, radius_max_pixels=10, pickable=True,
             ))
     labels = _declutter(labels, view, height)
     if len(labels):
-        layers.append(maps.text_layer(labels, size=_LABEL_PX, layer_id="place-names"))
+        layers.append(_text_layer(labels))
+    _quote_units(layers)
     return maps.make_deck(layers, view, tooltip_html=TOOLTIP_HTML, height=height)
 
 
@@ -200,8 +249,10 @@ def bivariate_legend_html(counts: Mapping[str, int] | None = None, *, need_label
     ----------
     counts
         LSOAs per class (``"3-1"`` …), printed in the cells when given.
-    need_label, coverage_label, org_label
-        Axis titles and the name of the dots (escaped here).
+    need_label, coverage_label
+        What need and coverage are (shown under the grid; escaped here).
+    org_label
+        What the dots are (escaped here).
     notes
         Extra lines under the legend (escaped here).
     """
@@ -218,20 +269,22 @@ def bivariate_legend_html(counts: Mapping[str, int] | None = None, *, need_label
                 f'font-size:12px;color:{"#fff" if dark else "#222"}">{txt}</div>')
     grid = ('<div style="display:grid;grid-template-columns:repeat(3,46px);gap:2px;'
             'border:1px solid #999;width:max-content">' + "".join(cells) + "</div>")
-    need_axis = (f'<div style="writing-mode:vertical-rl;transform:rotate(180deg);font-size:12px;'
-                 f'text-align:center;margin-right:4px">{escape_text(need_label)} →</div>')
+    need_axis = ('<div style="writing-mode:vertical-rl;transform:rotate(180deg);font-size:12px;'
+                 'text-align:center;margin-right:4px">More need →</div>')
     body = (f'<div style="display:flex;align-items:stretch">{need_axis}<div>{grid}'
-            f'<div style="font-size:12px;margin-top:3px">{escape_text(coverage_label)} →</div></div></div>')
+            '<div style="font-size:12px;margin-top:3px">More coverage →</div></div></div>')
+    gap_r, gap_g, gap_b = BIVARIATE_COLOURS["3-1"]
+    key = (f'<div style="font-size:12px;margin-top:6px"><span style="display:inline-block;width:12px;'
+           f'height:12px;background:rgb({gap_r},{gap_g},{gap_b});vertical-align:middle"></span> '
+           'top left, orange: high need, low coverage (the gaps)</div>')
+    what = (f'<div style="font-size:12px;margin-top:6px"><b>Need:</b> {escape_text(need_label)}<br/>'
+            f'<b>Coverage:</b> {escape_text(coverage_label)}</div>')
     dot = (f'<div style="display:flex;align-items:center;gap:6px;margin-top:8px;font-size:12px">'
            f'<span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
            f'background:rgb{ORG_COLOUR};border:2px solid #fff;outline:1px solid #888"></span>'
            f'{escape_text(org_label)}</div>')
-    gap_r, gap_g, gap_b = BIVARIATE_COLOURS["3-1"]
-    key = (f'<div style="font-size:12px;margin-top:6px"><span style="display:inline-block;width:12px;'
-           f'height:12px;background:rgb({gap_r},{gap_g},{gap_b});vertical-align:middle"></span> '
-           f'top-left orange = high need, low coverage (the gaps)</div>')
     foot = "".join(f'<div style="font-size:11px;color:#555;margin-top:4px">{escape_text(t)}</div>'
                    for t in notes)
     return ('<div style="font-family:sans-serif"><div style="font-weight:600;font-size:13px;'
-            'margin-bottom:4px">Need × coverage (thirds of this area)</div>'
-            f"{body}{key}{dot}{foot}</div>")
+            'margin-bottom:4px">Need × coverage</div>'
+            f"{body}{key}{what}{dot}{foot}</div>")
