@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 from needsmap.analysis.portfolio import WARD_METHODS, PortfolioResult
-from needsmap.report.pdf import EvidencePDF, figure_png
+from needsmap.report.pdf import EvidencePDF
 from needsmap.types import england_lsoa_count
 
 __all__ = ["decile_chart_png", "portfolio_pdf", "portfolio_sources"]
@@ -16,10 +18,9 @@ _LAYER_DATASETS = {"foodbanks": "orgs_givefood", "libraries": "orgs_libraries",
 
 def decile_chart_png(result: PortfolioResult) -> bytes:
     """PNG of the organisations-by-decile bar chart with England's even 10% line (matplotlib)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # object-oriented Figure, not pyplot: the page builds this PDF on a worker thread when the
+    # download button is clicked, and pyplot's global state is not thread-safe
+    from matplotlib.figure import Figure
 
     from needsmap.viz.maps import DECILE_COLOURS
 
@@ -27,7 +28,8 @@ def decile_chart_png(result: PortfolioResult) -> bytes:
     counts = [result.orgs_by_decile[d] for d in deciles]
     total = sum(counts)
     pct = [100 * c / total if total else 0.0 for c in counts]
-    fig, ax = plt.subplots(figsize=(7.2, 2.9))
+    fig = Figure(figsize=(7.2, 2.9), dpi=100)
+    ax = fig.add_subplot()
     ax.bar(deciles, pct, color=[tuple(v / 255 for v in DECILE_COLOURS[d - 1]) for d in deciles])
     for d, c, p in zip(deciles, counts, pct, strict=True):
         ax.text(d, p + 0.4, f"{c:,}\n({p:.0f}%)" if c else "0", ha="center", va="bottom",
@@ -45,7 +47,9 @@ def decile_chart_png(result: PortfolioResult) -> bytes:
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=7.5, frameon=False, loc="upper right")
     fig.tight_layout()
-    return figure_png(fig, dpi=200)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=200, bbox_inches="tight")
+    return buf.getvalue()
 
 
 def portfolio_sources(result: PortfolioResult, *, layer_id: str | None = None) -> list[str]:
