@@ -71,10 +71,10 @@ ETHNIC_GROUPS: dict[str, str] = {
 }
 #: optional extra measures (from the "more measures" providers): column -> label
 EXTRA_MEASURES: dict[str, str] = {
-    "at_risk_jobs_pct": "Jobs in sectors shut down in 2020 (%, BRES 2018)",
-    "furlough_rate": "Furlough take-up, Aug 2020 (local authority, %)",
+    "at_risk_jobs_pct": "Jobs in sectors shut in 2020 (BRES 2018)",
+    "furlough_rate": "Furlough take-up, Aug 2020 (council)",
     "cni_score": "Community Needs Index 2023 score",
-    "cni_rank": "Community Needs Index 2023 rank (1 = most need)",
+    "cni_rank": "CNI 2023 rank (1 = most need)",
     "cni_civic_assets_score": "CNI civic assets score",
     "cni_connectedness_score": "CNI connectedness score",
     "cni_engaged_score": "CNI active and engaged community score",

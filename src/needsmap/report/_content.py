@@ -112,8 +112,7 @@ def domain_rows(p: Profile) -> tuple[list[str], list[list[str]]]:
                                           [r[3] for r in (both[1] if both else [])], strict=True):
                 row += [f"{_n(other['rank'])} ({other['decile']})", change]
         return header, rows
-    header = ["Measure", "Weighted avg rank", "Residents in 10% most deprived",
-              "Residents in 20% most deprived"]
+    header = ["Measure", "Weighted rank", "% in 10% most deprived", "% in 20% most deprived"]
     measures = [p.imd, *p.domains.values()]
     return header, [[m["label"], _n(m["pop_weighted_mean_rank"]),
                      _pct(m["pct_pop_10pct_most_deprived"], 1), _pct(m["pct_pop_20pct_most_deprived"], 1)]
@@ -126,8 +125,7 @@ def subdomain_rows(p: Profile) -> tuple[list[str], list[list[str]]]:
         return (["Sub-domain", "Rank", "Decile", "Among England's"],
                 [[f.label, _n(f.rank), str(f.decile or "n/a"), decile_phrase(f.decile).removeprefix("among the ")]
                  for f in p.subdomains.values()])
-    return (["Sub-domain", "Weighted avg rank", "Residents in 10% most deprived",
-             "Residents in 20% most deprived"],
+    return (["Sub-domain", "Weighted rank", "% in 10% most deprived", "% in 20% most deprived"],
             [[m["label"], _n(m["pop_weighted_mean_rank"]), _pct(m["pct_pop_10pct_most_deprived"], 1),
               _pct(m["pct_pop_20pct_most_deprived"], 1)] for m in p.subdomains.values()])
 

@@ -79,8 +79,12 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
     header, rows = c.domain_rows(p)
     comparable = lsoa and len(header) == 6
     doc.keep_together(14 + 4.7 * (len(rows) + 1))
-    doc.heading("Every domain" + (f", IMD {p.edition} and {p.other_edition['edition']}"  # type: ignore[union-attr]
-                                  if comparable else ""), size=11)
+    if lsoa:
+        title = "Every domain" + (f", IMD {p.edition} and {p.other_edition['edition']}"  # type: ignore[union-attr]
+                                  if comparable else "")
+    else:
+        title = "Every domain: residents' share in England's most deprived, population-weighted rank"
+    doc.heading(title, size=11)
     if comparable:
         widths, align = [3.1, 0.95, 0.55, 1.65, 1.35, 1.85], "LRCLRL"
     elif lsoa:
