@@ -36,7 +36,11 @@ def test_default_layer_birmingham_then_libraries() -> None:
     assert _metrics(at)["Rows in the list"] == "3,487"
     at.selectbox(key="orgs_measure").set_value("health").run()
     assert not at.exception
-    assert at.session_state["nm_org_choice"] == {"kind": "default", "layer": "libraries"}
+    assert at.session_state["nm_org_choice"]["layer"] == "libraries"
+    # another page's picker follows the choice
+    at.switch_page("app_pages/gaps.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["gaps_layer_layer"] == "libraries"
 
 
 def test_upload_messy_csv_every_row_accounted_for() -> None:
@@ -54,9 +58,13 @@ def test_upload_messy_csv_every_row_accounted_for() -> None:
     labels = [b.label for b in at.get("download_button")]
     assert any("not placed" in str(x) for x in labels)
     assert at.session_state["nm_org_layer"].filename == "members.csv"
-    # the choice survives a rerun of the app (other pages read the same session state)
+    # the choice survives a rerun, and the Portfolio page's picker uses the same upload
     at.run()
     assert _metrics(at)["Rows in the list"] == "19"
+    at.switch_page("app_pages/portfolio.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["pf_layer_source"] == "upload"
+    assert at.session_state["nm_org_layer"].filename == "members.csv"
 
 
 def test_upload_with_unknown_columns_then_map_them() -> None:

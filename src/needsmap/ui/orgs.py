@@ -92,7 +92,7 @@ def _pick_default(key: str, choice: Mapping[str, str]) -> ImportResult:
                                 format_func=lambda k: DEFAULT_LAYERS[k].title))
     layer = DEFAULT_LAYERS[layer_id]
     st.caption(f"{layer.description} Source: {layer.citation}")
-    st.session_state[CHOICE_KEY] = {"kind": "default", "layer": layer_id}
+    st.session_state[CHOICE_KEY] = {"kind": "default", "layer": layer_id, "by": key}
     st.session_state["orgs_layer_id"] = layer_id
     return _default_layer(layer_id)
 
@@ -136,7 +136,7 @@ def _pick_upload(key: str) -> ImportResult | None:
                    + ", ".join(ROLE_LABELS[r].lower() for r in result.unsure if r in ROLE_LABELS)
                    + ". Check them below.")
     _mapping_form(key, digest, result.columns, result.detected, expanded=bool(result.unsure))
-    st.session_state[CHOICE_KEY] = {"kind": "upload"}
+    st.session_state[CHOICE_KEY] = {"kind": "upload", "by": key}
     st.session_state["orgs_layer_id"] = None
     return result
 
@@ -154,6 +154,10 @@ def org_layer_picker(key: str) -> ImportResult | None:
     """
     choice = st.session_state.get(CHOICE_KEY, {"kind": "default", "layer": DEFAULT_LAYER})
     source = f"{key}_source"
+    if choice.get("by") not in (None, key):  # chosen on another page: follow it
+        st.session_state[source] = "upload" if choice.get("kind") == "upload" else "default"
+        if choice.get("kind") == "default" and choice.get("layer") in DEFAULT_LAYERS:
+            st.session_state[f"{key}_layer"] = choice["layer"]
     if source not in st.session_state:
         st.session_state[source] = "upload" if choice.get("kind") == "upload" else "default"
     kind = st.radio("Organisations", ["default", "upload"], key=source, horizontal=True,
