@@ -36,6 +36,10 @@ def test_default_layer_birmingham_then_libraries() -> None:
     assert _metrics(at)["Rows in the list"] == "3,487"
     at.selectbox(key="orgs_measure").set_value("health").run()
     assert not at.exception
+    at.selectbox(key="orgs_layer").set_value("grants_trafford").run()  # none in Birmingham
+    assert not at.exception
+    assert any("Most of this list is in Trafford" in i.value for i in at.info)
+    at.selectbox(key="orgs_layer").set_value("libraries").run()
     assert at.session_state["nm_org_choice"]["layer"] == "libraries"
     # another page's picker follows the choice
     at.switch_page("app_pages/gaps.py").run()
