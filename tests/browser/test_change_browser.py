@@ -19,9 +19,31 @@ def test_change_page_in_browser(server: str, browser: object, artifacts: Path) -
     assert page.get_by_text("Change in IMD rank, 2019→2025").count()  # type: ignore[attr-defined]
     page.locator("[data-testid='stDeckGlJsonChart']").first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
     wait_idle(page)
-    page.screenshot(path=str(artifacts / "change_map.png"))  # type: ignore[attr-defined]
+    page.screenshot(path=str(artifacts / "change_map.png"), timeout=120_000)  # type: ignore[attr-defined]
     page.get_by_text("Change in decile").first.click()  # type: ignore[attr-defined]
     wait_idle(page)
-    page.screenshot(path=str(artifacts / "change_decile.png"), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(artifacts / "change_decile.png"), timeout=120_000)  # type: ignore[attr-defined]
     assert page.get_by_text("Change in IMD decile, 2019→2025").count()  # type: ignore[attr-defined]
+    page.close()  # type: ignore[attr-defined]
+
+
+def _pick(page: object, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label, exact=True).click(timeout=120_000)  # type: ignore[attr-defined]
+    page.get_by_role("option", name=option, exact=True).click()  # type: ignore[attr-defined]
+    wait_idle(page)
+
+
+def test_explore_shows_at_risk_jobs(server: str, browser: object, artifacts: Path) -> None:
+    # the Explore page is the app's default page ("/"); its own test screenshots it, so only wait here
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    page.goto(f"{server}/?area=E08000025&edition=2025", timeout=120_000)
+    page.get_by_text("Hover a neighbourhood").first.wait_for(timeout=180_000)
+    wait_idle(page)
+    _pick(page, "Measure group", "Jobs and economy")
+    page.get_by_text("Jobs at risk in the 2020 shutdown").first.wait_for(timeout=120_000)  # type: ignore[attr-defined]
+    assert page.get_by_text("accommodation and food").count()  # type: ignore[attr-defined]
+    page.locator("[data-testid='stDeckGlJsonChart']").first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.screenshot(path=str(artifacts / "explore_atrisk.png"), timeout=120_000)  # type: ignore[attr-defined]
+    assert not page.locator("[data-testid='stException']").count()  # type: ignore[attr-defined]
     page.close()  # type: ignore[attr-defined]

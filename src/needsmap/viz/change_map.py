@@ -42,7 +42,7 @@ _DECILE_LABELS = ("3+ deciles more deprived", "2 deciles more deprived", "1 deci
 _COLUMN = {"rank": "imd_rank_change", "decile": "imd_decile_change"}
 
 _LABEL_PX = 12
-_WIDTH_PX = 720  # the map column is about 4/5 of the page
+_WIDTH_PX = 900  # as the shared choropleth, so both maps frame an area alike
 
 
 def change_classes(values: pd.Series, view: ChangeView = "rank") -> tuple[list[maps.RGB], list[tuple[str, maps.RGB]]]:
@@ -97,17 +97,6 @@ class ChangeMap:
     legend: list[tuple[str, maps.RGB]]
     legend_html: str
     n_lsoas: int
-
-
-def _text_layer(labels: pd.DataFrame) -> pdk.Layer:
-    """Place names. pydeck reads an unquoted string property as a JavaScript expression, so the
-    constant strings (character set, font) are quoted here."""
-    return pdk.Layer(
-        "TextLayer", labels, id="place-names", get_position=["lon", "lat"], get_text="text",
-        get_size=_LABEL_PX, get_color=[20, 20, 20], get_text_anchor="'middle'",
-        get_alignment_baseline="'center'", background=True, get_background_color=[255, 255, 255, 190],
-        font_family="'\"DejaVu Sans\", Arial, sans-serif'", character_set="'auto'", pickable=False,
-    )
 
 
 def _labels(gdf: gpd.GeoDataFrame, col: str, view: pdk.ViewState, height: int) -> pd.DataFrame:
@@ -182,7 +171,7 @@ def change_deck(
         layer.width_units = "pixels"  # maps.outline_layer's unquoted 'pixels' would be read as an expression
     layers.extend(extra_layers)
     if len(labels):
-        layers.append(_text_layer(labels))
+        layers.append(maps.text_layer(labels, size=_LABEL_PX, layer_id="place-names"))
     deck = maps.make_deck(layers, vs, tooltip_html="{tip}", height=height)
     title = "Change in IMD rank, 2019→2025" if view == "rank" else "Change in IMD decile, 2019→2025"
     note = ("Positive = relatively more deprived in 2025. Only LSOAs with the same boundary in both "
