@@ -378,3 +378,27 @@ def test_bivariate_map_and_legend(table25, points25, bounds25, bham) -> None:
     legend = bivariate.bivariate_legend_html(r.lsoas["bivariate_class"].value_counts().to_dict(),
                                              need_label="Need <b>", org_label="Food bank")
     assert legend.count("background:rgb(") >= 10 and "Need &lt;b&gt;" in legend
+
+
+@pytest.mark.parametrize("ward", ["E05011142", "E05011170"])  # 7 and 15 LSOAs
+def test_summary_sentence_for_a_small_area(ward, table25, points25, bounds25) -> None:
+    area = areas.area_from_code(ward, table25)
+    r = cv.analyse_gaps(table25, points25, _orgs([-1.6178], [54.9783], ["E01008397"]), area=area,
+                        edition="2025")
+    n = len(r.lsoas)
+    k = max(1, n // 5)
+    top = r.lsoas.sort_values("need_score", ascending=False).head(k)
+    s = cv.summary_sentence(r)
+    pop = f"{int(top['population'].sum()):,}"
+    if k == 1:
+        assert s == (f"The most deprived of the {n} LSOAs in {area.name} has no organisation within "
+                     f"1 km; {pop} people live in it.")
+    else:
+        assert s == (f"{k} of the {k} most deprived of the {n} LSOAs in {area.name} have no "
+                     f"organisation within 1 km; {pop} people live in them.")
+    # an organisation in every LSOA: none is without one
+    inside = bounds25.loc[bounds25["lsoa_code"].isin(r.lsoas.index)]
+    p = inside.geometry.representative_point()
+    full = cv.analyse_gaps(table25, points25, _orgs(list(p.x), list(p.y), list(inside["lsoa_code"])),
+                           area=area, edition="2025")
+    assert "has at least one organisation within 1 km." in cv.summary_sentence(full)

@@ -667,16 +667,18 @@ def summary_sentence(result: GapAnalysis, *, top_n: int = SUMMARY_TOP_N) -> str:
     top = d.sort_values("need_score", ascending=False, kind="stable").head(k)
     none = top.loc[top["orgs_within_radius"] == 0]
     m, people = len(none), int(round(float(none["population"].sum())))
-    group = (f"the {k:,} {result.need.phrase} LSOAs in {where}" if k > 1
-             else f"the {result.need.phrase} LSOA in {where}")
-    if k < n and n < 2 * top_n:
-        group = group.replace(f" in {where}", f" of the {n:,} in {where}")
+    phrase, r = result.need.phrase, result.radius_text
+    if k == 1:
+        subject = f"The {phrase} of the {n:,} LSOAs in {where}"
+        if m == 0:
+            return f"{subject} has at least one {noun} within {r}."
+        return f"{subject} has no {noun} within {r}; {people:,} people live in it."
+    group = (f"the {k:,} {phrase} LSOAs in {where}" if n >= 2 * top_n
+             else f"the {k:,} {phrase} of the {n:,} LSOAs in {where}")
     if m == 0:
-        return (f"Every one of {group} has at least one {noun} within {result.radius_text}."
-                if k > 1 else f"{group[0].upper()}{group[1:]} has at least one {noun} within "
-                f"{result.radius_text}.")
+        return f"Every one of {group} has at least one {noun} within {r}."
     verb, them = ("has", "it") if m == 1 else ("have", "them")
-    return (f"{m:,} of {group} {verb} no {noun} within {result.radius_text}; "
+    return (f"{m:,} of {group} {verb} no {noun} within {r}; "
             f"{people:,} {'person lives' if people == 1 else 'people live'} in {them}.")
 
 
