@@ -69,7 +69,7 @@ with guard():
         st.markdown("**Why rows were or were not placed**")
         summ = result.summary().rename(columns={"status": "Status", "rows": "Rows", "share": "Share"})
         st.dataframe(summ, hide_index=True, width="stretch",
-                     column_config={"Status": st.column_config.TextColumn(width="large"),
+                     column_config={"Status": st.column_config.TextColumn(width="medium"),
                                     "Share": st.column_config.NumberColumn(format="percent")})
         if len(result.rejected):
             st.download_button("Download the rows not placed, with reasons (CSV)",
@@ -123,7 +123,6 @@ with guard():
     names = [i for i, lay in enumerate(deck.layers) if getattr(lay, "id", "") == "place-names"]
     deck.layers.insert(names[0] if names else len(deck.layers), layer)
     literal_units(deck.layers)
-    deck.initial_view_state.zoom = float(deck.initial_view_state.zoom) - 0.25  # the map column is narrower
     mcol, lcol = st.columns([5, 1.3])
     mcol.pydeck_chart(deck, height=620, key="orgs_map")
     with lcol:

@@ -35,7 +35,7 @@ def literal_units(layers: Sequence[pdk.Layer]) -> None:
     for layer in layers:
         for name, value in list(vars(layer).items()):
             if name.endswith("_units") and isinstance(value, str) and value.startswith("@@="):
-                setattr(layer, name, value[3:])
+                setattr(layer, name, value[3:].strip("'\""))
 
 
 def category_colours(categories: pd.Series) -> tuple[pd.Series, list[tuple[str, RGB]]]:
