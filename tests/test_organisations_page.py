@@ -96,3 +96,33 @@ def test_upload_empty_file_shows_error() -> None:
 def test_england_view_aggregates_points() -> None:
     at = _open(area="E92000001")
     assert any("circles sized" in c.value for c in at.caption)
+
+
+def test_point_layers_plain_text_lists_and_units() -> None:
+    import json
+
+    import pandas as pd
+    import pydeck as pdk
+
+    from needsmap.viz import maps
+    from needsmap.viz.org_points import lad_bubble_layer, literal_units, point_layer
+
+    orgs = pd.DataFrame({"lat": [52.41, 52.48, None], "lon": [-1.96, -1.89, -1.9],
+                         "org_name": ["<b>Alpha</b> & Co", "Beta", "Gamma"],
+                         "org_category": pd.Series(["Food", None, "Food"], dtype="string")})
+    layer, legend = point_layer(orgs)
+    deck = json.loads(maps.make_deck([layer], maps.view_for_bounds([-2, 52.3, -1.8, 52.6])).to_json())
+    data = deck["layers"][0]["data"]
+    assert len(data) == 2  # the row without coordinates is not drawn
+    assert data[0]["colour"] == [255, 99, 20]  # a JSON list, not text
+    # plain text: Streamlit HTML-escapes each value when it fills the tooltip template
+    assert data[0]["tip_title"] == "<b>Alpha</b> & Co"
+    assert deck["layers"][0]["radiusUnits"] == "pixels"
+    assert [lab for lab, _ in legend] == ["Food", "(no category)"]
+    bubbles = lad_bubble_layer(pd.DataFrame({"lad_name": ["A", "B"], "count": [100, 25],
+                                             "lat": [52.0, 53.0], "lon": [-1.0, -2.0]}))
+    radii = [r["radius"] for r in bubbles.data]
+    assert radii[0] > radii[1] > 0
+    quoted = pdk.Layer("PathLayer", [], width_units="'pixels'")
+    literal_units([quoted])
+    assert quoted.width_units == "pixels"
