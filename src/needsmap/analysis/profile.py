@@ -361,9 +361,9 @@ def lsoa_for_postcode(postcode: str, *, edition: Edition) -> tuple[str, str]:
         raise ValidationError(f"postcode {postcode!r} is not inside an English LSOA")
     pc = str(row["postcode_clean"])
     pretty = f"{pc[:-3]} {pc[-3:]}"
-    note = (f"Postcode {pretty} lies in LSOA {code} (its centroid, from the ONS National Statistics "
-            "Postcode Lookup May 2025, placed in the LSOA boundaries; right for about nine postcodes "
-            "in ten, check the LSOA on the map if the postcode is near a boundary).")
+    note = (f"Postcode {pretty} lies in LSOA {code}: its centroid (ONS Postcode Lookup, May 2025) "
+            "falls inside that LSOA's boundary. Right for about nine postcodes in ten; near a "
+            "boundary, check the map.")
     return str(code), note
 
 

@@ -259,7 +259,7 @@ class EvidencePDF(FPDF):
         left = self.l_margin if x is None else x
         ws = [full * s / total for s in shares]
         al = list(align) if align else ["L"] * n
-        line_h = size * 0.5 + 1
+        line_h = size * 0.5 + 0.7
 
         def head() -> None:
             self.set_x(left)

@@ -135,5 +135,6 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
                        align="LLRRC" + "C" * 7, size=6.5)
 
     doc.set_text_color(*MUTED)
-    doc.sources(p.sources, extra=[_BOUNDARY_NOTE])
+    # the postcode lookup's attribution already carries the OS notice
+    doc.sources(p.sources, extra=[] if "nspl_centroids" in p.sources else [_BOUNDARY_NOTE])
     return doc.to_bytes()
