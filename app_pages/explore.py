@@ -15,6 +15,7 @@ from needsmap.types import Edition, england_lsoa_count
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
 from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck, simplified_boundaries
 
+TABLE_ROWS = 2_000
 VIEW_LABELS = {"decile": "Decile", "rank": "Rank", "score": "Score", "value": "Value"}
 VIEW_HELP = ("Decile: England's LSOAs in ten equal groups, 1 = most deprived 10%. Rank: position among "
              "all of England's LSOAs, 1 = most deprived. Score: the published score (2025 edition); the "
@@ -88,9 +89,9 @@ with guard():
               help="Mid-2020 estimates (2019 edition) or Census 2021 usual residents (2025 edition).")
     if summary.lsoas_10 is not None:
         m3.metric("In England's 10% most deprived", f"{summary.share_lsoas_10:.0%} of LSOAs",
-                  f"{summary.share_residents_10:.0%} of residents", delta_color="off")
+                  f"{summary.share_residents_10:.0%} of residents", delta_color="off", delta_arrow="off")
         m4.metric("In England's 20% most deprived", f"{summary.share_lsoas_20:.0%} of LSOAs",
-                  f"{summary.share_residents_20:.0%} of residents", delta_color="off")
+                  f"{summary.share_residents_20:.0%} of residents", delta_color="off", delta_arrow="off")
     st.write(summary_sentence(summary, sel.area.name))
 
     started = time.perf_counter()
@@ -108,9 +109,12 @@ with guard():
     st.subheader("Neighbourhoods")
     shown = display_table(sub, measure, edition=sel.edition,
                           include_region=sel.area.level in ("england", "region"))
-    st.caption(f"{len(shown):,} LSOAs, most deprived first. Click a column heading to sort. Rank 1 and "
-               f"decile 1 are the most deprived in England (of {england_lsoa_count(sel.edition):,}).")
-    st.dataframe(shown, hide_index=True, width="stretch", height=420, key="explore_table")
+    on_screen = shown.head(TABLE_ROWS)  # the CSV has every row; the browser need not hold 33,755
+    st.caption(f"{len(shown):,} LSOAs, most deprived first"
+               + (f" (the first {TABLE_ROWS:,} shown here; the CSV has all)" if len(shown) > TABLE_ROWS else "")
+               + ". Click a column heading to sort. Rank 1 and decile 1 are the most deprived in England "
+               f"(of {england_lsoa_count(sel.edition):,}).")
+    st.dataframe(on_screen, hide_index=True, width="stretch", height=420, key="explore_table")
     st.download_button(
         "Download this table (CSV)", to_csv_bytes(shown),
         file_name=f"needsmap_{measure.id}_{view}_{sel.area.code}_imd{sel.edition}.csv", mime="text/csv",

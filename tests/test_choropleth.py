@@ -47,7 +47,7 @@ def test_birmingham_decile_map_has_outlines_ward_labels_and_legend(
     assert cm.n_lsoas == len(sel) > 600
     assert cm.simplified_m == 0 and cm.simplification_note == ""
     ids = [la.id for la in cm.deck.layers]
-    assert ids == ["lsoa-fill", "ward-outlines", "lad-outlines", "place-names"]
+    assert ids == ["lsoa-fill", "ward-casing", "ward-outlines", "lad-outlines", "place-names"]
     labels = {row["text"] for row in _layer(cm.deck, "place-names").data}
     ward_names = set(sel["ward_name"])
     assert len(labels) >= 15 and labels <= ward_names | set(wards["ward_name"])

@@ -31,11 +31,10 @@ TOOLTIP_HTML = ("<b>{tip_title}</b><br/>{tip_where}<br/>{tip_value}"
 #: domains whose deciles every tooltip lists (IMD first)
 TOOLTIP_DOMAINS: tuple[tuple[str, str], ...] = (
     ("imd", "IMD"), ("income", "Income"), ("employment", "Employment"), ("education", "Education"),
-    ("health", "Health"), ("crime", "Crime"), ("housing", "Housing/services"),
-    ("environment", "Environment"),
+    ("health", "Health"), ("crime", "Crime"), ("housing", "Housing"), ("environment", "Environment"),
 )
 _LABEL_PX = 12
-_MAP_WIDTH_PX = 800
+_MAP_WIDTH_PX = 740
 
 
 class FrozenDeck(pdk.Deck):
@@ -193,7 +192,7 @@ def choropleth_deck(
 
     bounds = gdf.total_bounds if len(gdf) else lad_boundaries.total_bounds
     view_state = maps.view_for_bounds(bounds, width_px=_MAP_WIDTH_PX, height_px=height)
-    context, labels = _context(area, bounds, lad_boundaries, ward_boundaries, tol)
+    context, labels = _context(area, bounds, table, lad_boundaries, ward_boundaries, tol)
     labels = declutter(labels, view_state, width_px=_MAP_WIDTH_PX, height_px=height, size_px=_LABEL_PX)
     layers: list[pdk.Layer] = [fill, *context, *extra_layers]
     if len(labels):
@@ -310,7 +309,7 @@ def tooltips(table: pd.DataFrame, measure: Measure | str, view: View | None = No
     doms = [(d, lab) for d, lab in TOOLTIP_DOMAINS if f"{d}_decile" in cols]
     more = blank
     if doms:
-        more = blank + "Deciles (1 = most deprived): "
+        more = blank + "Deciles: "
         for i, (d, lab) in enumerate(doms):
             more = more + ("" if i == 0 else " · ") + lab + " " + _fmt(table[f"{d}_decile"])
     return pd.DataFrame({"tip_title": title, "tip_where": where, "tip_value": value, "tip_more": more},
@@ -318,9 +317,9 @@ def tooltips(table: pd.DataFrame, measure: Measure | str, view: View | None = No
 
 
 # ----------------------------------------------------------------------------- context layers
-def _context(area: Area, bounds: Sequence[float], lads: gpd.GeoDataFrame,
+def _context(area: Area, bounds: Sequence[float], table: pd.DataFrame, lads: gpd.GeoDataFrame,
              wards: gpd.GeoDataFrame | None, tol: float) -> tuple[list[pdk.Layer], pd.DataFrame]:
-    """Outline layers and candidate labels (biggest first) for ``area``."""
+    """Outline layers and candidate labels (most populous first) for ``area``."""
     minx, miny, maxx, maxy = bounds
     padx, pady = (maxx - minx) * 0.25 + 0.01, (maxy - miny) * 0.25 + 0.01
     near = lads.cx[minx - padx:maxx + padx, miny - pady:maxy + pady]
@@ -329,30 +328,43 @@ def _context(area: Area, bounds: Sequence[float], lads: gpd.GeoDataFrame,
     layers: list[pdk.Layer] = []
     labels = pd.DataFrame(columns=["text", "lon", "lat", "weight"])
     if area.level in ("lad", "ward") and wards is not None:
-        in_lads = near["lad_code"] if area.level == "lad" else wards.loc[
-            wards["ward_code"] == area.code, "lad_code"]
-        w = wards.loc[wards["lad_code"].isin(set(in_lads) if area.level == "ward" else {area.code})]
-        layers.append(maps.outline_layer(w, colour=maps.OUTLINE_WARD, width_px=0.8, layer_id="ward-outlines"))
-        labels = _labels(w, "ward_name")
+        in_lads = {area.code} if area.level == "lad" else set(
+            wards.loc[wards["ward_code"] == area.code, "lad_code"])
+        w = wards.loc[wards["lad_code"].isin(in_lads)]
+        # a white casing under a thin dark line reads on the darkest and the lightest fills alike
+        layers.append(maps.outline_layer(w, colour=(255, 255, 255), width_px=2.6, layer_id="ward-casing"))
+        layers.append(maps.outline_layer(w, colour=(60, 60, 60), width_px=1.0, layer_id="ward-outlines"))
+        labels = _labels(w, "ward_name", _population(table, "ward_code", w["ward_code"]))
     elif area.level in ("region", "england"):
-        labels = _labels(near, "lad_name")
+        shown = near.loc[near["lad_code"].isin(set(table["lad_code"]))] if "lad_code" in table else near
+        labels = _labels(shown, "lad_name", _population(table, "lad_code", shown["lad_code"]))
     layers.append(maps.outline_layer(near, colour=maps.OUTLINE_LAD,
                                      width_px=0.7 if area.level == "england" else 1.8,
                                      layer_id="lad-outlines", decimals=3 if tol >= 300 else 5))
     return layers, labels
 
 
-def _labels(gdf: gpd.GeoDataFrame, col: str) -> pd.DataFrame:
+def _population(table: pd.DataFrame, key: str, codes: pd.Series) -> np.ndarray:
+    """Residents of each area in ``codes`` from the LSOA table (0 where unknown)."""
+    if key not in table.columns or "population" not in table.columns:
+        return np.zeros(len(codes))
+    pop = pd.to_numeric(table["population"], errors="coerce").groupby(table[key]).sum()
+    return codes.map(pop).fillna(0).to_numpy(float)
+
+
+def _labels(gdf: gpd.GeoDataFrame, col: str, population: np.ndarray) -> pd.DataFrame:
+    """Label points, most populous first (then largest), for :func:`declutter`."""
     if gdf.empty:
         return pd.DataFrame(columns=["text", "lon", "lat", "weight"])
     out = maps.label_points(gdf, col)
-    out["weight"] = gdf.to_crs(27700).area.to_numpy()
-    return out.sort_values("weight", ascending=False).reset_index(drop=True)
+    out["weight"] = population
+    out["size"] = gdf.to_crs(27700).area.to_numpy()
+    return out.sort_values(["weight", "size"], ascending=False).reset_index(drop=True)
 
 
 def _pixel(lon: np.ndarray, lat: np.ndarray, zoom: float) -> tuple[np.ndarray, np.ndarray]:
     """Web-Mercator pixel coordinates at ``zoom``."""
-    scale = 256 * 2 ** zoom
+    scale = 512 * 2 ** zoom  # deck.gl's world is 512 px wide at zoom 0
     x = scale * (lon + 180) / 360
     lat_r = np.radians(np.clip(lat, -85, 85))
     y = scale * (1 - np.log(np.tan(lat_r) + 1 / np.cos(lat_r)) / math.pi) / 2

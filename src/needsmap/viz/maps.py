@@ -151,7 +151,7 @@ def outline_layer(gdf: gpd.GeoDataFrame, *, colour: RGB = OUTLINE_LAD, width_px:
     frame = polygon_frame(gdf, decimals=decimals)
     return pdk.Layer(
         "PathLayer", frame, id=layer_id, get_path="polygon", get_color=list(colour),
-        width_min_pixels=width_px, width_units="pixels", get_width=width_px, pickable=False,
+        width_min_pixels=width_px, width_units="'pixels'", get_width=width_px, pickable=False,
     )
 
 
@@ -174,7 +174,7 @@ def points_layer(points: pd.DataFrame, *, colour: RGB = (230, 85, 13), radius_px
     return pdk.Layer(
         "ScatterplotLayer", points, id=layer_id, get_position=["lon", "lat"],
         get_fill_color=list(colour), get_line_color=[255, 255, 255], stroked=True,
-        line_width_min_pixels=1, radius_units="pixels", get_radius=radius_px,
+        line_width_min_pixels=1, radius_units="'pixels'", get_radius=radius_px,
         radius_min_pixels=2, radius_max_pixels=12, pickable=pickable,
     )
 
@@ -185,9 +185,10 @@ def view_for_bounds(bounds: Sequence[float], *, width_px: int = 900, height_px: 
     minx, miny, maxx, maxy = bounds
     lon, lat = (minx + maxx) / 2, (miny + maxy) / 2
     dx = max(maxx - minx, 1e-4)
-    # a degree of latitude spans 1/cos(lat) times the pixels of a degree of longitude (Web Mercator)
+    # a degree of latitude spans 1/cos(lat) times the pixels of a degree of longitude (Web Mercator);
+    # deck.gl's world is 512 px wide at zoom 0
     dy = max(maxy - miny, 1e-4) / max(math.cos(math.radians(lat)), 0.1)
-    zoom = min(math.log2(360 * width_px / 256 / dx), math.log2(360 * height_px / 256 / dy)) - 0.3
+    zoom = min(math.log2(360 * width_px / 512 / dx), math.log2(360 * height_px / 512 / dy)) - 0.25
     return pdk.ViewState(longitude=lon, latitude=lat, zoom=max(min(zoom, 15), 4.5), pitch=0)
 
 
