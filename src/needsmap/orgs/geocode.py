@@ -41,6 +41,7 @@ ST_NO_COORDS = "postcode has no coordinates (terminated or non-geographic)"
 ST_BAD_COORDS = "coordinates not valid"
 ST_COORDS_OUTSIDE = "coordinates outside England"
 ST_BAD_LSOA = "LSOA code not recognised"
+ST_OFF_BOUNDARY = "not in any English LSOA: centroid more than 300 m outside the boundaries"
 
 #: how a row was placed (column ``placed_by``)
 BY_POSTCODE = "postcode (NSPL centroid in LSOA boundary)"
@@ -58,6 +59,10 @@ _MISSING_TOKENS = {"", "NA", "N/A", "NAN", "NONE", "NULL", "-", "--", "UNKNOWN",
 
 _SCOTLAND = {"AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH", "ZE"}
 _WALES = {"CF", "LD", "LL", "NP", "SA"}
+#: postcode areas that straddle England's borders with Wales or Scotland (or old Newport codes)
+_BORDER = {"CH", "SY", "HR", "GL", "TD", "CA", "NE", "NPT", "LD"}
+#: an English postcode whose centroid is more than SNAP_METRES from every (generalised) LSOA
+_OFF_BOUNDARY = ST_OFF_BOUNDARY
 _OTHER = {"BT": "Northern Ireland", "IM": "Isle of Man", "JE": "Channel Islands",
           "GY": "Channel Islands"}
 
@@ -106,6 +111,8 @@ def _outside_label(postcode_clean: pd.Series, lat: pd.Series) -> pd.Series:
     out[area.isin(_WALES).fillna(False).to_numpy()] = "Wales"
     for code, name in _OTHER.items():
         out[(area == code).fillna(False).to_numpy()] = name
+    english = area.notna() & ~area.isin(_SCOTLAND | _WALES | _BORDER | set(_OTHER)).fillna(True)
+    out[english.to_numpy()] = _OFF_BOUNDARY
     return out
 
 
@@ -306,7 +313,7 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
     status = pd.Series(OK, index=u.index, dtype=object)
     if (~hit).any():
         where = _outside_label(u.loc[~hit, "postcode_clean"], u.loc[~hit, "lat"])
-        status[~hit] = "outside England (" + where + ")"
+        status[~hit] = ("outside England (" + where + ")").where(where != _OFF_BOUNDARY, _OFF_BOUNDARY)
     status[u["known"] & u["lat"].isna() & ~hit] = ST_NO_COORDS
     unknown = ~u["known"].astype(bool)
     status[unknown] = ST_NOT_FOUND
