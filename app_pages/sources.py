@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from needsmap.config import data_dir
-from needsmap.data.catalog import DATASETS
+from needsmap.data import extra_measures
+from needsmap.data.catalog import DATASETS, get_dataset
 from needsmap.export import to_csv_bytes
 from needsmap.measures import MEASURES
 
@@ -37,19 +38,22 @@ for m in MEASURES.values():
 rows = [
     {
         "Dataset": d.title,
-        "Publisher": d.publisher,
         "Date": d.date,
-        "Geography": d.geography,
         "Licence": d.licence + (f" — {d.attribution}" if d.attribution else ""),
-        "Download from": d.url,
-        "File": d.file,
         "Present": "yes" if d.path.exists() else ("missing (optional)" if d.optional else "MISSING"),
         "Used for": "; ".join(uses.get(d.id, []) + [OTHER_USES[k] for k in (d.id, d.kind) if k in OTHER_USES]),
+        "Publisher": d.publisher,
+        "Download from": d.url,
+        "Geography": d.geography,
+        "File": d.file,
     }
     for d in DATASETS
 ]
 st.dataframe(rows, hide_index=True, width="stretch", key="sources_table",
-             column_config={"Download from": st.column_config.LinkColumn()})
+             column_config={"Download from": st.column_config.LinkColumn(),
+                            "Dataset": st.column_config.TextColumn(width="large"),
+                            "Licence": st.column_config.TextColumn(width="medium"),
+                            "Present": st.column_config.TextColumn(width="small")})
 st.download_button("Download this list (CSV)", to_csv_bytes(pd.DataFrame(rows)),
                    file_name="needsmap_data_sources.csv", mime="text/csv", key="sources_csv")
 missing_optional = [d for d in DATASETS if d.optional and not d.path.exists()]
@@ -68,6 +72,26 @@ for group, ms in groups.items():
             st.markdown(f"**{m.label}** (`{m.id}`; editions {', '.join(m.editions)}{unit}) — {m.description}")
             st.caption("Source: " + "; ".join(
                 next((d.title for d in DATASETS if d.id == i), i) for i in m.datasets))
+
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _left_behind_wards(folder: str) -> dict[str, int]:
+    """How the 225 official 'left behind' wards (2017 codes) match 2024 wards (``folder`` keys the cache)."""
+    wards = extra_measures.cni2019_wards()
+    return wards.loc[wards["left_behind"], "match"].value_counts().to_dict()
+
+
+with st.expander("How the further measures reach each neighbourhood"):
+    st.markdown((extra_measures.__doc__ or "").split("\n\n", 2)[-1])
+    if get_dataset("cni2019_wards").path.exists():
+        m = _left_behind_wards(str(data_dir()))
+        st.markdown(
+            "**Community Needs Index 2019 'left behind' wards** (Local Trust's official list, 2017 wards): "
+            f"{m.get('same code', 0)} keep their 2017 code in 2024 (same ward), {m.get('same name', 0)} match "
+            f"a 2024 ward of the same name in the same authority (boundary may differ) and {m.get('none', 0)} "
+            "have no 2024 match (wards redrawn since 2017)."
+        )
 
 with st.expander("Expected columns of each file"):
     for d in DATASETS:

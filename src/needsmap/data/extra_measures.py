@@ -5,7 +5,7 @@ is registered with :func:`needsmap.data.loaders.register_provider`, so
 :func:`~needsmap.data.loaders.load_lsoa_table` carries its columns. The matching
 :class:`~needsmap.measures.Measure` entries are registered here too.
 
-How values reach each LSOA (documented on the Data sources and Change pages):
+How values reach each neighbourhood (LSOA):
 
 * **At-risk jobs** (BRES 2018, MSOA 2011): every LSOA 2011 takes the share of its MSOA 2011. An LSOA
   2021 takes the mean over the LSOA 2011s it came from in the ONS best-fit lookup: unchanged (U) and
@@ -16,10 +16,14 @@ How values reach each LSOA (documented on the Data sources and Change pages):
   local authority district it was in in August 2020. Districts that merged later (Northamptonshire
   2021, Cumbria, North Yorkshire, Somerset 2023) keep their own districts' rates, so the LSOAs of one
   2024 authority can differ. Buckinghamshire's four former districts are blank in HMRC's file, so its
-  LSOAs have no value. :func:`furlough_by_lad24` gives one figure per 2024 authority.
+  LSOAs have no value. Context figures per 2024 authority combine the former districts (count ÷
+  estimated eligible employments).
 * **Community Needs Index 2023** and **Census 2021 ethnicity** are published per LSOA 2021: 2025
   edition only (ethnicity cannot be split onto the 194 merged LSOA 2011s, so it is not given for 2019).
-* **Change 2019→2025** (2025 edition): see :func:`change_columns`.
+* **Change 2019→2025** (2025 edition): computed only for LSOAs unchanged since 2011 (ONS code U):
+  2019 rank rescaled to 33,755 LSOAs minus 2025 rank, so positive = relatively more deprived. Split
+  (S) LSOAs show their 2011 parent's 2019 rank and decile, labelled, with no change; merged (M) and
+  redrawn (X) ones have no 2019 value.
 """
 
 from __future__ import annotations
