@@ -53,6 +53,7 @@ def test_place_postcodes_real_birmingham_postcode(geo25: pd.DataFrame) -> None:
     ("BT1 5GS", "outside England (Northern Ireland; not in the postcode lookup)"),
     ("IM1 1AF", "outside England (Isle of Man)"),
     ("ZZ9 9ZZ", gc.ST_NOT_FOUND),
+    ("PO33 2HF", gc.ST_OFF_BOUNDARY),  # Isle of Wight: centroid offshore, far from any polygon
     ("B31 2L", gc.ST_INVALID),
     ("[Unknown]", gc.ST_PLACEHOLDER),
     ("", gc.ST_NO_INPUT),
