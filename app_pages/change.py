@@ -1,5 +1,7 @@
 """Change 2019→2025: which neighbourhoods moved most in relative deprivation between the two editions."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from needsmap import areas
@@ -7,7 +9,8 @@ from needsmap.analysis import change
 from needsmap.data.catalog import get_dataset
 from needsmap.export import to_csv_bytes
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
-from needsmap.viz.change_map import change_deck
+from needsmap.viz.change_map import ChangeMap, ChangeView, change_deck
+from needsmap.viz.choropleth import FrozenDeck
 
 VIEWS = {"rank": "Change in national rank", "decile": "Change in decile"}
 DIRECTIONS = {"more": "Became relatively more deprived", "less": "Became relatively less deprived",
@@ -16,6 +19,17 @@ LABELS = {"lsoa_name": "Neighbourhood (LSOA 2021)", "ward_name": "Ward", "lad_na
           "imd_rank_2019": "IMD rank 2019", "imd_rank": "IMD rank 2025", "imd_rank_change": "Rank change",
           "imd_decile_2019": "Decile 2019", "imd_decile": "Decile 2025", "imd_decile_change": "Decile change",
           "lsoa_change": "Boundary change", "comparison": "Comparison"}
+
+
+
+@st.cache_data(show_spinner="Drawing the map…", max_entries=8)
+def _map(level: str, code: str, name: str, view: ChangeView) -> ChangeMap:
+    area = areas.Area(level, code, name)  # type: ignore[arg-type]
+    cm = change_deck(areas.select(lsoa_table("2025"), area), boundaries("2025"), area=area,
+                     lad_boundaries=lad_boundaries(),
+                     ward_boundaries=ward_boundaries() if level in ("lad", "ward") else None, view=view)
+    return replace(cm, deck=FrozenDeck(cm.deck))  # serialised once: cheap to cache and resend
+
 
 st.title("Change since 2019")
 with guard():
@@ -44,8 +58,7 @@ with guard():
     st.write(s.sentence())
 
     view = st.radio("Map", list(VIEWS), format_func=VIEWS.get, horizontal=True, key="change_view")
-    cmap = change_deck(sub, boundaries("2025"), area=sel.area, lad_boundaries=lad_boundaries(),
-                       ward_boundaries=ward_boundaries(), view=view)
+    cmap = _map(sel.area.level, sel.area.code, sel.area.name, view)
     left, right = st.columns([4, 1])
     left.pydeck_chart(cmap.deck, height=620)
     right.html(cmap.legend_html)

@@ -37,8 +37,9 @@ def test_change_page_birmingham_interactions() -> None:
 
 
 def test_change_page_for_a_ward_and_the_2019_edition() -> None:
-    at = _open("app_pages/change.py", area="E12000005", edition="2019")
-    assert at.session_state["nm_area"].name == "West Midlands"
+    at = _open("app_pages/change.py", area="E05011118", edition="2019")
+    assert at.session_state["nm_area"].name == "Acocks Green"
+    assert {m.label: m.value for m in at.metric}["Comparable neighbourhoods"] == "15 of 15"
     assert any("2021 neighbourhood boundaries" in c.value for c in at.caption)
 
 
