@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from needsmap import areas
@@ -94,14 +92,13 @@ with guard():
                   f"{summary.share_residents_20:.0%} of residents", delta_color="off", delta_arrow="off")
     st.write(summary_sentence(summary, sel.area.name))
 
-    started = time.perf_counter()
     cm = _map(sel.edition, sel.area.level, sel.area.code, sel.area.name, measure.id, view)
     left, right = st.columns([4, 1])
     left.pydeck_chart(cm.deck, height=620, key="explore_map")
     with right:
         st.html(cm.legend_html)
-        st.caption("Lines: local authorities (dark)" + (", wards (grey)" if sel.area.level in ("lad", "ward")
-                                                        else "") + ". Hover a neighbourhood for its figures.")
+        wards_note = ", wards (thin, edged in white)" if sel.area.level in ("lad", "ward") else ""
+        st.caption(f"Lines: local authorities (thick){wards_note}. Hover a neighbourhood for its figures.")
     if cm.simplification_note:
         st.info(f"{cm.simplification_note} Pick a region or local authority in the sidebar for exact "
                 "boundaries.", icon=":material/speed:")
@@ -122,4 +119,3 @@ with guard():
     )
     st.caption("Sources: " + " · ".join(get_dataset(i).citation() for i in source_ids(measure, sel.edition))
                + " Ward outlines are built from LSOA 2021 boundaries and are approximate.")
-    st.session_state["explore_render_s"] = time.perf_counter() - started
