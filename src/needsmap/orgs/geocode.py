@@ -187,6 +187,16 @@ def _vintage_lookup() -> tuple[pd.Series, pd.Series]:
     return a.astype(str), b.astype(str)
 
 
+@functools.lru_cache(maxsize=1)
+def _nested_2011() -> dict[str, str]:
+    """LSOA 2021 → its LSOA 2011 where the 2021 one is unchanged (U) or split (S) from it."""
+    lk = read_table("lsoa11_lsoa21_lookup")
+    lk = lk[lk["change_code"].isin(["U", "S"])]
+    one = lk.groupby("lsoa21_code")["lsoa11_code"].transform("nunique") == 1
+    lk = lk[one]
+    return dict(zip(lk["lsoa21_code"].astype(str), lk["lsoa11_code"].astype(str), strict=True))
+
+
 def _fill_vintages(l11: pd.Series, l21: pd.Series) -> tuple[pd.Series, pd.Series]:
     to21, to11 = _vintage_lookup()
     l21 = l21.fillna(l11.map(to21))
@@ -219,11 +229,20 @@ def place_points(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
     if ok.any():
         pts[ok] = shapely.points(x[ok], y[ok])
     out = pd.DataFrame(index=lat.index)
-    snapped = np.zeros(len(la), dtype=bool)
-    for edition, col in (("2019", "lsoa11_code"), ("2025", "lsoa21_code")):
-        codes, snap = _lsoa_index(edition).locate(pts)
-        out[col] = pd.array(codes, dtype="string")
-        snapped |= snap & pd.notna(codes)
+    codes21, snapped = _lsoa_index("2025").locate(pts)
+    snapped &= pd.notna(codes21)
+    # an LSOA 2021 that is unchanged (U) or split (S) from 2011 lies inside one LSOA 2011: take it
+    # from the ONS lookup, so both vintages agree; only points in merged (M) or irregular (X) ones
+    # or in no LSOA 2021 are looked up in the 2011 polygons
+    nested = _nested_2011()
+    codes11 = pd.Series(codes21, dtype=object).map(nested).to_numpy(dtype=object)
+    rest = np.flatnonzero(pd.isna(codes11) & ~shapely.is_missing(pts))
+    if len(rest):
+        found, snap = _lsoa_index("2019").locate(pts[rest])
+        codes11[rest] = found
+        snapped[rest] |= snap & pd.notna(found) & pd.isna(codes21[rest])
+    out["lsoa11_code"] = pd.array(codes11, dtype="string")
+    out["lsoa21_code"] = pd.array(codes21, dtype="string")
     l11, l21 = _fill_vintages(out["lsoa11_code"], out["lsoa21_code"])
     out["lsoa11_code"], out["lsoa21_code"] = l11.astype("string"), l21.astype("string")
     out["snapped"] = snapped

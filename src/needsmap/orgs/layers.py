@@ -13,7 +13,7 @@ from needsmap.errors import DataMissingError, ValidationError
 from needsmap.orgs.importer import ImportResult, detect_columns, import_file
 
 #: bump when the placed layers change shape, so old cached copies are not reused
-LAYER_VERSION = "3"
+LAYER_VERSION = "4"
 
 
 @dataclass(frozen=True)
