@@ -31,8 +31,11 @@ def test_rank_and_value_classes() -> None:
     cols, legend = maps.class_colours(pd.Series([1, 33755, None]), kind="rank", n_total=33755)
     assert cols[0] == maps.DECILE_COLOURS[0] and cols[1] == maps.DECILE_COLOURS[9]
     assert cols[2] == maps.NO_DATA
-    cols, _ = maps.class_colours(pd.Series(range(100)), kind="value", higher_is_worse=True)
+    cols, legend = maps.class_colours(pd.Series(range(100)), kind="value", higher_is_worse=True)
     assert cols[99] == maps.DECILE_COLOURS[0]
+    assert legend[0] == ("89.1 – 99", maps.DECILE_COLOURS[0])  # darkest swatch = highest values
+    cols, legend = maps.class_colours(pd.Series(range(100)), kind="value", higher_is_worse=False)
+    assert cols[0] == maps.DECILE_COLOURS[0] and legend[0] == ("0 – 9.9", maps.DECILE_COLOURS[0])
 
 
 def test_legend_escapes_labels() -> None:

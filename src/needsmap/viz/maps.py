@@ -66,9 +66,10 @@ def class_colours(values: pd.Series, *, kind: str = "decile", higher_is_worse: b
         ranked = v.rank(method="average", ascending=not higher_is_worse, pct=True)
         classes = np.ceil(ranked * 10).clip(1, 10)
         qs = v.quantile(np.linspace(0, 1, 11)).to_numpy()
-        if not higher_is_worse:
+        if higher_is_worse:  # class 1 (darkest) holds the highest tenth of values
             qs = qs[::-1]
-        legend = [(f"{_fmt(qs[d - 1])} – {_fmt(qs[d])}", DECILE_COLOURS[d - 1]) for d in range(1, 11)]
+        legend = [(f"{_fmt(min(qs[d - 1], qs[d]))} – {_fmt(max(qs[d - 1], qs[d]))}", DECILE_COLOURS[d - 1])
+                  for d in range(1, 11)]
     colours = [decile_colour(c) for c in classes]
     return colours, legend
 
