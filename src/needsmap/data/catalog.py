@@ -272,7 +272,7 @@ DATASETS: tuple[Dataset, ...] = (
                  "Connectedness Domain Rank", "Active and Engaged Community Domain Score",
                  "Active and Engaged Community Domain Rank", "Left Behind Area?"),
         geography="LSOA 2021", date="2023", key="lsoa21_code", optional=True,
-        notes="Higher score = higher community need; rank 1 = highest need. The 'Left Behind Area?' flag is the redistributor's (lowest CNI decile and lowest IMD 2025 decile).",
+        notes="Higher score = higher community need; rank 1 = highest need. The 'Left Behind Area?' flag is the redistributor's: in the data it marks LSOAs in the highest-need CNI tenth that were also in IMD 2019's most deprived decile (1,301 of its 1,305 flagged LSOAs are 2019 decile 1; 149 of them are not 2025 decile 1), although shared/data's README says IMD 2025.",
     ),
     Dataset(
         id="cni2019_wards",
