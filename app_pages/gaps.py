@@ -11,7 +11,7 @@ from needsmap.analysis import coverage as cv
 from needsmap.export import to_csv_bytes
 from needsmap.measures import get_measure, measures_for
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
-from needsmap.viz.bivariate import bivariate_deck, bivariate_legend_html
+from needsmap.viz.bivariate import MAX_POLYGONS, bivariate_deck, bivariate_legend_html
 
 COMPOSITE = "__composite__"
 #: what one organisation of each default layer is called in the summary sentence
@@ -105,6 +105,9 @@ with guard():
     deck = bivariate_deck(result, boundaries(edition), lad_boundaries=lad_boundaries(),
                           ward_boundaries=ward_boundaries(), orgs=usable, points=_points(edition))
     left.pydeck_chart(deck, height=620, key="gaps_map")
+    if len(d) > MAX_POLYGONS:
+        left.caption("Each neighbourhood is drawn as a dot at its centre: all its shapes are too many "
+                     "for a browser. Zoom in for detail; the figures are unaffected.")
     counts = d["bivariate_class"].value_counts().to_dict()
     right.html(bivariate_legend_html(
         counts, need_label=need.label, coverage_label=cv.COVERAGE_BASES[basis].lower(),

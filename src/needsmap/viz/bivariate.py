@@ -25,6 +25,8 @@ ORG_COLOUR: maps.RGB = (20, 20, 20)
 #: the map's width on a laptop screen (the legend takes the rest); used to fit the view
 _MAP_WIDTH_PX = 700
 _LABEL_PX = 12
+#: place names kept on a national map (the largest local authorities that do not overlap)
+_NATIONAL_LABELS = 30
 
 
 # ----------------------------------------------------------------------------- tooltips
@@ -116,20 +118,9 @@ def _fit(bounds: Sequence[float], *, width_px: int, height_px: int, margin_px: i
     return pdk.ViewState(longitude=lon, latitude=lat, zoom=max(min(zoom, 15.0), 4.0), pitch=0)
 
 
-def _quote_units(layers: Sequence[pdk.Layer]) -> None:
-    """Set unit properties after construction: pydeck reads a string given to the constructor as a
-    JavaScript expression, so ``width_units="pixels"`` would arrive as the expression ``pixels`` (and
-    deck.gl then draws nothing for the layer)."""
-    for layer in layers:
-        for prop, default in (("width_units", "pixels"), ("radius_units", "pixels")):
-            value = getattr(layer, prop, None)
-            if isinstance(value, str):
-                setattr(layer, prop, value.removeprefix("@@=") or default)
-
-
 def _text_layer(labels: pd.DataFrame) -> pdk.Layer:
-    """Place names. pydeck reads an unquoted string property as a JavaScript expression, so the
-    constant strings (anchor, font, character set) are quoted; deck.gl draws text, never HTML."""
+    """Place names (deck.gl draws text, never HTML). pydeck reads an unquoted string property as a
+    JavaScript expression, so constant strings here and in other layers (units) are quoted."""
     return pdk.Layer(
         "TextLayer", maps.records(labels.reset_index(drop=True)), id="place-names",
         get_position=["lon", "lat"], get_text="text", get_size=_LABEL_PX, get_color=[20, 20, 20],
@@ -140,14 +131,12 @@ def _text_layer(labels: pd.DataFrame) -> pdk.Layer:
 
 
 def _declutter(labels: pd.DataFrame, view: pdk.ViewState, height: int) -> pd.DataFrame:
-    """The shared choropleth's label placement. It measures pixels on a 256-pixel world; deck.gl's is
-    512 pixels, so it is given the same view one zoom level up."""
+    """The shared choropleth's label placement (labels that would overlap at the first view go)."""
     try:
         from needsmap.viz.choropleth import declutter
     except ImportError:  # pragma: no cover - the shared module is part of the package
         return labels[["text", "lon", "lat"]] if len(labels) else labels
-    same = pdk.ViewState(longitude=view.longitude, latitude=view.latitude, zoom=view.zoom + 1, pitch=0)
-    return declutter(labels, same, width_px=_MAP_WIDTH_PX, height_px=height, size_px=_LABEL_PX)
+    return declutter(labels, view, width_px=_MAP_WIDTH_PX, height_px=height, size_px=_LABEL_PX)
 
 
 def bivariate_deck(
@@ -181,6 +170,7 @@ def bivariate_deck(
         Map height in pixels.
     """
     d = result.lsoas
+    national = result.area.level in ("england", "region") and len(d) > MAX_POLYGONS
     fill = _class_colour(d["bivariate_class"])
     tips = lsoa_tooltips(result, short=len(d) > MAX_POLYGONS)
     gdf = boundaries.loc[boundaries["lsoa_code"].isin(d.index), ["lsoa_code", "geometry"]]
@@ -194,7 +184,7 @@ def bivariate_deck(
         frame = attrs.assign(lon=lonlat.x.to_numpy().round(5), lat=lonlat.y.to_numpy().round(5))
         layers.append(pdk.Layer(
             "ScatterplotLayer", maps.records(frame.reset_index(drop=True)), id="lsoa-dots", get_position=["lon", "lat"], get_fill_color="fill",
-            radius_units="meters", get_radius=450, radius_min_pixels=1.2, pickable=True, stroked=False,
+            radius_units="'meters'", get_radius=600, radius_min_pixels=2.2, pickable=True, stroked=False,
         ))
     else:
         gdf = gdf.join(attrs, on="lsoa_code")
@@ -229,13 +219,15 @@ def bivariate_deck(
             layers.append(pdk.Layer(
                 "ScatterplotLayer", maps.records(frame.reset_index(drop=True)), id="organisations", get_position=["lon", "lat"],
                 get_fill_color=list(ORG_COLOUR), get_line_color=[255, 255, 255], stroked=True,
-                line_width_min_pixels=1.5, radius_units="pixels", get_radius=4.5,
-                radius_min_pixels=3, radius_max_pixels=10, pickable=True,
+                line_width_min_pixels=1 if national else 1.5, radius_units="'pixels'",
+                get_radius=2.5 if national else 4.5, radius_min_pixels=2, radius_max_pixels=10,
+                pickable=True,
             ))
     labels = _declutter(labels, view, height)
+    if national:
+        labels = labels.head(_NATIONAL_LABELS)
     if len(labels):
         layers.append(_text_layer(labels))
-    _quote_units(layers)
     return maps.make_deck(layers, view, tooltip_html=TOOLTIP_HTML, height=height)
 
 
