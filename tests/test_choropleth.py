@@ -137,3 +137,15 @@ def test_declutter_drops_overlapping_labels() -> None:
     view = maps.view_for_bounds((-2.0, 52.3, -0.9, 52.6))
     kept = declutter(labels, view, width_px=800, height_px=600)
     assert kept["text"].tolist() == ["Big", "Far"]
+
+
+def test_frozen_map_pickles_small_and_sends_the_same_json(table25: pd.DataFrame, geo25: pd.DataFrame,
+                                                           lads: gpd.GeoDataFrame) -> None:
+    import pickle
+
+    wm = areas.area_from_code("E12000005", geo25)
+    cm = choropleth_deck(areas.select(table25, wm), data.load_boundaries("2025"), measure="imd",
+                         edition="2025", area=wm, lad_boundaries=lads)
+    frozen = pickle.loads(pickle.dumps(cm.frozen()))
+    assert frozen.deck.to_json() == cm.deck.to_json()
+    assert frozen.legend == cm.legend and frozen.deck._tooltip == cm.deck._tooltip
