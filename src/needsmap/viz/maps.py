@@ -205,8 +205,9 @@ def make_deck(layers: Sequence[pdk.Layer], view: pdk.ViewState, *, tooltip_html:
               height: int = 620, basemap: str | None = None) -> pdk.Deck:
     """A Deck with no basemap by default (reads offline); ``basemap`` = a pydeck ``map_style``.
 
-    ``tooltip_html`` is a template with ``{column}`` placeholders; values must already be escaped
-    (:func:`needsmap.export.escape_columns`) when they come from user files.
+    ``tooltip_html`` is a template with ``{column}`` placeholders. Pass user text raw: Streamlit's
+    deck.gl chart HTML-escapes every interpolated value (pre-escaping would show ``&amp;``);
+    ``tests/browser/test_tooltip_safety.py`` holds it to that with a hostile organisation name.
     """
     tooltip: dict[str, object] | bool = False
     if tooltip_html:
