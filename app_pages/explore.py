@@ -32,7 +32,8 @@ def _map(edition: Edition, level: str, code: str, name: str, measure_id: str, vi
     bounds = _england_boundaries(edition) if area.level == "england" else boundaries(edition)
     cm = choropleth_deck(table, bounds, measure=measure_id, view=view,  # type: ignore[arg-type]
                          edition=edition, area=area, lad_boundaries=lad_boundaries(),
-                         ward_boundaries=ward_boundaries() if area.level in ("lad", "ward") else None)
+                         ward_boundaries=ward_boundaries() if area.level in ("lad", "ward") else None,
+                         national=lsoa_table(edition))
     return cm.frozen()  # cached as one JSON string: England's map comes back at once
 
 

@@ -149,3 +149,23 @@ def test_frozen_map_pickles_small_and_sends_the_same_json(table25: pd.DataFrame,
     frozen = pickle.loads(pickle.dumps(cm.frozen()))
     assert frozen.deck.to_json() == cm.deck.to_json()
     assert frozen.legend == cm.legend and frozen.deck._tooltip == cm.deck._tooltip
+
+
+def test_score_view_with_national_table_matches_the_deciles(table25: pd.DataFrame, geo25: pd.DataFrame,
+                                                            lads: gpd.GeoDataFrame) -> None:
+    bham = areas.area_from_code("E08000025", geo25)
+    sel = areas.select(table25, bham)
+    cm = choropleth_deck(sel, data.load_boundaries("2025"), measure="imd", view="score", edition="2025",
+                         area=bham, lad_boundaries=lads, national=table25)
+    darkest = sum(tuple(r["fill"]) == maps.DECILE_COLOURS[0] for r in _layer(cm.deck, "lsoa-fill").data)
+    assert darkest == int((sel["imd_decile"] == 1).sum())  # national tenths of score = deciles
+    assert "England's 33,755" in cm.legend_html
+
+
+def test_national_tenths_lower_is_worse_and_missing() -> None:
+    from needsmap.viz.choropleth import national_tenths
+
+    ref = pd.Series(range(1, 101), dtype=float)
+    colours, legend = national_tenths(pd.Series([1.0, 100.0, None]), ref, higher_is_worse=False)
+    assert colours == [maps.DECILE_COLOURS[0], maps.DECILE_COLOURS[9], maps.NO_DATA]
+    assert len(legend) == 10

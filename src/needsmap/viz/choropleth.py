@@ -112,6 +112,7 @@ def choropleth_deck(
     ward_boundaries: gpd.GeoDataFrame | None = None,
     extra_layers: Sequence[pdk.Layer] = (),
     simplify_m: float | None = None,
+    national: pd.DataFrame | None = None,
     height: int = 620,
 ) -> ChoroplethMap:
     """Build the LSOA choropleth of ``measure`` for ``area``.
@@ -146,6 +147,10 @@ def choropleth_deck(
     simplify_m
         Simplification tolerance in metres; ``None`` = :data:`ENGLAND_SIMPLIFY_M` for England and
         none otherwise. Boundaries from :func:`simplified_boundaries` are not simplified again.
+    national
+        The whole England table (``load_lsoa_table(edition)``). When given, ``score`` and ``value``
+        views are shaded by tenths of England's LSOAs, so colours mean the same in every area; without
+        it, by tenths of the LSOAs shown.
     height
         Map height in pixels.
 
@@ -179,7 +184,8 @@ def choropleth_deck(
         gdf, removed = _simplify(gdf, tol)
     tol = max(tol, done_m)
 
-    colours, legend = _colours(gdf[col], m, v, n_total)
+    ref = national[col] if national is not None and col in national.columns else None
+    colours, legend = _colours(gdf[col], m, v, n_total, ref)
     if any(c == maps.NO_DATA for c in colours):
         legend = [*legend, ("no data", maps.NO_DATA)]
     tips = tooltips(gdf.set_index("lsoa_code"), m, v, edition=edition)
@@ -201,7 +207,7 @@ def choropleth_deck(
     title = legend_title(m, v, edition)
     return ChoroplethMap(
         deck=deck, legend=legend, legend_title=title,
-        legend_html=maps.legend_html(title, legend, note=_legend_note(m, v, n_total)),
+        legend_html=maps.legend_html(title, legend, note=_legend_note(m, v, n_total, national=ref is not None)),
         simplified_m=tol if tol > 0 else 0.0, vertices_removed=removed, n_lsoas=len(gdf),
         view=view_state,
     )
@@ -228,7 +234,7 @@ def simplified_boundaries(boundaries: gpd.GeoDataFrame, tolerance_m: float = ENG
 
 
 # ----------------------------------------------------------------------------- colours and legend
-def _colours(values: pd.Series, m: Measure, v: View, n_total: int
+def _colours(values: pd.Series, m: Measure, v: View, n_total: int, national: pd.Series | None = None
              ) -> tuple[list[maps.RGB], list[tuple[str, maps.RGB]]]:
     if v == "decile":
         return maps.class_colours(values, kind="decile")
@@ -240,7 +246,35 @@ def _colours(values: pd.Series, m: Measure, v: View, n_total: int
             yes, no = no, yes
         colours = [maps.NO_DATA if pd.isna(x) else (yes if bool(x) else no) for x in values]
         return colours, [("yes", yes), ("no", no)]
+    if national is not None:
+        return national_tenths(values, national, higher_is_worse=m.higher_is_worse)
     return maps.class_colours(values, kind="value", higher_is_worse=m.higher_is_worse)
+
+
+def national_tenths(values: pd.Series, national: pd.Series, *, higher_is_worse: bool = True
+                    ) -> tuple[list[maps.RGB], list[tuple[str, maps.RGB]]]:
+    """Colour ``values`` by the tenth of England's LSOAs (``national``) they fall in, worst first.
+
+    Class 1 holds the 10% of England's LSOAs with the highest values (lowest when ``higher_is_worse``
+    is False). Ties share a class, so a measure with few distinct values may leave classes empty.
+    """
+    ref = np.sort(pd.to_numeric(national, errors="coerce").dropna().to_numpy(float))
+    v = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    if not len(ref):
+        return [maps.NO_DATA] * len(v), []
+    n = len(ref)
+    # share of England's LSOAs at least as bad as each value
+    worse_or_equal = (n - np.searchsorted(ref, v, side="left")) / n if higher_is_worse else \
+        np.searchsorted(ref, v, side="right") / n
+    classes = np.clip(np.ceil(worse_or_equal * 10), 1, 10)
+    colours = [maps.NO_DATA if np.isnan(x) else maps.DECILE_COLOURS[int(c) - 1]
+               for x, c in zip(v, classes, strict=True)]
+    qs = np.quantile(ref, np.linspace(0, 1, 11))
+    if higher_is_worse:
+        qs = qs[::-1]
+    legend = [(f"{maps._fmt(min(qs[d - 1], qs[d]))} – {maps._fmt(max(qs[d - 1], qs[d]))}",
+               maps.DECILE_COLOURS[d - 1]) for d in range(1, 11)]
+    return colours, legend
 
 
 def legend_title(m: Measure, v: View, edition: Edition) -> str:
@@ -249,12 +283,14 @@ def legend_title(m: Measure, v: View, edition: Edition) -> str:
     return f"{m.label} — {what} (IMD {edition})" if v != "value" else f"{m.label} ({what})"
 
 
-def _legend_note(m: Measure, v: View, n_total: int) -> str:
+def _legend_note(m: Measure, v: View, n_total: int, *, national: bool = False) -> str:
     if v == "decile":
         return "Decile 1 = England's 10% most deprived neighbourhoods."
     if v == "rank":
         return f"Rank 1 = most deprived of England's {n_total:,} neighbourhoods; colours by national tenths."
     worse = "higher" if m.higher_is_worse else "lower"
+    if national:
+        return f"Tenths of England's {n_total:,} neighbourhoods; {worse} = more need (darkest)."
     return f"Tenths of the neighbourhoods shown; {worse} = more need (darkest)."
 
 
@@ -403,4 +439,4 @@ def declutter(labels: pd.DataFrame, view: pdk.ViewState, *, width_px: int, heigh
 
 
 __all__ = ["ENGLAND_SIMPLIFY_M", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "ChoroplethMap", "FrozenDeck", "choropleth_deck",
-           "declutter", "legend_title", "simplified_boundaries", "tooltips"]
+           "declutter", "legend_title", "national_tenths", "simplified_boundaries", "tooltips"]
