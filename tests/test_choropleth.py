@@ -159,7 +159,7 @@ def test_score_view_with_national_table_matches_the_deciles(table25: pd.DataFram
                          area=bham, lad_boundaries=lads, national=table25)
     darkest = sum(tuple(r["fill"]) == maps.DECILE_COLOURS[0] for r in _layer(cm.deck, "lsoa-fill").data)
     assert darkest == int((sel["imd_decile"] == 1).sum())  # national tenths of score = deciles
-    assert "England's 33,755" in cm.legend_html
+    assert "England&#x27;s 33,755" in cm.legend_html  # escaped by legend_html
 
 
 def test_national_tenths_lower_is_worse_and_missing() -> None:
