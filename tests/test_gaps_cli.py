@@ -72,13 +72,13 @@ def test_gaps_with_a_default_layer_composite_and_2019(tmp_path: Path, table19: p
     assert len(df) == (table19["lad_code"] == "E08000025").sum()
     assert (df["radius_km"] == 2).all() and (df["need_measure"] == "Composite need").all()
     assert "2 × Income deprivation + 1 × Health deprivation and disability" in err
-    assert "default layer foodbanks" in err
+    assert "Food banks (Give Food)" in err
     assert set(df["bivariate_class"]) <= {f"{n}-{c}" for n in (1, 2, 3) for c in (1, 2, 3)}
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--area", "Atlantis"], "no local authority, region or ward called"),
-    (["--orgs", "no/such/file.csv"], "no file"),
+    (["--orgs", "no/such/file.csv"], "not found"),
     (["--orgs", "default:nothing"], "Unknown organisation layer"),
     (["--composite", "income"], "is not ID=WEIGHT"),
     (["--need", "nonsense"], "unknown measure"),

@@ -29,8 +29,6 @@ from needsmap.errors import ValidationError
 from needsmap.export import to_csv_bytes
 from needsmap.types import DEFAULT_EDITION, EDITIONS, LSOA_VINTAGE, Edition, as_edition
 
-DEFAULT_PREFIX = "default:"
-
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register ``needsmap gaps``."""
@@ -85,20 +83,6 @@ def parse_weights(text: str) -> dict[str, float]:
     return out
 
 
-def load_orgs(spec: str) -> tuple[object, str]:
-    """Import ``spec`` (a file path or ``default:ID``); returns (ImportResult, description)."""
-    from needsmap.orgs import import_file, load_default_layer
-
-    if spec.startswith(DEFAULT_PREFIX):
-        layer_id = spec[len(DEFAULT_PREFIX):]
-        return load_default_layer(layer_id), f"default layer {layer_id}"
-    path = Path(spec)
-    if not path.is_file():
-        raise ValidationError(f"--orgs: no file {spec!r} (give a file path, or default:ID such as "
-                              "default:foodbanks)")
-    return import_file(path, filename=path.name), path.name
-
-
 def reference_points(edition: Edition) -> pd.DataFrame:
     """LSOA reference points of ``edition``, kept in the prepared-file cache (rebuilt when the
     boundary file changes)."""
@@ -119,9 +103,11 @@ def run(args: argparse.Namespace) -> int:
         need.formula()
     except KeyError as exc:
         raise ValidationError(str(exc).strip("'\"")) from None
-    imported, what = load_orgs(args.orgs)
+    from needsmap.orgs import load_layer_spec  # imported here: the geocoder is heavy to load
+
+    imported, what, _ = load_layer_spec(args.orgs)
     points = reference_points(edition)
-    result = cv.analyse_gaps(table, points, imported.table,  # type: ignore[attr-defined]
+    result = cv.analyse_gaps(table, points, imported.table,
                              area=area, edition=edition, radius_km=args.radius_km, need=need,
                              basis=args.basis)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -10,10 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from needsmap.errors import NeedsmapError, ValidationError
-from needsmap.types import DEFAULT_EDITION, EDITIONS, Edition, as_edition
-
-DEFAULT_PREFIX = "default:"
+from needsmap.errors import ValidationError
+from needsmap.types import DEFAULT_EDITION, EDITIONS, as_edition
 
 
 def add_parser(subparsers: Any) -> None:
@@ -50,50 +48,16 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def load_organisations(spec: str, *, edition: Edition) -> tuple[pd.DataFrame, str, str | None]:
-    """The organisation rows for ``spec`` (a file or ``default:<layer>``), a label, the layer id.
+def load_organisations(spec: str) -> tuple[pd.DataFrame, str, str | None]:
+    """Every row of the organisation list ``spec`` (a file or ``default:<layer>``), a label, the layer id.
 
-    A CSV that already has the edition's LSOA code column (``lsoa11_code``/``lsoa21_code``) is
-    used as it is; anything else is imported and placed by :mod:`needsmap.orgs`.
+    The list goes through :mod:`needsmap.orgs`, which places rows by postcode, coordinates or an
+    LSOA code column (``lsoa11_code``/``lsoa21_code``) and keeps the unplaced ones with a reason.
     """
-    from needsmap.analysis.portfolio import code_column
+    from needsmap.orgs import load_layer_spec
 
-    if spec.startswith(DEFAULT_PREFIX):
-        layer = spec[len(DEFAULT_PREFIX):]
-        orgs = _orgs_module()
-        if layer not in orgs.DEFAULT_LAYERS:
-            raise ValidationError(f"unknown default layer {layer!r}; choose one of "
-                                  f"{', '.join(orgs.DEFAULT_LAYERS)}")
-        return orgs.load_default_layer(layer).table, _layer_label(orgs, layer), layer
-    path = Path(spec)
-    if not path.is_file():
-        raise ValidationError(f"organisation file {spec} not found")
-    if path.suffix.lower() == ".csv":
-        try:
-            head = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
-        except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
-            head = pd.DataFrame()
-        if code_column(edition) in head.columns:
-            return pd.read_csv(path, dtype=str, encoding="utf-8-sig"), path.name, None
-    orgs = _orgs_module()
-    return orgs.import_file(path, filename=path.name).table, path.name, None
-
-
-def _layer_label(orgs: Any, layer: str) -> str:
-    info = orgs.DEFAULT_LAYERS[layer]
-    for attr in ("title", "name", "label"):
-        if isinstance(getattr(info, attr, None), str):
-            return str(getattr(info, attr))
-    return info if isinstance(info, str) else layer
-
-
-def _orgs_module() -> Any:
-    try:
-        import needsmap.orgs as orgs
-    except ModuleNotFoundError as exc:  # pragma: no cover - only before the module lands
-        raise NeedsmapError("organisation import (needsmap.orgs) is not available; give a CSV "
-                            "with lsoa11_code/lsoa21_code columns") from exc
-    return orgs
+    result, label, layer_id = load_layer_spec(spec)
+    return result.table, label, layer_id
 
 
 def run(args: argparse.Namespace) -> int:
@@ -104,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     edition = as_edition(args.edition)
     if args.radius_km is not None and not 0 <= args.radius_km <= 50:
         raise ValidationError("--radius-km must be between 0 and 50")
-    orgs, label, layer_id = load_organisations(args.orgs, edition=edition)
+    orgs, label, layer_id = load_organisations(args.orgs)
     table = data.load_lsoa_table(edition)
     centroids = pf.lsoa_centroids(data.load_boundaries(edition)) if args.radius_km else None
     within, within_label = None, "the area"

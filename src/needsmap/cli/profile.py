@@ -61,10 +61,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 def _orgs(spec: str | None) -> Any:
     if not spec:
         return None
-    from needsmap.cli.gaps import load_orgs
+    from needsmap.orgs import load_layer_spec
 
-    result, _ = load_orgs(spec)
-    return result.placed  # type: ignore[attr-defined]
+    result, _, _ = load_layer_spec(spec)
+    return result.placed
 
 
 def build(args: argparse.Namespace) -> pr.LsoaProfile | pr.AreaProfile:

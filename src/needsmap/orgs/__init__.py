@@ -16,10 +16,17 @@ from needsmap.orgs.importer import (
     import_file,
     import_frame,
 )
-from needsmap.orgs.layers import DEFAULT_LAYERS, Layer, load_default_layer
+from needsmap.orgs.layers import (
+    DEFAULT_LAYERS,
+    DEFAULT_PREFIX,
+    Layer,
+    load_default_layer,
+    load_layer_spec,
+)
 
 __all__ = [
     "DEFAULT_LAYERS",
+    "DEFAULT_PREFIX",
     "OK",
     "ROLE_LABELS",
     "ColumnsNotFoundError",
@@ -28,6 +35,7 @@ __all__ = [
     "import_file",
     "import_frame",
     "load_default_layer",
+    "load_layer_spec",
     "normalise_postcode",
     "place_coordinates",
     "place_lsoa_codes",

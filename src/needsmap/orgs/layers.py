@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -108,4 +109,28 @@ def load_default_layer(layer_id: str) -> ImportResult:
                         unsure=meta.get("unsure", []), label=layer.title)
 
 
-__all__ = ["DEFAULT_LAYERS", "Layer", "load_default_layer"]
+#: prefix naming a default layer where a file is expected (command line: ``--orgs default:foodbanks``)
+DEFAULT_PREFIX = "default:"
+
+
+def load_layer_spec(spec: str) -> tuple[ImportResult, str, str | None]:
+    """Import the organisation list ``spec`` names: a file path, or ``default:ID`` for a default layer.
+
+    Returns
+    -------
+    The import result, a label for captions (layer title or file name) and the layer id (None for a
+    file).
+    """
+    if spec.startswith(DEFAULT_PREFIX):
+        layer_id = spec[len(DEFAULT_PREFIX):]
+        return load_default_layer(layer_id), _get(layer_id).title, layer_id
+    path = Path(spec)
+    if not path.is_file():
+        raise ValidationError(
+            f"organisation file {spec!r} not found: give a CSV, Excel or 360Giving file, or "
+            f"{DEFAULT_PREFIX}ID for a default layer ({', '.join(DEFAULT_LAYERS)})"
+        )
+    return import_file(path, filename=path.name), path.name, None
+
+
+__all__ = ["DEFAULT_LAYERS", "DEFAULT_PREFIX", "Layer", "load_default_layer", "load_layer_spec"]
