@@ -41,3 +41,13 @@ def test_rank_and_value_classes() -> None:
 def test_legend_escapes_labels() -> None:
     html = maps.legend_html("<b>", [("<i>x</i>", (1, 2, 3))])
     assert "<i>x" not in html and "&lt;i&gt;" in html
+
+
+def test_change_tooltips_are_plain_text_fields(table25: pd.DataFrame) -> None:
+    from needsmap.viz.change_map import change_tooltips
+
+    rows = table25[table25["lad_name"] == "Birmingham"].head(50)
+    tips = change_tooltips(rows)
+    assert list(tips.columns) == list(maps.TOOLTIP_FIELDS)
+    assert not tips.apply(lambda c: c.str.contains("<", regex=False)).any().any()
+    assert tips["tip_title"].str.contains("Birmingham").all()

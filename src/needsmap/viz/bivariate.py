@@ -13,6 +13,7 @@ import pydeck as pdk
 from needsmap.analysis.coverage import BIVARIATE_COLOURS, BIVARIATE_LABELS, GapAnalysis
 from needsmap.export import escape_text
 from needsmap.viz import maps
+from needsmap.viz.maps import TOOLTIP_FIELDS, TOOLTIP_HTML
 
 __all__ = ["MAX_POLYGONS", "ORG_COLOUR", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "bivariate_deck",
            "bivariate_legend_html", "lsoa_tooltips", "org_tooltips"]
@@ -30,12 +31,6 @@ _NATIONAL_LABELS = 30
 
 
 # ----------------------------------------------------------------------------- tooltips
-#: every pickable row carries these plain-text fields; Streamlit HTML-escapes each value as it fills
-#: the template (so user text such as organisation names cannot inject markup, and must not be
-#: escaped first, or "&" would show as "&amp;")
-TOOLTIP_FIELDS = ("tip_title", "tip_where", "tip_value", "tip_more")
-TOOLTIP_HTML = ("<b>{tip_title}</b><br/>{tip_where}<br/>{tip_value}"
-                "<br/><span style='opacity:.8'>{tip_more}</span>")
 
 
 def _num(values: pd.Series, fmt: str) -> pd.Series:

@@ -18,8 +18,8 @@ import pydeck as pdk
 
 from needsmap.analysis.change import COMPARISON_LABELS
 from needsmap.areas import Area
-from needsmap.export import escape_text
 from needsmap.viz import maps
+from needsmap.viz.maps import TOOLTIP_FIELDS, TOOLTIP_HTML
 
 ChangeView = Literal["rank", "decile"]
 
@@ -67,26 +67,29 @@ def _num(values: pd.Series, signed: bool = False) -> list[str]:
     return ["–" if pd.isna(x) else fmt.format(float(x)) for x in values]
 
 
-def change_tooltips(table: pd.DataFrame) -> pd.Series:
-    """Escaped HTML tooltip per LSOA: names, 2019 and 2025 rank and decile, change and comparability."""
+def change_tooltips(table: pd.DataFrame) -> pd.DataFrame:
+    """Tooltip fields (:data:`maps.TOOLTIP_FIELDS`, plain text) per LSOA: names, 2019 and 2025 rank
+    and decile, the change and whether the LSOA is comparable."""
     def col(c: str) -> pd.Series:
         return table[c] if c in table.columns else pd.Series(pd.NA, index=table.index)
 
-    out = []
-    for code, name, ward, lad, r19, r25, d19, d25, rc, dc, lc in zip(
-        table.index, col("lsoa_name"), col("ward_name"), col("lad_name"), _num(col("imd_rank_2019")),
-        _num(col("imd_rank")), _num(col("imd_decile_2019")), _num(col("imd_decile")),
-        _num(col("imd_rank_change"), True), _num(col("imd_decile_change"), True), col("lsoa_change"),
-        strict=True,
-    ):
-        note = COMPARISON_LABELS.get(str(lc), "not in the ONS lookup")
-        out.append(
-            f"<b>{escape_text(name)}</b> ({escape_text(code)})<br/>Ward: {escape_text(ward)} · "
-            f"{escape_text(lad)}<br/>IMD rank 2019: {r19} (decile {d19}) → 2025: {r25} (decile {d25})"
-            f"<br/><b>Change</b>: {rc} ranks, {dc} deciles (+ = relatively more deprived)"
-            f"<br/><span style='opacity:.8'>{escape_text(note)}</span>"
-        )
-    return pd.Series(out, index=table.index, dtype=object)
+    def text(c: str) -> pd.Series:
+        return col(c).astype(object).where(col(c).notna(), "").astype(str)
+
+    code = pd.Series(table.index, index=table.index).astype(str)
+    r19, r25 = _num(col("imd_rank_2019")), _num(col("imd_rank"))
+    d19, d25 = _num(col("imd_decile_2019")), _num(col("imd_decile"))
+    rc, dc = _num(col("imd_rank_change"), True), _num(col("imd_decile_change"), True)
+    notes = [COMPARISON_LABELS.get(str(x), "not in the ONS lookup") for x in col("lsoa_change")]
+    value = [f"IMD rank 2019: {a} (decile {b}) → 2025: {c} (decile {d}) · change {e} ranks, "
+             f"{f} deciles (+ = relatively more deprived)"
+             for a, b, c, d, e, f in zip(r19, d19, r25, d25, rc, dc, strict=True)]
+    return pd.DataFrame({
+        "tip_title": text("lsoa_name") + " (" + code + ")",
+        "tip_where": "Ward: " + text("ward_name") + " · " + text("lad_name"),
+        "tip_value": value,
+        "tip_more": notes,
+    }, index=table.index)
 
 
 @dataclass
@@ -145,8 +148,9 @@ def change_deck(
     if area.level == "england":
         gdf = maps.simplify(gdf, 200.0)
     colours, legend = change_classes(gdf[col], view)
-    gdf = gdf.assign(fill=colours, tip=change_tooltips(gdf.set_index("lsoa_code")).to_numpy())
-    frame = maps.polygon_frame(gdf, ["fill", "tip"])
+    tips = change_tooltips(gdf.set_index("lsoa_code"))
+    gdf = gdf.assign(fill=colours, **{c: tips[c].to_numpy() for c in TOOLTIP_FIELDS})
+    frame = maps.polygon_frame(gdf, ["fill", *TOOLTIP_FIELDS])
     fill = maps.fill_layer(frame, layer_id="change-fill", opacity=0.92)
     fill.get_line_color = [255, 255, 255, 0 if area.level == "england" else 160]
 
@@ -167,12 +171,10 @@ def change_deck(
         labels = _labels(lads, "lad_name", vs, height)
     layers.append(maps.outline_layer(lads, colour=maps.OUTLINE_LAD,
                                      width_px=0.7 if area.level == "england" else 1.8, layer_id="lad-outlines"))
-    for layer in layers[1:]:
-        layer.width_units = "pixels"  # maps.outline_layer's unquoted 'pixels' would be read as an expression
     layers.extend(extra_layers)
     if len(labels):
         layers.append(maps.text_layer(labels, size=_LABEL_PX, layer_id="place-names"))
-    deck = maps.make_deck(layers, vs, tooltip_html="{tip}", height=height)
+    deck = maps.make_deck(layers, vs, tooltip_html=TOOLTIP_HTML, height=height)
     title = "Change in IMD rank, 2019→2025" if view == "rank" else "Change in IMD decile, 2019→2025"
     note = ("Positive = relatively more deprived in 2025. Only LSOAs with the same boundary in both "
             "editions are compared.")

@@ -20,14 +20,10 @@ from needsmap.areas import Area
 from needsmap.measures import Measure, View, get_measure
 from needsmap.types import Edition, england_lsoa_count
 from needsmap.viz import maps
+from needsmap.viz.maps import TOOLTIP_FIELDS, TOOLTIP_HTML
 
 #: metres of simplification for the all-England map (the source polygons are already generalised)
 ENGLAND_SIMPLIFY_M = 500.0
-#: fields of the shared tooltip: every pickable layer's rows should carry these (plain text; Streamlit
-#: HTML-escapes each value as it fills the template, so do not escape them first)
-TOOLTIP_FIELDS = ("tip_title", "tip_where", "tip_value", "tip_more")
-TOOLTIP_HTML = ("<b>{tip_title}</b><br/>{tip_where}<br/>{tip_value}"
-                "<br/><span style='opacity:.8'>{tip_more}</span>")
 #: domains whose deciles every tooltip lists (IMD first)
 TOOLTIP_DOMAINS: tuple[tuple[str, str], ...] = (
     ("imd", "IMD"), ("income", "Income"), ("employment", "Employment"), ("education", "Education"),

@@ -21,6 +21,13 @@ from needsmap.export import escape_text
 
 RGB = tuple[int, int, int]
 
+#: fields of the shared map tooltip: every pickable layer's rows carry these as plain text. Streamlit
+#: HTML-escapes each value as it fills the template, so user text (organisation names) cannot inject
+#: markup and must not be escaped first ("&" would show as "&amp;").
+TOOLTIP_FIELDS = ("tip_title", "tip_where", "tip_value", "tip_more")
+TOOLTIP_HTML = ("<b>{tip_title}</b><br/>{tip_where}<br/>{tip_value}"
+                "<br/><span style='opacity:.8'>{tip_more}</span>")
+
 #: viridis in 10 steps (colour-blind safe, prints in grey): index 0 = decile 1 = most deprived
 DECILE_COLOURS: tuple[RGB, ...] = (
     (68, 1, 84), (72, 40, 120), (62, 73, 137), (49, 104, 142), (38, 130, 142),
