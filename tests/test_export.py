@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from needsmap.export import escape_columns, safe_for_export, to_csv_bytes, to_excel_bytes
+from needsmap.export import escape_text, safe_for_export, to_csv_bytes, to_excel_bytes
 
 
 def test_formula_cells_neutralised() -> None:
@@ -25,7 +25,6 @@ def test_excel_roundtrip_is_safe() -> None:
     assert back["name"].tolist() == ["'=1+1", "ok"]
 
 
-def test_escape_columns() -> None:
-    df = pd.DataFrame({"name": ["<script>alert(1)</script>", "A & B"]})
-    out = escape_columns(df, ["name"])
-    assert out["name"].tolist() == ["&lt;script&gt;alert(1)&lt;/script&gt;", "A &amp; B"]
+def test_escape_text() -> None:
+    assert escape_text("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert escape_text("A & B") == "A &amp; B" and escape_text(None) == "" and escape_text(float("nan")) == ""

@@ -1,10 +1,13 @@
-"""Safe exports: CSV/Excel bytes with formula injection neutralised, HTML-escaped text."""
+"""Safe exports: CSV/Excel bytes with formula injection neutralised, HTML-escaped text.
+
+Map tooltips need no escaping here: Streamlit escapes every value it puts in a tooltip (see
+``needsmap.viz.maps.make_deck``); :func:`escape_text` is for HTML this project writes itself (legends).
+"""
 
 from __future__ import annotations
 
 import html
 import io
-from collections.abc import Iterable
 
 import pandas as pd
 
@@ -52,12 +55,3 @@ def to_excel_bytes(sheets: dict[str, pd.DataFrame] | pd.DataFrame, *, index: boo
 def escape_text(value: object) -> str:
     """``value`` as text safe to put inside HTML (map tooltips, st.markdown with HTML)."""
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else html.escape(str(value))
-
-
-def escape_columns(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
-    """A copy of ``df`` with the text of ``columns`` HTML-escaped (for tooltips built from user data)."""
-    out = df.copy()
-    for col in columns:
-        if col in out.columns:
-            out[col] = out[col].map(escape_text)
-    return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
@@ -94,37 +93,6 @@ def _labels(gdf: gpd.GeoDataFrame, col: str) -> pd.DataFrame:
     return out.sort_values("weight", ascending=False).reset_index(drop=True)
 
 
-def _fit(bounds: Sequence[float], *, width_px: int, height_px: int, margin_px: int = 30
-         ) -> pdk.ViewState:
-    """The view that shows ``bounds`` whole. deck.gl's Web Mercator world is 512 pixels wide at
-    zoom 0 (not 256 as for raster tiles), which this accounts for."""
-    minx, miny, maxx, maxy = (float(b) for b in bounds)
-    lon = (minx + maxx) / 2
-
-    def merc(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    y0, y1 = merc(miny), merc(maxy)
-    lat = math.degrees(2 * math.atan(math.exp((y0 + y1) / 2)) - math.pi / 2)
-    dx = max(math.radians(maxx - minx), 1e-6)
-    dy = max(y1 - y0, 1e-6)
-    w, h = max(width_px - 2 * margin_px, 50), max(height_px - 2 * margin_px, 50)
-    zoom = min(math.log2(w * 2 * math.pi / 512 / dx), math.log2(h * 2 * math.pi / 512 / dy))
-    return pdk.ViewState(longitude=lon, latitude=lat, zoom=max(min(zoom, 15.0), 4.0), pitch=0)
-
-
-def _text_layer(labels: pd.DataFrame) -> pdk.Layer:
-    """Place names (deck.gl draws text, never HTML). pydeck reads an unquoted string property as a
-    JavaScript expression, so constant strings here and in other layers (units) are quoted."""
-    return pdk.Layer(
-        "TextLayer", maps.records(labels.reset_index(drop=True)), id="place-names",
-        get_position=["lon", "lat"], get_text="text", get_size=_LABEL_PX, get_color=[20, 20, 20],
-        get_text_anchor="'middle'", get_alignment_baseline="'center'", background=True,
-        get_background_color=[255, 255, 255, 190], font_family="'\"DejaVu Sans\", Arial, sans-serif'",
-        character_set="'auto'", pickable=False,
-    )
-
-
 def _declutter(labels: pd.DataFrame, view: pdk.ViewState, height: int) -> pd.DataFrame:
     """The shared choropleth's label placement (labels that would overlap at the first view go)."""
     try:
@@ -170,7 +138,7 @@ def bivariate_deck(
     tips = lsoa_tooltips(result, short=len(d) > MAX_POLYGONS)
     gdf = boundaries.loc[boundaries["lsoa_code"].isin(d.index), ["lsoa_code", "geometry"]]
     bounds = gdf.total_bounds if len(gdf) else lad_boundaries.total_bounds
-    view = _fit(bounds, width_px=_MAP_WIDTH_PX, height_px=height)
+    view = maps.view_for_bounds(bounds, width_px=_MAP_WIDTH_PX, height_px=height)
     layers: list[pdk.Layer] = []
     attrs = tips.assign(fill=fill)
     if len(d) > MAX_POLYGONS and points is not None:
@@ -222,7 +190,7 @@ def bivariate_deck(
     if national:
         labels = labels.head(_NATIONAL_LABELS)
     if len(labels):
-        layers.append(_text_layer(labels))
+        layers.append(maps.text_layer(labels, size=_LABEL_PX, layer_id="place-names"))
     return maps.make_deck(layers, view, tooltip_html=TOOLTIP_HTML, height=height)
 
 

@@ -167,7 +167,8 @@ def text_layer(labels: pd.DataFrame, *, size: int = 12, colour: RGB = (20, 20, 2
                layer_id: str = "labels") -> pdk.Layer:
     """Place names drawn on the map (text is escaped by deck.gl's canvas renderer)."""
     return pdk.Layer(
-        "TextLayer", labels, id=layer_id, get_position=["lon", "lat"], get_text="text",
+        "TextLayer", records(labels.reset_index(drop=True)), id=layer_id, get_position=["lon", "lat"],
+        get_text="text",
         get_size=size, get_color=list(colour), get_text_anchor="'middle'",
         get_alignment_baseline="'center'", background=True, get_background_color=[255, 255, 255, 170],
         # pydeck turns bare strings into JS accessors; a string wrapped in ' … ' stays a literal
@@ -188,16 +189,26 @@ def points_layer(points: pd.DataFrame, *, colour: RGB = (230, 85, 13), radius_px
 
 
 # ----------------------------------------------------------------------------- deck
-def view_for_bounds(bounds: Sequence[float], *, width_px: int = 900, height_px: int = 600) -> pdk.ViewState:
-    """A view that fits ``(minx, miny, maxx, maxy)`` in degrees."""
-    minx, miny, maxx, maxy = bounds
-    lon, lat = (minx + maxx) / 2, (miny + maxy) / 2
-    dx = max(maxx - minx, 1e-4)
-    # a degree of latitude spans 1/cos(lat) times the pixels of a degree of longitude (Web Mercator);
-    # deck.gl's world is 512 px wide at zoom 0
-    dy = max(maxy - miny, 1e-4) / max(math.cos(math.radians(lat)), 0.1)
-    zoom = min(math.log2(360 * width_px / 512 / dx), math.log2(360 * height_px / 512 / dy)) - 0.25
-    return pdk.ViewState(longitude=lon, latitude=lat, zoom=max(min(zoom, 15), 4.5), pitch=0)
+def view_for_bounds(bounds: Sequence[float], *, width_px: int = 900, height_px: int = 600,
+                    margin_px: int = 30) -> pdk.ViewState:
+    """The view that shows ``(minx, miny, maxx, maxy)`` (degrees) whole in a map of that size.
+
+    Centred in Web Mercator; deck.gl's world is 512 pixels wide at zoom 0 (not 256 as for raster
+    tiles).
+    """
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    lon = (minx + maxx) / 2
+
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    y0, y1 = merc(miny), merc(maxy)
+    lat = math.degrees(2 * math.atan(math.exp((y0 + y1) / 2)) - math.pi / 2)
+    dx = max(math.radians(maxx - minx), 1e-6)
+    dy = max(y1 - y0, 1e-6)
+    w, h = max(width_px - 2 * margin_px, 50), max(height_px - 2 * margin_px, 50)
+    zoom = min(math.log2(w * 2 * math.pi / 512 / dx), math.log2(h * 2 * math.pi / 512 / dy))
+    return pdk.ViewState(longitude=lon, latitude=lat, zoom=max(min(zoom, 15.0), 4.0), pitch=0)
 
 
 class CompactDeck(pdk.Deck):
