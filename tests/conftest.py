@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from needsmap import data
 from needsmap.config import PROJECT_ROOT, data_dir
@@ -66,3 +67,19 @@ def broken_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def in_ci() -> bool:
     """True when running under CI (browser tests must not be skipped there)."""
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def open_app(page: str | None = None, *, timeout: float = 240, **query: str) -> AppTest:
+    """Run the real router (``app.py``) with ``query`` in the URL, then switch to ``page``.
+
+    Asserts that neither run raised, and returns the AppTest for further interaction.
+    """
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page is not None:
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 
 def _explore() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
-    at.run()
-    at.switch_page("app_pages/explore.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app("app_pages/explore.py")
 
 
 def _text(at: AppTest) -> str:

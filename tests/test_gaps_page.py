@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 PAGE = "app_pages/gaps.py"
 
@@ -24,9 +24,7 @@ def _choose_layer(at: AppTest, layer_id: str = "foodbanks") -> None:
 
 @pytest.fixture(scope="module")
 def at() -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    app.run()
-    app.switch_page(PAGE).run()
+    app = open_app(PAGE, timeout=180)
     _choose_layer(app)
     assert not app.exception, [e.value for e in app.exception]
     return app

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, open_app
 
 PAGE = "app_pages/organisations.py"
 MESSY = (ROOT / "tests" / "data" / "messy_postcodes.csv").read_bytes()
 
 
 def _open(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(PAGE, **query)
 
 
 def _metrics(at: AppTest) -> dict[str, str]:

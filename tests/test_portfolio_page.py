@@ -5,16 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 
 def _portfolio(edition: str = "2025") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
-    at.query_params["edition"] = edition
-    at.run()
-    at.switch_page("app_pages/portfolio.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app("app_pages/portfolio.py", edition=edition)
 
 
 def _choose_foodbanks(at: AppTest) -> None:

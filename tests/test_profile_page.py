@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 
 def _profile_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("app_pages/profile.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app("app_pages/profile.py", **query)
 
 
 def _downloads(at: AppTest) -> list[str]:
