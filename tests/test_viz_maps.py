@@ -23,7 +23,7 @@ def test_birmingham_deck_serialises(table25: pd.DataFrame) -> None:
         maps.view_for_bounds(gdf.total_bounds), tooltip_html="{lsoa_code}",
     )
     spec = json.loads(deck.to_json())
-    assert spec.get("mapStyle") in (None, "")
+    assert spec.get("mapStyle") == maps.NO_BASEMAP and "mapProvider" not in spec  # no tile request
     assert len(legend) == 10 and len(frame) >= len(gdf)
 
 

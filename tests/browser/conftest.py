@@ -20,6 +20,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+_LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -91,11 +94,14 @@ def open_page(browser: object, url: str, *, wait_text: str, screenshot: Path,
     page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    outside: list[str] = []  # the dashboard must work offline: nothing but the local server is asked
+    page.on("request", lambda r: None if r.url.startswith(_LOCAL) else outside.append(r.url))
     page.goto(url, timeout=timeout_ms)
     page.get_by_text(wait_text, exact=False).first.wait_for(timeout=timeout_ms)
     wait_idle(page, timeout_ms)
     page.screenshot(path=str(screenshot), full_page=True)
     assert not page.locator("[data-testid='stException']").count(), "page shows an exception"
+    assert not outside, f"the page asked the network for {outside[:3]}"
     return page
 
 

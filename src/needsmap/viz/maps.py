@@ -219,6 +219,11 @@ class CompactDeck(pdk.Deck):
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
+#: pydeck's "no style chosen" value: Streamlit then draws no basemap. With ``map_style=None`` Streamlit
+#: fills in a Carto style and the browser asks the network for it (which fails offline).
+NO_BASEMAP = "__MAP_STYLE__"
+
+
 def make_deck(layers: Sequence[pdk.Layer], view: pdk.ViewState, *, tooltip_html: str | None = None,
               height: int = 620, basemap: str | None = None) -> pdk.Deck:
     """A Deck with no basemap by default (reads offline); ``basemap`` = a pydeck ``map_style``.
@@ -232,7 +237,7 @@ def make_deck(layers: Sequence[pdk.Layer], view: pdk.ViewState, *, tooltip_html:
         tooltip = {"html": tooltip_html, "style": {"backgroundColor": "#222", "color": "white",
                                                    "fontSize": "12px", "maxWidth": "360px"}}
     return CompactDeck(
-        layers=list(layers), initial_view_state=view, map_style=basemap,
+        layers=list(layers), initial_view_state=view, map_style=basemap or NO_BASEMAP,
         map_provider="carto" if basemap else None, tooltip=tooltip, height=height,
         parameters={"clearColor": [0.97, 0.97, 0.96, 1]},
     )
