@@ -115,3 +115,12 @@ def wait_idle(page: object, timeout_ms: int = 120_000) -> None:
             break
         time.sleep(0.5)
     time.sleep(2.5)  # deck.gl draws after the script finishes
+
+
+def tall_screenshot(page: object, path: Path, *, height: int) -> None:
+    """Grow the window to ``height`` px (Streamlit scrolls inside its own container, so a full-page
+    screenshot of the normal window would cut the page), let maps redraw, and screenshot it all."""
+    page.set_viewport_size({"width": 1400, "height": height})  # type: ignore[attr-defined]
+    wait_idle(page)
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    assert not page.locator("[data-testid='stException']").count(), "page shows an exception"  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import _LOCAL, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +19,8 @@ def _open(browser: object, url: str, wait_text: str) -> tuple[object, list[int],
     received: list[int] = []
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    outside: list[str] = []  # offline: nothing but the local server may be asked (no tile server)
+    page.on("request", lambda r: None if r.url.startswith(_LOCAL) else outside.append(r.url))
     page.on("websocket", lambda ws: ws.on("framereceived", lambda p: received.append(len(p))))
     page.goto(url, timeout=LONG)
     page.get_by_text(wait_text).first.wait_for(timeout=LONG)
@@ -29,6 +31,7 @@ def _open(browser: object, url: str, wait_text: str) -> tuple[object, list[int],
     assert box and box["width"] > 300 and box["height"] > 300, "the map did not draw"
     wait_idle(page, LONG)
     assert not page.locator("[data-testid='stException']").count(), "page shows an exception"
+    assert not outside, f"the page asked the network for {outside[:3]}"
     return page, received, errors
 
 

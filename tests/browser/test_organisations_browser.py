@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import open_page, wait_idle
+from tests.browser.conftest import open_page, tall_screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -17,9 +17,7 @@ def test_organisations_page_in_browser(server: str, browser: object, artifacts: 
     page.get_by_text("Profile of each organisation").first.wait_for(timeout=120_000)  # type: ignore[attr-defined]
     page.locator("canvas").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
     wait_idle(page)
-    page.set_viewport_size({"width": 1400, "height": 2600})  # type: ignore[attr-defined]
-    wait_idle(page)
-    page.screenshot(path=str(artifacts / "organisations.png"), full_page=True)  # type: ignore[attr-defined]
+    tall_screenshot(page, artifacts / "organisations.png", height=2600)
     assert page.get_by_text("rows placed in an English LSOA").count()  # type: ignore[attr-defined]
     assert page.get_by_text("Download the profile table (Excel)").count()  # type: ignore[attr-defined]
     assert not page.locator("[data-testid='stException']").count()  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import open_page, wait_idle
+from tests.browser.conftest import open_page, tall_screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -19,9 +19,7 @@ def test_portfolio_page_in_browser(server: str, browser: object, artifacts: Path
     page.get_by_text("Residents in 20% most deprived").first.wait_for(timeout=120_000)  # type: ignore[attr-defined]
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
     wait_idle(page)
-    page.set_viewport_size({"width": 1400, "height": 2700})  # type: ignore[attr-defined]
-    wait_idle(page)
-    page.screenshot(path=str(artifacts / "portfolio.png"), full_page=True)  # type: ignore[attr-defined]
+    tall_screenshot(page, artifacts / "portfolio.png", height=2700)
     assert page.get_by_text("organisations work in the 50% most deprived wards").count()  # type: ignore[attr-defined]
     assert page.get_by_text("Portfolio summary (PDF)").count()  # type: ignore[attr-defined]
     assert not page.locator("[data-testid='stException']").count()  # type: ignore[attr-defined]

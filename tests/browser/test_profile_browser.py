@@ -10,7 +10,7 @@ import pytest
 
 from needsmap.analysis.profile import area_profile, lsoa_profile
 from needsmap.report.profile_pdf import profile_pdf
-from tests.browser.conftest import open_page, wait_idle
+from tests.browser.conftest import open_page, tall_screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -25,9 +25,7 @@ def test_profile_page_in_browser(server: str, browser: object, artifacts: Path) 
     page.locator("[data-testid='stCode']").get_by_text("rank 5,929 of 32,844", exact=False) \
         .first.wait_for(timeout=180_000)  # type: ignore[attr-defined]
     wait_idle(page)
-    page.set_viewport_size({"width": 1400, "height": 2300})  # type: ignore[attr-defined]
-    wait_idle(page)
-    page.screenshot(path=str(artifacts / "profile.png"), full_page=True)  # type: ignore[attr-defined]
+    tall_screenshot(page, artifacts / "profile.png", height=2300)
     assert page.get_by_text("PDF evidence pack").count()  # type: ignore[attr-defined]
     assert not page.locator("[data-testid='stException']").count()  # type: ignore[attr-defined]
     page.close()  # type: ignore[attr-defined]
