@@ -97,3 +97,9 @@ def test_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 2 and "not an LSOA code" in err and "Traceback" not in err
     rc, _, err = _run(capsys, "--ward", "Birmingham")
     assert rc == 2 and "use --area" in err
+
+
+@pytest.mark.parametrize("flag", ["--postcode", "--lsoa", "--ward", "--area"])
+def test_empty_value_is_one_line(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, _, err = _run(capsys, flag, "")
+    assert rc == 2 and f"{flag} is empty" in err and err.count("\n") == 1

@@ -72,6 +72,12 @@ def build(args: argparse.Namespace) -> pr.LsoaProfile | pr.AreaProfile:
     edition = as_edition(args.edition)
     orgs = _orgs(getattr(args, "orgs", None))
     radius = float(getattr(args, "radius_m", 1000))
+    for flag in ("lsoa", "postcode", "ward", "area"):
+        value = getattr(args, flag)
+        if value is not None and not str(value).strip():
+            raise ValidationError(f"--{flag} is empty: give a value, e.g. "
+                                  + {"lsoa": "E01009219", "postcode": '"B31 2LB"',
+                                     "ward": "Northfield", "area": "Birmingham"}[flag])
     if args.lsoa:
         return pr.lsoa_profile(args.lsoa, edition=edition, orgs=orgs, radius_m=radius)
     if args.postcode:
