@@ -191,3 +191,17 @@ def test_postcode_profile() -> None:
     assert "B31 2LB" in p.postcode_note and "nspl_centroids" in p.sources
     with pytest.raises(ValidationError, match="could not be placed"):
         pr.lsoa_profile(postcode="not a postcode", edition="2019")
+
+
+@pytest.mark.parametrize(("typed", "shown"), [("b312lb.", "B31 2LB"), (" B31  2LB ", "B31 2LB"),
+                                              ("se162ja", "SE16 2JA"), ("m11aa", "M1 1AA")])
+def test_postcode_shown_as_people_write_it(typed: str, shown: str) -> None:
+    from needsmap.analysis.profile import display_postcode
+
+    assert display_postcode(typed) == shown
+
+
+def test_profile_keeps_the_tidied_postcode() -> None:
+    from needsmap.analysis.profile import lsoa_profile
+
+    assert lsoa_profile(postcode="b312lb.", edition="2019").postcode == "B31 2LB"

@@ -47,6 +47,7 @@ __all__ = [
     "decile_phrase",
     "england_pct_by_decile",
     "ethnicity_table",
+    "display_postcode",
     "lsoa_for_postcode",
     "lsoa_profile",
     "orgs_near",
@@ -337,6 +338,14 @@ def ethnicity_table() -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- postcodes
+def display_postcode(text: str) -> str:
+    """A postcode as people write it (``"b312lb."`` → ``"B31 2LB"``); other text stripped, upper case."""
+    compact = "".join(ch for ch in text.upper() if ch.isalnum())
+    if 5 <= len(compact) <= 7:
+        return f"{compact[:-3]} {compact[-3:]}"
+    return text.strip().upper()
+
+
 def lsoa_for_postcode(postcode: str, *, edition: Edition) -> tuple[str, str]:
     """The LSOA (of ``edition``'s vintage) containing a postcode's centroid, and a note saying how.
 
@@ -359,8 +368,7 @@ def lsoa_for_postcode(postcode: str, *, edition: Edition) -> tuple[str, str]:
     code = row[f"{_VINTAGE[edition]}_code"]
     if code is None or pd.isna(code):
         raise ValidationError(f"postcode {postcode!r} is not inside an English LSOA")
-    pc = str(row["postcode_clean"])
-    pretty = f"{pc[:-3]} {pc[-3:]}"
+    pretty = display_postcode(str(row["postcode_clean"]))
     note = (f"Postcode {pretty} lies in LSOA {code}: its centroid (ONS Postcode Lookup, May 2025) "
             "falls inside that LSOA's boundary. Right for about nine postcodes in ten; near a "
             "boundary, check the map.")
@@ -713,7 +721,7 @@ def lsoa_profile(code: str | None = None, *, edition: Edition, postcode: str | N
         population_source=pop_src, age_profile=age, idaci=idaci, idaopi=idaopi, ethnicity=eth,
         extra=extra, other_edition=other, translation=translation, orgs=org, summary=summary,
         sources=list(dict.fromkeys(sources)) + (["nspl_centroids"] if postcode else []),
-        postcode=postcode.strip().upper() if postcode else None, postcode_note=pc_note,
+        postcode=display_postcode(postcode) if postcode else None, postcode_note=pc_note,
     )
 
 
