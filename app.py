@@ -4,7 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from needsmap.ui import guard, render_sidebar
+from needsmap.data.catalog import missing_datasets
+from needsmap.errors import NeedsmapError
+from needsmap.ui import render_sidebar
 
 ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 st.set_page_config(page_title="needsmap", page_icon=str(ICON), layout="wide")
@@ -20,6 +22,12 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-with guard():
+try:
     render_sidebar()
+except NeedsmapError as exc:
+    missing = missing_datasets()
+    more = f" In all, {len(missing)} required file(s) are missing." if len(missing) > 1 else ""
+    st.error(f"{exc}{more} The Data sources page lists every file and where to download it.")
+    if page.url_path != "sources":  # the one page that helps fix it still runs
+        st.stop()
 page.run()

@@ -31,6 +31,7 @@ def test_app_with_no_data_shows_one_clear_message(broken_data_dir: Path) -> None
     at.run()
     assert not at.exception
     assert at.error and "is missing" in at.error[0].value and str(broken_data_dir) in at.error[0].value
+    assert not at.title  # the page itself does not run
 
 
 def test_streamlit_upload_limit_matches_config() -> None:
@@ -40,3 +41,12 @@ def test_streamlit_upload_limit_matches_config() -> None:
 
     cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert cfg["server"]["maxUploadSize"] == MAX_UPLOAD_MB
+
+
+def test_data_sources_page_still_runs_with_no_data(broken_data_dir: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/sources.py").run()
+    assert not at.exception
+    assert "required file(s) are missing" in at.error[0].value  # all of them are counted …
+    assert at.title[0].value == "Data sources"  # … and the page listing them runs

@@ -345,3 +345,8 @@ def get_dataset(dataset_id: str) -> Dataset:
         return CATALOG[dataset_id]
     except KeyError:
         raise KeyError(f"unknown dataset {dataset_id!r}; known: {', '.join(CATALOG)}") from None
+
+
+def missing_datasets(*, include_optional: bool = False) -> list[Dataset]:
+    """Datasets whose file is not in the data folder (required ones only, unless asked)."""
+    return [d for d in DATASETS if not d.path.exists() and (include_optional or not d.optional)]
