@@ -16,7 +16,7 @@ VIEWS = {"rank": "Change in national rank", "decile": "Change in decile"}
 DIRECTIONS = {"more": "Became relatively more deprived", "less": "Became relatively less deprived",
               "both": "Largest moves either way"}
 LABELS = {"lsoa_name": "Neighbourhood (LSOA 2021)", "ward_name": "Ward", "lad_name": "Local authority",
-          "imd_rank_2019": "IMD rank 2019", "imd_rank": "IMD rank 2025", "imd_rank_change": "Rank change",
+          "imd_rank_2019": "IMD rank 2019", "imd_rank": "IMD rank 2025", "imd_rank_change": "Rank change (2019 rank × 33,755 / 32,844)",
           "imd_decile_2019": "Decile 2019", "imd_decile": "Decile 2025", "imd_decile_change": "Decile change",
           "lsoa_change": "Boundary change", "comparison": "Comparison"}
 
@@ -71,7 +71,7 @@ with guard():
     if movers.empty:
         st.write("No comparable neighbourhood moved in that direction.")
     else:
-        st.dataframe(movers.rename(columns=LABELS), width="stretch")
+        st.dataframe(movers.rename(columns=LABELS).rename_axis("LSOA code"), width="stretch")
     everything = change.movers_table(sub)
     st.download_button(
         "Download every neighbourhood's change (CSV)", to_csv_bytes(everything.reset_index()),
