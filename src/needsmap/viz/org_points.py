@@ -15,9 +15,10 @@ import pydeck as pdk
 
 from needsmap.viz.maps import RGB, records
 
-#: categorical colours that stand out on the viridis shading (no greens, blues or yellows)
+#: categorical colours that stand out on the viridis shading (no greens, blues or yellows); the three
+#: commonest categories get colours that read on both the darkest and the lightest deciles
 CATEGORY_COLOURS: tuple[RGB, ...] = (
-    (255, 99, 20), (230, 20, 110), (255, 255, 255), (255, 160, 200), (160, 20, 20),
+    (255, 99, 20), (255, 105, 180), (200, 0, 0), (255, 255, 255), (0, 0, 0),
     (255, 190, 120), (120, 60, 0), (180, 120, 255),
 )
 OTHER_COLOUR: RGB = (150, 150, 150)
