@@ -59,7 +59,7 @@ def test_birmingham_decile_map_has_outlines_ward_labels_and_legend(
     code = first["tip_title"].split("(")[-1].rstrip(")")
     assert tuple(first["fill"]) == maps.DECILE_COLOURS[int(sel.loc[code, "imd_decile"]) - 1]
     spec = json.loads(cm.deck.to_json())
-    assert spec.get("mapStyle") in (None, "")
+    assert spec.get("mapStyle") == maps.NO_BASEMAP and "mapProvider" not in spec  # no basemap request
 
 
 def test_tooltip_fields_name_ward_rank_of_england_and_domain_deciles(table19: pd.DataFrame) -> None:
