@@ -285,8 +285,12 @@ def test_closed_and_repeated_rows_left_out_unless_asked(tiny_table: pd.DataFrame
 def test_apportion_split_and_merge() -> None:
     lookup = pd.DataFrame({"lsoa11_code": ["a", "a", "b", "c"], "lsoa21_code": ["x", "y", "z", "z"]})
     pop21 = pd.Series({"x": 100.0, "y": 300.0, "z": 50.0})
-    out = pf.apportion_to_lsoa21(pd.Series({"a": 40.0, "b": 5.0, "c": 7.0}), lookup, pop21)
+    from needsmap.data.population import apportion_to_lsoa21
+
+    out = apportion_to_lsoa21(pd.Series({"a": 40.0, "b": 5.0, "c": 7.0}), lookup, pop21)
     assert out.to_dict() == pytest.approx({"x": 10.0, "y": 30.0, "z": 12.0})
+    frame = apportion_to_lsoa21(pd.DataFrame({"n": [40.0, 5.0, 7.0]}, index=["a", "b", "c"]), lookup, pop21)
+    assert frame["n"].to_dict() == pytest.approx({"x": 10.0, "y": 30.0, "z": 12.0})
 
 
 def test_decile_chart_has_ten_bars_and_england_line() -> None:

@@ -53,8 +53,6 @@ __all__ = [
     "WARD_METHODS",
     "PortfolioResult",
     "WardMethod",
-    "apportion_to_lsoa21",
-    "children_0_15_lsoa11",
     "code_column",
     "load_children_0_15",
     "lsoa_centroids",
@@ -78,7 +76,6 @@ WARD_METHODS: dict[WardMethod, str] = {
 }
 DEFAULT_WARD_METHOD: WardMethod = "average"
 
-_CHILD_AGES = tuple(str(a) for a in range(16))
 
 
 def code_column(edition: Edition) -> str:
@@ -290,68 +287,15 @@ def served_lsoas(placed: pd.DataFrame, *, centroids: pd.DataFrame | None = None,
 
 
 # ----------------------------------------------------------------------------- children 0–15
-def children_0_15_lsoa11(population: pd.DataFrame) -> pd.Series:
-    """Children aged 0–15 per LSOA 2011 from the ONS mid-2020 single-year-of-age table.
-
-    Parameters
-    ----------
-    population
-        ``population_mid2020_lsoa11.csv`` with ``lsoa11_code`` and age columns ``"0"`` … ``"15"``.
-    """
-    ages = [c for c in _CHILD_AGES if c in population.columns]
-    if len(ages) != len(_CHILD_AGES):
-        raise ValueError("the population table lacks single-year-of-age columns 0 … 15")
-    out = population[ages].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=1)
-    out.index = pd.Index(population["lsoa11_code"].astype(str), name="lsoa_code")
-    return out.rename("children_0_15")
-
-
-def apportion_to_lsoa21(values11: pd.Series, lookup: pd.DataFrame, population21: pd.Series) -> pd.Series:
-    """Move LSOA 2011 counts onto LSOA 2021, splitting by 2021 population.
-
-    Each LSOA 2011 count is shared among the LSOA 2021 it maps to in proportion to their population
-    (merged LSOAs therefore sum; split ones divide). Irregular (``X``) changes are approximate.
-
-    Parameters
-    ----------
-    values11
-        Counts indexed by LSOA 2011 code.
-    lookup
-        ``lsoa11_code``, ``lsoa21_code`` pairs (ONS LSOA 2011 → 2021 lookup).
-    population21
-        Population indexed by LSOA 2021 code (Census 2021).
-    """
-    pairs = lookup[["lsoa11_code", "lsoa21_code"]].drop_duplicates().copy()
-    pairs["w"] = population21.reindex(pairs["lsoa21_code"]).fillna(0).to_numpy(dtype=float)
-    total = pairs.groupby("lsoa11_code")["w"].transform("sum")
-    n = pairs.groupby("lsoa11_code")["w"].transform("size")
-    pairs["share"] = np.where(total > 0, pairs["w"] / total.replace(0, np.nan), 1.0 / n)
-    pairs["v"] = values11.reindex(pairs["lsoa11_code"]).to_numpy(dtype=float) * pairs["share"]
-    out = pairs.groupby("lsoa21_code")["v"].sum(min_count=1)
-    out.index.name = "lsoa_code"
-    return out.rename(values11.name)
-
-
 def load_children_0_15(edition: Edition) -> pd.Series:
     """Children aged 0–15 per LSOA of ``edition`` (reads the data directory; cached as parquet).
 
-    The only function here that reads files: ONS mid-2020 estimates (LSOA 2011) for 2019, the same
-    apportioned to LSOA 2021 by Census 2021 population (:func:`apportion_to_lsoa21`) for 2025.
+    ONS mid-2020 estimates (LSOA 2011) for 2019, the same apportioned to LSOA 2021 by Census 2021
+    population for 2025 (:func:`needsmap.data.population.age_table`, shared with the profiles).
     """
-    from needsmap.data import get_dataset, load_geography, read_table
-    from needsmap.data._cache import cached
+    from needsmap.data.population import children_0_15
 
-    def build() -> pd.DataFrame:
-        kids = children_0_15_lsoa11(read_table("population2020"))
-        if edition == "2025":
-            pop21 = load_geography("2025")["population"]
-            kids = apportion_to_lsoa21(kids, read_table("lsoa11_lsoa21_lookup"), pop21)
-        return kids.rename("children_0_15").to_frame()
-
-    ids = ["population2020"] + (["lsoa11_lsoa21_lookup", "census2021_ethnicity"]
-                                if edition == "2025" else [])
-    frame = cached(f"children0_15_{edition}", [get_dataset(i).path for i in ids], build)
-    return frame["children_0_15"]
+    return children_0_15(edition)
 
 
 # ----------------------------------------------------------------------------- result
@@ -495,6 +439,7 @@ class PortfolioResult:
         d["england"] = {k: (_round(v) if isinstance(v, float) else v) for k, v in self.england.items()}
         d["sentences"] = self.sentences()
         return d
+
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:

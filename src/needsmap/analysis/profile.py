@@ -31,6 +31,7 @@ from needsmap import areas
 from needsmap.data import load_boundaries, load_lsoa_table, read_table
 from needsmap.data._cache import cached
 from needsmap.data.catalog import get_dataset
+from needsmap.data.population import age_table
 from needsmap.errors import ValidationError
 from needsmap.measures import get_measure
 from needsmap.types import Edition, england_lsoa_count
@@ -280,45 +281,6 @@ def _jsonable(obj: Any) -> Any:
 # ----------------------------------------------------------------------------- prepared tables
 def _lookup() -> pd.DataFrame:
     return read_table("lsoa11_lsoa21_lookup")
-
-
-def _build_ages11() -> pd.DataFrame:
-    pop = read_table("population2020")
-    ages = pop.set_index(pop["lsoa11_code"].astype(str))
-    cols = [str(a) for a in range(90)] + ["90+"]
-    out = ages[cols].astype(float)
-    out.columns = [str(a) for a in range(91)]  # 90 means 90 and over
-    out.index.name = "lsoa_code"
-    return out
-
-
-def _build_ages21() -> pd.DataFrame:
-    ages11 = _build_ages11()
-    lk = _lookup()[["lsoa11_code", "lsoa21_code"]].astype(str)
-    res = ethnicity_table()["total"]
-    lk["res21"] = res.reindex(lk["lsoa21_code"]).fillna(0).to_numpy()
-    share_sum = lk.groupby("lsoa11_code")["res21"].transform("sum")
-    n_links = lk.groupby("lsoa11_code")["res21"].transform("size")
-    # an LSOA11 feeding one LSOA21 gives it everything; a split one is shared by Census residents
-    lk["w"] = np.where(n_links == 1, 1.0, lk["res21"] / share_sum.where(share_sum > 0, np.nan))
-    lk["w"] = lk["w"].fillna(1.0 / n_links)
-    parts = ages11.reindex(lk["lsoa11_code"]).to_numpy() * lk["w"].to_numpy()[:, None]
-    out = pd.DataFrame(parts, columns=ages11.columns).groupby(lk["lsoa21_code"].to_numpy()).sum()
-    out.index.name = "lsoa_code"
-    return out
-
-
-def age_table(edition: Edition) -> pd.DataFrame:
-    """Single-year-of-age population (columns ``"0"`` … ``"90"``, 90 = 90 and over) per LSOA.
-
-    Mid-2020 ONS estimates on LSOA 2011 for the 2019 edition; for 2025, the same estimates carried
-    to LSOA 2021 (unchanged and merged LSOAs exactly; split and irregular ones apportioned by
-    Census 2021 usual residents).
-    """
-    if edition == "2019":
-        return cached("ages_lsoa11", [get_dataset("population2020").path], _build_ages11)
-    ids = ("population2020", "lsoa11_lsoa21_lookup", "census2021_ethnicity")
-    return cached("ages_lsoa21", [get_dataset(i).path for i in ids], _build_ages21)
 
 
 def _build_ethnicity() -> pd.DataFrame:
