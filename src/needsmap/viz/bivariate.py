@@ -12,6 +12,7 @@ import pydeck as pdk
 from needsmap.analysis.coverage import BIVARIATE_COLOURS, BIVARIATE_LABELS, GapAnalysis
 from needsmap.export import escape_text
 from needsmap.viz import maps
+from needsmap.viz.choropleth import area_labels
 from needsmap.viz.maps import TOOLTIP_FIELDS, TOOLTIP_HTML
 
 __all__ = ["MAX_POLYGONS", "ORG_COLOUR", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "bivariate_deck",
@@ -85,23 +86,6 @@ def _class_colour(classes: pd.Series) -> list[list[int]]:
     return [list(BIVARIATE_COLOURS.get(str(c), maps.NO_DATA)) for c in classes.astype(object)]
 
 
-def _labels(gdf: gpd.GeoDataFrame, col: str) -> pd.DataFrame:
-    if gdf.empty:
-        return pd.DataFrame(columns=["text", "lon", "lat"])
-    out = maps.label_points(gdf, col)
-    out["weight"] = gdf.to_crs(27700).area.to_numpy()
-    return out.sort_values("weight", ascending=False).reset_index(drop=True)
-
-
-def _declutter(labels: pd.DataFrame, view: pdk.ViewState, height: int) -> pd.DataFrame:
-    """The shared choropleth's label placement (labels that would overlap at the first view go)."""
-    try:
-        from needsmap.viz.choropleth import declutter
-    except ImportError:  # pragma: no cover - the shared module is part of the package
-        return labels[["text", "lon", "lat"]] if len(labels) else labels
-    return declutter(labels, view, width_px=_MAP_WIDTH_PX, height_px=height, size_px=_LABEL_PX)
-
-
 def bivariate_deck(
     result: GapAnalysis,
     boundaries: gpd.GeoDataFrame,
@@ -157,15 +141,16 @@ def bivariate_deck(
     minx, miny, maxx, maxy = bounds
     padx, pady = (maxx - minx) * 0.25 + 0.01, (maxy - miny) * 0.25 + 0.01
     lads = lad_boundaries.cx[minx - padx:maxx + padx, miny - pady:maxy + pady]
-    labels = pd.DataFrame(columns=["text", "lon", "lat"])
     if result.area.level in ("lad", "ward") and ward_boundaries is not None:
         lad_codes = set(d["lad_code"].dropna())
         wards = ward_boundaries.loc[ward_boundaries["lad_code"].isin(lad_codes)]
         layers.append(maps.outline_layer(wards, colour=maps.OUTLINE_WARD, width_px=0.8,
                                          layer_id="ward-outlines"))
-        labels = _labels(wards, "ward_name")
+        labels = area_labels(wards, "ward_name", view, width_px=_MAP_WIDTH_PX, height_px=height,
+                             size_px=_LABEL_PX)
     else:
-        labels = _labels(lads, "lad_name")
+        labels = area_labels(lads, "lad_name", view, width_px=_MAP_WIDTH_PX, height_px=height,
+                             size_px=_LABEL_PX)
     layers.append(maps.outline_layer(lads, colour=maps.OUTLINE_LAD,
                                      width_px=0.7 if result.area.level == "england" else 1.8,
                                      layer_id="lad-outlines"))
@@ -186,7 +171,6 @@ def bivariate_deck(
                 get_radius=2.5 if national else 4.5, radius_min_pixels=2, radius_max_pixels=10,
                 pickable=True,
             ))
-    labels = _declutter(labels, view, height)
     if national:
         labels = labels.head(_NATIONAL_LABELS)
     if len(labels):

@@ -19,6 +19,7 @@ import pydeck as pdk
 from needsmap.analysis.change import COMPARISON_LABELS
 from needsmap.areas import Area
 from needsmap.viz import maps
+from needsmap.viz.choropleth import area_labels
 from needsmap.viz.maps import TOOLTIP_FIELDS, TOOLTIP_HTML
 
 ChangeView = Literal["rank", "decile"]
@@ -102,19 +103,6 @@ class ChangeMap:
     n_lsoas: int
 
 
-def _labels(gdf: gpd.GeoDataFrame, col: str, view: pdk.ViewState, height: int) -> pd.DataFrame:
-    if gdf.empty:
-        return pd.DataFrame(columns=["text", "lon", "lat"])
-    lab = maps.label_points(gdf, col)
-    lab["weight"] = gdf.to_crs(27700).area.to_numpy()
-    lab = lab.sort_values("weight", ascending=False).reset_index(drop=True)
-    try:  # the shared choropleth's label de-cluttering, when present
-        from needsmap.viz.choropleth import declutter
-    except ImportError:
-        return lab.head(25)[["text", "lon", "lat"]]
-    return declutter(lab, view, width_px=_WIDTH_PX, height_px=height, size_px=_LABEL_PX)
-
-
 def change_deck(
     table: pd.DataFrame,
     boundaries: gpd.GeoDataFrame,
@@ -166,9 +154,11 @@ def change_deck(
         wards = ward_boundaries.loc[ward_boundaries["lad_code"] == lad_code]
         layers.append(maps.outline_layer(wards, colour=(70, 70, 70), width_px=1.2,
                                          layer_id="ward-outlines"))
-        labels = _labels(wards, "ward_name", vs, height)
+        labels = area_labels(wards, "ward_name", vs, width_px=_WIDTH_PX, height_px=height,
+                             size_px=_LABEL_PX)
     else:
-        labels = _labels(lads, "lad_name", vs, height)
+        labels = area_labels(lads, "lad_name", vs, width_px=_WIDTH_PX, height_px=height,
+                             size_px=_LABEL_PX)
     layers.append(maps.outline_layer(lads, colour=maps.OUTLINE_LAD,
                                      width_px=0.7 if area.level == "england" else 1.8, layer_id="lad-outlines"))
     layers.extend(extra_layers)

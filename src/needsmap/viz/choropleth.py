@@ -403,6 +403,17 @@ def _pixel(lon: np.ndarray, lat: np.ndarray, zoom: float) -> tuple[np.ndarray, n
     return x, y
 
 
+def area_labels(gdf: gpd.GeoDataFrame, col: str, view: pdk.ViewState, *, width_px: int,
+                height_px: int, size_px: int = _LABEL_PX) -> pd.DataFrame:
+    """Names of the polygons in ``gdf`` (largest area first) that fit without overlapping at ``view``."""
+    if gdf.empty:
+        return pd.DataFrame(columns=["text", "lon", "lat"])
+    lab = maps.label_points(gdf, col)
+    lab["weight"] = gdf.to_crs(27700).area.to_numpy()
+    lab = lab.sort_values("weight", ascending=False).reset_index(drop=True)
+    return declutter(lab, view, width_px=width_px, height_px=height_px, size_px=size_px)
+
+
 def declutter(labels: pd.DataFrame, view: pdk.ViewState, *, width_px: int, height_px: int,
               size_px: int = _LABEL_PX) -> pd.DataFrame:
     """Keep the labels (in their order of priority) that do not overlap at the initial view.
@@ -435,4 +446,4 @@ def declutter(labels: pd.DataFrame, view: pdk.ViewState, *, width_px: int, heigh
 
 
 __all__ = ["ENGLAND_SIMPLIFY_M", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "ChoroplethMap", "FrozenDeck", "choropleth_deck",
-           "declutter", "legend_title", "national_tenths", "simplified_boundaries", "tooltips"]
+           "area_labels", "declutter", "legend_title", "national_tenths", "simplified_boundaries", "tooltips"]
