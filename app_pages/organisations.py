@@ -23,7 +23,7 @@ from needsmap.ui import (
 from needsmap.ui.orgs import org_layer_picker
 from needsmap.viz import maps
 from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck, simplified_boundaries
-from needsmap.viz.org_points import lad_bubble_layer, literal_units, point_layer
+from needsmap.viz.org_points import lad_bubble_layer, point_layer
 
 MEASURES = ("imd", "income", "employment", "education", "health", "crime", "housing", "environment")
 #: above this many points on an England or region map, show one circle per local authority
@@ -122,7 +122,6 @@ with guard():
         note = f"{len(here):,} organisations shown."
     names = [i for i, lay in enumerate(deck.layers) if getattr(lay, "id", "") == "place-names"]
     deck.layers.insert(names[0] if names else len(deck.layers), layer)
-    literal_units(deck.layers)
     mcol, lcol = st.columns([5, 1.3])
     mcol.pydeck_chart(deck, height=620, key="orgs_map")
     with lcol:

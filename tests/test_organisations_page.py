@@ -96,10 +96,9 @@ def test_point_layers_plain_text_lists_and_units() -> None:
     import json
 
     import pandas as pd
-    import pydeck as pdk
 
     from needsmap.viz import maps
-    from needsmap.viz.org_points import lad_bubble_layer, literal_units, point_layer
+    from needsmap.viz.org_points import lad_bubble_layer, point_layer
 
     orgs = pd.DataFrame({"lat": [52.41, 52.48, None], "lon": [-1.96, -1.89, -1.9],
                          "org_name": ["<b>Alpha</b> & Co", "Beta", "Gamma"],
@@ -117,6 +116,5 @@ def test_point_layers_plain_text_lists_and_units() -> None:
                                              "lat": [52.0, 53.0], "lon": [-1.0, -2.0]}))
     radii = [r["radius"] for r in bubbles.data]
     assert radii[0] > radii[1] > 0
-    quoted = pdk.Layer("PathLayer", [], width_units="'pixels'")
-    literal_units([quoted])
-    assert quoted.width_units == "pixels"
+    bubble_spec = json.loads(maps.make_deck([bubbles], maps.view_for_bounds([-2, 52, -1, 53])).to_json())
+    assert bubble_spec["layers"][0]["radiusUnits"] == "pixels"

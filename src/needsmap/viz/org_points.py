@@ -7,8 +7,6 @@ shown as text and never run as HTML (escaping them first would show ``&amp;`` to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 import pydeck as pdk
@@ -24,19 +22,6 @@ CATEGORY_COLOURS: tuple[RGB, ...] = (
 OTHER_COLOUR: RGB = (150, 150, 150)
 #: most categories given their own colour; the rest share "other"
 MAX_CATEGORIES = len(CATEGORY_COLOURS)
-
-
-def literal_units(layers: Sequence[pdk.Layer]) -> None:
-    """Make ``*_units`` props plain strings again.
-
-    pydeck turns every string keyword into a JavaScript expression (``"pixels"`` → ``"@@=pixels"``,
-    which deck.gl reads as a function and the layer does not draw); an attribute set after the
-    layer is made is sent as it is.
-    """
-    for layer in layers:
-        for name, value in list(vars(layer).items()):
-            if name.endswith("_units") and isinstance(value, str) and value.startswith("@@="):
-                setattr(layer, name, value[3:].strip("'\""))
 
 
 def category_colours(categories: pd.Series) -> tuple[pd.Series, list[tuple[str, RGB]]]:
@@ -81,10 +66,9 @@ def point_layer(orgs: pd.DataFrame, *, radius_px: float = 6) -> tuple[pdk.Layer,
     layer = pdk.Layer(
         "ScatterplotLayer", records(frame), id="org-points", get_position=["lon", "lat"],
         get_fill_color="colour", get_line_color=[20, 20, 20], stroked=True, line_width_min_pixels=1,
-        radius_units="pixels", get_radius=radius_px, radius_min_pixels=3, radius_max_pixels=10,
+        radius_units="'pixels'", get_radius=radius_px, radius_min_pixels=3, radius_max_pixels=10,
         pickable=True, auto_highlight=True,
     )
-    literal_units([layer])
     return layer, legend
 
 
@@ -106,11 +90,10 @@ def lad_bubble_layer(counts: pd.DataFrame, *, label: str = "organisations") -> p
     layer = pdk.Layer(
         "ScatterplotLayer", records(frame), id="org-bubbles", get_position=["lon", "lat"],
         get_fill_color=[255, 99, 20, 190], get_line_color=[20, 20, 20], stroked=True,
-        line_width_min_pixels=1, radius_units="pixels", get_radius="radius", pickable=True,
+        line_width_min_pixels=1, radius_units="'pixels'", get_radius="radius", pickable=True,
         auto_highlight=True,
     )
-    literal_units([layer])
     return layer
 
 
-__all__ = ["CATEGORY_COLOURS", "category_colours", "lad_bubble_layer", "literal_units", "point_layer"]
+__all__ = ["CATEGORY_COLOURS", "category_colours", "lad_bubble_layer", "point_layer"]
