@@ -164,12 +164,9 @@ def bivariate_deck(
             o = o.loc[o["status"].astype("string").fillna("") == "ok"]
         if len(o):
             frame = org_tooltips(o).assign(lon=o["lon"].to_numpy(), lat=o["lat"].to_numpy())
-            layers.append(pdk.Layer(
-                "ScatterplotLayer", maps.records(frame.reset_index(drop=True)), id="organisations", get_position=["lon", "lat"],
-                get_fill_color=list(ORG_COLOUR), get_line_color=[255, 255, 255], stroked=True,
-                line_width_min_pixels=1 if national else 1.5, radius_units="'pixels'",
-                get_radius=2.5 if national else 4.5, radius_min_pixels=2, radius_max_pixels=10,
-                pickable=True,
+            layers.append(maps.points_layer(
+                frame, colour=ORG_COLOUR, radius_px=2.5 if national else 4.5,
+                line_width_px=1 if national else 1.5, max_radius_px=10, layer_id="organisations",
             ))
     if national:
         labels = labels.head(_NATIONAL_LABELS)

@@ -178,13 +178,14 @@ def text_layer(labels: pd.DataFrame, *, size: int = 12, colour: RGB = (20, 20, 2
 
 
 def points_layer(points: pd.DataFrame, *, colour: RGB = (230, 85, 13), radius_px: float = 5,
-                 layer_id: str = "points", pickable: bool = True) -> pdk.Layer:
+                 line_width_px: float = 1, max_radius_px: float = 12, layer_id: str = "points",
+                 pickable: bool = True) -> pdk.Layer:
     """Organisation points (columns ``lon``, ``lat``); tooltip text may stay raw (see make_deck)."""
     return pdk.Layer(
-        "ScatterplotLayer", points, id=layer_id, get_position=["lon", "lat"],
-        get_fill_color=list(colour), get_line_color=[255, 255, 255], stroked=True,
-        line_width_min_pixels=1, radius_units="'pixels'", get_radius=radius_px,
-        radius_min_pixels=2, radius_max_pixels=12, pickable=pickable,
+        "ScatterplotLayer", records(points.reset_index(drop=True)), id=layer_id,
+        get_position=["lon", "lat"], get_fill_color=list(colour), get_line_color=[255, 255, 255],
+        stroked=True, line_width_min_pixels=line_width_px, radius_units="'pixels'",
+        get_radius=radius_px, radius_min_pixels=2, radius_max_pixels=max_radius_px, pickable=pickable,
     )
 
 
