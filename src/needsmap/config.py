@@ -12,6 +12,17 @@ PROJECT_ROOT = PACKAGE_DIR.parents[1]
 DATA_DIR_ENV = "NEEDSMAP_DATA_DIR"
 #: environment variable naming the folder for prepared caches (default: ``.cache`` in the checkout)
 CACHE_DIR_ENV = "NEEDSMAP_CACHE_DIR"
+#: environment variable that, set to ``1``, runs on the embedded demo whatever else is present
+DEMO_ENV = "NEEDSMAP_DEMO"
+
+#: the embedded demo: a small open-licensed extract in the prepared layout (West Midlands region's
+#: LSOAs, boundaries, lookups and postcodes, England's national IMD tables); built by
+#: ``tools/build_demo.py`` from the full data
+DEMO_DIR = PACKAGE_DIR / "demo_data"
+#: this repository's own layout: ``../shared/data`` beside the checkout
+SHARED_DATA_DIR = (PROJECT_ROOT.parent / "shared" / "data").resolve()
+#: name of the manifest file ``needsmap data fetch`` writes in a data folder
+MANIFEST_NAME = "needsmap-manifest.json"
 
 #: largest upload the dashboard and importers accept, in megabytes
 MAX_UPLOAD_MB = 50
@@ -19,12 +30,50 @@ MAX_UPLOAD_MB = 50
 MAX_UPLOAD_ROWS = 200_000
 
 
+def user_data_dir() -> Path:
+    """Per-user data folder (platformdirs), where ``needsmap data fetch`` writes by default."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("needsmap", appauthor=False))
+
+
+def _has_data(path: Path) -> bool:
+    """True when ``path`` holds a fetched or hand-assembled data folder (not an empty one)."""
+    return (path / MANIFEST_NAME).exists() or (path / "imd").is_dir()
+
+
 def data_dir() -> Path:
-    """Folder holding the public data sets: ``$NEEDSMAP_DATA_DIR`` or ``../shared/data``."""
+    """Folder holding the public data sets.
+
+    In order: ``$NEEDSMAP_DATA_DIR``; ``../shared/data`` beside the checkout if it exists; the
+    per-user data folder (:func:`user_data_dir`) once ``needsmap data fetch`` has filled it; else
+    the embedded demo (:data:`DEMO_DIR`). ``NEEDSMAP_DEMO=1`` forces the demo.
+    """
+    if os.environ.get(DEMO_ENV, "") == "1":
+        return DEMO_DIR
     env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env).expanduser().resolve()
-    return (PROJECT_ROOT.parent / "shared" / "data").resolve()
+    if SHARED_DATA_DIR.exists():
+        return SHARED_DATA_DIR
+    user = user_data_dir()
+    if _has_data(user):
+        return user
+    return DEMO_DIR
+
+
+def is_demo() -> bool:
+    """True when needsmap runs on the embedded demo extract (West Midlands only)."""
+    return data_dir() == DEMO_DIR
+
+
+def fetch_dir() -> Path:
+    """Where ``needsmap data fetch`` writes by default: ``$NEEDSMAP_DATA_DIR`` or the per-user folder.
+
+    Never the embedded demo, and never ``../shared/data`` (read-only public data of this repository).
+    """
+    env = os.environ.get(DATA_DIR_ENV)
+    return Path(env).expanduser().resolve() if env else user_data_dir()
 
 
 def cache_dir() -> Path:

@@ -42,6 +42,9 @@ class Dataset:
         Column that must be unique per row, if any.
     optional
         True when the dashboard works without it (the layer is then hidden).
+    min_rows
+        Fewest rows a complete England file has, for tables not keyed by LSOA (a file cut short is
+        refused). LSOA tables are held to every LSOA of their vintage instead.
     notes
         Anything a user must know to read the figures right.
     """
@@ -60,11 +63,23 @@ class Dataset:
     notes: str = ""
     attribution: str = ""
     kind: str = field(default="table")
+    min_rows: int = 0
 
     @property
     def path(self) -> Path:
-        """Absolute path of the file in the current data directory."""
-        return data_dir() / self.file
+        """Absolute path of the file in the current data directory.
+
+        A CSV dataset may also be stored as a parquet file of the same name and columns
+        (``imd/imd2025_lsoa21.parquet``), as the embedded demo does to stay small; the CSV wins
+        when both exist.
+        """
+        base = data_dir()
+        path = base / self.file
+        if not path.exists() and path.suffix == ".csv":
+            twin = path.with_suffix(".parquet")
+            if twin.exists():
+                return twin
+        return path
 
     def citation(self) -> str:
         """One-line citation: title, publisher, date, licence."""
@@ -163,6 +178,7 @@ DATASETS: tuple[Dataset, ...] = (
         licence=OGL, attribution=OS_ATTRIBUTION, url=_GEOPORTAL,
         file="geography/ltla24_boundaries.parquet", columns=("ltla24_code", "ltla24_name", "geometry"),
         geography="Local authority 2024", date="May 2024", key="ltla24_code", kind="geometry",
+        min_rows=296,
     ),
     Dataset(
         id="lsoa21_ward24_lookup",
@@ -179,7 +195,7 @@ DATASETS: tuple[Dataset, ...] = (
         publisher="Office for National Statistics (ONS Open Geography Portal)", licence=OGL,
         url=_GEOPORTAL, file="geography/ltla24_region24_lookup.csv",
         columns=("ltla24_code", "ltla24_name", "region24_code", "region24_name"),
-        geography="Local authority 2024", date="2024", key="ltla24_code",
+        geography="Local authority 2024", date="2024", key="ltla24_code", min_rows=296,
     ),
     Dataset(
         id="ltla21_region21_lookup",
@@ -187,7 +203,7 @@ DATASETS: tuple[Dataset, ...] = (
         publisher="Office for National Statistics (ONS Open Geography Portal)", licence=OGL,
         url=_GEOPORTAL, file="geography/ltla21_region21_lookup.csv",
         columns=("ltla21_code", "ltla21_name", "region21_code", "region21_name"),
-        geography="Local authority 2021", date="2021", key="ltla21_code",
+        geography="Local authority 2021", date="2021", key="ltla21_code", min_rows=309,
     ),
     Dataset(
         id="lsoa11_ltla21_lookup",
@@ -246,7 +262,7 @@ DATASETS: tuple[Dataset, ...] = (
                  "Jobs in arts, entertainment, recreation and other services Rate",
                  "Jobs in retail Rate",
                  "Jobs in transport and storage (inc postal) Rate"),
-        geography="MSOA 2011", date="2018", key="msoa11_code",
+        geography="MSOA 2011", date="2018", key="msoa11_code", optional=True, min_rows=6_791,
         notes="The sum of the four sector shares is the 'at-risk jobs' share used in 2020 shutdown analyses.",
     ),
     Dataset(
@@ -256,7 +272,8 @@ DATASETS: tuple[Dataset, ...] = (
         url="https://www.gov.uk/government/collections/coronavirus-job-retention-scheme-statistics",
         file="jobs/hmrc_furlough_aug2020_ltla19.csv",
         columns=("LAD19CD", "LAD19NM", "Furlough count", "Furlough rate"),
-        geography="Local authority 2019", date="31 August 2020", key="LAD19CD",
+        geography="Local authority 2019", date="31 August 2020", key="LAD19CD", optional=True,
+        min_rows=300,
     ),
     Dataset(
         id="cni2023",
@@ -285,6 +302,7 @@ DATASETS: tuple[Dataset, ...] = (
         columns=("ward17_code", "ward17_name", "lad19_code", "lad19_name",
                  "Community Needs Index score", "Community Needs Index rank", "Left Behind Area?"),
         geography="Electoral ward 2017", date="2019", key="ward17_code", optional=True,
+        min_rows=7_000,
         notes="225 official 'left behind' wards: high need on the CNI and in the 10% most deprived on IMD 2019.",
     ),
     Dataset(
@@ -295,8 +313,75 @@ DATASETS: tuple[Dataset, ...] = (
         attribution="Contains OS data © Crown copyright and database right 2025; Contains Royal Mail data © Royal Mail copyright and database right 2025",
         url=_GEOPORTAL, file="postcodes/nspl_2025_05_postcode_centroids.parquet",
         columns=("postcode", "lat", "lon"), geography="Postcode (Great Britain)", date="May 2025",
-        key="postcode", kind="table",
+        key="postcode", kind="table", min_rows=2_500_000,
         notes="Live and terminated postcodes; about 21,000 have no coordinates.",
+    ),
+    Dataset(
+        id="nspl_codes",
+        title="National Statistics Postcode Lookup: each postcode's exact LSOA, country and termination date",
+        publisher="Office for National Statistics (ONS Open Geography Portal)",
+        licence=OGL,
+        attribution="Contains OS data © Crown copyright and database right; Contains Royal Mail data © Royal Mail copyright and database right",
+        url=_GEOPORTAL, file="postcodes/nspl_postcode_lsoa.parquet",
+        columns=("postcode", "lsoa21_code", "lsoa11_code", "ctry_code", "doterm"),
+        geography="Postcode (Great Britain)", date="edition fetched", key="postcode", optional=True,
+        notes="Made by `needsmap data fetch` from the full NSPL; when present, postcodes are placed by "
+              "these official codes instead of point-in-polygon on generalised boundaries.",
+    ),
+    Dataset(
+        id="lsoa21_pwc",
+        title="LSOA (December 2021) population weighted centroids",
+        publisher="Office for National Statistics (ONS Open Geography Portal)",
+        licence=OGL, attribution=OS_ATTRIBUTION, url=_GEOPORTAL,
+        file="geography/lsoa21_population_weighted_centroids.csv",
+        columns=("lsoa21_code", "lat", "lon"), geography="LSOA 2021", date="December 2021",
+        key="lsoa21_code", optional=True,
+    ),
+    Dataset(
+        id="lsoa21_ruc21",
+        title="Rural Urban Classification (2021) of LSOAs in England and Wales",
+        publisher="Office for National Statistics (ONS Open Geography Portal)", licence=OGL,
+        url=_GEOPORTAL, file="geography/lsoa21_ruc21.csv",
+        columns=("lsoa21_code", "ruc21_code", "ruc21_name", "urban_rural"),
+        geography="LSOA 2021", date="2021", key="lsoa21_code", optional=True,
+    ),
+    Dataset(
+        id="countries_gb",
+        title="Countries of the United Kingdom: outlines (from Wards, December 2022, super generalised)",
+        publisher="Office for National Statistics (ONS Open Geography Portal)",
+        licence=OGL, attribution=OS_ATTRIBUTION, url=_GEOPORTAL,
+        file="geography/countries_gb_boundaries.parquet", columns=("ctry_code", "ctry_name", "geometry"),
+        geography="Country", date="December 2022", key="ctry_code", kind="geometry", optional=True,
+    ),
+    Dataset(
+        id="population_lsoa21_mid2022_2024",
+        title="Lower layer Super Output Area (2021) population estimates, mid-2022 and mid-2024",
+        publisher="Office for National Statistics", licence=OGL,
+        url="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates/datasets/lowersuperoutputareamidyearpopulationestimatesnationalstatistics",
+        file="population/population_mid2022_mid2024_lsoa21.csv",
+        columns=("lsoa21_code", "population_mid2022", "population_mid2024"),
+        geography="LSOA 2021", date="mid-2022 and mid-2024", key="lsoa21_code", optional=True,
+    ),
+    Dataset(
+        id="census2021_qualifications",
+        title="Census 2021 TS067: highest level of qualification (usual residents aged 16+)",
+        publisher="Office for National Statistics", licence=OGL,
+        url="https://www.nomisweb.co.uk/sources/census_2021_bulk",
+        file="population/census2021_qualifications_lsoa21.csv",
+        columns=("lsoa21_code", "residents_16plus", "no_qualifications", "level1_entry_qualifications",
+                 "level2_qualifications", "apprenticeship", "level3_qualifications",
+                 "level4_plus_qualifications", "other_qualifications"),
+        geography="LSOA 2021", date="Census day, 21 March 2021", key="lsoa21_code", optional=True,
+    ),
+    Dataset(
+        id="census2021_household_deprivation",
+        title="Census 2021 TS011: households by deprivation dimensions",
+        publisher="Office for National Statistics", licence=OGL,
+        url="https://www.nomisweb.co.uk/sources/census_2021_bulk",
+        file="population/census2021_household_deprivation_lsoa21.csv",
+        columns=("lsoa21_code", "total_households", "not_deprived", "deprived_1_dimension",
+                 "deprived_2_dimensions", "deprived_3_dimensions", "deprived_4_dimensions"),
+        geography="LSOA 2021", date="Census day, 21 March 2021", key="lsoa21_code", optional=True,
     ),
     Dataset(
         id="orgs_givefood",

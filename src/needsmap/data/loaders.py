@@ -73,8 +73,9 @@ def read_table(dataset_id: str, *, dtype: dict[str, str] | None = None) -> pd.Da
     """
     ds = get_dataset(dataset_id)
     _require(ds)
+    entry = v.check_manifest(ds)
     try:
-        if ds.file.endswith(".parquet"):
+        if ds.path.suffix == ".parquet":
             df = pd.read_parquet(ds.path)
         else:
             df = pd.read_csv(ds.path, encoding="utf-8-sig", dtype=dtype, low_memory=False)
@@ -83,6 +84,7 @@ def read_table(dataset_id: str, *, dtype: dict[str, str] | None = None) -> pd.Da
     v.check_not_empty(df, ds)
     v.check_columns(df, ds)
     v.check_unique(df, ds)
+    v.check_complete(df, ds, entry)
     return df
 
 
@@ -90,6 +92,7 @@ def read_geometry(dataset_id: str) -> gpd.GeoDataFrame:
     """Read a catalog GeoParquet file and check columns, key, CRS and geometries."""
     ds = get_dataset(dataset_id)
     _require(ds)
+    entry = v.check_manifest(ds)
     try:
         gdf = gpd.read_parquet(ds.path)
     except Exception as exc:  # pyarrow raises many types for a corrupt file
@@ -97,6 +100,7 @@ def read_geometry(dataset_id: str) -> gpd.GeoDataFrame:
     v.check_not_empty(gdf, ds)
     v.check_columns(gdf, ds)
     v.check_unique(gdf, ds)
+    v.check_complete(gdf, ds, entry)
     return v.check_geometries(gdf, ds)
 
 
