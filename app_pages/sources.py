@@ -6,8 +6,11 @@ import streamlit as st
 from needsmap.config import data_dir
 from needsmap.data import extra_measures
 from needsmap.data.catalog import DATASETS, get_dataset
+from needsmap.data.status import dataset_rows, folder_summary
+from needsmap.errors import NeedsmapError
 from needsmap.export import to_csv_bytes
 from needsmap.measures import MEASURES
+from needsmap.ui.sources import download_panel
 
 #: what datasets that feed no measure are used for
 OTHER_USES = {
@@ -21,6 +24,7 @@ OTHER_USES = {
     "imd2019_indicators": "income counts (IDACI, IDAOPI numerators)",
     "imd2025_indicators": "income counts (IDACI, IDAOPI numerators)",
     "nspl_centroids": "placing organisations by postcode",
+    "nspl_codes": "exact LSOA of each postcode (when fetched)",
     "orgs_givefood": "default organisation layer", "orgs_libraries": "default organisation layer",
     "orgs_charities_trafford": "default organisation layer",
     "orgs_trafford_grants": "default organisation layer (grants)", "cni2019_wards": "2019 'left behind' wards",
@@ -28,8 +32,9 @@ OTHER_USES = {
 
 st.title("Data sources")
 st.write(
-    "Every figure in needsmap comes from one of these public datasets. needsmap reads them from the "
-    f"data folder `{data_dir()}` (set `NEEDSMAP_DATA_DIR` to use another) and never changes them."
+    "Every figure in needsmap comes from one of these public datasets. needsmap reads them from its "
+    "data folder (set `NEEDSMAP_DATA_DIR` to use another) and never changes them. "
+    + folder_summary()
 )
 uses: dict[str, list[str]] = {d.id: [] for d in DATASETS}
 for m in MEASURES.values():
@@ -37,20 +42,24 @@ for m in MEASURES.values():
         uses.setdefault(ds, []).append(m.label)
 rows = [
     {
-        "Dataset": d.title,
-        "Date": d.date,
-        "Licence": d.licence + (f" — {d.attribution}" if d.attribution else ""),
-        "Present": "yes" if d.path.exists() else ("missing (optional)" if d.optional else "MISSING"),
-        "Used for": "; ".join(uses.get(d.id, []) + [OTHER_USES[k] for k in (d.id, d.kind) if k in OTHER_USES]),
-        "Publisher": d.publisher,
-        "Download from": d.url,
-        "Geography": d.geography,
-        "File": d.file,
+        "Dataset": r["title"],
+        "Date": r["date"],
+        "Licence": r["licence"],
+        "Present": r["present"],
+        "Used for": "; ".join(uses.get(r["id"], []) + [OTHER_USES[k] for k in (r["id"], d.kind)
+                                                      if k in OTHER_USES]),
+        "Publisher": r["publisher"],
+        "Download": r["download"],
+        "Fetched": r["retrieved"],
+        "SHA-256": r["sha256"],
+        "About": r["page"],
+        "Geography": r["geography"],
+        "File": r["file"],
     }
-    for d in DATASETS
+    for r, d in zip(dataset_rows(), DATASETS, strict=True)
 ]
 st.dataframe(rows, hide_index=True, width="stretch", key="sources_table",
-             column_config={"Download from": st.column_config.LinkColumn(),
+             column_config={"About": st.column_config.LinkColumn(),
                             "Dataset": st.column_config.TextColumn(width="large"),
                             "Licence": st.column_config.TextColumn(width="medium"),
                             "Present": st.column_config.TextColumn(width="small")})
@@ -60,6 +69,8 @@ missing_optional = [d for d in DATASETS if d.optional and not d.path.exists()]
 if missing_optional:
     st.info("Optional layers not in the data folder, so hidden: "
             + "; ".join(d.title for d in missing_optional) + ".", icon=":material/info:")
+
+download_panel()
 
 st.subheader("Measures and how each is made")
 groups: dict[str, list] = {}
@@ -74,7 +85,6 @@ for group, ms in groups.items():
                 next((d.title for d in DATASETS if d.id == i), i) for i in m.datasets))
 
 
-
 @st.cache_data(show_spinner=False, max_entries=2)
 def _left_behind_wards(folder: str) -> dict[str, int]:
     """How the 225 official 'left behind' wards (2017 codes) match 2024 wards (``folder`` keys the cache)."""
@@ -85,13 +95,17 @@ def _left_behind_wards(folder: str) -> dict[str, int]:
 with st.expander("How the further measures reach each neighbourhood"):
     st.markdown((extra_measures.__doc__ or "").split("\n\n", 2)[-1])
     if get_dataset("cni2019_wards").path.exists():
-        m = _left_behind_wards(str(data_dir()))
-        st.markdown(
-            "**Community Needs Index 2019 'left behind' wards** (Local Trust's official list, 2017 wards): "
-            f"{m.get('same code', 0)} keep their 2017 code in 2024 (same ward), {m.get('same name', 0)} match "
-            f"a 2024 ward of the same name in the same authority (boundary may differ) and {m.get('none', 0)} "
-            "have no 2024 match (wards redrawn since 2017)."
-        )
+        try:
+            m = _left_behind_wards(str(data_dir()))
+        except NeedsmapError as exc:
+            st.warning(f"The 'left behind' wards cannot be matched: {exc}")
+        else:
+            st.markdown(
+                "**Community Needs Index 2019 'left behind' wards** (Local Trust's official list, 2017 wards): "
+                f"{m.get('same code', 0)} keep their 2017 code in 2024 (same ward), {m.get('same name', 0)} match "
+                f"a 2024 ward of the same name in the same authority (boundary may differ) and {m.get('none', 0)} "
+                "have no 2024 match (wards redrawn since 2017)."
+            )
 
 with st.expander("Expected columns of each file"):
     for d in DATASETS:

@@ -8,8 +8,19 @@ class NeedsmapError(Exception):
 
 
 class ValidationError(NeedsmapError, ValueError):
-    """A data file or an input was read but is not what it should be."""
+    """A data file or an input was read but is not what it should be.
+
+    ``dataset`` names the catalog dataset at fault, when the problem is in a data file.
+    """
+
+    def __init__(self, message: str, *, dataset: str | None = None) -> None:
+        super().__init__(message)
+        self.dataset = dataset
 
 
 class DataMissingError(NeedsmapError, FileNotFoundError):
     """A dataset's file is not in the data directory."""
+
+    def __init__(self, message: str, *, dataset: str | None = None) -> None:
+        super().__init__(message)
+        self.dataset = dataset

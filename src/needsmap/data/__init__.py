@@ -2,7 +2,9 @@
 
 from needsmap.data.catalog import CATALOG, DATASETS, Dataset, get_dataset
 from needsmap.data.loaders import (
+    DAMAGED_LAYERS,
     DOMAINS,
+    HIDDEN_LAYERS,
     SUBDOMAINS,
     load_boundaries,
     load_geography,
@@ -18,7 +20,9 @@ from needsmap.data.loaders import (
 __all__ = [
     "CATALOG",
     "DATASETS",
+    "DAMAGED_LAYERS",
     "DOMAINS",
+    "HIDDEN_LAYERS",
     "SUBDOMAINS",
     "Dataset",
     "get_dataset",

@@ -33,8 +33,8 @@ def fail(ds: Dataset, problem: str, where: str | None = None) -> ValidationError
     """
     if where is not None:
         return ValidationError(f"{where} does not make a whole '{ds.id}' ({ds.title}): {problem}. "
-                               "Nothing was changed.")
-    return ValidationError(f"Problem with {_where(ds)}: {problem}. {_fix(ds)}")
+                               "Nothing was changed.", dataset=ds.id)
+    return ValidationError(f"Problem with {_where(ds)}: {problem}. {_fix(ds)}", dataset=ds.id)
 
 
 def check_columns(df: pd.DataFrame, ds: Dataset, required: Iterable[str] | None = None, *, where: str | None = None) -> None:
@@ -122,7 +122,7 @@ def check_manifest(ds: Dataset) -> Entry | None:
         raise ValidationError(
             f"Problem with {_where(ds)}: the file has changed since it was written (SHA-256 "
             f"{actual[:12]}…, the manifest {manifest.MANIFEST_NAME} recorded {entry.sha256[:12]}…): "
-            f"it may be cut short or edited. {_REFETCH.format(id=ds.id)}."
+            f"it may be cut short or edited. {_REFETCH.format(id=ds.id)}.", dataset=ds.id,
         )
     return entry
 

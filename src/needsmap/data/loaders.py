@@ -6,7 +6,6 @@ when a source file changes.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from functools import partial
 
@@ -16,7 +15,7 @@ import pandas as pd
 from needsmap.data import _validate as v
 from needsmap.data._cache import cached
 from needsmap.data.catalog import Dataset, get_dataset
-from needsmap.errors import DataMissingError, ValidationError
+from needsmap.errors import DataMissingError, NeedsmapError, ValidationError
 from needsmap.types import Edition
 
 #: IMD domains: our id -> (2019 column stem, 2025 column stem)
@@ -57,7 +56,7 @@ def _require(ds: Dataset) -> None:
         raise DataMissingError(
             f"Dataset '{ds.id}' ({ds.title}; {ds.publisher}) is missing: expected the file "
             f"{ds.path}. Download it from {ds.url} (licence: {ds.licence}) and put it there, "
-            f"or point NEEDSMAP_DATA_DIR at the folder that holds it."
+            f"or point NEEDSMAP_DATA_DIR at the folder that holds it.", dataset=ds.id,
         )
 
 
@@ -232,20 +231,44 @@ def register_provider(name: str, dataset_ids: tuple[str, ...], fn: MeasureProvid
         PROVIDERS.append((name, dataset_ids, fn))
 
 
+#: ``attrs`` keys of :func:`load_lsoa_table`'s result: layer -> why it is hidden, in words; every
+#: hidden layer, and those hidden because their optional file is damaged (not merely absent)
+HIDDEN_LAYERS = "hidden_layers"
+DAMAGED_LAYERS = "damaged_layers"
+
+
 def load_lsoa_table(edition: Edition) -> pd.DataFrame:
     """Geography, population, IMD and every registered extra measure, one row per LSOA.
 
-    A provider whose optional dataset is missing is skipped with a warning; a required one raises.
+    A provider whose optional dataset is missing or damaged is skipped (its layer hidden) and the
+    reason recorded in ``table.attrs["hidden_layers"]`` (layer name -> reason; damaged files also in
+    ``table.attrs["damaged_layers"]``); a damaged or missing
+    required dataset raises.
+
+    Raises
+    ------
+    DataMissingError, ValidationError
+        A required dataset is missing or fails its checks.
     """
     table = load_geography(edition).join(load_imd(edition), how="left")
+    hidden: dict[str, str] = {}
+    damaged: dict[str, str] = {}
     for name, ids, fn in PROVIDERS:
+        optional = {i for i in ids if get_dataset(i).optional}
         missing = [i for i in ids if not get_dataset(i).path.exists()]
-        if missing and all(get_dataset(i).optional for i in missing):
-            warnings.warn(f"{name}: optional dataset(s) {', '.join(missing)} not found; layer hidden",
-                          stacklevel=2)
+        if missing and set(missing) <= optional:
+            hidden[name] = f"optional dataset(s) {', '.join(missing)} not in the data folder"
             continue
-        extra = _cached(f"{name}{edition}", ids, partial(fn, edition))
+        try:
+            extra = _cached(f"{name}{edition}", ids, partial(fn, edition))
+        except NeedsmapError as exc:
+            if getattr(exc, "dataset", None) not in optional:
+                raise
+            hidden[name] = damaged[name] = str(exc)
+            continue
         table = table.join(extra, how="left")
+    table.attrs[HIDDEN_LAYERS] = hidden
+    table.attrs[DAMAGED_LAYERS] = damaged
     return table
 
 

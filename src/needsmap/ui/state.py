@@ -72,6 +72,14 @@ def ward_boundaries() -> gpd.GeoDataFrame:
     return _ward_boundaries(str(data_dir()))
 
 
+def damaged_layers(edition: Edition) -> dict[str, str]:
+    """Optional layers hidden because their file is damaged (layer -> the loader's message).
+
+    Layers whose optional file is simply absent are not listed (the Data sources page lists them).
+    """
+    return dict(lsoa_table(edition).attrs.get(data.DAMAGED_LAYERS, {}))
+
+
 # ----------------------------------------------------------------------------- errors
 @contextmanager
 def guard() -> Iterator[None]:
@@ -175,6 +183,8 @@ def render_sidebar() -> Selection:
         area = areas.area_from_code(code, geo25)
         st.caption(f"Showing **{area.label}**, IMD {edition}. Wards and local authorities are 2024 "
                    "boundaries for both editions.")
+        for layer, why in damaged_layers(edition).items():
+            st.warning(f"Optional layer **{layer}** hidden: {why}", icon=":material/layers_clear:")
     st.session_state["nm_area"] = area
     st.session_state["nm_edition"] = edition
     st.query_params["area"] = area.code
