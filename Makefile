@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean-cache browser-deps
+.PHONY: setup run test lint bench clean-cache browser-deps data demo
 
 setup: $(STAMP)
 
@@ -30,6 +30,15 @@ bench: setup
 # Debian's Chromium for the browser tests (needs root; skipped by the tests when absent outside CI).
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+# Download the publishers' files for all of England and convert them (into $NEEDSMAP_DATA_DIR or the
+# per-user data folder); see `needsmap data fetch --help`.
+data: setup
+	$(BIN)/needsmap data fetch
+
+# Rebuild the embedded West Midlands demo from the full data folder.
+demo: setup
+	$(BIN)/python tools/build_demo.py
 
 clean-cache:
 	rm -rf .cache

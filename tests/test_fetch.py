@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from needsmap.cli import main
 from needsmap.data import fetch as fx
 from needsmap.data import manifest
 from needsmap.data.sources import Source
@@ -92,11 +93,19 @@ def test_a_failed_download_is_one_message_and_changes_nothing(
     assert _snapshot(good_folder) == before
 
 
-def test_no_network_names_the_host_and_the_way_by_hand(tmp_path: Path) -> None:
-    [out] = fx.fetch(tmp_path / "data", sources=[_source(url="http://127.0.0.1:9/LAD24.csv")])
-    assert not out.ok
-    assert "could not reach 127.0.0.1:9" in out.message
-    assert "by hand" in out.message and "needsmap data prepare" in out.message
+def test_no_network_is_one_line_naming_the_host_and_the_way_by_hand(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(fx.OfflineError) as err:
+        fx.fetch(tmp_path / "data", sources=[_source(url="http://127.0.0.1:9/LAD24.csv")] * 3)
+    message = str(err.value)
+    assert "could not reach 127.0.0.1:9" in message
+    assert "by hand" in message and "needsmap data prepare" in message
+    # the command line: one line on stderr, exit 2, whatever the registry holds
+    monkeypatch.setattr(fx, "select_sources",
+                        lambda *a, **k: [_source(url="http://127.0.0.1:9/LAD24.csv")] * 3)
+    assert main(["data", "fetch", "--to", str(tmp_path / "data")]) == 2
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if "error" in ln]
+    assert len(lines) == 1 and "could not reach 127.0.0.1:9" in lines[0]
 
 
 def test_mirror_folder_and_prepare_by_hand(tmp_path: Path, mirror: Path) -> None:

@@ -74,16 +74,14 @@ def _mode_line() -> str:
 
 def run(args: argparse.Namespace) -> int:
     """List or check the datasets; ``check`` exits 1 when a required dataset is missing or broken."""
-    from needsmap.data.sources import MANUAL, source_for
+    from needsmap.data.status import dataset_rows
 
     rows = []
-    for d in DATASETS:
-        src = source_for(d.id)
-        row = {"id": d.id, "title": d.title, "publisher": d.publisher, "licence": d.licence,
+    for d, r in zip(DATASETS, dataset_rows(), strict=True):
+        row = {"id": d.id, "title": d.title, "publisher": d.publisher, "licence": r["licence"],
                "url": d.url, "file": d.file, "columns": list(d.columns), "optional": d.optional,
-               "present": d.path.exists(),
-               "download": src.url if src else None, "source": src.id if src else None,
-               "not_fetchable": None if src else MANUAL.get(d.id, "")}
+               "present": d.path.exists(), "download": r["download"], "source": r["source"],
+               "fetched": r["retrieved"]}
         if args.action == "check":
             row["status"] = _check(d.id, d.kind) if d.path.exists() else "missing"
         rows.append(row)
@@ -95,10 +93,11 @@ def run(args: argparse.Namespace) -> int:
         for r in rows:
             state = r.get("status", "present" if r["present"] else "missing")
             flag = " (optional)" if r["optional"] else ""
-            how = (f"  download: {r['download']} (source {r['source']})" if r["download"]
-                   else f"  not fetchable: {r['not_fetchable']}")
+            how = (f"  download: {r['download']} (source {r['source']})" if r["source"]
+                   else f"  {r['download']}")
+            fetched = f"  fetched: {r['fetched']}\n" if r["fetched"] else ""
             sys.stdout.write(f"\n[{state}] {r['id']}{flag}: {r['title']}\n  file: {r['file']}\n"
-                             f"  from: {r['publisher']} — {r['url']}\n{how}\n"
+                             f"  from: {r['publisher']} — {r['url']}\n{how}\n{fetched}"
                              f"  licence: {r['licence']}\n")
     bad = [r for r in rows if args.action == "check" and not r["optional"] and r["status"] != "ok"]
     if bad:

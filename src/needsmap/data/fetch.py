@@ -45,6 +45,10 @@ class FetchError(NeedsmapError):
     """A download or conversion failed; the message names the file, the host or the fix."""
 
 
+class OfflineError(FetchError):
+    """A host could not be reached at all: the whole run stops with one message."""
+
+
 @dataclass
 class Outcome:
     """What happened to one source in a fetch or prepare run."""
@@ -124,7 +128,7 @@ def _download_file(source: Source, url: str, dest: Path, progressbar: Any) -> No
         raise FetchError(f"the download of {source.file_name} from {_host(url)} was cut off "
                          f"{RETRIES + 1} times; try again later.") from None
     except requests.exceptions.ConnectionError as exc:
-        raise FetchError(_offline_message(source, url, exc)) from None
+        raise OfflineError(_offline_message(source, url, exc)) from None
     except requests.exceptions.RequestException as exc:
         raise FetchError(f"the download of {source.file_name} from {_host(url)} failed "
                          f"{RETRIES + 1} times ({type(exc).__name__}); try again later.") from None
@@ -173,7 +177,7 @@ def _arcgis_pages(source: Source, progress: Progress | None, start: float, span:
             code = exc.response.status_code if exc.response is not None else "?"
             raise FetchError(f"{_host(query)} answered HTTP {code} for the layer {source.url}.") from None
         except requests.exceptions.ConnectionError as exc:
-            raise FetchError(_offline_message(source, query, exc)) from None
+            raise OfflineError(_offline_message(source, query, exc)) from None
         except (requests.exceptions.RequestException, ValueError) as exc:
             raise FetchError(f"the layer {source.url} did not answer with GeoJSON "
                              f"({type(exc).__name__}).") from None
@@ -370,6 +374,12 @@ def fetch(folder: Path, *, only: Iterable[str] | None = None, mirror: str | None
     Returns
     -------
     One :class:`Outcome` per source tried; a failed source leaves its previous files in place.
+
+    Raises
+    ------
+    OfflineError
+        A host could not be reached (no network): one message naming it and how to download by
+        hand; sources done before it stay installed.
     """
     folder = Path(folder).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
@@ -390,6 +400,9 @@ def fetch(folder: Path, *, only: Iterable[str] | None = None, mirror: str | None
                 progress(f"Converting {source.title}", start + span * 0.7)
             origin = (mirror.rstrip("/") + "/" + source.file_name) if mirror else source.url
             outcomes.append(install(source, raw, folder, origin=origin))
+        except OfflineError:
+            raw.unlink(missing_ok=True)
+            raise
         except NeedsmapError as exc:
             raw.unlink(missing_ok=True)
             outcomes.append(Outcome(source.id, source.datasets, False, str(exc)))
@@ -488,6 +501,7 @@ def still_missing(folder: Path) -> list[tuple[Dataset, str]]:
 __all__ = [
     "DOWNLOADS",
     "FetchError",
+    "OfflineError",
     "Outcome",
     "download",
     "fetch",

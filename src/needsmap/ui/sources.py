@@ -40,8 +40,13 @@ def download_panel() -> None:
     if not st.button("Download", key="src_fetch", type="primary", icon=":material/download:"):
         return
     bar = st.progress(0.0, text="Starting…")
-    outcomes = fx.fetch(target, mirror=mirror or None, force=force,
-                        progress=lambda msg, frac: bar.progress(min(max(frac, 0.0), 1.0), text=msg))
+    try:
+        outcomes = fx.fetch(target, mirror=mirror or None, force=force,
+                            progress=lambda msg, frac: bar.progress(min(max(frac, 0.0), 1.0),
+                                                                    text=msg))
+    except fx.FetchError as exc:
+        st.error(f"Download stopped: {exc}")
+        return
     failed = [o for o in outcomes if not o.ok]
     if outcomes:
         st.dataframe(pd.DataFrame([
