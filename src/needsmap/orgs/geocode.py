@@ -7,14 +7,21 @@ are generalised, so a point that falls in a sliver between polygons (or just off
 coastline) goes to the nearest LSOA within :data:`SNAP_METRES`; a point further away is outside
 England. Every input gets a status: ``"ok"`` or the reason in words.
 
+When the data folder holds ``nspl_codes`` (``postcodes/nspl_postcode_lsoa.parquet``, made by
+``needsmap data fetch`` from the full NSPL), a postcode it lists is placed by its official codes as
+they are: its LSOA 2021 (and 2011) codes when its country is England, "outside England (Wales)"
+and so on by its country code otherwise; a terminated postcode keeps its codes and says so in
+``placed_by``. Point-in-polygon is then only the fallback for postcodes the file lacks.
+
 A user who holds the official NSPL/ONSPD file (which carries each postcode's exact LSOA codes) can
-pass it as ``lookup=`` (see :func:`read_postcode_lookup`); its codes are then used as they are.
+also pass it as ``lookup=`` (see :func:`read_postcode_lookup`); its codes are then used as they are.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +54,8 @@ ST_OFF_BOUNDARY = "not in any English LSOA: centroid more than 300 m outside the
 BY_POSTCODE = "postcode (NSPL centroid in LSOA boundary)"
 BY_POSTCODE_SNAP = f"postcode (NSPL centroid; nearest LSOA within {SNAP_METRES:.0f} m)"
 BY_EXACT = "postcode (official NSPL/ONSPD file: exact LSOA codes)"
+#: placed by the data folder's ``nspl_codes`` (a terminated postcode adds "; terminated yyyy-mm")
+BY_OFFICIAL = "postcode (official NSPL: exact LSOA codes)"
 BY_COORDS = "coordinates"
 BY_COORDS_SNAP = f"coordinates (nearest LSOA within {SNAP_METRES:.0f} m)"
 BY_LSOA = "LSOA code"
@@ -65,6 +74,10 @@ _BORDER = {"CH", "SY", "HR", "GL", "TD", "CA", "NE", "NPT", "LD"}
 _OFF_BOUNDARY = ST_OFF_BOUNDARY
 _OTHER = {"BT": "Northern Ireland", "IM": "Isle of Man", "JE": "Channel Islands",
           "GY": "Channel Islands"}
+#: NSPL country codes -> name (England is E92000001)
+ENGLAND = "E92000001"
+_COUNTRIES = {"W92000004": "Wales", "S92000003": "Scotland", "N92000002": "Northern Ireland",
+              "L93000001": "Channel Islands", "M83000003": "Isle of Man"}
 
 PLACE_COLUMNS = ("postcode_clean", "lat", "lon", "lsoa11_code", "lsoa21_code", "status", "placed_by")
 
@@ -116,12 +129,26 @@ def _outside_label(postcode_clean: pd.Series, lat: pd.Series) -> pd.Series:
     return out
 
 
-@functools.lru_cache(maxsize=1)
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """A cache key for a file: its path, modification time and size (0, 0 when absent)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return str(path), 0, 0
+    return str(path), st.st_mtime_ns, st.st_size
+
+
 def postcode_lookup() -> pd.DataFrame:
     """NSPL centroids indexed by space-free postcode (``lat``, ``lon``; NaN where none).
 
-    Built once from ``nspl_centroids`` and cached as parquet; kept in memory afterwards.
+    Built once from ``nspl_centroids`` and cached as parquet; kept in memory afterwards (per data
+    folder and file version: another data folder is never served from memory).
     """
+    return _postcode_lookup_at(*_stamp(get_dataset("nspl_centroids").path))
+
+
+@functools.lru_cache(maxsize=1)
+def _postcode_lookup_at(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     def build() -> pd.DataFrame:
         raw = read_table("nspl_centroids")
         key = raw["postcode"].astype(str).str.replace(" ", "", regex=False).str.upper()
@@ -131,9 +158,100 @@ def postcode_lookup() -> pd.DataFrame:
                             "lon": lon.to_numpy()})
         return out.drop_duplicates("postcode").sort_values("postcode").reset_index(drop=True)
 
-    frame = cached("nspl_lookup", [get_dataset("nspl_centroids").path], build)
+    frame = cached("nspl_lookup", [Path(path)], build)
     frame = frame.set_index(pd.Index(frame["postcode"].to_numpy(dtype=object), name="postcode"))
     return frame[["lat", "lon"]]
+
+
+@dataclass(frozen=True)
+class OfficialCodes:
+    """The data folder's ``nspl_codes``, compact: sorted space-free postcodes as fixed-width bytes
+    (searched by bisection) and, per column, integer codes into a small table of distinct values;
+    about 40 MB for the whole of Great Britain."""
+
+    keys: np.ndarray
+    codes: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]
+
+    def find(self, clean: pd.Series) -> pd.DataFrame:
+        """Rows for space-free postcodes ``clean`` (same index): ``found`` and the codes."""
+        q = np.asarray([str(v).ljust(_KEY_WIDTH).encode() for v in clean],
+                       dtype=f"S{_KEY_WIDTH}")
+        n = len(self.keys)
+        pos = np.minimum(np.searchsorted(self.keys, q), max(n - 1, 0))
+        found = (self.keys[pos] == q) if n else np.zeros(len(q), dtype=bool)
+        out = pd.DataFrame({"found": found}, index=clean.index)
+        for col, codes in self.codes.items():
+            at = np.where(found, codes[pos], -1) if n else np.full(len(q), -1)
+            # code -1 -> the None at the end
+            table = np.concatenate([self.values[col], np.array([None], dtype=object)])
+            out[col] = table[at]
+        return out
+
+
+#: width of the fixed-width postcode keys (a space-free postcode has at most 7 characters)
+_KEY_WIDTH = 8
+_OFFICIAL_COLUMNS = ("lsoa11_code", "lsoa21_code", "ctry_code", "doterm")
+
+
+def official_codes() -> OfficialCodes | None:
+    """The data folder's official postcode codes (``nspl_codes``), or None when it has none."""
+    path = get_dataset("nspl_codes").path
+    if not path.exists():
+        return None
+    return _official_codes_at(*_stamp(path))
+
+
+@functools.lru_cache(maxsize=1)
+def _official_codes_at(path: str, mtime_ns: int, size: int) -> OfficialCodes:
+    """Read ``nspl_codes`` column by column in Arrow (no Python object per postcode)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    text_type = pa.large_string()
+
+    def column(name: str) -> pa.ChunkedArray:  # one column at a time keeps the peak low
+        try:
+            return pq.read_table(path, columns=[name])[name].cast(text_type)
+        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+            raise ValidationError(
+                f"The official postcode codes {path} could not be read ({type(exc).__name__}: "
+                f"{str(exc)[:200]}): fetch them again with `needsmap data fetch --only nspl`."
+            ) from None
+
+    key = pc.utf8_upper(pc.replace_substring_regex(column("postcode"), r"\s+", ""))
+    valid = pc.fill_null(pc.match_substring_regex(key, f"^[A-Z0-9]{{1,{_KEY_WIDTH - 1}}}$"), False)
+    key = pc.filter(key, valid)
+    order = pc.sort_indices(key)
+    padded = pc.utf8_rpad(pc.take(key, order), width=_KEY_WIDTH, padding=" ")
+    del key
+    padded = padded.combine_chunks().cast(pa.large_binary())
+    _, offsets, data = padded.buffers()
+    start = int(np.frombuffer(offsets, dtype=np.int64)[padded.offset]) if len(padded) else 0
+    keys = np.frombuffer(data or b"", dtype=f"S{_KEY_WIDTH}", count=len(padded),
+                         offset=start).copy()
+    del padded, offsets, data
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    codes: dict[str, np.ndarray] = {}
+    values: dict[str, np.ndarray] = {}
+    for col in _OFFICIAL_COLUMNS:
+        text = pc.take(pc.filter(column(col), valid), order)
+        enc = pc.dictionary_encode(pc.utf8_upper(pc.utf8_trim_whitespace(text)).combine_chunks())
+        del text
+        distinct = np.asarray(enc.dictionary.to_pylist(), dtype=object)
+        distinct[distinct == ""] = None
+        at = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+        codes[col], values[col] = at[first], distinct
+    return OfficialCodes(keys[first], codes, values)
+
+
+def _terminated(doterm: pd.Series) -> pd.Series:
+    """``"201906"`` -> ``"; terminated 2019-06"`` (empty where live)."""
+    text = doterm.astype("string").str.strip()
+    nice = text.str.replace(r"^(\d{4})(\d{2})$", r"\1-\2", regex=True)
+    return ("; terminated " + nice).fillna("").astype(object)
 
 
 # ----------------------------------------------------------------------------- LSOA index
@@ -168,8 +286,17 @@ class _LsoaIndex:
         return found, snapped
 
 
-@functools.lru_cache(maxsize=2)
+def _boundaries_stamp(edition: str) -> tuple[str, int, int]:
+    return _stamp(get_dataset("lsoa11_boundaries" if edition == "2019" else "lsoa21_boundaries").path)
+
+
 def _lsoa_index(edition: str) -> _LsoaIndex:
+    """The LSOA index of ``edition``, kept in memory per data folder and file version."""
+    return _lsoa_index_at(edition, *_boundaries_stamp(edition))
+
+
+@functools.lru_cache(maxsize=2)
+def _lsoa_index_at(edition: str, path: str, mtime_ns: int, size: int) -> _LsoaIndex:
     return _LsoaIndex(edition)
 
 
@@ -178,18 +305,30 @@ def _to_bng() -> Transformer:
     return Transformer.from_crs("EPSG:4326", BNG, always_xy=True)
 
 
-@functools.lru_cache(maxsize=1)
+def _lookup_stamp() -> tuple[str, int, int]:
+    return _stamp(get_dataset("lsoa11_lsoa21_lookup").path)
+
+
 def _vintage_lookup() -> tuple[pd.Series, pd.Series]:
     """Best-fit LSOA 2011 → 2021 and 2021 → 2011 (first listed), to fill a missing vintage."""
+    return _vintage_lookup_at(*_lookup_stamp())
+
+
+@functools.lru_cache(maxsize=1)
+def _vintage_lookup_at(path: str, mtime_ns: int, size: int) -> tuple[pd.Series, pd.Series]:
     lk = read_table("lsoa11_lsoa21_lookup")
     a = lk.drop_duplicates("lsoa11_code").set_index("lsoa11_code")["lsoa21_code"]
     b = lk.drop_duplicates("lsoa21_code").set_index("lsoa21_code")["lsoa11_code"]
     return a.astype(str), b.astype(str)
 
 
-@functools.lru_cache(maxsize=1)
 def _nested_2011() -> dict[str, str]:
     """LSOA 2021 → its LSOA 2011 where the 2021 one is unchanged (U) or split (S) from it."""
+    return _nested_2011_at(*_lookup_stamp())
+
+
+@functools.lru_cache(maxsize=1)
+def _nested_2011_at(path: str, mtime_ns: int, size: int) -> dict[str, str]:
     lk = read_table("lsoa11_lsoa21_lookup")
     lk = lk[lk["change_code"].isin(["U", "S"])]
     one = lk.groupby("lsoa21_code")["lsoa11_code"].transform("nunique") == 1
@@ -299,7 +438,16 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
     lookup
         Optional official NSPL/ONSPD extract from :func:`read_postcode_lookup` (indexed by
         space-free postcode with ``lsoa11_code``/``lsoa21_code``, maybe ``lat``/``lon``): its exact
-        codes are used for the postcodes it holds.
+        codes are used for the postcodes it holds (they win over those of ``nspl_codes``).
+
+    Notes
+    -----
+    When the data folder has ``nspl_codes`` (:func:`official_codes`), a postcode it lists takes its
+    codes from there (``placed_by`` :data:`BY_OFFICIAL`, plus "; terminated yyyy-mm" for a
+    terminated one), and one whose country is not England is "outside England (<country>)". A
+    missing LSOA 2011 code comes from the LSOA 2021 one where that was unchanged or split, else from
+    the centroid's 2011 polygon when the centroid lies in the official 2021 LSOA, else the ONS
+    best-fit lookup.
 
     Returns
     -------
@@ -318,6 +466,10 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
     placed = place_points(u["lat"], u["lon"])
     u["lsoa11_code"], u["lsoa21_code"] = placed["lsoa11_code"], placed["lsoa21_code"]
     u["placed_by"] = np.where(placed["snapped"], BY_POSTCODE_SNAP, BY_POSTCODE)
+    country = pd.Series(None, index=u.index, dtype=object)
+    official = official_codes()
+    if official is not None and len(u):
+        country = _apply_official(u, official)
     if lookup is not None and len(lookup):
         ex = lookup.reindex(u.index)
         has = ex["lsoa11_code"].notna() | ex["lsoa21_code"].notna()
@@ -334,6 +486,8 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
         where = _outside_label(u.loc[~hit, "postcode_clean"], u.loc[~hit, "lat"])
         status[~hit] = ("outside England (" + where + ")").where(where != _OFF_BOUNDARY, _OFF_BOUNDARY)
     status[u["known"] & u["lat"].isna() & ~hit] = ST_NO_COORDS
+    abroad = country.notna() & ~hit
+    status[abroad] = "outside England (" + country[abroad].astype(str) + ")"
     unknown = ~u["known"].astype(bool)
     status[unknown] = ST_NOT_FOUND
     ni = unknown & u["postcode_clean"].str.startswith("BT").astype(bool)
@@ -356,10 +510,47 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
     return out[list(PLACE_COLUMNS)]
 
 
+def _apply_official(u: pd.DataFrame, official: OfficialCodes) -> pd.Series:
+    """Put the official codes of the postcodes ``official`` lists into ``u`` (in place).
+
+    Returns the country name of those it places outside England (None elsewhere).
+    """
+    ex = official.find(u["postcode_clean"])
+    found = ex["found"].to_numpy(dtype=bool)
+    u.loc[found, "known"] = True
+    ctry = ex["ctry_code"].astype("string")
+    english = found & ctry.eq(ENGLAND).fillna(False).to_numpy(dtype=bool)
+    is_lsoa = {c: ex[c].astype("string").str.startswith("E01").fillna(False).to_numpy(dtype=bool)
+               for c in ("lsoa11_code", "lsoa21_code")}
+    l21 = ex["lsoa21_code"].where(is_lsoa["lsoa21_code"], None)
+    l11 = ex["lsoa11_code"].where(is_lsoa["lsoa11_code"], None)
+    l11 = l11.fillna(l21.map(_nested_2011()))
+    has = english & (l21.notna() | l11.notna()).to_numpy(dtype=bool)
+    if has.any():
+        # a 2021 LSOA merged from several 2011 ones: the centroid's own 2011 polygon decides,
+        # when the centroid lies in the official 2021 LSOA
+        agree = (u["lsoa21_code"].astype(object) == l21).fillna(False).to_numpy(dtype=bool)
+        l11 = l11.where(l11.notna() | ~agree, u["lsoa11_code"].astype(object))
+        f11, f21 = _fill_vintages(l11[has].astype(object), l21[has].astype(object))
+        u.loc[has, "lsoa11_code"] = f11.to_numpy()
+        u.loc[has, "lsoa21_code"] = f21.to_numpy()
+        u.loc[has, "placed_by"] = (BY_OFFICIAL[:-1] + _terminated(ex.loc[has, "doterm"])
+                                   + ")").to_numpy()
+    country = ctry.map(_COUNTRIES).astype(object).where(found, None)
+    abroad = country.notna().to_numpy(dtype=bool)
+    u.loc[abroad, "lsoa11_code"] = None
+    u.loc[abroad, "lsoa21_code"] = None
+    return country.where(abroad, None)
+
+
 # ----------------------------------------------------------------------------- LSOA codes
-@functools.lru_cache(maxsize=2)
 def _lsoa_points(edition: str) -> pd.DataFrame:
     """A point inside each LSOA (for drawing rows placed by LSOA code)."""
+    return _lsoa_points_at(edition, *_boundaries_stamp(edition))
+
+
+@functools.lru_cache(maxsize=2)
+def _lsoa_points_at(edition: str, path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     gdf = load_boundaries(edition)  # type: ignore[arg-type]
     pts = gdf.geometry.representative_point()
     return pd.DataFrame({"lat": pts.y.to_numpy(), "lon": pts.x.to_numpy()},
@@ -451,10 +642,13 @@ def looks_like_postcode_lookup(columns: pd.Index) -> bool:
 
 
 __all__ = [
+    "BY_OFFICIAL",
     "OK",
+    "OfficialCodes",
     "SNAP_METRES",
     "looks_like_postcode_lookup",
     "normalise_postcode",
+    "official_codes",
     "place_coordinates",
     "place_lsoa_codes",
     "place_points",
