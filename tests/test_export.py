@@ -5,8 +5,11 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pytest
 
 from needsmap.export import escape_text, safe_for_export, to_csv_bytes, to_excel_bytes
+
+pytestmark = pytest.mark.demo
 
 
 def test_formula_cells_neutralised() -> None:
@@ -21,7 +24,7 @@ def test_formula_cells_neutralised() -> None:
 
 def test_excel_roundtrip_is_safe() -> None:
     df = pd.DataFrame({"name": ["=1+1", "ok"]})
-    back = pd.read_excel(io.BytesIO(to_excel_bytes(df)))
+    back = pd.read_excel(io.BytesIO(to_excel_bytes(df)), engine="openpyxl")
     assert back["name"].tolist() == ["'=1+1", "ok"]
 
 

@@ -93,6 +93,7 @@ def test_a_failed_download_is_one_message_and_changes_nothing(
     assert _snapshot(good_folder) == before
 
 
+@pytest.mark.demo
 def test_no_network_is_one_line_naming_the_host_and_the_way_by_hand(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(fx.OfflineError) as err:
@@ -127,8 +128,43 @@ def test_a_half_file_is_refused_before_it_replaces_anything(good_folder: Path, t
     assert _snapshot(good_folder) == before
 
 
+@pytest.mark.demo
 def test_unknown_only_id_says_what_can_be_fetched(tmp_path: Path) -> None:
     with pytest.raises(fx.FetchError, match="not a source or dataset"):
         fx.select_sources(["no_such_thing"], tmp_path)
     with pytest.raises(fx.FetchError, match="licence not confirmed"):
         fx.select_sources(["cni2023"], tmp_path)
+
+
+def test_arcgis_layer_is_fetched_page_by_page(tmp_path: Path, real_data_dir: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+    import json
+
+    from needsmap.data.sources import source_for
+
+    source = source_for("ltla24_region24_lookup")
+    assert source is not None and source.download == "arcgis" and source.format == "csv"
+    lookup = pd.read_csv(real_data_dir / REAL)
+    served = tmp_path / "server"
+    served.mkdir()
+    features = [{"type": "Feature", "geometry": None,
+                 "properties": {"LAD24CD": r.ltla24_code, "LAD24NM": r.ltla24_name,
+                                "RGN24CD": r.region24_code, "RGN24NM": r.region24_name,
+                                "ObjectId": i + 1}}
+                for i, r in enumerate(lookup.itertuples())]
+    (served / "LAD24_RGN24_EN_LU.geojson").write_text(json.dumps({"features": features}))
+    monkeypatch.setattr(fx, "ARCGIS_PAGE", 100)  # 296 rows: three pages
+    seen: list[str] = []
+    with serve(served) as url:
+        layer = dataclasses.replace(source, url=f"{url}/arcgis/LAD24_RGN24_EN_LU/FeatureServer/0")
+        [out] = fx.fetch(tmp_path / "data", sources=[layer],
+                         progress=lambda msg, _f: seen.append(msg))
+        bad = dataclasses.replace(source, url=f"{url}/arcgis/NO_SUCH_LAYER/FeatureServer/0")
+        [err] = fx.fetch(tmp_path / "data", sources=[bad])
+    assert out.ok, out.message
+    assert [m for m in seen if m.endswith("296 features")]
+    got = pd.read_csv(tmp_path / "data" / REAL).sort_values("ltla24_code").reset_index(drop=True)
+    want = lookup.sort_values("ltla24_code").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert not err.ok and "answered with an error" in err.message and "Invalid URL" in err.message

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -42,13 +45,34 @@ def _has_data(path: Path) -> bool:
     return (path / MANIFEST_NAME).exists() or (path / "imd").is_dir()
 
 
+#: a data folder set for the current context only (a fetch converting into its target folder)
+_OVERRIDE: ContextVar[Path | None] = ContextVar("needsmap_data_dir", default=None)
+
+
+@contextmanager
+def using_data_dir(path: Path) -> Iterator[None]:
+    """Within the block, :func:`data_dir` is ``path`` for this thread/context only.
+
+    ``needsmap data fetch`` converts into its target folder this way, so a converter that needs a
+    lookup reads the one just fetched, and other sessions of a shared server are not affected.
+    """
+    token = _OVERRIDE.set(Path(path))
+    try:
+        yield
+    finally:
+        _OVERRIDE.reset(token)
+
+
 def data_dir() -> Path:
     """Folder holding the public data sets.
 
-    In order: ``$NEEDSMAP_DATA_DIR``; ``../shared/data`` beside the checkout if it exists; the
+    In order: a folder set by :func:`using_data_dir`; ``$NEEDSMAP_DATA_DIR``; ``../shared/data`` beside the checkout if it exists; the
     per-user data folder (:func:`user_data_dir`) once ``needsmap data fetch`` has filled it; else
     the embedded demo (:data:`DEMO_DIR`). ``NEEDSMAP_DEMO=1`` forces the demo.
     """
+    override = _OVERRIDE.get()
+    if override is not None:
+        return override
     if os.environ.get(DEMO_ENV, "") == "1":
         return DEMO_DIR
     env = os.environ.get(DATA_DIR_ENV)

@@ -22,6 +22,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from needsmap.config import using_data_dir
 from needsmap.data import _validate as v
 from needsmap.data import manifest
 from needsmap.data.catalog import CATALOG, DATASETS, Dataset
@@ -314,7 +315,8 @@ def install(source: Source, raw: Path, folder: Path, *, origin: str = "") -> Out
         The converter or the checks refused the file (the message names it).
     """
     try:
-        frames = source.convert(raw)
+        with using_data_dir(folder):  # a converter needing a lookup reads the one just fetched
+            frames = source.convert(raw)
     except NeedsmapError:
         raise
     except Exception as exc:  # a converter bug must still read as one line naming the file

@@ -40,10 +40,12 @@ def download_panel() -> None:
     if not st.button("Download", key="src_fetch", type="primary", icon=":material/download:"):
         return
     bar = st.progress(0.0, text="Starting…")
+
+    def progress(message: str, fraction: float) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
     try:
-        outcomes = fx.fetch(target, mirror=mirror or None, force=force,
-                            progress=lambda msg, frac: bar.progress(min(max(frac, 0.0), 1.0),
-                                                                    text=msg))
+        outcomes = fx.fetch(target, mirror=mirror or None, force=force, progress=progress)
     except fx.FetchError as exc:
         st.error(f"Download stopped: {exc}")
         return
