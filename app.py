@@ -7,6 +7,7 @@ import streamlit as st
 from needsmap.data.catalog import missing_datasets
 from needsmap.errors import NeedsmapError
 from needsmap.ui import render_sidebar
+from needsmap.ui.demo import demo_banner
 
 ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 st.set_page_config(page_title="needsmap", page_icon=str(ICON), layout="wide")
@@ -22,6 +23,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+demo_banner()  # on every page when running on the embedded West Midlands extract
 try:
     render_sidebar()
 except NeedsmapError as exc:

@@ -1,4 +1,8 @@
-"""Shared fixtures: the real data directory and prepared tables, loaded once per session."""
+"""Shared fixtures: the real data directory and prepared tables, loaded once per session.
+
+On a fresh clone (no ``../shared/data``, no ``NEEDSMAP_DATA_DIR``) needsmap runs on its embedded West
+Midlands demo; then only tests marked ``demo`` run and the rest are skipped with one stated reason.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,38 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from needsmap import data
-from needsmap.config import PROJECT_ROOT, data_dir
+from needsmap.config import DEMO_ENV, PROJECT_ROOT, data_dir, is_demo
 
 ROOT = PROJECT_ROOT
 ARTIFACTS = ROOT / "tests" / "_artifacts"
+#: why a test not marked ``demo`` is skipped when the data folder is the embedded demo
+DEMO_SKIP_REASON = ("needs the full England data: put ../shared/data beside the checkout or run "
+                    "`needsmap data fetch`")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if not data_dir().exists():
+    if not data_dir().exists():  # only when NEEDSMAP_DATA_DIR names a folder that is not there
         raise pytest.UsageError(
             f"The real data folder {data_dir()} is missing. Put ../shared beside the checkout or set "
             "NEEDSMAP_DATA_DIR (see README)."
         )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if is_demo():
+        return (f"needsmap data: embedded West Midlands demo ({data_dir()}); tests not marked demo "
+                "are skipped")
+    return f"needsmap data: {data_dir()}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the embedded demo, skip every test not marked ``demo`` (one reason for all)."""
+    if not is_demo():
+        return
+    skip = pytest.mark.skip(reason=DEMO_SKIP_REASON)
+    for item in items:
+        if item.get_closest_marker("demo") is None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +82,7 @@ def artifacts() -> Path:
 @pytest.fixture()
 def broken_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty data directory and cache, selected through the environment."""
+    monkeypatch.delenv(DEMO_ENV, raising=False)  # NEEDSMAP_DEMO=1 would win over the folder
     monkeypatch.setenv("NEEDSMAP_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("NEEDSMAP_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / "data").mkdir()
