@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from needsmap import areas
+from needsmap import areas, data
 from needsmap.analysis.summary import display_table, source_ids, summarise, summary_sentence
+from needsmap.config import data_dir
 from needsmap.data.catalog import get_dataset
+from needsmap.data.loaders import is_national, table_scope
 from needsmap.export import to_csv_bytes
 from needsmap.measures import Measure, get_measure, measures_for
 from needsmap.types import Edition, england_lsoa_count
@@ -25,15 +28,39 @@ def _england_boundaries(edition: Edition):  # type: ignore[no-untyped-def]
     return simplified_boundaries(boundaries(edition))
 
 
+def _national(edition: Edition, column: str) -> pd.DataFrame | None:
+    """The table whose ``column`` spans every LSOA of England, for national colour tenths.
+
+    The LSOA table when it is national. The demo's holds one region, but its IMD main tables are
+    England's: their scores (overall and domains) are national; any other value is not (``None``:
+    the map then shades tenths of the LSOAs shown, and says so).
+    """
+    table = lsoa_table(edition)
+    if is_national(table):
+        return table
+    if column in _whole_imd_columns(edition, str(data_dir())):
+        return data.load_imd(edition)
+    return None
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _whole_imd_columns(edition: Edition, folder: str) -> frozenset[str]:
+    """Columns of the IMD table with a value for every LSOA of England (keyed by data folder)."""
+    imd = data.load_imd(edition)
+    n = england_lsoa_count(edition)
+    return frozenset(c for c in imd.columns if int(imd[c].notna().sum()) >= n)
+
+
 @st.cache_data(show_spinner="Drawing the map…", max_entries=8)
 def _map(edition: Edition, level: str, code: str, name: str, measure_id: str, view: str) -> ChoroplethMap:
     area = areas.Area(level, code, name)  # type: ignore[arg-type]
     table = areas.select(lsoa_table(edition), area)
     bounds = _england_boundaries(edition) if area.level == "england" else boundaries(edition)
+    column = get_measure(measure_id).column(view)  # type: ignore[arg-type]
     cm = choropleth_deck(table, bounds, measure=measure_id, view=view,  # type: ignore[arg-type]
                          edition=edition, area=area, lad_boundaries=lad_boundaries(),
                          ward_boundaries=ward_boundaries() if area.level in ("lad", "ward") else None,
-                         national=lsoa_table(edition))
+                         national=_national(edition, column))
     return cm.frozen()  # cached as one JSON string: England's map comes back at once
 
 
@@ -100,6 +127,10 @@ with guard():
         st.html(cm.legend_html)
         wards_note = ", wards (thin, edged in white)" if sel.area.level in ("lad", "ward") else ""
         st.caption(f"Lines: local authorities (thick){wards_note}. Hover a neighbourhood for its figures.")
+        if view in ("score", "value") and _national(sel.edition, measure.column(view)) is None:
+            scope = table_scope(table)
+            st.caption(f"Colours: tenths of the neighbourhoods shown, not of England's — the demo "
+                       f"holds the {scope} only (England's tenths of this measure need the full data).")
     if cm.simplification_note:
         st.info(f"{cm.simplification_note} Pick a region or local authority in the sidebar for exact "
                 "boundaries.", icon=":material/speed:")

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from needsmap.analysis import coverage as cv
+from needsmap.data.loaders import table_scope
 from needsmap.export import to_csv_bytes
 from needsmap.measures import get_measure, measures_for
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
@@ -82,12 +83,14 @@ with guard():
                          format_func=cv.COVERAGE_BASES.__getitem__,
                          help="Organisations per 1,000 residents living within the radius (default), "
                               "the number within the radius, or the distance to the nearest one.")
-    st.caption(f"**Need formula:** {need.formula()}")
+    st.caption(f"**Need formula:** {need.formula(scope=table_scope(lsoa_table(edition)))}")
 
     table = lsoa_table(edition)
     result = cv.analyse_gaps(table, _points(edition), imported.table, area=area, edition=edition,
                              radius_km=radius, need=need, basis=basis, org_noun=noun)  # type: ignore[arg-type]
     st.subheader(cv.summary_sentence(result))
+    if result.need_note:
+        st.info(result.need_note, icon=":material/info:")
     d = result.lsoas
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Neighbourhoods (LSOAs)", f"{len(d):,}")
@@ -119,8 +122,10 @@ with guard():
         st.markdown(cv.METHOD_TEXT)
 
     st.markdown("#### Neighbourhoods ranked by gap")
-    st.caption(f"Largest gap first: high need and few {nouns} nearby. Need is the national percentile "
-               "(100 = most deprived in England). Organisations: in the LSOA, within "
+    need_is = ("the national percentile (100 = most deprived in England)" if not result.need_note
+               else f"the percentile among the LSOAs of the {table_scope(table)} (see the note above)")
+    st.caption(f"Largest gap first: high need and few {nouns} nearby. Need is {need_is}. "
+               "Organisations: in the LSOA, within "
                f"{result.radius_text} of its centre, distance to the nearest, and per 1,000 residents "
                f"living within {result.radius_text}.")
     st.dataframe(cv.gap_table(result), hide_index=True, height=420, key="gaps_table")

@@ -9,6 +9,7 @@ import streamlit as st
 
 from needsmap import areas
 from needsmap.analysis import portfolio as pf
+from needsmap.data.loaders import table_scope
 from needsmap.export import to_csv_bytes
 from needsmap.report.portfolio_pdf import portfolio_pdf
 from needsmap.ui import boundaries, guard, lsoa_table, selection
@@ -59,19 +60,24 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f}%"
 
 
-def _metric(col: Any, label: str, value: float | None, england: float | None, help_: str) -> None:
-    col.metric(label, _fmt(value), delta=f"England {_fmt(england)}", delta_color="off",
-               delta_arrow="off", help=help_, border=True)
+def _metric(col: Any, label: str, value: float | None, england: float | None, help_: str,
+            *, scope: str = "England") -> None:
+    vs = (f"England: {pf.NOT_IN_DEMO}" if england is None and scope != "England"
+          else f"England {_fmt(england)}")
+    col.metric(label, _fmt(value), delta=vs, delta_color="off", delta_arrow="off", help=help_,
+               border=True)
 
 
 with guard():
     sel = selection()
     edition = sel.edition
+    scope = table_scope(lsoa_table(edition))  # "England", or the demo's region
+    where = "England" if scope == "England" else f"the {scope} (the only region in the demo data)"
     st.title("Portfolio")
     st.caption("For funders and networks: what share of a set of organisations — grantees, members, "
                "a default layer — works in England's most deprived places, compared with England "
                f"as a whole. IMD {edition} (change the edition in the sidebar). The figures cover "
-               "every organisation in England unless you tick the box to keep only those in the "
+               f"every organisation in {where} unless you tick the box to keep only those in the "
                "area chosen in the sidebar.")
 
     imported, label, layer_id = _layer()
@@ -105,7 +111,8 @@ with guard():
 
     st.markdown(f"**{result.organisations_placed:,}** of **{result.organisations_total:,}** "
                 f"organisations counted (IMD {edition}): **{result.organisations_unplaced:,}** could "
-                f"not be placed in England, **{result.organisations_excluded:,}** were left out "
+                f"not be placed in {'England' if scope == 'England' else 'the ' + scope}, "
+                f"**{result.organisations_excluded:,}** were left out "
                 f"({', '.join(result.excluded_reasons) or 'none'}).")
     if result.organisations_placed == 0:
         st.warning("None of these organisations could be counted: none was placed in an English "
@@ -118,11 +125,11 @@ with guard():
         _metric(col, f"{p}% of LSOAs", result.pct_orgs_in_most_deprived[p],
                 e.get(f"pct_lsoas_in_{p}pct_most_deprived"),
                 f"Organisations in LSOAs of national IMD deciles 1–{p // 10}. England: share of "
-                "LSOAs (by definition).")
+                "LSOAs (by definition).", scope=scope)
     _metric(cols[4], "50% of wards", result.pct_orgs_in_50pct_most_deprived_wards,
             e.get("pct_lsoas_in_50pct_most_deprived_wards"),
             f"Wards ranked by {pf.WARD_METHODS[result.ward_method]}. England: share of LSOAs "
-            "in those wards.")
+            "in those wards.", scope=scope)
     st.markdown(f"##### The {result.lsoas_served:,} neighbourhoods they serve "
                 f"({result.served_population:,.0f} residents)")
     cols = st.columns(3)
@@ -130,15 +137,15 @@ with guard():
             result.pct_served_population_in_20pct_most_deprived,
             e.get("pct_population_in_20pct_most_deprived"),
             "Residents of the neighbourhoods served (each LSOA counted once) living in LSOAs of "
-            "IMD deciles 1–2.")
+            "IMD deciles 1–2.", scope=scope)
     _metric(cols[1], "Children income-deprived", result.children_income_deprived_pct,
             e.get("children_income_deprived_pct"),
             "Children in income-deprived households: IDACI numerators ÷ children aged 0–15 (ONS "
-            "mid-2020), over served LSOAs with a published count.")
+            "mid-2020), over served LSOAs with a published count.", scope=scope)
     _metric(cols[2], "Jobs in sectors shut in 2020", result.at_risk_jobs_mean_pct,
             e.get("at_risk_jobs_mean_pct"),
             "Mean share of local jobs in accommodation and food, arts and leisure, retail, "
-            "transport and storage (BRES 2018) over the neighbourhoods served.")
+            "transport and storage (BRES 2018) over the neighbourhoods served.", scope=scope)
 
     st.subheader("In plain English")
     st.markdown("\n".join(f"- {s}" for s in result.sentences()))

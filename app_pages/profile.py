@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from needsmap import areas
@@ -32,6 +35,20 @@ def _profile(kind: str, key: str, edition: Edition) -> pr.LsoaProfile | pr.AreaP
 def _figures(kind: str, key: str, edition: Edition) -> tuple[bytes, bytes]:
     return profile_figures(_profile(kind, key, edition), table=lsoa_table(edition),
                            boundaries=boundaries(edition))
+
+
+def _here_only(fig: go.Figure) -> go.Figure:
+    """A this-area-against-England bar chart without its (empty) England bars."""
+    fig.data = fig.data[:1]
+    return fig
+
+
+def _age_figure(prof: pr.LsoaProfile | pr.AreaProfile) -> go.Figure:
+    """The age chart; without England's bars when they are not known (the demo, no reference)."""
+    if prof.age_profile.get("england_bands_pct"):
+        return charts.age_figure(prof)
+    bare = dataclasses.replace(prof, age_profile={**prof.age_profile, "england_bands_pct": {}})
+    return _here_only(charts.age_figure(bare))
 
 
 def _label(df: pd.DataFrame, code: str) -> str:
@@ -137,6 +154,8 @@ with guard():
         eng = pr.england_pct_by_decile(lsoa_table(sel.edition))
         st.plotly_chart(charts.decile_stack_figure(prof, england=eng), width="stretch",
                         key="profile_chart_domains")
+        if eng is None:
+            st.caption(f"England's residents by decile: {pr.NOT_IN_DEMO}.")
     tabs = st.tabs(["Domains and sub-domains", "People", "Other measures", "Organisations",
                     *([] if isinstance(prof, pr.LsoaProfile) else ["LSOAs"]), "Notes and sources"])
     with tabs[0]:
@@ -147,17 +166,24 @@ with guard():
     with tabs[1]:
         header, people = content.people_rows(prof)
         c1, c2 = st.columns(2)
-        c1.plotly_chart(charts.age_figure(prof), width="stretch", key="profile_chart_age")
+        c1.plotly_chart(_age_figure(prof), width="stretch", key="profile_chart_age")
         if prof.ethnicity:
             e = prof.ethnicity
-            c2.plotly_chart(charts.compare_bars_figure(
-                list(e["pct"]), list(e["pct"].values()), [e["england_pct"][g] for g in e["pct"]],
-                title="Ethnic group, Census 2021"), width="stretch", key="profile_chart_eth")
+            eng_e = e.get("england_pct")
+            fig = charts.compare_bars_figure(
+                list(e["pct"]), list(e["pct"].values()),
+                [eng_e[g] for g in e["pct"]] if eng_e else [None] * len(e["pct"]),
+                title="Ethnic group, Census 2021")
+            c2.plotly_chart(fig if eng_e else _here_only(fig), width="stretch", key="profile_chart_eth")
         st.dataframe(pd.DataFrame(people, columns=header), hide_index=True, width="stretch")
+        if content.england_missing(prof):
+            st.caption(f"England's figures shown as – are {pr.NOT_IN_DEMO}.")
         st.markdown("**Income deprivation by age**")
         for r in (prof.idaci, prof.idaopi):
             value = "not available" if r.rate_pct is None else f"{r.rate_pct:.1f}%"
-            st.markdown(f"- {r.label}: **{value}** (England {r.england_pct:.1f}%). {r.note}")
+            england = (f"England {r.england_pct:.1f}%" if r.england_pct is not None
+                       else f"England: {pr.NOT_IN_DEMO}")
+            st.markdown(f"- {r.label}: **{value}** ({england}). {r.note}")
     with tabs[2]:
         extra = content.extra_rows(prof)
         if extra:

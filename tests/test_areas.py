@@ -8,6 +8,8 @@ import pytest
 from needsmap import areas
 from needsmap.errors import ValidationError
 
+pytestmark = pytest.mark.demo
+
 
 @pytest.mark.parametrize(
     ("text", "level", "name"),

@@ -37,6 +37,7 @@ def _layer(deck, layer_id: str):  # type: ignore[no-untyped-def]
     return next(la for la in deck.layers if la.id == layer_id)
 
 
+@pytest.mark.demo
 def test_birmingham_decile_map_has_outlines_ward_labels_and_legend(
         table25: pd.DataFrame, geo25: pd.DataFrame, lads: gpd.GeoDataFrame,
         wards: gpd.GeoDataFrame) -> None:
@@ -62,6 +63,7 @@ def test_birmingham_decile_map_has_outlines_ward_labels_and_legend(
     assert spec.get("mapStyle") == maps.NO_BASEMAP and "mapProvider" not in spec  # no basemap request
 
 
+@pytest.mark.demo
 def test_tooltip_fields_name_ward_rank_of_england_and_domain_deciles(table19: pd.DataFrame) -> None:
     row = table19.loc[["E01009219"]]
     tips = tooltips(row, "health", "rank", edition="2019").iloc[0]
@@ -74,6 +76,7 @@ def test_tooltip_fields_name_ward_rank_of_england_and_domain_deciles(table19: pd
         assert "{" + f + "}" in TOOLTIP_HTML
 
 
+@pytest.mark.demo
 def test_rank_view_uses_national_tenths(table25: pd.DataFrame, geo25: pd.DataFrame,
                                         lads: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> None:
     ward = areas.area_from_code(table25.loc[table25["lad_name"] == "Birmingham", "ward_code"].iloc[0], geo25)
@@ -84,6 +87,7 @@ def test_rank_view_uses_national_tenths(table25: pd.DataFrame, geo25: pd.DataFra
     assert "rank" in cm.legend_title and "Income" in cm.legend_title
 
 
+@pytest.mark.demo
 def test_region_view_labels_local_authorities(table19: pd.DataFrame, geo25: pd.DataFrame,
                                               lads: gpd.GeoDataFrame) -> None:
     wm = areas.area_from_code("E12000005", geo25)
@@ -108,6 +112,7 @@ def test_england_is_simplified_and_says_by_how_much(table25: pd.DataFrame,
     assert 5 <= len(labels) < 80  # decluttered, not all 296 local authorities
 
 
+@pytest.mark.demo
 def test_score_view_bins_the_values_shown(table25: pd.DataFrame, geo25: pd.DataFrame,
                                           lads: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> None:
     bham = areas.area_from_code("E08000025", geo25)
@@ -131,6 +136,7 @@ def test_value_measure_and_missing_column() -> None:
     assert cm.legend[-1] == ("no data", maps.NO_DATA)
 
 
+@pytest.mark.demo
 def test_declutter_drops_overlapping_labels() -> None:
     labels = pd.DataFrame({"text": ["Big", "Overlap", "Far"], "lon": [-1.9, -1.9001, -1.0],
                            "lat": [52.48, 52.48, 52.48]})
@@ -139,6 +145,7 @@ def test_declutter_drops_overlapping_labels() -> None:
     assert kept["text"].tolist() == ["Big", "Far"]
 
 
+@pytest.mark.demo
 def test_frozen_map_pickles_small_and_sends_the_same_json(table25: pd.DataFrame, geo25: pd.DataFrame,
                                                            lads: gpd.GeoDataFrame) -> None:
     import pickle
@@ -162,6 +169,7 @@ def test_score_view_with_national_table_matches_the_deciles(table25: pd.DataFram
     assert "England&#x27;s 33,755" in cm.legend_html  # escaped by legend_html
 
 
+@pytest.mark.demo
 def test_national_tenths_lower_is_worse_and_missing() -> None:
     from needsmap.viz.choropleth import national_tenths
 

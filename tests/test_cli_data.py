@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 from needsmap.cli import main
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.demo
+
 
 def test_data_check_real_folder(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["data", "check", "--format", "json"]) == 0

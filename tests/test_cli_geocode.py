@@ -33,6 +33,7 @@ def test_geocode_messy_file_to_csv(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "outside England (Wales)" in err and f"wrote 19 rows to {out}" in err
 
 
+@pytest.mark.demo
 def test_geocode_360giving_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     rc = main(["geocode", str(DATA / "grants_360giving.json")])
     assert rc == 0
@@ -43,6 +44,7 @@ def test_geocode_360giving_to_stdout(capsys: pytest.CaptureFixture[str]) -> None
     assert "360Giving" in cap.err
 
 
+@pytest.mark.demo
 def test_geocode_column_option_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "odd.csv"
     src.write_text("Group,Where\nAlpha,B31 2LB\n", encoding="utf-8")
@@ -59,6 +61,7 @@ def test_geocode_column_option_and_errors(tmp_path: Path, capsys: pytest.Capture
     assert "empty" in capsys.readouterr().err
 
 
+@pytest.mark.demo
 def test_geocode_with_official_lookup(tmp_path: Path, table25: pd.DataFrame,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     code = table25.index[42]

@@ -65,6 +65,7 @@ def test_reference_points_are_projected_centroids_inside_each_lsoa(bounds25, poi
 
 
 # ----------------------------------------------------------------------------- hand-checked cases
+@pytest.mark.demo
 def test_org_on_a_boundary_counts_once_inside_and_for_both_neighbours(table25, bounds25, points25, bham
                                                                       ) -> None:
     b = bounds25.set_index("lsoa_code").geometry
@@ -88,6 +89,7 @@ def test_org_on_a_boundary_counts_once_inside_and_for_both_neighbours(table25, b
     assert r.n_orgs == 1 and r.n_orgs_in_area == 1
 
 
+@pytest.mark.demo
 def test_no_organisation_in_the_area(table25, points25, bham) -> None:
     far = _orgs([-1.6178], [54.9783], ["E01008397"])  # Newcastle upon Tyne, 250 km away
     r = cv.analyse_gaps(table25, points25, far, area=bham, edition="2025")
@@ -109,6 +111,7 @@ def test_no_organisation_in_the_area(table25, points25, bham) -> None:
     assert (empty.lsoas["bivariate_class"].str.endswith("-1")).all()
 
 
+@pytest.mark.demo
 def test_all_organisations_in_one_lsoa(table25, bounds25, points25, bham) -> None:
     codes = table25.index[table25["lad_code"] == BIRMINGHAM]
     home = codes[10]
@@ -134,6 +137,7 @@ def test_all_organisations_in_one_lsoa(table25, bounds25, points25, bham) -> Non
             or covered.nunique() == 1
 
 
+@pytest.mark.demo
 def test_organisation_just_outside_the_area_counts_for_an_edge_lsoa(table25, points25, bham) -> None:
     inside = table25.index[table25["lad_code"] == BIRMINGHAM]
     outside = table25.index[table25["lad_code"] != BIRMINGHAM]
@@ -160,6 +164,7 @@ def test_organisation_just_outside_the_area_counts_for_an_edge_lsoa(table25, poi
         table25.loc[near, "population"].sum())
 
 
+@pytest.mark.demo
 def test_rejected_and_unplaced_rows_are_left_out(table25, points25, bham) -> None:
     orgs = pd.DataFrame({
         "org_name": ["ok", "no coords", "bad status", "in the sea"],
@@ -172,6 +177,7 @@ def test_rejected_and_unplaced_rows_are_left_out(table25, points25, bham) -> Non
 
 
 # ----------------------------------------------------------------------------- agreement
+@pytest.mark.demo
 def test_orgs_in_lsoa_agrees_with_point_in_polygon_join(table25, bounds25, points25) -> None:
     """Real postcode centroids placed by a geopandas join give the same per-LSOA counts."""
     pc = data.read_table("nspl_centroids")
@@ -201,6 +207,7 @@ def test_orgs_in_lsoa_agrees_with_point_in_polygon_join(table25, bounds25, point
 
 
 # ----------------------------------------------------------------------------- need
+@pytest.mark.demo
 def test_composite_need_formula_and_scores(table25) -> None:
     spec = cv.NeedSpec.composite({"income": 2, "health": 1, "crime": 0})
     assert spec.formula() == (
@@ -230,6 +237,7 @@ def test_overall_imd_need_is_the_national_rank_percentile(table19, table25) -> N
         assert (frame["need_decile"] == table["imd_decile"]).all()
 
 
+@pytest.mark.demo
 def test_value_measure_as_need_and_absent_measure(table25, table19, points25, bham) -> None:
     if "at_risk_jobs_pct" in table25.columns:
         spec = cv.NeedSpec("at_risk_jobs_pct")
@@ -245,6 +253,7 @@ def test_value_measure_as_need_and_absent_measure(table25, table19, points25, bh
 
 
 # ----------------------------------------------------------------------------- gap and classes
+@pytest.mark.demo
 def test_gap_score_ranks_and_bivariate_classes(table25, points25, bounds25, bham) -> None:
     rng = np.random.default_rng(4)
     sample = bounds25.sample(3000, random_state=4)
@@ -270,6 +279,7 @@ def test_gap_score_ranks_and_bivariate_classes(table25, points25, bounds25, bham
     assert rng is not None
 
 
+@pytest.mark.demo
 def test_coverage_basis_nearest_distance(table25, points25, bounds25, bham) -> None:
     sample = bounds25.sample(500, random_state=2)
     p = sample.geometry.representative_point()
@@ -281,6 +291,7 @@ def test_coverage_basis_nearest_distance(table25, points25, bounds25, bham) -> N
     assert d.loc[d["nearest_org_km"].idxmin(), "coverage_pct"] == 1
 
 
+@pytest.mark.demo
 def test_palette_is_distinct_under_colour_blindness() -> None:
     """Each pair of the nine classes stays apart under simulated deuteranopia and protanopia."""
     sims = {
@@ -336,6 +347,7 @@ def test_wards_summary_and_exports(table25, points25, bounds25, bham) -> None:
     assert tips["tip_title"].iloc[0] == "=HYPERLINK(\"x\")<script>"
 
 
+@pytest.mark.demo
 def test_2019_edition_uses_lsoa11_codes(table19) -> None:
     b19 = data.load_boundaries("2019")
     pts = cv.reference_points(b19)
@@ -351,11 +363,13 @@ def test_2019_edition_uses_lsoa11_codes(table19) -> None:
                         edition="2019")
 
 
+@pytest.mark.demo
 def test_bad_radius_is_a_clear_error(table25, points25, bham) -> None:
     with pytest.raises(ValidationError):
         cv.analyse_gaps(table25, points25, _orgs([], [], []), area=bham, edition="2025", radius_km=0)
 
 
+@pytest.mark.demo
 def test_bivariate_map_and_legend(table25, points25, bounds25, bham) -> None:
     sample = bounds25.sample(800, random_state=5)
     p = sample.geometry.representative_point()
@@ -381,6 +395,7 @@ def test_bivariate_map_and_legend(table25, points25, bounds25, bham) -> None:
 
 
 @pytest.mark.parametrize("ward", ["E05011142", "E05011170"])  # 7 and 15 LSOAs
+@pytest.mark.demo
 def test_summary_sentence_for_a_small_area(ward, table25, points25, bounds25) -> None:
     area = areas.area_from_code(ward, table25)
     r = cv.analyse_gaps(table25, points25, _orgs([-1.6178], [54.9783], ["E01008397"]), area=area,

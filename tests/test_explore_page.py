@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import open_app
@@ -45,6 +46,7 @@ def test_birmingham_default_then_domain_rank_and_england() -> None:
     assert at.get("download_button")
 
 
+@pytest.mark.demo
 def test_2019_edition_has_no_score_view() -> None:
     at = _explore()
     at.radio(key="nm_edition_widget").set_value("2019").run()

@@ -58,6 +58,7 @@ def test_england_msoa_mean_at_risk_share_is_about_26() -> None:
     assert em.msoa_at_risk_jobs()["at_risk_jobs_pct"].mean() == pytest.approx(mean)
 
 
+@pytest.mark.demo
 def test_every_lsoa_reaches_an_msoa(table19: pd.DataFrame, table25: pd.DataFrame) -> None:
     lk = data.read_table("lsoa11_msoa11_lookup")
     assert set(lk["lsoa11_code"]) == set(table19.index)
@@ -68,6 +69,7 @@ def test_every_lsoa_reaches_an_msoa(table19: pd.DataFrame, table25: pd.DataFrame
         assert v.between(0, 100).all()
 
 
+@pytest.mark.demo
 def test_at_risk_lsoa21_equals_parent_for_unchanged_and_split(table19: pd.DataFrame,
                                                               table25: pd.DataFrame) -> None:
     pairs = em.lsoa11_lsoa21_pairs()
@@ -131,6 +133,7 @@ def test_cni2019_wards() -> None:
     assert w.loc[w["match"] == "none", "ward24_code"].isna().all()
 
 
+@pytest.mark.demo
 def test_ethnicity_shares(table25: pd.DataFrame) -> None:
     cols = list(em.ETHNIC_GROUPS.values())
     shares = table25[cols]
@@ -163,6 +166,7 @@ def test_change_only_for_comparable_lsoas(table19: pd.DataFrame, table25: pd.Dat
     assert abs(float(u["imd_rank_change"].astype(float).median())) < 200
 
 
+@pytest.mark.demo
 def test_change_analysis_birmingham(table25: pd.DataFrame) -> None:
     brum = table25.loc[table25["lad_code"] == "E08000025"]
     s = change.summarise(brum)
@@ -181,6 +185,7 @@ def test_change_analysis_birmingham(table25: pd.DataFrame) -> None:
     assert len(full) == len(brum) and full["comparison"].notna().all()
 
 
+@pytest.mark.demo
 def test_change_analysis_edge_cases() -> None:
     idx = pd.Index(["a", "b", "c", "d"], name="lsoa_code")
     t = pd.DataFrame({
@@ -201,6 +206,7 @@ def test_change_analysis_edge_cases() -> None:
         change.biggest_movers(t, 0)
 
 
+@pytest.mark.demo
 def test_change_colours_diverge() -> None:
     colours, legend = change_classes(pd.Series([6000, 100, -100, -6000, None]), "rank")
     assert colours[0] == PUOR7[0] and colours[3] == PUOR7[-1]
@@ -223,8 +229,9 @@ def test_missing_optional_cni_hides_its_layer(real_data_dir: Path, broken_data_d
     skip = get_dataset("cni2023").file
     _copy_without(real_data_dir, broken_data_dir, skip=skip)
     assert not get_dataset("cni2023").path.exists()
-    with pytest.warns(UserWarning, match="cni2023"):
-        table = data.load_lsoa_table("2025")
+    table = data.load_lsoa_table("2025")
+    assert "cni2023" in table.attrs[data.HIDDEN_LAYERS]["cni2023"]  # absent: hidden, said why
+    assert "cni2023" not in table.attrs[data.DAMAGED_LAYERS]  # … but not reported as damaged
     assert not any(c.startswith("cni_") for c in table.columns) and "left_behind" not in table.columns
     assert {"at_risk_jobs_pct", "eth_minority_pct", "imd_rank_change"} <= set(table.columns)
     visible = [m.id for m in measures.measures_for("2025") if m.views_in(table.columns)]

@@ -10,6 +10,8 @@ import pytest
 
 from needsmap.cli import main
 
+pytestmark = pytest.mark.demo
+
 REQUIRED = ["orgs_in_lsoa", "orgs_within_radius", "nearest_org_km", "population", "orgs_per_1000",
             "imd_decile", "gap_score", "gap_rank", "bivariate_class"]
 

@@ -7,6 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import open_app
 
+pytestmark = pytest.mark.demo
+
 PAGE = "app_pages/gaps.py"
 
 

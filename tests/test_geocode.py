@@ -16,16 +16,19 @@ from needsmap.orgs import geocode as gc
     ("b31 2lb.", "B312LB"), (" B31-2LB ", "B312LB"), ("se16 2ja", "SE162JA"), ("SW1A 1AA", "SW1A1AA"),
     ("CH1 1 RL", "CH11RL"), ("M1 1AE,", "M11AE"),
 ])
+@pytest.mark.demo
 def test_normalise_postcode_messy_typing(typed: str, clean: str) -> None:
     assert gc.normalise_postcode(pd.Series([typed])).iloc[0] == clean
 
 
 @pytest.mark.parametrize("bad", ["", "   ", None, "B31 2L", "12345", "[Unknown]", "n/a - mobile", "XX",
                                  "B31 2LBB", "postcode"])
+@pytest.mark.demo
 def test_normalise_postcode_rejects_non_postcodes(bad: object) -> None:
     assert pd.isna(gc.normalise_postcode(pd.Series([bad], dtype=object)).iloc[0])
 
 
+@pytest.mark.demo
 def test_place_postcodes_contract_and_index() -> None:
     s = pd.Series(["b31 2lb.", "CF10 1AA", "", "ZZ9 9ZZ"], index=[10, 20, 30, 40])
     out = gc.place_postcodes(s)
@@ -35,6 +38,7 @@ def test_place_postcodes_contract_and_index() -> None:
     assert out["status"].notna().all()
 
 
+@pytest.mark.demo
 def test_place_postcodes_real_birmingham_postcode(geo25: pd.DataFrame) -> None:
     out = gc.place_postcodes(pd.Series(["B31 2LB", "b312lb", "B31-2LB."]))
     assert (out["status"] == gc.OK).all()
@@ -72,6 +76,7 @@ def test_terminated_postcode_without_coordinates() -> None:
     assert (out["status"] == gc.ST_NO_COORDS).all()
 
 
+@pytest.mark.demo
 def test_sample_of_english_postcodes_is_placed() -> None:
     lookup = gc.postcode_lookup()
     sample = lookup[lookup.index.str.match(r"^(B|WV|CV|WS|DY)\d") & lookup["lat"].notna()]
@@ -98,6 +103,7 @@ def _to_wgs84(x: float, y: float) -> tuple[float, float]:
     return lat, lon
 
 
+@pytest.mark.demo
 def test_point_just_off_the_polygons_snaps_to_nearest_lsoa() -> None:
     x, y = _easternmost_point()
     near = _to_wgs84(x + 100, y)   # 100 m east of England's easternmost boundary vertex
@@ -108,6 +114,7 @@ def test_point_just_off_the_polygons_snaps_to_nearest_lsoa() -> None:
     assert out["status"].iloc[1].startswith(gc.ST_COORDS_OUTSIDE)
 
 
+@pytest.mark.demo
 def test_place_coordinates_swapped_invalid_and_blank() -> None:
     out = gc.place_coordinates(pd.Series([52.415, -1.967, 200.0, None, "abc"], dtype=object),
                                pd.Series([-1.967, 52.415, 10.0, None, "def"], dtype=object))
@@ -119,12 +126,14 @@ def test_place_coordinates_swapped_invalid_and_blank() -> None:
     assert out["status"].iloc[4] == gc.ST_BAD_COORDS
 
 
+@pytest.mark.demo
 def test_split_latlon_single_field() -> None:
     lat, lon = gc.split_latlon(pd.Series(["52.6489495,1.7287352", " 51.5, -0.12 ", "", None]))
     assert lat.iloc[0] == pytest.approx(52.6489495) and lon.iloc[1] == pytest.approx(-0.12)
     assert lat[2:].isna().all()
 
 
+@pytest.mark.demo
 def test_place_lsoa_codes_both_vintages(table19: pd.DataFrame, table25: pd.DataFrame) -> None:
     code21 = next(c for c in table25.index if c not in table19.index)  # a 2021-only LSOA
     code_both = next(c for c in table25.index if c in table19.index)
@@ -148,6 +157,7 @@ def test_official_lookup_codes_are_used_as_given(table19: pd.DataFrame, table25:
     assert out["placed_by"].iloc[1] == gc.BY_POSTCODE  # not in the extract: the centroid method
 
 
+@pytest.mark.demo
 def test_lookup_without_lsoa_columns_is_refused() -> None:
     with pytest.raises(gc.ValidationError, match="NSPL or ONSPD"):
         gc.postcode_lookup_from_frame(pd.DataFrame({"pcds": ["B31 2LB"]}))

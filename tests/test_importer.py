@@ -64,6 +64,7 @@ def test_bom_and_semicolons() -> None:
     assert list(res.table["status"]) == [OK, OK]
 
 
+@pytest.mark.demo
 def test_windows_1252_file_keeps_accents() -> None:
     raw = "name,postcode\nCaf\xe9 Together,B31 2LB\nSt Ann\x92s Hall,M1 1AE\n".encode("latin-1")
     res = import_file(raw, filename="list.csv")
@@ -71,6 +72,7 @@ def test_windows_1252_file_keeps_accents() -> None:
     assert res.table["org_name"].tolist() == ["Café Together", "St Ann\u2019s Hall"]
 
 
+@pytest.mark.demo
 def test_utf16_tab_separated_export() -> None:
     raw = "Name\tPostcode\nAlpha\tB31 2LB\n".encode("utf-16")
     res = import_file(raw, filename="export.txt")
@@ -99,6 +101,7 @@ def test_excel_with_a_title_row(tmp_path: Path) -> None:
     assert pd.isna(t["duplicate_of"].iloc[3])  # same number elsewhere: a branch, not a repeat
 
 
+@pytest.mark.demo
 def test_360giving_csv_places_by_postcode_lsoa_coordinates_or_la_only() -> None:
     res = import_file(DATA / "grants_360giving.csv", filename="grants_360giving.csv")
     _check_contract(res, 5)
@@ -131,6 +134,7 @@ def test_360giving_json() -> None:
     assert t["org_name"].iloc[2] == "Cardiff <b>Bay</b> & Friends"  # kept as text; escaped on display
 
 
+@pytest.mark.demo
 def test_empty_and_header_only_files() -> None:
     with pytest.raises(ValidationError, match="empty"):
         import_file(b"", filename="empty.csv")
@@ -152,6 +156,7 @@ def test_wrong_columns_then_column_map() -> None:
         import_file(raw, filename="odd.csv", column_map={"postcode": "Nowhere"})
 
 
+@pytest.mark.demo
 def test_too_big_and_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(imp, "MAX_UPLOAD_MB", 0.0001)
     with pytest.raises(ValidationError, match="largest accepted"):
@@ -162,6 +167,7 @@ def test_too_big_and_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
         import_file(b"name,postcode\n" + b"A,B31 2LB\n" * 6, filename="long.csv")
 
 
+@pytest.mark.demo
 def test_ragged_rows_and_clashing_column_names() -> None:
     raw = b"name,postcode,status\nAlpha,B31 2LB,active,EXTRA\nBeta\n"
     res = import_file(raw, filename="ragged.csv")
@@ -170,6 +176,7 @@ def test_ragged_rows_and_clashing_column_names() -> None:
     assert res.table["status"].tolist() == [OK, "no postcode, coordinates or LSOA code"]
 
 
+@pytest.mark.demo
 def test_lsoa_code_only_and_nspl_style_files(table25: pd.DataFrame) -> None:
     code = table25.index[100]
     res = import_frame(pd.DataFrame({"name": ["A", "B"], "LSOA code": [code, "E01XXXXXX"]}))
@@ -181,6 +188,7 @@ def test_lsoa_code_only_and_nspl_style_files(table25: pd.DataFrame) -> None:
     assert "NSPL/ONSPD" in res.table["placed_by"].iloc[0]
 
 
+@pytest.mark.demo
 def test_duplicates_flagged_not_merged() -> None:
     df = pd.DataFrame({"name": ["The Food Bank", "food bank", "Other", "Another", "Other Ltd"],
                        "postcode": ["B31 2LB", "b312lb", "M1 1AE", "LS1 4DY", "M1 1AE"],
@@ -195,12 +203,14 @@ def test_duplicates_flagged_not_merged() -> None:
 
 @pytest.mark.parametrize(("value", "closed"), [("True", True), ("False", False), ("", False),
                                                 ("2017", True), ("2019-03-31", True), ("no", False)])
+@pytest.mark.demo
 def test_closed_flag(value: str, closed: bool) -> None:
     res = import_frame(pd.DataFrame({"name": ["A"], "postcode": ["B31 2LB"], "closed": [value]}))
     assert bool(res.table["org_closed"].iloc[0]) is closed
     assert res.table["status"].iloc[0] == OK  # closed organisations are kept, only flagged
 
 
+@pytest.mark.demo
 def test_progress_is_reported() -> None:
     seen: list[float] = []
     import_file(DATA / "messy_postcodes.csv", filename="m.csv", progress=lambda f, m: seen.append(f))
@@ -236,6 +246,7 @@ def test_default_layers_known_mess() -> None:
     assert (charities.table["status"] == "outside England (Wales)").sum() >= 1
 
 
+@pytest.mark.demo
 def test_foodbanks_placed_in_the_district_give_food_names(geo25: pd.DataFrame) -> None:
     food = load_default_layer("foodbanks")
     g = op.with_geography(food.placed, geo25, edition="2025")
@@ -261,6 +272,7 @@ def test_profile_table(table25: pd.DataFrame, table19: pd.DataFrame) -> None:
     assert op.band_counts(prof)["organisations"].sum() == len(prof)
 
 
+@pytest.mark.demo
 def test_decile_band_words() -> None:
     bands = op.decile_band(pd.Series([1, 2, 5, 6, 10, None]))
     assert bands.tolist() == ["Top 10% most deprived LSOA", "10–20% most deprived LSOA",
@@ -268,6 +280,7 @@ def test_decile_band_words() -> None:
                               "10% least deprived LSOA", ""]
 
 
+@pytest.mark.demo
 def test_json_list_of_records() -> None:
     raw = json.dumps([{"name": "A", "postcode": "B31 2LB"}, {"name": "B", "postcode": "nope"}])
     res = import_file(io.BytesIO(raw.encode()), filename="list.json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, open_app
@@ -79,6 +80,7 @@ def test_upload_with_unknown_columns_then_map_them() -> None:
     assert m["Rows in the list"] == "3" and m["Placed in an English LSOA"] == "2"
 
 
+@pytest.mark.demo
 def test_upload_empty_file_shows_error() -> None:
     at = _open()
     at.radio(key="orgs_source").set_value("upload").run()
@@ -92,6 +94,7 @@ def test_england_view_aggregates_points() -> None:
     assert any("circles sized" in c.value for c in at.caption)
 
 
+@pytest.mark.demo
 def test_point_layers_plain_text_lists_and_units() -> None:
     import json
 

@@ -17,6 +17,7 @@ def run_app(**query: str) -> AppTest:
 
 
 @pytest.mark.parametrize("page", PAGES)
+@pytest.mark.demo
 def test_page_runs(page: str) -> None:
     at = run_app()
     assert not at.exception, at.exception
@@ -24,6 +25,7 @@ def test_page_runs(page: str) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+@pytest.mark.demo
 def test_sidebar_defaults_to_birmingham_2025() -> None:
     at = run_app()
     assert at.session_state["nm_area"].name == "Birmingham"
@@ -31,6 +33,7 @@ def test_sidebar_defaults_to_birmingham_2025() -> None:
     assert at.query_params["area"] in ("E08000025", ["E08000025"])
 
 
+@pytest.mark.demo
 def test_selection_comes_from_url_and_survives_page_change() -> None:
     at = run_app(area="E12000005", edition="2019")
     assert at.session_state["nm_area"].name == "West Midlands"
@@ -46,6 +49,7 @@ def test_changing_region_resets_local_authority() -> None:
     assert at.session_state["nm_area"].name == "London"
 
 
+@pytest.mark.demo
 def test_pages_folder_is_complete() -> None:
     router = (ROOT / "app.py").read_text()
     for p in PAGES:

@@ -78,6 +78,7 @@ def test_radius_and_pdf(orgs_csv: tuple[Path, list[str]], capsys: pytest.Capture
     (artifacts / "portfolio_cli.pdf").write_bytes(pdf.read_bytes())
 
 
+@pytest.mark.demo
 def test_bad_input_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = _run(capsys, "--orgs", str(tmp_path / "missing.csv"))
     assert code == 2 and "not found" in err

@@ -7,6 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import open_app
 
+pytestmark = pytest.mark.demo
+
 
 def _portfolio(edition: str = "2025") -> AppTest:
     return open_app("app_pages/portfolio.py", edition=edition)

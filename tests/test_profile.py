@@ -11,6 +11,7 @@ from needsmap.data.catalog import get_dataset
 from needsmap.errors import ValidationError
 
 
+@pytest.mark.demo
 def test_lsoa_profile_e01009219_2019(table19: pd.DataFrame, table25: pd.DataFrame) -> None:
     p = pr.lsoa_profile("E01009219", edition="2019", table=table19, other_table=table25)
     assert (p.imd.rank, p.domains["health"].rank) == (5929, 7847)
@@ -43,6 +44,7 @@ def test_lsoa_profile_rates_and_ages_from_the_raw_files(table19: pd.DataFrame) -
     assert 0 < p.idaci.england_pct < 40
 
 
+@pytest.mark.demo
 def test_both_editions_side_by_side_when_unchanged(table19: pd.DataFrame, table25: pd.DataFrame) -> None:
     p = pr.lsoa_profile("E01009219", edition="2019", table=table19, other_table=table25)
     o = p.other_edition
@@ -75,6 +77,7 @@ def test_other_vintage_code_is_translated(code: str, edition: str, expect_change
     assert p.lsoa_code == pops.idxmax()
 
 
+@pytest.mark.demo
 def test_bad_codes_are_clear_errors(table25: pd.DataFrame) -> None:
     with pytest.raises(ValidationError, match="not an LSOA code"):
         pr.lsoa_profile("E02000001", edition="2025", table=table25)
@@ -147,6 +150,7 @@ def test_area_name_with_local_authority_and_region_refused(table25: pd.DataFrame
         pr.area_profile("West Midlands", edition="2025", table=table25)
 
 
+@pytest.mark.demo
 def test_extra_measures_are_optional(table19: pd.DataFrame) -> None:
     bare = table19.drop(columns=[c for c in pr.EXTRA_MEASURES if c in table19.columns])
     p = pr.lsoa_profile("E01009219", edition="2019", table=bare)
@@ -185,6 +189,7 @@ def test_organisations_inside_and_nearby(table25: pd.DataFrame) -> None:
     assert all(0 < o["distance_m"] <= 1500 for o in p.orgs["nearby"])
 
 
+@pytest.mark.demo
 def test_postcode_profile() -> None:
     p = pr.lsoa_profile(postcode="b31 2lb", edition="2019")
     assert p.lsoa_code == "E01009219" and p.postcode == "B31 2LB"
@@ -195,12 +200,14 @@ def test_postcode_profile() -> None:
 
 @pytest.mark.parametrize(("typed", "shown"), [("b312lb.", "B31 2LB"), (" B31  2LB ", "B31 2LB"),
                                               ("se162ja", "SE16 2JA"), ("m11aa", "M1 1AA")])
+@pytest.mark.demo
 def test_postcode_shown_as_people_write_it(typed: str, shown: str) -> None:
     from needsmap.analysis.profile import display_postcode
 
     assert display_postcode(typed) == shown
 
 
+@pytest.mark.demo
 def test_profile_keeps_the_tidied_postcode() -> None:
     from needsmap.analysis.profile import lsoa_profile
 

@@ -19,6 +19,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return rc, out, err
 
 
+@pytest.mark.demo
 def test_json_for_e01009219_2019(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = _run(capsys, "--lsoa", "E01009219", "--edition", "2019", "--format", "json")
     assert rc == 0
@@ -46,6 +47,7 @@ def test_other_vintage_code_says_it_was_translated(capsys: pytest.CaptureFixture
     assert "split" in d["translation"]["note"] and "note:" in err
 
 
+@pytest.mark.demo
 def test_postcode(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = _run(capsys, "--postcode", "B31 2LB", "--edition", "2019")
     assert rc == 0
@@ -54,6 +56,7 @@ def test_postcode(capsys: pytest.CaptureFixture[str]) -> None:
     assert d["imd"]["rank"] == 5929
 
 
+@pytest.mark.demo
 def test_markdown_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "p.md"
     rc, _, err = _run(capsys, "--lsoa", "E01009219", "--edition", "2019", "--format", "md",
@@ -65,6 +68,7 @@ def test_markdown_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "## Sources and licences" in md and "Open Government Licence" in md
 
 
+@pytest.mark.demo
 def test_pdf_text_has_code_and_rank(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                     artifacts: Path) -> None:
     out = tmp_path / "profile.pdf"
@@ -82,6 +86,7 @@ def test_pdf_text_has_code_and_rank(tmp_path: Path, capsys: pytest.CaptureFixtur
                         str(artifacts / "profile_pdf_page")], check=True)
 
 
+@pytest.mark.demo
 def test_ward_markdown_lists_its_lsoas(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = _run(capsys, "--ward", "Northfield, Birmingham", "--edition", "2019", "--format", "md")
     assert rc == 0
@@ -90,6 +95,7 @@ def test_ward_markdown_lists_its_lsoas(capsys: pytest.CaptureFixture[str]) -> No
     assert "Residents in the 20% most deprived LSOAs" in out
 
 
+@pytest.mark.demo
 def test_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, err = _run(capsys, "--lsoa", "E01009219", "--format", "pdf")
     assert rc == 2 and "--out" in err
@@ -100,6 +106,7 @@ def test_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("flag", ["--postcode", "--lsoa", "--ward", "--area"])
+@pytest.mark.demo
 def test_empty_value_is_one_line(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, err = _run(capsys, flag, "")
     assert rc == 2 and f"{flag} is empty" in err and err.count("\n") == 1

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import open_app
+
+pytestmark = pytest.mark.demo
 
 
 def _profile_page(**query: str) -> AppTest:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -12,6 +13,8 @@ from pypdf import PdfReader  # noqa: E402
 
 from needsmap.data.catalog import get_dataset  # noqa: E402
 from needsmap.report.pdf import EvidencePDF, figure_png, sources_lines  # noqa: E402
+
+pytestmark = pytest.mark.demo
 
 
 def test_evidence_pdf_renders_unicode_figures_and_sources() -> None:

@@ -31,7 +31,7 @@ def test_download_button_fetches_from_a_mirror_into_an_empty_folder(
     assert at.text_input(key="src_mirror").value == str(mirror)
     at.button(key="src_fetch").click().run()
     assert not at.exception
-    results = at.dataframe(key="src_fetch_results").value
+    [results] = [d.value for d in at.dataframe if "Result" in d.value.columns]
     ok = results[results["Result"] == "ok"]
     assert list(ok["Download"]) == [source.id]
     assert "296 rows" in ok["Details"].iloc[0]

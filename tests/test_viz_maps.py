@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from needsmap import data
 from needsmap.viz import maps
+
+pytestmark = pytest.mark.demo
 
 
 def test_birmingham_deck_serialises(table25: pd.DataFrame) -> None:

@@ -114,6 +114,33 @@ def options(geography: pd.DataFrame, level: Level, *, within: Area | None = None
     return out.sort_values("name").reset_index(drop=True)
 
 
+def only_region(geography: pd.DataFrame) -> Area | None:
+    """The region, when the geography table holds exactly one (the embedded demo), else ``None``.
+
+    Then "all England" would be that region under another name: pickers leave it out and
+    :func:`require_covered` refuses it.
+    """
+    regions = options(geography, "region")
+    if len(regions) != 1:
+        return None
+    return Area("region", str(regions["code"].iloc[0]), str(regions["name"].iloc[0]))
+
+
+def require_covered(area: Area, scope: str) -> Area:
+    """``area``, unless it is England and the data covers only ``scope`` (the demo's region).
+
+    Raises
+    ------
+    ValidationError
+        England was asked for and the LSOA table holds one region only.
+    """
+    if area.level == "england" and scope != ENGLAND.name:
+        raise ValidationError(
+            f"the demo data holds the {scope} only, not all of England: choose the {scope} or an "
+            "area in it, or get all of England with `needsmap data fetch`")
+    return area
+
+
 def parents(area: Area, geography: pd.DataFrame) -> dict[str, str]:
     """Codes of the region and local authority containing ``area`` (those that apply)."""
     if area.level in ("england", "region"):

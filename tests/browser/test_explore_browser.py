@@ -35,6 +35,7 @@ def _open(browser: object, url: str, wait_text: str) -> tuple[object, list[int],
     return page, received, errors
 
 
+@pytest.mark.demo
 def test_explore_birmingham(server: str, browser: object, artifacts: Path) -> None:
     page, _, errors = _open(browser, f"{server}/?area=E08000025&edition=2025",
                             "Birmingham has 659 neighbourhoods")

@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.conftest import open_page, tall_screenshot, wait_idle
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.demo]
 
 
 def test_organisations_page_in_browser(server: str, browser: object, artifacts: Path) -> None:

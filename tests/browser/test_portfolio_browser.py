@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from tests.browser.conftest import open_page, tall_screenshot, wait_idle
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.demo]
 
 
 def test_portfolio_page_in_browser(server: str, browser: object, artifacts: Path) -> None:

@@ -15,6 +15,7 @@ from tests.browser.conftest import open_page, tall_screenshot, wait_idle
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.demo
 def test_profile_page_in_browser(server: str, browser: object, artifacts: Path) -> None:
     page = open_page(browser, f"{server}/profile?area=E08000025&edition=2019",
                      wait_text="In plain English", screenshot=artifacts / "profile_default.png")

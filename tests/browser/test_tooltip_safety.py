@@ -13,7 +13,7 @@ import pytest
 from tests.browser.conftest import _free_port, wait_idle
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.demo]
 
 
 def test_tooltip_shows_text_not_html(browser: object, artifacts: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -22,6 +23,9 @@ from needsmap.data.catalog import get_dataset
 
 #: the real publisher rows kept beside the shared data (relative to its parent folder)
 SAMPLES = Path("docs") / "publisher-samples"
+#: ``NEEDSMAP_FULL_FIXTURES=1`` makes every builder write every row (a full-size publisher mirror, for
+#: rebuilding a whole data folder by hand); by default the big ones hold a sample, to stay fast
+FULL = os.environ.get("NEEDSMAP_FULL_FIXTURES", "") == "1"
 
 #: a zip member: its name and contents (text is written as UTF-8)
 Member = tuple[str, bytes | str]

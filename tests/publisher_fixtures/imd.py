@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from needsmap.data.sources.imd import SOURCES
-from tests.publisher_fixtures._common import lsoa21_names, prepared, write_csv, write_workbook
+from tests.publisher_fixtures._common import FULL, lsoa21_names, prepared, write_csv, write_workbook
 
 FILE_NAMES = {s.id: s.file_name for s in SOURCES}
 
@@ -297,7 +297,7 @@ WELSH_LSOA = ("W01000001", "Isle of Anglesey 001A", "W06000001", "Isle of Angles
 
 def _sample(frame: pd.DataFrame, *, also: pd.Series | None = None, every: int = 25) -> pd.DataFrame:
     """Every ``every``-th row, plus the rows ``also`` marks."""
-    keep = pd.Series(range(len(frame)), index=frame.index) % every == 0
+    keep = pd.Series(range(len(frame)), index=frame.index) % (1 if FULL else every) == 0
     if also is not None:
         keep |= also
     return frame.loc[keep].reset_index(drop=True)
@@ -505,7 +505,7 @@ BUILDERS: dict[str, Callable[[Path, Path], Path]] = {
     "ons_sape_lsoa21_mid2022_mid2024": build_sape_lsoa21_2022_2024,
 }
 
-PARTIAL: dict[str, str] = {
+PARTIAL: dict[str, str] = {} if FULL else {
     "imd2019_indicators": "lsoa11_code",
     "imd2025_indicators": "lsoa21_code",
     "population2020": "lsoa11_code",

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from tests.publisher_fixtures._common import csv_bytes, lsoa21_names, prepared, write_zip
+from tests.publisher_fixtures._common import FULL, csv_bytes, lsoa21_names, prepared, write_zip
 
 HEADER_LINE = ("pcd7,pcd8,pcds,dointr,doterm,usrtypind,east1m,north1m,gridind,oa21cd,cty25cd,ced25cd,"
                "lad25cd,wd25cd,nhser24cd,ctry25cd,rgn25cd,pcon24cd,ttwa15cd,itl25cd,npark16cd,lsoa21cd,"
@@ -54,6 +54,8 @@ def subset(shared: Path) -> pd.DataFrame:
     area = df["postcode"].str.replace(r"[0-9].*$", "", regex=True)
     district = df["postcode"].str.replace(" ", "").str[:-3]
     chosen = area.isin(AREAS) | district.isin(OFFSHORE)
+    if FULL:
+        return df
     rest = df.index[~chosen.to_numpy()]
     extra = np.random.default_rng(SEED).choice(rest, size=OTHERS, replace=False)
     chosen.iloc[extra] = True
@@ -203,4 +205,5 @@ def build_nspl(shared: Path, out_dir: Path) -> Path:
 
 
 BUILDERS: dict[str, Callable[[Path, Path], Path]] = {"nspl": build_nspl}
-PARTIAL: dict[str, str] = {"nspl_centroids": "postcode", "nspl_codes": "postcode"}
+PARTIAL: dict[str, str] = {"nspl_codes": "postcode"} if FULL else {
+    "nspl_centroids": "postcode", "nspl_codes": "postcode"}

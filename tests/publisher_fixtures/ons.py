@@ -24,19 +24,19 @@ from shapely.geometry import MultiPolygon, mapping
 from shapely.geometry.base import BaseGeometry
 
 from needsmap.data.sources.ons import SOURCES
-from tests.publisher_fixtures._common import prepared, write_csv, write_workbook
+from tests.publisher_fixtures._common import FULL, prepared, write_csv, write_workbook
 
 _BY_ID = {s.id: s for s in SOURCES}
 
 #: dataset id -> key column, for fixtures holding only some of the prepared rows
-PARTIAL: dict[str, str] = {
+PARTIAL: dict[str, str] = {} if FULL else {
     "lsoa21_boundaries": "lsoa21_code",
     "lsoa11_boundaries": "lsoa11_code",
     "lsoa11_ltla21_lookup": "lsoa11_code",
 }
 
 #: every n-th row of the big tables goes into the partial fixtures (keeps the tests fast)
-STEP = 20
+STEP = 1 if FULL else 20
 
 
 def _out(out_dir: Path, source_id: str) -> Path:

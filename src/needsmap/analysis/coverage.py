@@ -29,6 +29,10 @@ Method (the same words appear on the Coverage gaps page, see :data:`METHOD_TEXT`
   split in half at their median, so coverage classes can be unequal in size.
 
 Distances use scipy's ``cKDTree`` on projected coordinates; there are no per-row Python loops.
+
+On the embedded demo (a regional table, ``table.attrs["scope"]``) the need of an IMD measure or a
+composite is still national (published ranks); a plain value (jobs at risk, ethnicity …) can only be
+ranked among the region's LSOAs, which :func:`need_scope_note` and ``NeedSpec.formula(scope=…)`` say.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ from scipy.spatial import cKDTree
 
 from needsmap import areas
 from needsmap.areas import Area
+from needsmap.data.loaders import is_national, table_scope
+from needsmap.data.manifest import ENGLAND
 from needsmap.errors import ValidationError
 from needsmap.export import escape_text, neutralise_cell
 from needsmap.measures import Measure, get_measure
@@ -71,6 +77,8 @@ __all__ = [
     "gap_table",
     "gaps_geojson",
     "need_frame",
+    "need_is_national",
+    "need_scope_note",
     "org_xy",
     "usable_orgs",
     "radius_text",
@@ -211,13 +219,21 @@ class NeedSpec:
             return f"most deprived on {m.label[0].lower()}{m.label[1:]}"
         return f"highest-need (by {m.label[0].lower()}{m.label[1:]})"
 
-    def formula(self) -> str:
-        """The need score as text, e.g. ``Need = (2 × Income + 1 × Health) / 3``."""
+    def formula(self, *, scope: str = ENGLAND) -> str:
+        """The need score as text, e.g. ``Need = (2 × Income + 1 × Health) / 3``.
+
+        ``scope`` is the area the LSOA table covers (``table.attrs["scope"]``): on the demo's
+        regional table a plain value is a percentile among the region's LSOAs, and says so.
+        """
         m = self.measure
         if m is not None:
-            if "rank" in m.views:
+            if "rank" in m.views and (m.group in _IMD_GROUPS or scope == ENGLAND):
                 return (f"Need = 100 × (N − {m.label} rank) / (N − 1), N = LSOAs in England "
                         "(100 = most deprived)")
+            if scope != ENGLAND:
+                return (f"Need = percentile of {m.label} among the LSOAs of the {scope} only: 100 × "
+                        "share of the region's other LSOAs with less need (England's percentiles "
+                        "need the full data)")
             return (f"Need = national percentile of {m.label}: 100 × share of England's other LSOAs "
                     "with less need")
         total = sum(w for _, w in self.weights)
@@ -228,6 +244,26 @@ class NeedSpec:
 
 def _num(x: float) -> str:
     return f"{x:g}"
+
+
+def need_is_national(table: pd.DataFrame, spec: NeedSpec) -> bool:
+    """True when ``spec``'s need scores in ``table`` are England's percentiles.
+
+    Always on a national table; on the demo's regional table only for IMD measures and composites
+    (published national ranks), not for a plain value ranked among the region's LSOAs.
+    """
+    m = spec.measure
+    return is_national(table) or m is None or ("rank" in m.views and m.group in _IMD_GROUPS)
+
+
+def need_scope_note(table: pd.DataFrame, spec: NeedSpec) -> str:
+    """A sentence for the page when need is not England's percentile (else empty)."""
+    if need_is_national(table, spec):
+        return ""
+    scope = table_scope(table)
+    return (f"Need for {spec.label} is its percentile among the neighbourhoods of the {scope}, "
+            f"not England's: the demo holds the {scope} only (England's percentiles need the full "
+            "data). The IMD, its domains and sub-domains are national.")
 
 
 def composite_components() -> list[Measure]:
@@ -444,6 +480,8 @@ class GapAnalysis:
         Of those, organisations whose LSOA lies in the area.
     excluded
         Rows of the list left out, by reason (``not placed``, ``closed``, ``duplicate``).
+    need_note
+        Why need is not England's percentile here (:func:`need_scope_note`); empty when it is.
     """
 
     lsoas: pd.DataFrame
@@ -457,6 +495,7 @@ class GapAnalysis:
     n_orgs_in_area: int
     org_noun: str = "organisation"
     excluded: dict[str, int] = field(default_factory=dict)
+    need_note: str = ""
 
     @property
     def excluded_text(self) -> str:
@@ -612,6 +651,7 @@ def analyse_gaps(
         lsoas=out, area=area, edition=edition, radius_km=float(radius_km), need=need, basis=basis,
         need_value_label=value_label, n_orgs=len(opts),
         n_orgs_in_area=int(in_lsoa.reindex(sel.index).fillna(0).sum()), org_noun=org_noun, excluded=excluded,
+        need_note=need_scope_note(table, need),
     )
 
 

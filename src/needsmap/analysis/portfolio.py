@@ -33,6 +33,11 @@ Children in income-deprived households
 At-risk jobs
     Unweighted mean of ``at_risk_jobs_pct`` (share of jobs located in the LSOA's MSOA that are in the
     sectors shut down in 2020) over the served LSOAs, when the table has that column.
+England's figures
+    Computed over the whole table when it is national. The embedded demo's table holds one region
+    (``table.attrs["scope"]``): its England column and the national ward ranks come from the England
+    reference its manifest carries (made by :func:`england_reference` from the full data), and a
+    figure the reference lacks is ``None`` (shown as "not in the demo"), never the region's own.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
+from needsmap.data.loaders import is_national, reference_figure, table_scope
+from needsmap.data.manifest import ENGLAND
 from needsmap.types import Edition
 
 __all__ = [
@@ -54,6 +61,7 @@ __all__ = [
     "PortfolioResult",
     "WardMethod",
     "code_column",
+    "england_reference",
     "load_children_0_15",
     "lsoa_centroids",
     "place_organisations",
@@ -75,7 +83,8 @@ WARD_METHODS: dict[WardMethod, str] = {
                "(ties broken by the population-weighted average)",
 }
 DEFAULT_WARD_METHOD: WardMethod = "average"
-
+#: what is shown instead of an England figure the demo cannot give exactly
+NOT_IN_DEMO = "not in the demo (needs the full data)"
 
 
 def code_column(edition: Edition) -> str:
@@ -140,7 +149,12 @@ def place_organisations(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edi
     missing = (reason == "") & codes.isna()
     reason[missing] = f"no {col.replace('_code', '').upper()} code"
     unknown = (reason == "") & ~_in_index(codes, table.index)
-    reason[unknown] = [f"{c} is not an LSOA in England's IMD {edition}" for c in codes[unknown]]
+    if is_national(table):
+        reason[unknown] = [f"{c} is not an LSOA in England's IMD {edition}" for c in codes[unknown]]
+    else:  # the demo: a code outside its region may well be English
+        scope = table_scope(table)
+        reason[unknown] = [f"{c} is not an LSOA of the {scope}, the only region in the demo data"
+                           for c in codes[unknown]]
     placed = reason == ""
     out["lsoa_code"] = codes.where(placed)
     out["placed"] = placed.astype(bool)
@@ -179,6 +193,9 @@ def ward_ranking(table: pd.DataFrame, *, method: WardMethod = DEFAULT_WARD_METHO
     DataFrame indexed by ``ward_code``: ``ward_name``, ``lad_name``, ``lsoas``, ``population``,
     ``imd_average`` (score or rank), ``imd_average_is_score``, ``share20_pct``, ``ward_rank``
     (1 = most deprived) and ``most_deprived_half`` (rank within the first half of wards).
+
+    For a regional table (the demo) ``ward_rank`` and ``most_deprived_half`` are England's, from the
+    table's England reference (``<NA>`` for a ward it does not rank), not the region's.
     """
     if method not in WARD_METHODS:
         raise ValueError(f"ward method must be one of {', '.join(WARD_METHODS)}, not {method!r}")
@@ -215,7 +232,28 @@ def ward_ranking(table: pd.DataFrame, *, method: WardMethod = DEFAULT_WARD_METHO
         [f"k{i}" for i in range(len(keys))], kind="mergesort").index
     out["ward_rank"] = pd.Series(np.arange(1, len(out) + 1), index=order).reindex(out.index)
     out["most_deprived_half"] = out["ward_rank"] <= len(out) / 2
+    if not is_national(table):
+        out = _national_ward_ranks(out, table, method)
     return out.sort_values("ward_rank")
+
+
+def _national_ward_ranks(out: pd.DataFrame, table: pd.DataFrame, method: WardMethod) -> pd.DataFrame:
+    """England's rank of each ward of a regional table, from its reference (``<NA>`` when absent)."""
+    ref = reference_figure(table, "wards", method)
+    ranks = ref.get("rank") if isinstance(ref, dict) else None
+    n = ref.get("n") if isinstance(ref, dict) else None
+    known = (pd.Series(ranks, dtype="float64") if isinstance(ranks, dict) and ranks
+             else pd.Series(dtype="float64"))
+    r = known.reindex(out.index) if isinstance(n, int) else pd.Series(np.nan, index=out.index)
+    out = out.copy()
+    out["ward_rank"] = r.astype("Int64")
+    out["most_deprived_half"] = (r <= float(n or 0) / 2).astype("boolean").mask(r.isna())
+    return out
+
+
+def _half_known(wards: pd.DataFrame) -> bool:
+    """True when every ward's place in England's most deprived half is known."""
+    return bool(wards["most_deprived_half"].notna().all())
 
 
 # ----------------------------------------------------------------------------- served LSOAs
@@ -327,6 +365,15 @@ class PortfolioResult:
     at_risk_jobs_mean_pct: float | None
     england: dict[str, float | None]
     organisations: pd.DataFrame = field(repr=False, compare=False)
+    #: the LSOAs the table covered: "England", or the demo's region (England's figures then come
+    #: from its reference, and one it lacks is shown as "not in the demo")
+    scope: str = ENGLAND
+
+    def _england_text(self, value: float | None) -> str:
+        """England's figure as a whole percentage, or why it is missing."""
+        if value is None and self.scope != ENGLAND:
+            return NOT_IN_DEMO
+        return _w(value)
 
     # ------------------------------------------------------------------ views
     def decile_table(self) -> pd.DataFrame:
@@ -364,8 +411,10 @@ class PortfolioResult:
             rows.append(("Mean % of local jobs in sectors shut down in 2020 (served LSOAs)",
                          self.at_risk_jobs_mean_pct, e.get("at_risk_jobs_mean_pct"),
                          "England: mean over all LSOAs"))
+        missing = "England: " + NOT_IN_DEMO
         return pd.DataFrame(
-            [{"figure": f, "organisations": _round(a), "England": _round(b), "comparison": c}
+            [{"figure": f, "organisations": _round(a), "England": _round(b),
+              "comparison": missing if b is None and self.scope != ENGLAND else c}
              for f, a, b, c in rows])
 
     def sentences(self) -> list[str]:
@@ -378,9 +427,10 @@ class PortfolioResult:
             left_out = (f"; {self.organisations_excluded:,} placed rows were left out: "
                         + ", ".join(f"{reason} ({n:,})" for reason, n in
                                     sorted(self.excluded_reasons.items(), key=lambda kv: -kv[1])))
+        where = ("an English neighbourhood (LSOA)" if self.scope == ENGLAND
+                 else f"a neighbourhood (LSOA) of the {self.scope}")
         out.append(f"{n:,} of {total:,} organisations are counted: {self.organisations_unplaced:,} "
-                   f"could not be placed in an English neighbourhood (LSOA) for IMD "
-                   f"{self.edition}{left_out}.")
+                   f"could not be placed in {where} for IMD {self.edition}{left_out}.")
         if n == 0:
             return out
         p50, p20, p10 = (self.pct_orgs_in_most_deprived[p] for p in (50, 20, 10))
@@ -392,21 +442,24 @@ class PortfolioResult:
                + ("score" if e.get("ward_average_is_score") else "rank")
                if self.ward_method == "average"
                else "ranked by the share of their neighbourhoods in the 20% most deprived")
-        out.append(f"{_w(self.pct_orgs_in_50pct_most_deprived_wards)} of the organisations work in "
-                   f"the 50% most deprived wards ({how}).")
+        if self.pct_orgs_in_50pct_most_deprived_wards is None and self.scope != ENGLAND:
+            out.append(f"Their share in England's 50% most deprived wards is {NOT_IN_DEMO}.")
+        else:
+            out.append(f"{_w(self.pct_orgs_in_50pct_most_deprived_wards)} of the organisations "
+                       f"work in the 50% most deprived wards ({how}).")
         where = (f"within {_num(self.radius_km)} km of them" if self.radius_km else "they are based in")
         out.append(f"{_w(self.pct_served_population_in_20pct_most_deprived)} of the "
                    f"{self.served_population:,.0f} people living in the {self.lsoas_served:,} "
                    f"neighbourhoods {where} live in the 20% most deprived areas of England "
-                   f"(England: {_w(e.get('pct_population_in_20pct_most_deprived'))}).")
+                   f"(England: {self._england_text(e.get('pct_population_in_20pct_most_deprived'))}).")
         if self.children_income_deprived_pct is not None:
             out.append(f"{_w(self.children_income_deprived_pct)} of children there live in "
                        "income-deprived households (England: "
-                       f"{_w(e.get('children_income_deprived_pct'))}).")
+                       f"{self._england_text(e.get('children_income_deprived_pct'))}).")
         if self.at_risk_jobs_mean_pct is not None:
             out.append(f"On average {_w(self.at_risk_jobs_mean_pct)} of local jobs there were in "
                        "sectors shut down in 2020 (England: "
-                       f"{_w(e.get('at_risk_jobs_mean_pct'))}).")
+                       f"{self._england_text(e.get('at_risk_jobs_mean_pct'))}).")
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -437,6 +490,11 @@ class PortfolioResult:
         d["children_lsoas_used"] = self.children_lsoas_used
         d["at_risk_jobs_mean_pct"] = _round(self.at_risk_jobs_mean_pct)
         d["england"] = {k: (_round(v) if isinstance(v, float) else v) for k, v in self.england.items()}
+        if self.scope != ENGLAND:
+            d["scope"] = self.scope
+            d["england_note"] = (f"Organisations and neighbourhoods: the {self.scope} only (the demo "
+                                 "data). England's figures: computed from the full data when the "
+                                 "demo was built; any missing (null) is " + NOT_IN_DEMO + ".")
         d["sentences"] = self.sentences()
         return d
 
@@ -475,8 +533,34 @@ def _at_risk(codes: Iterable[str], table: pd.DataFrame) -> float | None:
     return None if vals.notna().sum() == 0 else float(vals.mean())
 
 
+#: every key of the England column (:attr:`PortfolioResult.england`)
+_ENGLAND_KEYS = (
+    "lsoas", "population", *(f"pct_lsoas_decile_{d}" for d in range(1, 11)),
+    *(f"pct_lsoas_in_{p}pct_most_deprived" for p in THRESHOLDS),
+    "pct_population_in_20pct_most_deprived", "pct_lsoas_in_50pct_most_deprived_wards",
+    "pct_population_in_50pct_most_deprived_wards", "wards", "ward_average_is_score",
+    "children_income_deprived_pct", "children_lsoas_used", "at_risk_jobs_mean_pct",
+)
+
+
 def _england(table: pd.DataFrame, wards: dict[WardMethod, pd.DataFrame], method: WardMethod,
              children: pd.Series | None) -> dict[str, float | None]:
+    """England's column: computed over a national table, else taken from the table's reference."""
+    if is_national(table):
+        return _england_from_table(table, wards, method, children)
+    ref = reference_figure(table, "portfolio", method)
+    e: dict[str, Any] = {k: (ref.get(k) if isinstance(ref, dict) else None) for k in _ENGLAND_KEYS}
+    # as over a national table: no children figure without the children counts, no jobs figure
+    # without the column
+    if children is None or "idaci_numerator" not in table.columns:
+        e["children_income_deprived_pct"], e["children_lsoas_used"] = None, 0
+    if "at_risk_jobs_pct" not in table.columns:
+        e["at_risk_jobs_mean_pct"] = None
+    return cast(dict[str, float | None], e)
+
+
+def _england_from_table(table: pd.DataFrame, wards: dict[WardMethod, pd.DataFrame],
+                        method: WardMethod, children: pd.Series | None) -> dict[str, float | None]:
     dec = table["imd_decile"]
     n = int(dec.notna().sum())
     pop = table["population"].astype(float)
@@ -498,6 +582,44 @@ def _england(table: pd.DataFrame, wards: dict[WardMethod, pd.DataFrame], method:
         table.index, table, children)
     e["at_risk_jobs_mean_pct"] = _at_risk(table.index, table)
     return cast(dict[str, float | None], e)
+
+
+def england_reference(table: pd.DataFrame, *, children: pd.Series | None,
+                      wards_in: Iterable[str] = ()) -> dict[str, Any]:
+    """England's portfolio figures from the national ``table``, for a regional extract to carry.
+
+    ``tools/build_demo.py`` stores them in the demo's manifest, and :func:`portfolio_summary` on the
+    demo's regional table shows them as England's column. Made by the same code as on the full data.
+
+    Parameters
+    ----------
+    table
+        An edition's national LSOA table.
+    children
+        Children aged 0–15 per LSOA (:func:`load_children_0_15`), as the dashboard passes them.
+    wards_in
+        Wards whose national rank the extract needs (the region's); only these ranks are kept.
+
+    Returns
+    -------
+    ``{"portfolio": {method: England's column}, "wards": {method: {"n": wards in England, "rank":
+    {ward_code: England's rank}}}}`` for every ward method.
+
+    Raises
+    ------
+    ValueError
+        ``table`` is not national.
+    """
+    if not is_national(table):
+        raise ValueError("England's reference figures need the national LSOA table")
+    wards = {m: ward_ranking(table, method=m) for m in WARD_METHODS}
+    keep = pd.Index(sorted(set(wards_in)))
+    return {
+        "portfolio": {m: _england_from_table(table, wards, m, children) for m in WARD_METHODS},
+        "wards": {m: {"n": len(w), "rank": {str(k): int(v) for k, v in
+                                            w["ward_rank"].reindex(keep).dropna().items()}}
+                  for m, w in wards.items()},
+    }
 
 
 def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,
@@ -556,6 +678,9 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
     ward_of = table["ward_code"].reindex(placed["lsoa_code"].astype(str))
     by_method: dict[str, float | None] = {}
     for m, w in wards.items():
+        if not _half_known(w):  # a regional table without England's ward ranks
+            by_method[m] = None
+            continue
         hit = ward_of.map(w["most_deprived_half"]).fillna(False).astype(bool)
         by_method[m] = _pct(int(hit.sum()), n_placed)
 
@@ -597,4 +722,5 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
         at_risk_jobs_mean_pct=_at_risk(served, table),
         england=_england(table, wards, ward_method, children),
         organisations=org_table,
+        scope=table_scope(table),
     )

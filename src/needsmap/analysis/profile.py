@@ -15,6 +15,14 @@ carried to LSOA 2021 through the ONS LSOA11→LSOA21 lookup: unchanged (U) and m
 split (S) and irregular (X) ones apportioned by Census 2021 usual residents. The official rates used
 other denominators (mid-2015 for 2019, later estimates for 2025), so these rates can differ from the
 published IDACI / IDAOPI scores by a few points; they are labelled as such wherever shown.
+
+England's figures
+-----------------
+The England figures beside an area's (rates, age bands, ethnic groups, residents by decile) are
+computed over the whole LSOA table. The embedded demo's table holds one region only
+(``table.attrs["scope"]``); there they come from the England reference its manifest carries, made
+by :func:`england_reference` from the full data, and are ``None`` when the reference lacks one
+(shown as :data:`NOT_IN_DEMO`), never the region's figure.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from needsmap import areas
 from needsmap.data import load_boundaries, load_lsoa_table, read_table
 from needsmap.data._cache import cached
 from needsmap.data.catalog import get_dataset
+from needsmap.data.loaders import is_national, reference_figure
 from needsmap.data.population import age_table
 from needsmap.errors import ValidationError
 from needsmap.measures import get_measure
@@ -39,6 +48,7 @@ from needsmap.types import Edition, england_lsoa_count
 __all__ = [
     "AGE_BANDS",
     "DOMAIN_IDS",
+    "NOT_IN_DEMO",
     "SUBDOMAIN_IDS",
     "AreaProfile",
     "LsoaProfile",
@@ -46,7 +56,11 @@ __all__ = [
     "age_table",
     "area_profile",
     "decile_phrase",
+    "england_age_pct",
+    "england_ethnicity_pct",
     "england_pct_by_decile",
+    "england_rates",
+    "england_reference",
     "ethnicity_table",
     "display_postcode",
     "lsoa_for_postcode",
@@ -88,6 +102,10 @@ _CHANGE_WORDS = {"U": "unchanged", "S": "split", "M": "merged", "X": "redrawn ir
 _LSOA_RE = re.compile(r"^E01\d{6}$")
 _VINTAGE = {"2019": "lsoa11", "2025": "lsoa21"}
 _VINTAGE_LABEL = {"2019": "LSOA 2011", "2025": "LSOA 2021"}
+#: what is shown instead of an England figure the demo cannot give exactly
+NOT_IN_DEMO = "not in the demo (needs the full data)"
+#: the income-deprivation rates: numerator column -> (key, first age, last age of the denominator)
+_RATE_AGES = {"idaci_numerator": ("idaci", 0, 15), "idaopi_numerator": ("idaopi", 60, 90)}
 
 
 def _other(edition: Edition) -> Edition:
@@ -440,16 +458,63 @@ def _age_summary(ages: pd.Series, *, edition: Edition) -> dict[str, Any]:
     }
 
 
-def _england_age_pct(edition: Edition) -> dict[str, float]:
+def _england_age_from_data(edition: Edition) -> dict[str, float]:
     a = age_table(edition).sum()
     tot = float(a.sum())
     return {lab: round(100 * float(a.iloc[lo:hi + 1].sum()) / tot, 1) for lab, (lo, hi) in AGE_BANDS.items()}
 
 
+def england_age_pct(table: pd.DataFrame, edition: Edition) -> dict[str, float] | None:
+    """England's residents (%) in each band of :data:`AGE_BANDS` (mid-2020); ``None`` when not known.
+
+    From the whole age table when ``table`` is national, else from its England reference.
+    """
+    if is_national(table):
+        return _england_age_from_data(edition)
+    ref = reference_figure(table, "profile", "age_bands_pct")
+    if not isinstance(ref, dict) or set(ref) != set(AGE_BANDS):
+        return None
+    return {band: float(ref[band]) for band in AGE_BANDS}
+
+
+def _age_denominator(ages: pd.DataFrame, first: int, last: int) -> pd.Series:
+    return ages.iloc[:, first:last + 1].sum(axis=1)
+
+
+def _england_rates_from_table(table: pd.DataFrame, edition: Edition,
+                              ages: pd.DataFrame | None = None) -> dict[str, float]:
+    ages = age_table(edition) if ages is None else ages
+    out: dict[str, float] = {}
+    for num_col, (key, first, last) in _RATE_AGES.items():
+        den = _age_denominator(ages, first, last)
+        all_nums = table[num_col].astype(float)
+        eng = float(all_nums.sum()) / float(den.reindex(all_nums.dropna().index).sum())
+        out[key] = round(100 * eng, 1)
+    return out
+
+
+def england_rates(table: pd.DataFrame, edition: Edition, *, ages: pd.DataFrame | None = None
+                  ) -> dict[str, float | None]:
+    """England's IDACI and IDAOPI rates (%, keys ``idaci``, ``idaopi``) as the profile computes them.
+
+    Over every LSOA with a published count when ``table`` is national (``ages``: the edition's
+    :func:`age_table`, if already read); from its England reference otherwise (``None`` for a rate
+    the reference lacks).
+    """
+    if is_national(table):
+        return dict(_england_rates_from_table(table, edition, ages))
+    out: dict[str, float | None] = {}
+    for key, _, _ in _RATE_AGES.values():
+        ref = reference_figure(table, "profile", f"{key}_pct")
+        out[key] = float(ref) if isinstance(ref, int | float) else None
+    return out
+
+
 def _rates(table: pd.DataFrame, codes: list[str], edition: Edition) -> tuple[Rate, Rate]:
     ages = age_table(edition)
-    kids_all = ages.iloc[:, :16].sum(axis=1)
-    old_all = ages.iloc[:, 60:].sum(axis=1)
+    kids_all = _age_denominator(ages, *_RATE_AGES["idaci_numerator"][1:])
+    old_all = _age_denominator(ages, *_RATE_AGES["idaopi_numerator"][1:])
+    england = england_rates(table, edition, ages=ages)
     redesign = (" The 2025 edition measures income deprivation differently from 2019 (Universal "
                 "Credit), so 2019 and 2025 rates are not comparable." if edition == "2025" else "")
     out = []
@@ -462,8 +527,7 @@ def _rates(table: pd.DataFrame, codes: list[str], edition: Edition) -> tuple[Rat
         nums = table.loc[codes, num_col].astype(float)
         num = float(nums.sum())
         d = float(den.reindex(codes).sum())
-        all_nums = table[num_col].astype(float)
-        eng = float(all_nums.sum()) / float(den.reindex(all_nums.dropna().index).sum())
+        eng = england[_RATE_AGES[num_col][0]]
         note = (f"IMD {edition} numerator ÷ {who} (ONS mid-2020 estimates"
                 + (", carried to LSOA 2021" if edition == "2025" else "")
                 + "). The official index used other population estimates, so this can differ from "
@@ -480,22 +544,38 @@ def _rates(table: pd.DataFrame, codes: list[str], edition: Edition) -> tuple[Rat
             note = ("Not shown: the count exceeds the mid-2020 population of that age (the area "
                     "has probably grown since 2020). " + note)
         out.append(Rate(label=label, numerator=None if nums.isna().all() else round(num),
-                        denominator=round(d), rate_pct=rate, england_pct=round(100 * eng, 1),
-                        note=note))
+                        denominator=round(d), rate_pct=rate, england_pct=eng, note=note))
     return out[0], out[1]
 
 
-def _ethnicity(codes21: list[str], note: str = "") -> dict[str, Any] | None:
+def _england_ethnicity_from_data() -> dict[str, float]:
+    eng = ethnicity_table().sum()
+    return {k: round(100 * float(eng[k]) / float(eng["total"]), 1) for k in ETHNIC_GROUPS}
+
+
+def england_ethnicity_pct(table: pd.DataFrame) -> dict[str, float] | None:
+    """England's usual residents (%) in each broad ethnic group (Census 2021); ``None`` when not known.
+
+    From the whole Census table when ``table`` is national, else from its England reference.
+    """
+    if is_national(table):
+        return _england_ethnicity_from_data()
+    ref = reference_figure(table, "profile", "ethnicity_pct")
+    if not isinstance(ref, dict) or set(ref) != set(ETHNIC_GROUPS):
+        return None
+    return {group: float(ref[group]) for group in ETHNIC_GROUPS}
+
+
+def _ethnicity(codes21: list[str], note: str = "", *, england: dict[str, float] | None = None
+               ) -> dict[str, Any] | None:
     eth = ethnicity_table().reindex(codes21).dropna(how="all")
     if eth.empty:
         return None
     s = eth.sum()
     total = float(s["total"])
     pct = {k: round(100 * float(s[k]) / total, 1) for k in ETHNIC_GROUPS}
-    eng = ethnicity_table().sum()
-    eng_pct = {k: round(100 * float(eng[k]) / float(eng["total"]), 1) for k in ETHNIC_GROUPS}
     return {"pct": pct, "minority_pct": round(100 - pct["White"], 1), "residents": round(total),
-            "england_pct": eng_pct,
+            "england_pct": england,
             "lsoa21_codes": codes21, "source": get_dataset("census2021_ethnicity").citation(),
             "note": note}
 
@@ -590,6 +670,11 @@ def orgs_near(orgs: pd.DataFrame, codes: list[str], *, edition: Edition, radius_
 
 
 # ----------------------------------------------------------------------------- LSOA profile
+def _england_aside(rate: Rate) -> str:
+    """`` (England: 18%)``, or nothing when England's rate is not known."""
+    return "" if rate.england_pct is None else f" (England: {rate.england_pct:.0f}%)"
+
+
 def _lsoa_summary(p_name: str, code: str, ward: str, lad: str, edition: Edition, imd: RankFigure,
                   domains: dict[str, RankFigure], idaci: Rate, idaopi: Rate) -> str:
     total = england_lsoa_count(edition)
@@ -608,9 +693,9 @@ def _lsoa_summary(p_name: str, code: str, ward: str, lad: str, edition: Edition,
         parts.append(f"Health deprivation rank {h.rank:,} of {total:,} (decile {h.decile}).")
     if idaci.rate_pct is not None:
         parts.append(f"About {idaci.rate_pct:.0f}% of children aged 0–15 live in income-deprived "
-                     f"families (England: {idaci.england_pct:.0f}%)"
-                     + (f", and {idaopi.rate_pct:.0f}% of people aged 60 and over (England: "
-                        f"{idaopi.england_pct:.0f}%)." if idaopi.rate_pct is not None else "."))
+                     f"families{_england_aside(idaci)}"
+                     + (f", and {idaopi.rate_pct:.0f}% of people aged 60 and over"
+                        f"{_england_aside(idaopi)}." if idaopi.rate_pct is not None else "."))
     parts.append(f"Source: English Indices of Deprivation {edition}, MHCLG.")
     return " ".join(parts)
 
@@ -656,10 +741,10 @@ def lsoa_profile(code: str | None = None, *, edition: Edition, postcode: str | N
     ages = age_table(edition)
     age = _age_summary(ages.loc[lsoa], edition=edition) if lsoa in ages.index else {}
     if age:
-        age["england_bands_pct"] = _england_age_pct(edition)
+        age["england_bands_pct"] = england_age_pct(t, edition)
     idaci, idaopi = _rates(t, [lsoa], edition)
     codes21, eth_note = _codes21_for(lsoa, edition)
-    eth = _ethnicity(codes21, eth_note)
+    eth = _ethnicity(codes21, eth_note, england=england_ethnicity_pct(t))
     extra = _extras(t, [lsoa])
     other = other_edition(lsoa, edition=edition, other_table=other_table)
     org = (orgs_near(orgs, [lsoa], edition=edition, radius_m=radius_m, boundaries=boundaries)
@@ -709,12 +794,51 @@ def _weighted(t: pd.DataFrame, measure: str) -> dict[str, Any]:
     return out
 
 
-def england_pct_by_decile(table: pd.DataFrame, measure: str = "imd") -> dict[int, float]:
-    """Share of England's residents (%) living in each national decile of ``measure``."""
+def _pct_by_decile_from_table(table: pd.DataFrame, measure: str) -> dict[int, float]:
     pop = table["population"].astype(float)
     dec = table[f"{measure}_decile"].astype(float)
     tot = float(pop.sum())
     return {d: round(100 * float(pop[dec == d].sum()) / tot, 1) for d in range(1, 11)}
+
+
+def england_pct_by_decile(table: pd.DataFrame, measure: str = "imd") -> dict[int, float] | None:
+    """Share of England's residents (%) living in each national decile of ``measure``.
+
+    Computed over ``table`` when it is national; for a regional table (the demo) taken from its
+    England reference, and ``None`` when the reference does not have ``measure``.
+    """
+    if is_national(table):
+        return _pct_by_decile_from_table(table, measure)
+    ref = reference_figure(table, "pct_by_decile", measure)
+    if not isinstance(ref, dict) or set(ref) != {str(d) for d in range(1, 11)}:
+        return None
+    return {d: float(ref[str(d)]) for d in range(1, 11)}
+
+
+def england_reference(table: pd.DataFrame, edition: Edition) -> dict[str, Any]:
+    """England's profile figures, worked out from the national ``table`` of ``edition`` for a
+    regional extract to carry (``tools/build_demo.py`` stores them in the demo's manifest).
+
+    Keys: ``profile`` (``idaci_pct``, ``idaopi_pct``, ``age_bands_pct``, ``ethnicity_pct``) and
+    ``pct_by_decile`` (every measure with a decile column; deciles as ``"1"`` … ``"10"``). Made by
+    the functions the profile itself uses, so the demo shows the same numbers as the full data.
+
+    Raises
+    ------
+    ValueError
+        ``table`` is not national.
+    """
+    if not is_national(table):
+        raise ValueError("England's reference figures need the national LSOA table")
+    rates = _england_rates_from_table(table, edition)
+    measures = [c.removesuffix("_decile") for c in table.columns if str(c).endswith("_decile")]
+    return {
+        "profile": {"idaci_pct": rates["idaci"], "idaopi_pct": rates["idaopi"],
+                    "age_bands_pct": _england_age_from_data(edition),
+                    "ethnicity_pct": _england_ethnicity_from_data()},
+        "pct_by_decile": {m: {str(d): v for d, v in _pct_by_decile_from_table(table, m).items()}
+                          for m in measures},
+    }
 
 
 def _area_summary(prof_name: str, kind: str, lad: str, edition: Edition, n: int, pop: int | None,
@@ -729,7 +853,7 @@ def _area_summary(prof_name: str, kind: str, lad: str, edition: Edition, n: int,
             f"of {england_lsoa_count(edition):,} (1 = most deprived).")
     if idaci.rate_pct is not None:
         text += (f" About {idaci.rate_pct:.0f}% of children aged 0–15 live in income-deprived "
-                 f"families (England: {idaci.england_pct:.0f}%).")
+                 f"families{_england_aside(idaci)}.")
     return text + f" Source: English Indices of Deprivation {edition}, MHCLG."
 
 
@@ -784,14 +908,16 @@ def area_profile(text: str, *, edition: Edition, table: pd.DataFrame | None = No
     subdomains = {d: _weighted(sel, d) for d in SUBDOMAIN_IDS if f"{d}_rank" in sel.columns}
     ages = age_table(edition).reindex(codes).sum()
     age = _age_summary(ages, edition=edition)
-    age["england_bands_pct"] = _england_age_pct(edition)
+    age["england_bands_pct"] = england_age_pct(t, edition)
     idaci, idaopi = _rates(t, codes, edition)
+    eth_england = england_ethnicity_pct(t)
     if edition == "2025":
-        eth = _ethnicity(codes)
+        eth = _ethnicity(codes, england=eth_england)
     else:
         lk = _lookup()
         codes21 = sorted(set(lk.loc[lk["lsoa11_code"].isin(codes), "lsoa21_code"].astype(str)))
-        eth = _ethnicity(codes21, "Census 2021 figures for the LSOA 2021 areas these LSOA 2011 became.")
+        eth = _ethnicity(codes21, "Census 2021 figures for the LSOA 2021 areas these LSOA 2011 became.",
+                         england=eth_england)
     extra = _extras(t, codes, weights=pop)
     cols = ["lsoa_name", "population", "imd_rank", "imd_decile"] + [f"{d}_decile" for d in DOMAIN_IDS]
     lsoas = (sel[cols].sort_values("imd_rank").reset_index().rename(columns={"index": "lsoa_code"}))

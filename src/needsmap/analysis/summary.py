@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from needsmap.measures import Measure, View, get_measure
+from needsmap.data.loaders import is_national, reference_figure, table_scope
+from needsmap.measures import MEASURES, Measure, View, get_measure
 from needsmap.types import Edition, england_lsoa_count
 
 #: domains whose deciles every display table lists (IMD first), with their column headings
@@ -44,6 +45,9 @@ class SelectionSummary:
         Residents of those LSOAs.
     flagged, residents_flagged
         For a yes/no measure (e.g. 'left behind'): LSOAs flagged "yes" and their residents.
+    no_scale_reason
+        Why ``lsoas_10`` is ``None`` when the measure does have a national scale (the demo has no
+        England cut-off for it); empty otherwise.
     """
 
     measure: Measure
@@ -56,6 +60,7 @@ class SelectionSummary:
     residents_20: int | None = None
     flagged: int | None = None
     residents_flagged: int | None = None
+    no_scale_reason: str = ""
 
     @staticmethod
     def _share(part: int | None, whole: int) -> float | None:
@@ -99,14 +104,76 @@ def _measure(measure: Measure | str) -> Measure:
     return get_measure(measure) if isinstance(measure, str) else measure
 
 
+#: the shares whose England cut-offs a regional extract carries (those :func:`summarise` uses)
+REFERENCE_SHARES = (0.1, 0.2)
+
+
+def _share_key(share: float) -> str:
+    return f"{share:g}"
+
+
+def _value_column(m: Measure, cols: set[str]) -> str | None:
+    """The column :func:`worst_share_mask` judges ``m`` by when it has no decile or rank."""
+    return m.id if m.id in cols else (f"{m.id}_score" if f"{m.id}_score" in cols else None)
+
+
+def value_cutoff(national: pd.DataFrame, measure: Measure | str, share: float) -> float | None:
+    """England's cut-off for the ``share`` of LSOAs with most need on a plain value or score.
+
+    The value at or beyond which an LSOA is among them: the ``1 − share`` quantile of ``national``
+    (the whole England table) when higher is worse, else the ``share`` quantile. For a regional
+    table (the demo) it comes from the table's England reference; ``None`` when there is none, or the
+    measure is a yes/no flag or absent.
+    """
+    m = _measure(measure)
+    col = _value_column(m, set(national.columns))
+    if col is None or pd.api.types.is_bool_dtype(national[col]):
+        return None
+    if not is_national(national):
+        ref = reference_figure(national, "value_cutoffs", col, _share_key(share))
+        return float(ref) if isinstance(ref, int | float) else None
+    ref_values = pd.to_numeric(national[col], errors="coerce").dropna()
+    if ref_values.empty:
+        return None
+    return float(ref_values.quantile(1 - share) if m.higher_is_worse else ref_values.quantile(share))
+
+
+def england_reference(table: pd.DataFrame) -> dict[str, dict[str, dict[str, float]]]:
+    """England's cut-offs for every plain-value measure of the national ``table`` (the shares of
+    :data:`REFERENCE_SHARES`), for a regional extract to carry: ``{"value_cutoffs": {column:
+    {"0.1": cut-off, "0.2": cut-off}}}``. Measures with a decile or rank are left out (their
+    published decile or rank is national already).
+
+    Raises
+    ------
+    ValueError
+        ``table`` is not national.
+    """
+    if not is_national(table):
+        raise ValueError("England's reference figures need the national LSOA table")
+    cols = set(table.columns)
+    out: dict[str, dict[str, float]] = {}
+    for m in MEASURES.values():
+        if f"{m.id}_decile" in cols or f"{m.id}_rank" in cols:
+            continue
+        col = _value_column(m, cols)
+        if col is None:
+            continue
+        cuts = {_share_key(s): value_cutoff(table, m, s) for s in REFERENCE_SHARES}
+        if all(v is not None for v in cuts.values()):
+            out[col] = {k: float(v) for k, v in cuts.items() if v is not None}
+    return {"value_cutoffs": out}
+
+
 def worst_share_mask(table: pd.DataFrame, measure: Measure | str, share: float, *, edition: Edition,
                      national: pd.DataFrame | None = None) -> pd.Series | None:
     """True for LSOAs of ``table`` among England's ``share`` (0.1, 0.2 …) most deprived on ``measure``.
 
     Uses the published decile when ``share`` is a multiple of 10%, else the rank against England's
     LSOA count; for a plain value (e.g. % of jobs at risk) the national threshold comes from
-    ``national`` (the whole England table). ``None`` when there is no way to judge (no national table
-    for a value measure, or a yes/no measure).
+    ``national`` (the whole England table, or the demo's regional table, which carries England's
+    cut-offs: :func:`value_cutoff`). ``None`` when there is no way to judge (no national table or
+    cut-off for a value measure, or a yes/no measure).
     """
     m = _measure(measure)
     cols = set(table.columns)
@@ -117,18 +184,18 @@ def worst_share_mask(table: pd.DataFrame, measure: Measure | str, share: float, 
     if f"{m.id}_rank" in cols:
         r = pd.to_numeric(table[f"{m.id}_rank"], errors="coerce")
         return (r <= share * england_lsoa_count(edition)).fillna(False).astype(bool)
-    col = m.id if m.id in cols else (f"{m.id}_score" if f"{m.id}_score" in cols else None)
+    col = _value_column(m, cols)
     if col is None or national is None or col not in national.columns:
         return None
     if pd.api.types.is_bool_dtype(table[col]):
         return None
-    ref = pd.to_numeric(national[col], errors="coerce").dropna()
-    v = pd.to_numeric(table[col], errors="coerce")
-    if ref.empty:
+    cut = value_cutoff(national, m, share)
+    if cut is None:
         return None
+    v = pd.to_numeric(table[col], errors="coerce")
     if m.higher_is_worse:
-        return (v >= ref.quantile(1 - share)).fillna(False).astype(bool)
-    return (v <= ref.quantile(share)).fillna(False).astype(bool)
+        return (v >= cut).fillna(False).astype(bool)
+    return (v <= cut).fillna(False).astype(bool)
 
 
 def summarise(table: pd.DataFrame, measure: Measure | str = "imd", *, edition: Edition,
@@ -158,10 +225,16 @@ def summarise(table: pd.DataFrame, measure: Measure | str = "imd", *, edition: E
     if m.id in table.columns and pd.api.types.is_bool_dtype(table[m.id]):
         flag = table[m.id].fillna(False).astype(bool)
         flagged, residents_flagged = int(flag.sum()), int(round(pop[flag].sum()))
+    why = ""
+    if (out["lsoas_10"] is None and flagged is None and national is not None
+            and not is_national(national) and _value_column(m, set(table.columns)) is not None):
+        why = (f"England's cut-offs for {m.label} are {_NOT_IN_DEMO}: the demo holds the "
+               f"{table_scope(national)} only")
     return SelectionSummary(
         measure=m, edition=edition, n_lsoas=len(table), residents=int(round(pop.sum())),
         lsoas_10=out["lsoas_10"], lsoas_20=out["lsoas_20"], residents_10=out["residents_10"],
         residents_20=out["residents_20"], flagged=flagged, residents_flagged=residents_flagged,
+        no_scale_reason=why,
     )
 
 
@@ -172,6 +245,7 @@ def _pct(x: float | None) -> str:
 
 
 _IMD_GROUPS = ("Deprivation", "IMD domain", "IMD sub-domain")
+_NOT_IN_DEMO = "not in the demo (needs the full data)"
 
 
 def worst_phrase(measure: Measure | str, share: int = 10) -> str:
@@ -202,6 +276,8 @@ def summary_sentence(summary: SelectionSummary, area_name: str) -> str:
                 f"{_pct(s._share(s.residents_flagged, s.residents))} of residents, are "
                 f"flagged: {s.measure.label}.")
     if s.lsoas_10 is None or s.lsoas_20 is None:
+        if s.no_scale_reason:
+            return f"{head} {s.no_scale_reason}."
         return f"{head} {s.measure.label} has no national scale to compare them with."
     suffix = f" (IMD {s.edition})" if s.measure.group in _IMD_GROUPS else ""
     return (f"{head} {s.lsoas_10:,} of them ({_pct(s.share_lsoas_10)}), home to "
@@ -290,5 +366,6 @@ def decile_counts(table: pd.DataFrame, measure: Measure | str = "imd") -> pd.Dat
     return out
 
 
-__all__ = ["GEOGRAPHY_SOURCES", "TABLE_DOMAINS", "SelectionSummary", "decile_counts", "display_table",
-           "source_ids", "summarise", "summary_sentence", "worst_phrase", "worst_share_mask"]
+__all__ = ["GEOGRAPHY_SOURCES", "REFERENCE_SHARES", "TABLE_DOMAINS", "SelectionSummary", "decile_counts",
+           "display_table", "england_reference", "source_ids", "summarise", "summary_sentence",
+           "value_cutoff", "worst_phrase", "worst_share_mask"]

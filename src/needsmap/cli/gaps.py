@@ -25,6 +25,7 @@ from needsmap import areas, data
 from needsmap.analysis import coverage as cv
 from needsmap.data._cache import cached
 from needsmap.data.catalog import get_dataset
+from needsmap.data.loaders import table_scope
 from needsmap.errors import ValidationError
 from needsmap.export import to_csv_bytes
 from needsmap.types import DEFAULT_EDITION, EDITIONS, LSOA_VINTAGE, Edition, as_edition
@@ -96,11 +97,12 @@ def run(args: argparse.Namespace) -> int:
     """Compute the gaps and write the CSV (plus ward table / GeoJSON when asked)."""
     edition = as_edition(args.edition)
     table = data.load_lsoa_table(edition)
-    area = areas.find_area(args.area, table)
+    scope = table_scope(table)
+    area = areas.require_covered(areas.find_area(args.area, table), scope)
     try:
         need = (cv.NeedSpec.composite(parse_weights(args.composite)) if args.composite
                 else cv.NeedSpec(args.need))
-        need.formula()
+        need.formula(scope=scope)
     except KeyError as exc:
         raise ValidationError(str(exc).strip("'\"")) from None
     from needsmap.orgs import load_layer_spec  # imported here: the geocoder is heavy to load
@@ -117,7 +119,9 @@ def run(args: argparse.Namespace) -> int:
     err(f"{what}: {summary() if callable(summary) else ''}\n")
     err(f"{result.n_orgs:,} organisations used ({result.n_orgs_in_area:,} in {area.name})"
         + (f"; left out: {result.excluded_text}" if result.excluded_text else "") + "\n")
-    err(f"{need.formula()}\n")
+    err(f"{need.formula(scope=scope)}\n")
+    if result.need_note:
+        err(f"note: {result.need_note}\n")
     err(cv.summary_sentence(result) + "\n")
     err(f"wrote {len(result.lsoas):,} LSOAs to {args.out}\n")
     if args.wards:

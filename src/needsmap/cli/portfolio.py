@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     """Compute the portfolio figures and print them as JSON (exit 0)."""
     from needsmap import data
     from needsmap.analysis import portfolio as pf
+    from needsmap.data.loaders import table_scope
 
     edition = as_edition(args.edition)
     if args.radius_km is not None and not 0 <= args.radius_km <= 50:
@@ -71,11 +72,12 @@ def run(args: argparse.Namespace) -> int:
     orgs, label, layer_id = load_organisations(args.orgs)
     table = data.load_lsoa_table(edition)
     centroids = pf.lsoa_centroids(data.load_boundaries(edition)) if args.radius_km else None
+    scope = table_scope(table)  # "England", or the demo's region
     within, within_label = None, "the area"
     if args.area:
         from needsmap import areas
 
-        area = areas.find_area(args.area, data.load_geography(edition))
+        area = areas.require_covered(areas.find_area(args.area, data.load_geography(edition)), scope)
         within, within_label = areas.select(table, area).index, area.name
     result = pf.portfolio_summary(orgs, table, edition=edition, within=within,
                                   within_label=within_label,
@@ -85,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
                                   include_duplicates=args.include_duplicates)
     if within is not None:
         label = f"{label} in {within_label}"
-    out = {"organisations_source": label, "area": within_label if within is not None else "England",
+    out = {"organisations_source": label, "area": within_label if within is not None else scope,
            **result.to_dict()}
     text = json.dumps(out, indent=2, ensure_ascii=False)
     sys.stdout.write(text + "\n")

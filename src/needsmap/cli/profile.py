@@ -114,4 +114,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(body.decode())
     if isinstance(prof, pr.LsoaProfile) and prof.translation is not None:
         sys.stderr.write(f"note: {prof.translation.note}\n")
+    from needsmap.report._content import england_missing
+
+    if england_missing(prof):
+        sys.stderr.write(f"note: some of England's figures are {pr.NOT_IN_DEMO} (shown as null, "
+                         "– or left out)\n")
     return 0

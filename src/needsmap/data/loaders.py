@@ -15,6 +15,7 @@ import pandas as pd
 from needsmap.data import _validate as v
 from needsmap.data._cache import cached
 from needsmap.data.catalog import Dataset, get_dataset
+from needsmap.data.manifest import ENGLAND
 from needsmap.errors import DataMissingError, NeedsmapError, ValidationError
 from needsmap.types import Edition
 
@@ -235,6 +236,75 @@ def register_provider(name: str, dataset_ids: tuple[str, ...], fn: MeasureProvid
 #: hidden layer, and those hidden because their optional file is damaged (not merely absent)
 HIDDEN_LAYERS = "hidden_layers"
 DAMAGED_LAYERS = "damaged_layers"
+#: ``attrs`` keys of :func:`load_lsoa_table`'s result: the area its rows cover (``"England"``, or the
+#: region of the embedded demo) and, for a regional extract, England's own figures worked out from
+#: the full data when the extract was built (the manifest's ``england_reference`` block, this
+#: edition's part; see ``tools/build_demo.py``)
+SCOPE = "scope"
+ENGLAND_REFERENCE = "england_reference"
+
+
+class Reference(dict):  # type: ignore[type-arg]
+    """England's figures carried by a regional table: read-only, shared rather than copied.
+
+    pandas deep-copies ``attrs`` into every frame or column derived from a table; this dict gives
+    itself instead (it is never changed), so selecting a column stays cheap.
+    """
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Reference:
+        return self
+
+    def __copy__(self) -> Reference:
+        return self
+
+    def __reduce__(self) -> tuple[type, tuple[dict]]:  # type: ignore[type-arg]
+        return (type(self), (dict(self),))
+
+    def _read_only(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("England's reference figures are read-only")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _read_only  # type: ignore[assignment]
+
+
+def table_scope(table: pd.DataFrame) -> str:
+    """The area a table (or a selection of it) covers: ``"England"`` unless it says otherwise."""
+    return str(table.attrs.get(SCOPE) or ENGLAND)
+
+
+def is_national(table: pd.DataFrame) -> bool:
+    """True when ``table`` holds every LSOA of England, so England's figures can be computed from it.
+
+    A table that does not say (a made-up one in a test, a user's frame) is taken as national.
+    """
+    return table_scope(table) == ENGLAND
+
+
+def reference_figure(table: pd.DataFrame, *keys: str) -> object | None:
+    """England's figure at ``keys`` in a regional table's reference, or ``None`` when it has none."""
+    node: object = table.attrs.get(ENGLAND_REFERENCE)
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _scope_and_reference(edition: Edition) -> tuple[str, Reference | None]:
+    """The data folder's scope (from the demo block of its manifest) and this edition's reference."""
+    from needsmap.config import data_dir
+    from needsmap.data.manifest import read_manifest
+
+    try:
+        manifest = read_manifest(data_dir())
+    except ValidationError:
+        return ENGLAND, None  # read_table has already said what is wrong with a damaged manifest
+    demo = manifest.get("demo")
+    if not isinstance(demo, dict):
+        return ENGLAND, None
+    scope = str(demo.get("name") or "the demo region")
+    ref = manifest.get(ENGLAND_REFERENCE)
+    part = ref.get(edition) if isinstance(ref, dict) else None
+    return scope, (Reference(part) if isinstance(part, dict) else None)
 
 
 def load_lsoa_table(edition: Edition) -> pd.DataFrame:
@@ -244,6 +314,12 @@ def load_lsoa_table(edition: Edition) -> pd.DataFrame:
     reason recorded in ``table.attrs["hidden_layers"]`` (layer name -> reason; damaged files also in
     ``table.attrs["damaged_layers"]``); a damaged or missing
     required dataset raises.
+
+    ``table.attrs["scope"]`` says which LSOAs the table holds: ``"England"``, or the region of the
+    embedded demo (``"West Midlands"``), whose table then also carries
+    ``table.attrs["england_reference"]``: England's figures (shares, averages, cut-offs) computed
+    from the full data when the demo was built, which the analysis functions use instead of the
+    region's (see :func:`is_national`, :func:`reference_figure`).
 
     Raises
     ------
@@ -269,6 +345,10 @@ def load_lsoa_table(edition: Edition) -> pd.DataFrame:
         table = table.join(extra, how="left")
     table.attrs[HIDDEN_LAYERS] = hidden
     table.attrs[DAMAGED_LAYERS] = damaged
+    scope, reference = _scope_and_reference(edition)
+    table.attrs[SCOPE] = scope
+    if reference is not None:
+        table.attrs[ENGLAND_REFERENCE] = reference
     return table
 
 

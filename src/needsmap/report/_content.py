@@ -10,6 +10,7 @@ from typing import Any
 
 from needsmap.analysis.profile import (
     DOMAIN_IDS,
+    NOT_IN_DEMO,
     AreaProfile,
     LsoaProfile,
     Rate,
@@ -20,8 +21,8 @@ from needsmap.types import england_lsoa_count
 Profile = LsoaProfile | AreaProfile
 Row = tuple[str, str, str]
 
-__all__ = ["Profile", "domain_rows", "edition_rows", "extra_rows", "heading", "key_figures",
-           "lsoa_rows", "notes", "org_rows", "people_rows", "subdomain_rows", "subtitle"]
+__all__ = ["Profile", "domain_rows", "edition_rows", "england_missing", "extra_rows", "heading",
+           "key_figures", "lsoa_rows", "notes", "org_rows", "people_rows", "subdomain_rows", "subtitle"]
 
 
 def _n(v: Any) -> str:
@@ -51,6 +52,27 @@ def subtitle(p: Profile) -> str:
 
 def _rate_value(r: Rate) -> str:
     return _pct(r.rate_pct) if r.rate_pct is not None else "not available"
+
+
+def _england_rate(r: Rate) -> str:
+    """``England 36%``, or that England's rate is not in the demo."""
+    return f"England {_pct(r.england_pct)}" if r.england_pct is not None else f"England: {NOT_IN_DEMO}"
+
+
+#: the England cell of a figure the demo cannot give exactly (explained in :func:`notes`)
+_NO_ENGLAND = "–"
+
+
+def _england_cell(v: Any) -> str:
+    return _NO_ENGLAND if v is None else _pct(v, 1)
+
+
+def england_missing(p: Profile) -> bool:
+    """True when an England figure of the profile is not known (the demo without its reference)."""
+    age = p.age_profile or {}
+    return (p.idaci.england_pct is None or p.idaopi.england_pct is None
+            or (bool(age) and not age.get("england_bands_pct"))
+            or (p.ethnicity is not None and not p.ethnicity.get("england_pct")))
 
 
 def key_figures(p: Profile) -> list[Row]:
@@ -84,9 +106,9 @@ def key_figures(p: Profile) -> list[Row]:
                          "higher = more deprived"))
         rows.append(("Residents", _n(p.population), "mid-2020" if p.edition == "2019" else "Census 2021"))
     rows.append(("Children (0–15) in income-deprived families", _rate_value(p.idaci),
-                 f"England {_pct(p.idaci.england_pct)}"))
+                 _england_rate(p.idaci)))
     rows.append(("People aged 60+ in income-deprived families", _rate_value(p.idaopi),
-                 f"England {_pct(p.idaopi.england_pct)}"))
+                 _england_rate(p.idaopi)))
     jobs = p.extra.get("at_risk_jobs_pct")
     if jobs and jobs.get("value") is not None:
         rows.append(("Jobs in sectors shut down in 2020", _pct(jobs["value"]),
@@ -164,14 +186,14 @@ def people_rows(p: Profile) -> tuple[list[str], list[list[str]]]:
     rows: list[list[str]] = []
     age = p.age_profile
     if age:
-        eng = age.get("england_bands_pct", {})
+        eng = age.get("england_bands_pct") or {}
         for band, pct in age["bands_pct"].items():
             rows.append([f"Aged {band}",
-                         f"{_pct(pct, 1)} ({_n(age['bands'][band])})", _pct(eng.get(band), 1)])
+                         f"{_pct(pct, 1)} ({_n(age['bands'][band])})", _england_cell(eng.get(band))])
     if p.ethnicity:
-        eng_e = p.ethnicity.get("england_pct", {})
+        eng_e = p.ethnicity.get("england_pct") or {}
         for group, pct in p.ethnicity["pct"].items():
-            rows.append([f"Ethnic group: {group}", _pct(pct, 1), _pct(eng_e.get(group), 1)])
+            rows.append([f"Ethnic group: {group}", _pct(pct, 1), _england_cell(eng_e.get(group))])
     est = ", estimated" if age and age.get("estimated") else ""
     return [f"Age (mid-2020{est})", "This area", "England"], rows
 
@@ -234,6 +256,9 @@ def notes(p: Profile) -> list[str]:
                "LSOAs (neighbourhoods of about 1,500 people). Deprivation is relative: a rank says "
                "how an area compares with the rest of England, not how many people are deprived.")
     out.append(p.idaci.note)
+    if england_missing(p):
+        out.append(f"England's figures shown as {_NO_ENGLAND} are {NOT_IN_DEMO}: the demo data "
+                   f"holds the {p.region} only.")
     if p.age_profile:
         out.append(f"Ages: {p.age_profile['source']}.")
     if p.ethnicity and p.ethnicity.get("note"):

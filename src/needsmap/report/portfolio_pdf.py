@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from needsmap.analysis.portfolio import WARD_METHODS, PortfolioResult
+from needsmap.analysis.portfolio import NOT_IN_DEMO, WARD_METHODS, PortfolioResult
 from needsmap.report.pdf import EvidencePDF
 from needsmap.types import england_lsoa_count
 
@@ -73,6 +73,14 @@ def _p(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}%"
 
 
+def _england(result: PortfolioResult, key: str, suffix: str = "") -> str:
+    """``England: 20.2% of LSOAs``, or that England's figure is not in the demo."""
+    value = result.england.get(key)
+    if value is None and result.scope != "England":
+        return f"England: {NOT_IN_DEMO}"
+    return f"England: {_p(value)}{suffix}"
+
+
 def portfolio_pdf(result: PortfolioResult, *, source_label: str, layer_id: str | None = None) -> bytes:
     """The portfolio summary as PDF bytes.
 
@@ -85,7 +93,6 @@ def portfolio_pdf(result: PortfolioResult, *, source_label: str, layer_id: str |
     layer_id
         Default layer id, when the organisations are one, so its source is cited.
     """
-    e = result.england
     radius = f" · neighbourhoods within {result.radius_km:g} km" if result.radius_km else ""
     doc = EvidencePDF(
         title=f"Portfolio summary: {source_label}",
@@ -101,23 +108,23 @@ def portfolio_pdf(result: PortfolioResult, *, source_label: str, layer_id: str |
     ward_how = "average IMD" if result.ward_method == "average" else "share in 20% most deprived"
     rows: list[tuple[str, str, str]] = [
         (f"Organisations in the {p}% most deprived LSOAs", _p(result.pct_orgs_in_most_deprived[p]),
-         f"England: {_p(e.get(f'pct_lsoas_in_{p}pct_most_deprived'))} of LSOAs")
+         _england(result, f"pct_lsoas_in_{p}pct_most_deprived", " of LSOAs"))
         for p in (10, 20, 40, 50)
     ]
     rows.append((f"Organisations in the 50% most deprived wards (by {ward_how})",
                  _p(result.pct_orgs_in_50pct_most_deprived_wards),
-                 f"England: {_p(e.get('pct_lsoas_in_50pct_most_deprived_wards'))} of LSOAs"))
+                 _england(result, "pct_lsoas_in_50pct_most_deprived_wards", " of LSOAs")))
     rows.append(("Residents of the neighbourhoods served who live in the 20% most deprived LSOAs",
                  _p(result.pct_served_population_in_20pct_most_deprived),
-                 f"{result.lsoas_served:,} LSOAs, {result.served_population:,.0f} residents. England: "
-                 f"{_p(e.get('pct_population_in_20pct_most_deprived'))}"))
+                 f"{result.lsoas_served:,} LSOAs, {result.served_population:,.0f} residents. "
+                 + _england(result, "pct_population_in_20pct_most_deprived")))
     rows.append(("Children (0–15) there in income-deprived households",
                  _p(result.children_income_deprived_pct),
-                 f"England: {_p(e.get('children_income_deprived_pct'))}"))
+                 _england(result, "children_income_deprived_pct")))
     if result.at_risk_jobs_mean_pct is not None:
         rows.append(("Mean share of local jobs in sectors shut down in 2020",
                      _p(result.at_risk_jobs_mean_pct),
-                     f"England: {_p(e.get('at_risk_jobs_mean_pct'))}"))
+                     _england(result, "at_risk_jobs_mean_pct")))
     doc.key_figures(rows, label_width=0.5)
 
     png = decile_chart_png(result)
@@ -136,9 +143,10 @@ def portfolio_pdf(result: PortfolioResult, *, source_label: str, layer_id: str |
                    widths=[1, 1, 1, 1], align=["C", "R", "R", "R"])
 
     doc.heading("How the figures are made", size=11)
+    where = "England" if result.scope == "England" else f"the {result.scope}"
     notes = [
         "Each organisation counts once, in the national decile of the LSOA its postcode (or "
-        "coordinates) falls in. Left out: organisations that could not be placed in England "
+        f"coordinates) falls in. Left out: organisations that could not be placed in {where} "
         f"({result.organisations_unplaced:,}) and those marked closed or listed twice "
         f"({result.organisations_excluded:,}).",
         f"Wards (2024 boundaries) are ranked by the {WARD_METHODS[result.ward_method]}; the 50% "
@@ -156,6 +164,10 @@ def portfolio_pdf(result: PortfolioResult, *, source_label: str, layer_id: str |
         notes.append("At-risk jobs: share of jobs located in each LSOA's MSOA that are in "
                      "accommodation and food, arts and leisure, retail, and transport and storage "
                      "(BRES 2018), averaged over the neighbourhoods served.")
+    if result.scope != "England":
+        notes.append(f"Demo data: organisations and neighbourhoods of the {result.scope} only. "
+                     "England's figures and ward ranks come from the full data (worked out when "
+                     "the demo was built); any it lacks are marked as not in the demo.")
     if result.unplaced_reasons:
         top = sorted(result.unplaced_reasons.items(), key=lambda kv: -kv[1])[:6]
         notes.append("Not placed: " + "; ".join(f"{reason} ({n:,})" for reason, n in top) + ".")

@@ -120,6 +120,9 @@ def selection() -> Selection:
         area = areas.area_from_code(code, geo)
     except NeedsmapError:
         area = areas.area_from_code(areas.DEFAULT_AREA_CODE, geo)
+    sole = areas.only_region(geo)
+    if area.level == "england" and sole is not None:  # the demo: "England" is its one region
+        area = sole
     return Selection(area, edition)
 
 
@@ -144,13 +147,15 @@ def _reset(*keys: str) -> None:
         st.session_state[k] = _ALL
 
 
-def _pick(label: str, key: str, opts: pd.DataFrame, all_label: str,
+def _pick(label: str, key: str, opts: pd.DataFrame, all_label: str | None,
           resets: tuple[str, ...] = ()) -> str:
-    codes = [_ALL, *opts["code"].tolist()]
+    """A selectbox of ``opts`` headed by ``all_label`` (left out when ``None``)."""
+    codes = ([_ALL] if all_label is not None else []) + opts["code"].tolist()
     names = dict(zip(opts["code"], opts["name"], strict=True))
-    names[_ALL] = all_label
+    if all_label is not None:
+        names[_ALL] = all_label
     if st.session_state.get(key) not in codes:
-        st.session_state[key] = _ALL
+        st.session_state[key] = codes[0]
     return str(st.selectbox(label, codes, format_func=lambda c: names.get(c, c), key=key,
                             on_change=_reset, args=resets))
 
@@ -170,7 +175,9 @@ def render_sidebar() -> Selection:
             help="2019: LSOA 2011 boundaries (used in most existing reports). "
                  "2025: LSOA 2021 boundaries (current).",
         ))
-        region = _pick("Region", "nm_region", areas.options(geo25, "region"), "All England",
+        # the demo holds one region: "All England" would be that region under another name
+        region = _pick("Region", "nm_region", areas.options(geo25, "region"),
+                       None if areas.only_region(geo25) is not None else "All England",
                        resets=("nm_lad", "nm_ward"))
         within = areas.area_from_code(region, geo25) if region != _ALL else areas.ENGLAND
         lad = _pick("Local authority", "nm_lad", areas.options(geo25, "lad", within=within),
