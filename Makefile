@@ -27,9 +27,10 @@ test: setup lint
 bench: setup
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-# Debian's Chromium for the browser tests (needs root; skipped by the tests when absent outside CI).
+# Debian's Chromium for the browser tests, and poppler's pdftoppm to look at PDF pages (needs root;
+# skipped by the tests when absent outside CI).
 browser-deps:
-	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	(command -v chromium && command -v pdftoppm) >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils)
 
 # Download the publishers' files for all of England and convert them (into $NEEDSMAP_DATA_DIR or the
 # per-user data folder); see `needsmap data fetch --help`.

@@ -22,7 +22,7 @@ from needsmap.data.catalog import CATALOG
 from needsmap.data.manifest import sha256_file
 from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21
 from needsmap.ui.demo import BANNER
-from tests.conftest import ROOT, open_app
+from tests.conftest import DEMO_SKIP_REASON, ROOT, open_app
 
 pytestmark = pytest.mark.demo
 
@@ -50,7 +50,7 @@ def _full_data() -> Path | None:
 def _need_full_data() -> Path:
     folder = _full_data()
     if folder is None:
-        pytest.skip("compares the demo with the full England data, which is not beside the checkout")
+        pytest.skip(DEMO_SKIP_REASON)  # the one reason every full-data test gives
     return folder
 
 
@@ -322,3 +322,14 @@ def test_build_script_reproduces_the_shipped_files(tmp_path: Path) -> None:
         assert new.suffix == ".parquet" and _writer(new) != _writer(old), (
             f"{e['file']} differs from a rebuild: run tools/build_demo.py and commit the result")
         assert pq.read_table(new).equals(pq.read_table(old)), f"{e['file']}: content differs"
+
+
+def test_a_place_outside_the_demo_says_the_demo_covers_the_west_midlands_only(
+        demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from needsmap.cli import main
+    from needsmap.config import DEMO_HINT
+
+    assert main(["profile", "--postcode", "M1 1AE"]) == 2  # Manchester
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("needsmap profile: error: postcode 'M1 1AE' could not be placed")
+    assert err.endswith(DEMO_HINT) and len(err.splitlines()) == 1

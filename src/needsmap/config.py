@@ -91,6 +91,16 @@ def is_demo() -> bool:
     return data_dir() == DEMO_DIR
 
 
+#: said after a problem (a place not found …) while running on the embedded demo
+DEMO_HINT = ("This is needsmap's embedded demo, which covers the West Midlands only: for anywhere "
+             "else, get all of England with `needsmap data fetch` or Data sources → Download.")
+
+
+def with_demo_hint(message: str) -> str:
+    """``message``, followed by :data:`DEMO_HINT` when running on the embedded demo."""
+    return f"{message.rstrip().rstrip('.')}. {DEMO_HINT}" if is_demo() else message
+
+
 def fetch_dir() -> Path:
     """Where ``needsmap data fetch`` writes by default: ``$NEEDSMAP_DATA_DIR`` or the per-user folder.
 

@@ -45,7 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except NeedsmapError as exc:
-        sys.stderr.write(f"needsmap {args.command}: error: {exc}\n")
+        from needsmap.config import with_demo_hint
+
+        sys.stderr.write(f"needsmap {args.command}: error: {with_demo_hint(str(exc))}\n")
         return 2
 
 

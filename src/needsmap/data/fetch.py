@@ -37,6 +37,8 @@ ARCGIS_PAGE = 2000
 TIMEOUT = 60
 #: further attempts after a failed download (pooch restarts the file from scratch)
 RETRIES = 2
+#: what a whole fetch downloads, as the README says (the registry knows only some sizes exactly)
+TOTAL_DOWNLOAD = "roughly 0.5 GB (the postcode lookup alone is about 180 MB)"
 
 #: progress callback: (what is happening, fraction of the whole run done 0–1)
 Progress = Callable[[str, float], None]
@@ -113,6 +115,7 @@ def _download_file(source: Source, url: str, dest: Path, progressbar: Any) -> No
     import pooch
     import requests
 
+    pooch.get_logger().setLevel("WARNING")  # our own progress lines say what is happening
     registry = {dest.name: f"sha256:{source.sha256}" if source.sha256 else None}
     store = pooch.create(path=dest.parent, base_url="", registry=registry, urls={dest.name: url},
                          retry_if_failed=RETRIES)
@@ -387,13 +390,25 @@ def fetch(folder: Path, *, only: Iterable[str] | None = None, mirror: str | None
     folder.mkdir(parents=True, exist_ok=True)
     explicit = sources is not None
     todo = list(sources) if sources is not None else select_sources(only, folder, force=force)
+    try:
+        return _fetch_all(todo, folder, mirror=mirror, refetch=bool(only or force or explicit),
+                          keep_downloads=keep_downloads, progressbar=progressbar,
+                          progress=progress)
+    finally:
+        downloads = folder / DOWNLOADS
+        if downloads.is_dir() and not any(downloads.iterdir()):
+            downloads.rmdir()
+
+
+def _fetch_all(todo: list[Source], folder: Path, *, mirror: str | None, refetch: bool,
+               keep_downloads: bool, progressbar: Any, progress: Progress | None) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for i, source in enumerate(todo):
         start, span = i / max(len(todo), 1), 1 / max(len(todo), 1)
         if progress:
             progress(f"Downloading {source.title}", start)
         raw = folder / DOWNLOADS / source.file_name
-        if only or force or explicit:
+        if refetch:
             raw.unlink(missing_ok=True)  # a clean restart, never a stale copy
         try:
             raw = download(source, folder, mirror=mirror, progressbar=progressbar,
@@ -413,9 +428,6 @@ def fetch(folder: Path, *, only: Iterable[str] | None = None, mirror: str | None
             raw.unlink(missing_ok=True)
     if progress:
         progress("Done", 1.0)
-    downloads = folder / DOWNLOADS
-    if downloads.is_dir() and not any(downloads.iterdir()):
-        downloads.rmdir()
     return outcomes
 
 

@@ -19,8 +19,7 @@ def download_panel() -> None:
     """Offer to download and convert every publisher file needsmap lacks, showing progress."""
     target = fetch_dir()
     todo = fx.select_sources(None, target)
-    known = [s.size_bytes for s in SOURCES if s.size_bytes]
-    size = f" (about {sum(known) / 1e6:,.0f} MB to download)" if known else ""
+    size = f" ({fx.TOTAL_DOWNLOAD} to download)"
     st.subheader("Download all of England")
     st.write(
         f"needsmap can download the publishers' own files{size} — MHCLG, ONS, Nomis — convert "

@@ -12,7 +12,7 @@ import streamlit as st
 
 from needsmap import areas, data
 from needsmap.areas import Area
-from needsmap.config import data_dir
+from needsmap.config import data_dir, with_demo_hint
 from needsmap.errors import NeedsmapError
 from needsmap.types import DEFAULT_EDITION, EDITIONS, Edition, as_edition
 
@@ -87,7 +87,7 @@ def guard() -> Iterator[None]:
     try:
         yield
     except NeedsmapError as exc:
-        st.error(str(exc))
+        st.error(with_demo_hint(str(exc)))
         st.stop()
 
 
