@@ -300,7 +300,9 @@ def _writer(path: Path) -> str:
 
 @pytest.mark.slow
 def test_build_script_reproduces_the_shipped_files(tmp_path: Path) -> None:
-    full = _need_full_data()
+    full = SHARED_DATA_DIR  # the demo is built from this repository's own data folder
+    if not (full / "imd").is_dir():
+        pytest.skip(DEMO_SKIP_REASON)
     target = tmp_path / "demo_data"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_demo.py"), "--from", str(full), "--to",

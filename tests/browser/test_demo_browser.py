@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +12,7 @@ import pytest
 from PIL import Image
 
 from needsmap.ui.demo import BANNER
-from tests.browser.conftest import _LOCAL, _free_port, wait_idle
-from tests.conftest import ROOT
+from tests.browser.conftest import _LOCAL, streamlit_server, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo]
 
@@ -27,37 +22,9 @@ LONG = 300_000  # ms: software WebGL on a busy machine is slow
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``streamlit run app.py`` forced onto the embedded demo (``NEEDSMAP_DEMO=1``), fresh cache."""
-    port = _free_port()
     tmp = tmp_path_factory.mktemp("demo_streamlit")
-    log = tmp / "server.log"
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "NEEDSMAP_DEMO": "1",
-           "NEEDSMAP_CACHE_DIR": str(tmp / "cache")}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
-             f"--server.port={port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none"],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+    with streamlit_server(tmp, NEEDSMAP_DEMO="1", NEEDSMAP_CACHE_DIR=str(tmp / "cache")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _shaded_share(png: bytes) -> float:

@@ -50,7 +50,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
-from needsmap.data.loaders import is_national, reference_figure, table_scope
+from needsmap.data.loaders import is_national, reference_figure, require_national, table_scope
 from needsmap.data.manifest import ENGLAND
 from needsmap.types import Edition
 
@@ -610,8 +610,7 @@ def england_reference(table: pd.DataFrame, *, children: pd.Series | None,
     ValueError
         ``table`` is not national.
     """
-    if not is_national(table):
-        raise ValueError("England's reference figures need the national LSOA table")
+    require_national(table)
     wards = {m: ward_ranking(table, method=m) for m in WARD_METHODS}
     keep = pd.Index(sorted(set(wards_in)))
     return {

@@ -39,7 +39,7 @@ from needsmap import areas
 from needsmap.data import load_boundaries, load_lsoa_table, read_table
 from needsmap.data._cache import cached
 from needsmap.data.catalog import get_dataset
-from needsmap.data.loaders import is_national, reference_figure
+from needsmap.data.loaders import is_national, reference_figure, require_national
 from needsmap.data.population import age_table
 from needsmap.errors import ValidationError
 from needsmap.measures import get_measure
@@ -828,8 +828,7 @@ def england_reference(table: pd.DataFrame, edition: Edition) -> dict[str, Any]:
     ValueError
         ``table`` is not national.
     """
-    if not is_national(table):
-        raise ValueError("England's reference figures need the national LSOA table")
+    require_national(table)
     rates = _england_rates_from_table(table, edition)
     measures = [c.removesuffix("_decile") for c in table.columns if str(c).endswith("_decile")]
     return {

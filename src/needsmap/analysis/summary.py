@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from needsmap.data.loaders import is_national, reference_figure, table_scope
+from needsmap.data.loaders import is_national, reference_figure, require_national, table_scope
 from needsmap.measures import MEASURES, Measure, View, get_measure
 from needsmap.types import Edition, england_lsoa_count
 
@@ -149,8 +149,7 @@ def england_reference(table: pd.DataFrame) -> dict[str, dict[str, dict[str, floa
     ValueError
         ``table`` is not national.
     """
-    if not is_national(table):
-        raise ValueError("England's reference figures need the national LSOA table")
+    require_national(table)
     cols = set(table.columns)
     out: dict[str, dict[str, float]] = {}
     for m in MEASURES.values():

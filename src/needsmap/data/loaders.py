@@ -279,6 +279,18 @@ def is_national(table: pd.DataFrame) -> bool:
     return table_scope(table) == ENGLAND
 
 
+def require_national(table: pd.DataFrame) -> None:
+    """Refuse a regional table where England's own figures are being worked out.
+
+    Raises
+    ------
+    ValueError
+        ``table`` does not hold every LSOA of England (see :func:`is_national`).
+    """
+    if not is_national(table):
+        raise ValueError("England's reference figures need the national LSOA table")
+
+
 def reference_figure(table: pd.DataFrame, *keys: str) -> object | None:
     """England's figure at ``keys`` in a regional table's reference, or ``None`` when it has none."""
     node: object = table.attrs.get(ENGLAND_REFERENCE)
