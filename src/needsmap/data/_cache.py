@@ -19,11 +19,21 @@ CACHE_VERSION = "3"
 F = TypeVar("F", pd.DataFrame, gpd.GeoDataFrame)
 
 
+def file_stamp(path: Path) -> tuple[str, int, int]:
+    """What identifies a version of a file for caching: its path, modification time (ns) and
+    size; ``(path, 0, 0)`` when it is absent."""
+    try:
+        st = path.stat()
+    except OSError:
+        return str(path), 0, 0
+    return str(path), st.st_mtime_ns, st.st_size
+
+
 def _key(name: str, sources: Iterable[Path]) -> str:
     h = hashlib.sha1(f"{CACHE_VERSION}:{name}".encode())
     for path in sources:
-        st = path.stat()
-        h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
+        where, mtime_ns, size = file_stamp(path)
+        h.update(f"{where}:{size}:{mtime_ns}".encode())
     return h.hexdigest()[:16]
 
 

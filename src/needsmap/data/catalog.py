@@ -65,21 +65,24 @@ class Dataset:
     kind: str = field(default="table")
     min_rows: int = 0
 
-    @property
-    def path(self) -> Path:
-        """Absolute path of the file in the current data directory.
+    def path_in(self, folder: Path) -> Path:
+        """Where this dataset's file is in data folder ``folder``.
 
         A CSV dataset may also be stored as a parquet file of the same name and columns
         (``imd/imd2025_lsoa21.parquet``), as the embedded demo does to stay small; the CSV wins
-        when both exist.
+        when both exist. When neither exists, the CSV's (catalog) path.
         """
-        base = data_dir()
-        path = base / self.file
+        path = folder / self.file
         if not path.exists() and path.suffix == ".csv":
             twin = path.with_suffix(".parquet")
             if twin.exists():
                 return twin
         return path
+
+    @property
+    def path(self) -> Path:
+        """Absolute path of the file in the current data directory (see :meth:`path_in`)."""
+        return self.path_in(data_dir())
 
     def citation(self) -> str:
         """One-line citation: title, publisher, date, licence."""

@@ -27,6 +27,7 @@ from needsmap.data import _validate as v
 from needsmap.data import manifest
 from needsmap.data.catalog import CATALOG, DATASETS, Dataset
 from needsmap.data.sources import MANUAL, SOURCES, Source, get_source
+from needsmap.data.sources._read import HEAD_BYTES, is_zip, looks_like_html
 from needsmap.errors import NeedsmapError, ValidationError
 
 #: folder inside the data folder where raw downloads wait for conversion
@@ -88,12 +89,7 @@ def select_sources(only: Iterable[str] | None, folder: Path, *, force: bool = Fa
     if force:
         return list(SOURCES)
     return [s for s in SOURCES
-            if any(not (folder / CATALOG[d].file).exists() and not _twin(folder, CATALOG[d]).exists()
-                   for d in s.datasets)]
-
-
-def _twin(folder: Path, ds: Dataset) -> Path:
-    return (folder / ds.file).with_suffix(".parquet")
+            if any(not CATALOG[d].path_in(folder).exists() for d in s.datasets)]
 
 
 # ----------------------------------------------------------------------------- downloading
@@ -256,10 +252,10 @@ def download(source: Source, folder: Path, *, mirror: str | None = None,
 
 
 def _is_web_page(path: Path) -> bool:
-    """True when a file starts like an HTML page."""
+    """True when a file (not a zip or workbook) starts like an HTML page."""
     with open(path, "rb") as fh:
-        text = fh.read(512).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return text.startswith((b"<!doctype html", b"<html")) or (b"<html" in text and b"<head" in text)
+        head = fh.read(HEAD_BYTES)
+    return not is_zip(head) and looks_like_html(head)
 
 
 def _sniff(source: Source, path: Path) -> None:
@@ -276,10 +272,6 @@ def _sniff(source: Source, path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- converting
-def _frame_rows(frame: pd.DataFrame) -> int:
-    return int(len(frame))
-
-
 def _check_frame(ds: Dataset, frame: pd.DataFrame, raw: Path) -> None:
     """The loaders' own checks, run on a converted frame before it replaces anything."""
     where = str(raw.name)
@@ -336,11 +328,8 @@ def install(source: Source, raw: Path, folder: Path, *, origin: str = "") -> Out
     for ds_id, frame in frames.items():
         ds = CATALOG[ds_id]
         path = folder / ds.file
-        _write_atomic(frame, path)
-        twin = _twin(folder, ds)
-        if twin != path:
-            twin.unlink(missing_ok=True)  # a stale demo-style twin must not shadow nothing
-        rows[ds_id] = _frame_rows(frame)
+        _write_atomic(frame, path)  # a CSV wins over a parquet twin (Dataset.path_in)
+        rows[ds_id] = len(frame)
         entries.append(manifest.Entry(
             dataset=ds_id, file=ds.file, sha256=manifest.sha256_file(path), rows=rows[ds_id],
             source=source.id, source_url=origin or source.url, source_sha256=raw_sha,
@@ -501,7 +490,7 @@ def still_missing(folder: Path) -> list[tuple[Dataset, str]]:
     """Datasets not in ``folder``, each with where to get it (exact download URL, or why not)."""
     out: list[tuple[Dataset, str]] = []
     for ds in DATASETS:
-        if (folder / ds.file).exists() or _twin(folder, ds).exists():
+        if ds.path_in(folder).exists():
             continue
         src = next((s for s in SOURCES if ds.id in s.datasets), None)
         if src is not None:

@@ -30,7 +30,7 @@ import shapely
 from pyproj import Transformer
 
 from needsmap.data import load_boundaries, read_table
-from needsmap.data._cache import cached
+from needsmap.data._cache import cached, file_stamp
 from needsmap.data.catalog import get_dataset
 from needsmap.errors import ValidationError
 
@@ -129,22 +129,13 @@ def _outside_label(postcode_clean: pd.Series, lat: pd.Series) -> pd.Series:
     return out
 
 
-def _stamp(path: Path) -> tuple[str, int, int]:
-    """A cache key for a file: its path, modification time and size (0, 0 when absent)."""
-    try:
-        st = path.stat()
-    except OSError:
-        return str(path), 0, 0
-    return str(path), st.st_mtime_ns, st.st_size
-
-
 def postcode_lookup() -> pd.DataFrame:
     """NSPL centroids indexed by space-free postcode (``lat``, ``lon``; NaN where none).
 
     Built once from ``nspl_centroids`` and cached as parquet; kept in memory afterwards (per data
     folder and file version: another data folder is never served from memory).
     """
-    return _postcode_lookup_at(*_stamp(get_dataset("nspl_centroids").path))
+    return _postcode_lookup_at(*file_stamp(get_dataset("nspl_centroids").path))
 
 
 @functools.lru_cache(maxsize=1)
@@ -199,7 +190,7 @@ def official_codes() -> OfficialCodes | None:
     path = get_dataset("nspl_codes").path
     if not path.exists():
         return None
-    return _official_codes_at(*_stamp(path))
+    return _official_codes_at(*file_stamp(path))
 
 
 @functools.lru_cache(maxsize=1)
@@ -287,7 +278,7 @@ class _LsoaIndex:
 
 
 def _boundaries_stamp(edition: str) -> tuple[str, int, int]:
-    return _stamp(get_dataset("lsoa11_boundaries" if edition == "2019" else "lsoa21_boundaries").path)
+    return file_stamp(get_dataset("lsoa11_boundaries" if edition == "2019" else "lsoa21_boundaries").path)
 
 
 def _lsoa_index(edition: str) -> _LsoaIndex:
@@ -306,7 +297,7 @@ def _to_bng() -> Transformer:
 
 
 def _lookup_stamp() -> tuple[str, int, int]:
-    return _stamp(get_dataset("lsoa11_lsoa21_lookup").path)
+    return file_stamp(get_dataset("lsoa11_lsoa21_lookup").path)
 
 
 def _vintage_lookup() -> tuple[pd.Series, pd.Series]:
