@@ -23,6 +23,7 @@ from needsmap.orgs import (
     load_default_layer,
 )
 from needsmap.orgs import importer as imp
+from needsmap.orgs import reading
 
 DATA = PROJECT_ROOT / "tests" / "data"
 STANDARD = ("source_row", "org_name", "org_category", "org_postcode", "lat", "lon", "lsoa11_code",
@@ -158,10 +159,11 @@ def test_wrong_columns_then_column_map() -> None:
 
 @pytest.mark.demo
 def test_too_big_and_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(imp, "MAX_UPLOAD_MB", 0.0001)
+    monkeypatch.setattr(reading, "MAX_UPLOAD_MB", 0.0001)
     with pytest.raises(ValidationError, match="largest accepted"):
         import_file(b"name,postcode\n" + b"A,B31 2LB\n" * 100, filename="big.csv")
-    monkeypatch.setattr(imp, "MAX_UPLOAD_MB", 50)
+    monkeypatch.setattr(reading, "MAX_UPLOAD_MB", 50)
+    monkeypatch.setattr(reading, "MAX_UPLOAD_ROWS", 5)
     monkeypatch.setattr(imp, "MAX_UPLOAD_ROWS", 5)
     with pytest.raises(ValidationError, match="most accepted is 5"):
         import_file(b"name,postcode\n" + b"A,B31 2LB\n" * 6, filename="long.csv")

@@ -10,27 +10,20 @@ with the reason it was not; duplicates and closed organisations are flagged, nev
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime as dt
-import io
-import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
-from needsmap.config import MAX_UPLOAD_MB, MAX_UPLOAD_ROWS
+from needsmap.config import MAX_UPLOAD_ROWS
 from needsmap.errors import ValidationError
 from needsmap.orgs import geocode as gc
+from needsmap.orgs.columns import LOCATION_ROLES, ROLE_LABELS, SYNONYMS, _is_360, detect_columns
+from needsmap.orgs.reading import Source, decode_text, read_table_file, sniff_delimiter
 
 #: a progress callback: fraction done (0–1) and what is happening
 Progress = Callable[[float, str], None]
-Source = bytes | str | Path | IO[bytes] | Any
 
 #: standard columns every imported table carries (after the original ones)
 STANDARD_COLUMNS = (
@@ -39,45 +32,6 @@ STANDARD_COLUMNS = (
 )
 GRANT_COLUMNS = ("amount", "award_date", "beneficiary_code")
 
-#: header synonyms per role, in normalised form (lower case, words joined by ``_``); best first
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "name": ("recipient_org_name", "name", "organisation_name", "organization_name", "org_name",
-             "charity_name", "organisation", "organization", "group_name", "provider_name",
-             "venue_name", "site_name", "library_name", "foodbank_name", "service_name", "charity"),
-    "postcode": ("recipient_org_postal_code", "postcode", "post_code", "postal_code", "pcds", "pcd",
-                 "pcd2", "pcd7", "pcd8", "zip", "zip_code", "zipcode", "postcode_of_address",
-                 "address_postcode", "contact_postcode", "charity_contact_postcode", "postzip"),
-    "lat": ("lat", "latitude", "beneficiary_location_latitude", "y_lat", "lat_wgs84"),
-    "lon": ("lon", "lng", "long", "longitude", "beneficiary_location_longitude", "x_lon",
-            "long_wgs84"),
-    "latlon": ("latt_long", "lat_long", "latlong", "lat_lon", "latlon", "lat_lng", "latlng",
-               "coordinates", "coords", "geo_point", "geopoint"),
-    "lsoa21": ("lsoa21", "lsoa21cd", "lsoa21_code", "lsoa_2021", "lsoa_code_2021", "lsoa21_cd"),
-    "lsoa11": ("lsoa11", "lsoa11cd", "lsoa11_code", "lsoa_2011", "lsoa_code_2011", "lsoa11_cd"),
-    "lsoa": ("lsoa", "lsoa_code", "lsoacd", "lsoa_cd", "lsoa_id", "lower_super_output_area"),
-    "category": ("category", "type", "network", "charity_type", "organisation_type",
-                 "organization_type", "org_type", "sector", "theme", "classification",
-                 "grant_programme_title", "activity", "service_type"),
-    "charity_number": ("recipient_org_charity_number", "charity_number", "registered_charity_number",
-                       "charity_no", "charity_reg_no", "charity_registration_number",
-                       "reg_charity_number", "regno", "charity_num"),
-    "closed": ("closed", "is_closed", "date_closed", "closed_date", "closure_date"),
-    "amount": ("amount_awarded", "grant_amount", "award_amount", "amount"),
-    "award_date": ("award_date", "date_awarded", "grant_date"),
-    "beneficiary_code": ("beneficiary_location_geographic_code",),
-}
-#: what each role means, for messages and the column-mapping form
-ROLE_LABELS: dict[str, str] = {
-    "name": "Organisation name", "postcode": "Postcode", "lat": "Latitude", "lon": "Longitude",
-    "latlon": 'Coordinates in one field ("lat,lon")', "lsoa": "LSOA code",
-    "lsoa11": "LSOA 2011 code", "lsoa21": "LSOA 2021 code", "category": "Category / type",
-    "charity_number": "Charity number", "closed": "Closed (yes/no or date)",
-    "amount": "Amount awarded", "award_date": "Award date",
-    "beneficiary_code": "Beneficiary area code",
-}
-LOCATION_ROLES = ("postcode", "lat", "lon", "latlon", "lsoa", "lsoa11", "lsoa21", "beneficiary_code")
-_DELIMITERS = (",", ";", "\t", "|")
-_DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _TRUE = {"TRUE", "YES", "Y", "1", "CLOSED", "X", "T"}
 _FALSE = {"", "FALSE", "NO", "N", "0", "OPEN", "NA", "N/A", "NAN", "NONE", "-", "F"}
 
@@ -161,283 +115,6 @@ class ImportResult:
         if closed:
             parts.append(f"{closed:,} marked closed")
         return "; ".join(parts) + "."
-
-
-# ----------------------------------------------------------------------------- reading
-def _read_bytes(source: Source) -> bytes:
-    if isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-    elif isinstance(source, str | Path):
-        path = Path(source)
-        if not path.exists():
-            raise ValidationError(f"File not found: {path}")
-        if path.stat().st_size > MAX_UPLOAD_MB * 1024 * 1024:
-            raise _too_big(path.stat().st_size)
-        data = path.read_bytes()
-    elif hasattr(source, "getvalue"):
-        data = bytes(source.getvalue())
-    elif hasattr(source, "read"):
-        data = bytes(source.read())
-    else:
-        raise ValidationError(f"Cannot read an organisation list from {type(source).__name__}")
-    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
-        raise _too_big(len(data))
-    return data
-
-
-def _too_big(size: int) -> ValidationError:
-    return ValidationError(
-        f"The file is {size / 1024 / 1024:.1f} MB; the largest accepted is {MAX_UPLOAD_MB} MB. "
-        "Split it, or keep only the name, postcode and category columns."
-    )
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode file bytes, trying UTF-16 (by BOM), UTF-8 (with or without BOM), Windows-1252, Latin-1.
-
-    Returns
-    -------
-    The text and the encoding's name, in words.
-    """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "UTF-16"
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "UTF-8 with BOM"
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "Latin-1"
-
-
-def sniff_delimiter(text: str) -> str:
-    """The delimiter of a delimited text: the commonest of , ; tab | in the first non-blank line."""
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    counts = {d: first.count(d) for d in _DELIMITERS}
-    best = max(_DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if np.isnan(value):
-            return ""
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _rows_from_excel(data: bytes) -> tuple[list[list[str]], list[str]]:
-    import openpyxl  # local import: only needed for Excel files
-
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise ValidationError(f"This Excel file could not be read ({type(exc).__name__}). "
-                              "Save it again as .xlsx or as CSV.") from None
-    notes: list[str] = []
-    try:
-        for ws in wb.worksheets:
-            rows = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
-            rows = [r for r in rows if any(r)]
-            if rows:
-                if len(wb.worksheets) > 1:
-                    notes.append(f"read the sheet '{ws.title}' (the first with data) of "
-                                 f"{len(wb.worksheets)}")
-                return rows, notes
-    finally:
-        wb.close()
-    return [], notes
-
-
-def _flatten_grant(g: Mapping[str, Any]) -> dict[str, Any]:
-    """One 360Giving JSON grant → the spreadsheet column titles of the standard (first org/location)."""
-    row: dict[str, Any] = {
-        "Identifier": g.get("id"), "Title": g.get("title"), "Description": g.get("description"),
-        "Currency": g.get("currency"), "Amount Awarded": g.get("amountAwarded"),
-        "Award Date": g.get("awardDate"),
-    }
-    org = (g.get("recipientOrganization") or [{}])[0] or {}
-    for key, title in (("id", "Identifier"), ("name", "Name"), ("charityNumber", "Charity Number"),
-                       ("companyNumber", "Company Number"), ("streetAddress", "Street Address"),
-                       ("addressLocality", "City"), ("addressRegion", "County"),
-                       ("addressCountry", "Country"), ("postalCode", "Postal Code")):
-        row[f"Recipient Org:{title}"] = org.get(key)
-    locs = g.get("beneficiaryLocation") or []
-    loc = locs[0] if locs else {}
-    for key, title in (("name", "Name"), ("countryCode", "Country Code"), ("latitude", "Latitude"),
-                       ("longitude", "Longitude"), ("geoCode", "Geographic Code"),
-                       ("geoCodeType", "Geographic Code Type")):
-        row[f"Beneficiary Location:{title}"] = loc.get(key)
-    fund = (g.get("fundingOrganization") or [{}])[0] or {}
-    row["Funding Org:Identifier"], row["Funding Org:Name"] = fund.get("id"), fund.get("name")
-    prog = (g.get("grantProgramme") or [{}])[0] or {}
-    row["Grant Programme:Title"] = prog.get("title")
-    return row
-
-
-def _rows_from_json(text: str) -> tuple[list[list[str]], list[str]]:
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"This JSON file could not be read: {exc.msg} (line {exc.lineno}).") from None
-    notes: list[str] = []
-    if isinstance(obj, dict) and isinstance(obj.get("grants"), list):
-        records = [_flatten_grant(g) for g in obj["grants"] if isinstance(g, dict)]
-        notes.append("360Giving JSON: the first recipient organisation and beneficiary location of "
-                     "each grant are used")
-    elif isinstance(obj, list) and all(isinstance(r, dict) for r in obj):
-        records = obj
-    else:
-        raise ValidationError("This JSON file is neither a 360Giving grants file ({\"grants\": [...]}) "
-                              "nor a list of records.")
-    if not records:
-        return [], notes
-    frame = pd.json_normalize(records, sep=":")
-    header = [str(c) for c in frame.columns]
-    rows = [[_cell(v) if not isinstance(v, list | dict) else json.dumps(v) for v in r]
-            for r in frame.itertuples(index=False, name=None)]
-    return [header, *rows], notes
-
-
-def _rows_from_text(data: bytes) -> tuple[list[list[str]], list[str]]:
-    text, encoding = decode_text(data)
-    delim = sniff_delimiter(text)
-    notes = [f"encoding {encoding}", f"{_DELIM_NAMES[delim]}-separated"]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    try:
-        rows = [r for r in reader if any(c.strip() for c in r)]
-    except csv.Error as exc:
-        raise ValidationError(f"This file could not be read as {_DELIM_NAMES[delim]}-separated "
-                              f"text: {exc}") from None
-    return rows, notes
-
-
-def _norm(header: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", str(header).lower()).strip("_")
-
-
-def _header_score(row: list[str]) -> int:
-    names = {_norm(c) for c in row if c}
-    return sum(1 for syns in SYNONYMS.values() if names & set(syns))
-
-
-def _frame_from_rows(rows: list[list[str]], notes: list[str]) -> pd.DataFrame:
-    """First row that looks like a header (within the first 10) → columns; the rest → rows."""
-    head = rows[:10]
-    scores = [_header_score(r) for r in head]
-    if max(scores, default=0) > 0:
-        h = scores.index(max(scores))
-    else:
-        widths = [sum(1 for c in r if c.strip()) for r in head]
-        h = widths.index(max(widths))
-    if h:
-        notes.append(f"skipped {h} line(s) above the header row")
-    header: list[str] = []
-    seen: dict[str, int] = {}
-    for i, name in enumerate(rows[h]):
-        name = name.strip() or f"column {i + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name} ({seen[name]})"
-        else:
-            seen[name] = 1
-        header.append(name)
-    width = len(header)
-    body = rows[h + 1:]
-    long_rows = sum(1 for r in body if len(r) > width and any(c.strip() for c in r[width:]))
-    if long_rows:
-        notes.append(f"{long_rows} row(s) had more fields than the header; the extra fields are "
-                     "in the column 'extra fields'")
-    fixed = [(r + [""] * (width - len(r)))[:width] for r in body]
-    frame = pd.DataFrame(fixed, columns=header, dtype=object)
-    if long_rows:
-        frame["extra fields"] = [" | ".join(c for c in r[width:] if c.strip()) for r in body]
-    return frame
-
-
-def read_table_file(source: Source, *, filename: str) -> tuple[pd.DataFrame, list[str]]:
-    """Read a CSV/TSV/TXT, Excel (.xlsx) or JSON file into a frame of text columns.
-
-    Raises
-    ------
-    ValidationError
-        Empty, too large, too many rows, an old .xls file, or unreadable.
-    """
-    data = _read_bytes(source)
-    ext = Path(filename).suffix.lower()
-    if not data.strip():
-        raise ValidationError(f"'{filename}' is empty: there is nothing to import.")
-    if ext == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ValidationError(f"'{filename}' is an old-style Excel file (.xls). Open it in Excel or "
-                              "LibreOffice and save it as .xlsx or CSV.")
-    if ext in (".xlsx", ".xlsm") or data.startswith(b"PK\x03\x04"):
-        rows, notes = _rows_from_excel(data)
-    elif ext == ".json" or data.lstrip()[:1] in (b"{", b"["):
-        rows, notes = _rows_from_json(decode_text(data)[0])
-    else:
-        rows, notes = _rows_from_text(data)
-    if not rows:
-        raise ValidationError(f"'{filename}' is empty: there is nothing to import.")
-    frame = _frame_from_rows(rows, notes)
-    if frame.empty:
-        raise ValidationError(f"'{filename}' has a header row ({', '.join(frame.columns[:8])}) "
-                              "but no rows of data.")
-    if len(frame) > MAX_UPLOAD_ROWS:
-        raise ValidationError(f"'{filename}' has {len(frame):,} rows; the most accepted is "
-                              f"{MAX_UPLOAD_ROWS:,}. Split the file.")
-    return frame, notes
-
-
-# ----------------------------------------------------------------------------- detection
-def detect_columns(columns: list[str]) -> tuple[dict[str, str], list[str]]:
-    """Guess which column plays each role from its header.
-
-    Returns
-    -------
-    ``(detected, unsure)``: role → column, and the roles that were guessed from a partial match.
-    """
-    norm = {c: _norm(c) for c in columns}
-    used: set[str] = set()
-    detected: dict[str, str] = {}
-    unsure: list[str] = []
-    for role, syns in SYNONYMS.items():  # exact matches, best synonym first
-        for syn in syns:
-            hit = next((c for c in columns if norm[c] == syn and c not in used), None)
-            if hit is not None:
-                detected[role] = hit
-                used.add(hit)
-                break
-    for role, syns in SYNONYMS.items():  # then a synonym as whole words inside a longer header
-        if role in detected or role in ("lat", "lon", "closed", "amount"):
-            continue
-        cands = [c for c in columns if c not in used and any(
-            re.search(rf"(^|_){re.escape(s)}(_|$)", norm[c]) for s in syns if len(s) >= 4)]
-        if cands:
-            detected[role] = cands[0]
-            used.add(cands[0])
-            if len(cands) > 1:
-                unsure.append(role)
-    if ("lat" in detected) != ("lon" in detected):
-        unsure.append("lat" if "lat" not in detected else "lon")
-    if not any(r in detected for r in LOCATION_ROLES):
-        unsure.append("postcode")
-    if "name" not in detected:
-        unsure.append("name")
-    return detected, unsure
-
-
-def _is_360(columns: list[str]) -> bool:
-    names = {_norm(c) for c in columns}
-    return "recipient_org_name" in names or ("amount_awarded" in names and "identifier" in names)
 
 
 # ----------------------------------------------------------------------------- placing
@@ -741,6 +418,8 @@ def import_file(source: Source, *, filename: str, column_map: Mapping[str, str |
 
 __all__ = [
     "GRANT_COLUMNS",
+    "LOCATION_ROLES",
+    "SYNONYMS",
     "ROLE_LABELS",
     "STANDARD_COLUMNS",
     "ColumnsNotFoundError",
