@@ -21,9 +21,9 @@ from needsmap.orgs import (
     import_file,
     import_frame,
     load_default_layer,
+    reading,
 )
 from needsmap.orgs import importer as imp
-from needsmap.orgs import reading
 
 DATA = PROJECT_ROOT / "tests" / "data"
 STANDARD = ("source_row", "org_name", "org_category", "org_postcode", "lat", "lon", "lsoa11_code",
@@ -113,9 +113,13 @@ def test_360giving_csv_places_by_postcode_lsoa_coordinates_or_la_only() -> None:
     assert t.loc["360G-example-001", "status"] == OK
     assert t.loc["360G-example-002", "amount"] == 1200
     assert t.loc["360G-example-002", "duplicate_of"] == 1
-    la_only = t.loc["360G-example-003", "status"]
-    assert la_only.startswith("local-authority level only") and "E08000025" in la_only
+    # known only by its local authority: named from the ONS lookup, with its code
+    assert t.loc["360G-example-003", "status"] == "local-authority level only (Birmingham)"
+    assert t.loc["360G-example-003", "area_code"] == "E08000025"
+    assert t.loc["360G-example-003", "area_name"] == "Birmingham"
+    assert t.loc["360G-example-003", "placement_level"] == "local authority"
     assert t.loc["360G-example-003", "beneficiary_code"] == "E08000025"
+    assert t.loc["360G-example-003", "grant_id"] == "360G-example-003"
     assert t.loc["360G-example-004", "status"] == OK
     assert t.loc["360G-example-004", "lsoa21_code"] == "E01009219"
     assert t.loc["360G-example-005", "status"] == OK

@@ -46,8 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except NeedsmapError as exc:
         from needsmap.config import with_demo_hint
+        from needsmap.safe_text import printable
 
-        sys.stderr.write(f"needsmap {args.command}: error: {with_demo_hint(str(exc))}\n")
+        # a message may quote a file's text: control characters are spelled out, never run
+        message = printable(with_demo_hint(str(exc)), limit=None, keep_lines=True)
+        sys.stderr.write(f"needsmap {args.command}: error: {message}\n")
         return 2
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from needsmap import areas, data
 from needsmap.analysis import coverage as cv
+from needsmap.cli.geocode import sheet_note
 from needsmap.data._cache import cached
 from needsmap.data.catalog import get_dataset
 from needsmap.data.loaders import table_scope
@@ -49,6 +50,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
                    help="local authority, region or ward name or code, or England")
     p.add_argument("--orgs", required=True, metavar="FILE",
                    help="organisation list file, or default:ID (e.g. default:foodbanks)")
+    p.add_argument("--sheet", metavar="NAME",
+                   help="for a workbook given to --orgs: the sheet to read (default: the one that "
+                        "holds the list)")
     p.add_argument("--radius-km", type=float, default=cv.DEFAULT_RADIUS_KM, metavar="R",
                    help="catchment radius in km, straight line from each LSOA's centre (default 1)")
     p.add_argument("--edition", choices=EDITIONS, default=DEFAULT_EDITION,
@@ -107,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError(str(exc).strip("'\"")) from None
     from needsmap.orgs import load_layer_spec  # imported here: the geocoder is heavy to load
 
-    imported, what, _ = load_layer_spec(args.orgs)
+    imported, what, _ = load_layer_spec(args.orgs, sheet=args.sheet)
     points = reference_points(edition)
     result = cv.analyse_gaps(table, points, imported.table,
                              area=area, edition=edition, radius_km=args.radius_km, need=need,
@@ -117,6 +121,9 @@ def run(args: argparse.Namespace) -> int:
     err = sys.stderr.write
     summary = getattr(imported, "summary_text", None)
     err(f"{what}: {summary() if callable(summary) else ''}\n")
+    note = sheet_note(imported, chosen=args.sheet)
+    if note:
+        err(f"{note}\n")
     err(f"{result.n_orgs:,} organisations used ({result.n_orgs_in_area:,} in {area.name})"
         + (f"; left out: {result.excluded_text}" if result.excluded_text else "") + "\n")
     err(f"{need.formula(scope=scope)}\n")

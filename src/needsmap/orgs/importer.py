@@ -1,15 +1,26 @@
 """Import any organisation list (CSV, Excel, 360Giving CSV/XLSX/JSON) and place every row.
 
 Columns are found by their headers (``postcode``/``post code``/``pcd``/``zip``, ``name``/
-``organisation``/``charity_name``, ``lat``/``latitude``, ``lon``/``lng``/``longitude``, a single
-``"lat,lon"`` field, ``lsoa`` codes, ``category``/``type``/``network``, charity number, ``closed``)
-and can be overridden with ``column_map``. Encodings (UTF-8 with or without BOM, UTF-16, Windows-1252,
-Latin-1) and delimiters (``,`` ``;`` tab ``|``) are detected. Every input row comes out, placed or
-with the reason it was not; duplicates and closed organisations are flagged, never dropped.
+``organisation``/``group``/``project``/``site name``, ``lat``/``latitude``, ``lon``/``lng``/
+``longitude``, a single ``"lat,lon"`` field, British National Grid ``easting``/``northing`` (or ``X``/
+``Y``, or a numeric grid reference), ``lsoa`` codes, GrantNav's numbered location columns,
+``category``/``type``/``network``, charity number, ``closed``, the Charity Commission's registration
+status) and can be overridden with ``column_map``. When there is no postcode column, a postcode at the
+end of an address column is used (and a note says so). Encodings and delimiters are detected by
+:mod:`needsmap.orgs.reading`.
+
+Every input row comes out, placed or with the reason it was not. The most precise location in a row
+wins (an LSOA code, postcode or point beats a ward, local-authority, region or country code); a row
+known only at area level says so (``"local-authority level only (Birmingham)"``) and carries the
+area's code and name from the ONS lookups. Rows that are not organisations (total rows, blank spacer
+rows, fragments of a line broken by an unquoted line break) are kept, marked ``"not an organisation
+(…)"`` and never counted. Duplicates and closed organisations are flagged, never dropped.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -17,23 +28,67 @@ import numpy as np
 import pandas as pd
 
 from needsmap.config import MAX_UPLOAD_ROWS
-from needsmap.errors import ValidationError
+from needsmap.data._cache import file_stamp
+from needsmap.data.catalog import get_dataset
+from needsmap.data.loaders import read_table
+from needsmap.errors import NeedsmapError, ValidationError
 from needsmap.orgs import geocode as gc
-from needsmap.orgs.columns import LOCATION_ROLES, ROLE_LABELS, SYNONYMS, _is_360, detect_columns
+from needsmap.orgs import levels as lv
+from needsmap.orgs import reading
+from needsmap.orgs.columns import (
+    LOCATION_ROLES,
+    ROLE_LABELS,
+    SYNONYMS,
+    IndexedLocations,
+    _is_360,
+    _norm,
+    detect_columns,
+    indexed_locations,
+)
 from needsmap.orgs.reading import Source, decode_text, read_table_file, sniff_delimiter
+from needsmap.safe_text import printable
 
 #: a progress callback: fraction done (0–1) and what is happening
 Progress = Callable[[float, str], None]
 
-#: standard columns every imported table carries (after the original ones)
+#: standard columns every imported table carries (after the original ones). ``placement_level``: a
+#: :mod:`~needsmap.orgs.levels` level (NA when nothing usable); ``confidence``: how sure an LSOA
+#: placement is (NA unless placed); ``area_code``/``area_name``: the ward, local authority, region
+#: or country of a row known only at that level (NA otherwise)
 STANDARD_COLUMNS = (
     "source_row", "org_name", "org_category", "org_postcode", "org_charity_number", "org_closed",
     "lat", "lon", "lsoa11_code", "lsoa21_code", "status", "placed_by", "duplicate_of",
+    "placement_level", "confidence", "area_code", "area_name",
 )
-GRANT_COLUMNS = ("amount", "award_date", "beneficiary_code")
+#: extra columns of a 360Giving grants file: amount awarded (GBP), award date, the beneficiary area
+#: code used (or the first given), the grant's 360Giving identifier and the recipient's identifier
+GRANT_COLUMNS = ("amount", "award_date", "beneficiary_code", "grant_id", "recipient_id")
+
+#: the column :mod:`~needsmap.orgs.reading` adds for rows that are not data (its reason, in words)
+READ_ISSUE_COLUMN = reading.READ_ISSUE_COLUMN
+#: status prefix of a row that is not an organisation: ``"not an organisation (a total row)"``
+NOT_ORG = lv.NOT_ORG
+ST_TOTAL_ROW = f"{NOT_ORG} (a total row)"
 
 _TRUE = {"TRUE", "YES", "Y", "1", "CLOSED", "X", "T"}
 _FALSE = {"", "FALSE", "NO", "N", "0", "OPEN", "NA", "N/A", "NAN", "NONE", "-", "F"}
+#: Charity Commission ``charity_registration_status`` values meaning the charity is gone
+_REMOVED = {"REMOVED", "DEREGISTERED", "DE-REGISTERED", "CLOSED", "DISSOLVED", "CEASED",
+            "CEASED TO EXIST", "WOUND UP", "INACTIVE"}
+#: a first cell that starts a total row: "Total", "TOTAL:", "Subtotal", "Sub-total", "Grand total",
+#: "Total: 4 organisations", "Totals (March)" — not "Total Fitness Club" or "Totally Kids"
+_TOTAL = re.compile(r"^\s*(?:grand\s*|sub\s*-?\s*)?totals?\s*(?:$|[:=(\-–—\d]|for\b|of\b|"
+                    r"organi[sz]ations?\b|groups?\b|grants?\b|rows?\b|amount\b)", re.IGNORECASE)
+#: a UK postcode at the end of a text (an address), maybe followed by punctuation
+_TRAILING_POSTCODE = re.compile(
+    r"(?:^|[^A-Z0-9])([A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2})[\s.,;:)\]]*$", re.IGNORECASE)
+#: the words used in statuses for each area level ("local-authority level only (Birmingham)")
+_AREA_WORDS = {lv.LEVEL_WARD: "ward", lv.LEVEL_LA: "local-authority", lv.LEVEL_REGION: "region",
+               lv.LEVEL_COUNTRY: "country"}
+#: an area code outside England: the country it belongs to
+_OTHER_NATIONS = {"W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
+#: British National Grid extent (metres): values outside are not eastings/northings
+_BNG_E, _BNG_N = (-10_000, 700_000), (-10_000, 1_300_000)
 
 
 class ColumnsNotFoundError(ValidationError):
@@ -54,7 +109,7 @@ class ImportResult:
         Every input row: the original columns (renamed ``"<name> (input)"`` where they clash with
         a standard one) and :data:`STANDARD_COLUMNS` (360Giving files add :data:`GRANT_COLUMNS`).
     detected
-        Role → column used (``postcode``, ``name``, ``lat`` …).
+        Role → column used (``postcode``, ``name``, ``lat`` …), by the names in ``table``.
     kind
         ``"list"``, ``"360giving"`` or ``"postcode lookup"`` (an NSPL/ONSPD extract).
     notes
@@ -63,6 +118,9 @@ class ImportResult:
         Roles whose column was a guess: the dashboard asks the user to confirm them.
     label
         What the list is, for captions (a default layer's title, or the file name).
+    sheets, sheet, sheet_candidates
+        For a workbook: every sheet's name, the sheet read, and the sheets that could hold a list
+        (more than one: the user may choose another with ``sheet=``). Empty/None for other files.
     """
 
     table: pd.DataFrame
@@ -72,6 +130,9 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     unsure: list[str] = field(default_factory=list)
     label: str = ""
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    sheet_candidates: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -84,8 +145,19 @@ class ImportResult:
 
     @property
     def rejected(self) -> pd.DataFrame:
-        """Rows that could not be placed, with the reason in ``status``."""
+        """Rows that could not be placed (including rows that are not organisations), with the
+        reason in ``status``."""
         return self.table[self.table["status"] != gc.OK]
+
+    @property
+    def not_organisations(self) -> pd.DataFrame:
+        """Rows that are not organisations (total rows, blank spacer rows, broken-line fragments)."""
+        return self.table[self.table["status"].str.startswith(NOT_ORG)]
+
+    @property
+    def organisations(self) -> pd.DataFrame:
+        """Every row that is an organisation (placed or not)."""
+        return self.table[~self.table["status"].str.startswith(NOT_ORG)]
 
     @property
     def columns(self) -> list[str]:
@@ -94,20 +166,35 @@ class ImportResult:
         return [str(c) for c in self.table.columns if c not in std]
 
     def summary(self) -> pd.DataFrame:
-        """Rows per status (``ok`` first, then the commonest reasons), with the share of all rows."""
+        """Rows per status (``ok`` first, then the commonest reasons; rows that are not
+        organisations last), with the share of all rows."""
         counts = self.table["status"].value_counts()
         order = [gc.OK] if gc.OK in counts.index else []
-        order += [s for s in counts.index if s != gc.OK]
+        order += [s for s in counts.index if s != gc.OK and not str(s).startswith(NOT_ORG)]
+        order += [s for s in counts.index if str(s).startswith(NOT_ORG)]
         out = pd.DataFrame({"status": order, "rows": counts.reindex(order).to_numpy()})
         total = max(len(self.table), 1)
         out["share"] = (out["rows"] / total).round(4)
         return out
 
     def summary_text(self) -> str:
-        """One line: how many rows were placed, out of how many, plus flags."""
-        n, k = len(self.table), len(self.placed)
-        pct = f" ({k / n:.0%})" if n else ""
-        parts = [f"{k:,} of {n:,} rows placed in an English LSOA{pct}"]
+        """One line: how many organisations were placed, out of how many, plus flags (rows that are
+        not organisations, duplicates, closed)."""
+        k = len(self.placed)
+        other = self.not_organisations
+        if other.empty:
+            n = len(self.table)
+            pct = f" ({k / n:.0%})" if n else ""
+            parts = [f"{k:,} of {n:,} rows placed in an English LSOA{pct}"]
+        else:
+            n = len(self.table) - len(other)
+            pct = f" ({k / n:.0%})" if n else ""
+            why = other["status"].str.slice(len(NOT_ORG) + 2, -1).value_counts()
+            one = len(other) == 1
+            parts = [f"{k:,} of {n:,} organisations placed in an English LSOA{pct}",
+                     f"{len(other):,} more row{'' if one else 's'} "
+                     f"{'is not an organisation' if one else 'are not organisations'}, not counted ("
+                     + ", ".join(f"{c:,} {w}" for w, c in why.items()) + ")"]
         dups = int(self.table["duplicate_of"].notna().sum())
         if dups:
             parts.append(f"{dups:,} flagged as duplicates")
@@ -117,7 +204,7 @@ class ImportResult:
         return "; ".join(parts) + "."
 
 
-# ----------------------------------------------------------------------------- placing
+# ----------------------------------------------------------------------------- small parsers
 def _parse_closed(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip().str.upper().fillna("")
     closed = text.isin(_TRUE) | text.str.match(r"^(19|20)\d\d").fillna(False)
@@ -126,8 +213,73 @@ def _parse_closed(values: pd.Series) -> pd.Series:
     return (closed | unknown).astype(bool)
 
 
+def _parse_removed(values: pd.Series) -> pd.Series:
+    """True where a registration status says the charity was removed (Charity Commission)."""
+    text = values.astype("string").str.strip().str.upper().fillna("")
+    return text.isin(_REMOVED).astype(bool)
+
+
 def _pretty_postcode(clean: pd.Series) -> pd.Series:
     return clean.str.slice(0, -3) + " " + clean.str.slice(-3)
+
+
+def _blank_string(index: pd.Index) -> pd.Series:
+    return pd.Series(pd.NA, index=index, dtype="string")
+
+
+def postcode_at_end(addresses: pd.Series) -> pd.Series:
+    """The postcode that ends each address (multi-line or comma-separated), or ``<NA>``.
+
+    ``"Unit 4, Sample Street, London SE16 2JA"`` → ``"SE16 2JA"``; ``"…, TD15 1AA."`` → ``"TD15 1AA"``.
+
+    Parameters
+    ----------
+    addresses
+        Address cells, any dtype.
+
+    Returns
+    -------
+    Series of dtype ``string``, same index: the postcode as written (upper case), else ``<NA>``.
+    """
+    text = addresses.astype("string").str.strip()
+    found = text.str.extract(_TRAILING_POSTCODE, expand=False).astype("string").str.upper()
+    return found.where(gc.normalise_postcode(found).notna(), pd.NA)
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Numbers as people type them (``"52,415"`` decimal comma, ``"402 313"``) → float (NaN)."""
+    text = values.astype("string").str.strip().str.replace(r"\s+", "", regex=True)
+    comma_decimal = text.str.fullmatch(r"-?\d+,\d+").fillna(False).astype(bool)
+    text = text.where(~comma_decimal, text.str.replace(",", ".", regex=False))
+    return pd.to_numeric(text, errors="coerce").astype(float)
+
+
+_LETTERS = "ABCDEFGHJKLMNOPQRSTUVWXYZ"  # the grid's 25 letters (no I)
+
+
+def split_grid_reference(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A grid reference per row → British National Grid easting and northing in metres (NaN).
+
+    Accepts a numeric pair (``"402313 279667"``, ``"402313,279667"``) or an Ordnance Survey
+    lettered reference (``"SP 02313 79667"``, ``"SP0279"``: the centre of the square it names).
+    """
+    text = values.astype("string").str.upper().str.strip()
+    pair = text.str.extract(r"^\(?\s*(\d{3,7}(?:\.\d+)?)\s*[,; ]\s*(\d{3,7}(?:\.\d+)?)\s*\)?$")
+    east = pd.to_numeric(pair[0], errors="coerce").astype(float)
+    north = pd.to_numeric(pair[1], errors="coerce").astype(float)
+    lettered = text.str.replace(r"\s+", "", regex=True).str.extract(r"^([A-HJ-Z]{2})(\d{2,10})$")
+    for i in np.flatnonzero(lettered[0].notna().to_numpy() & east.isna().to_numpy()):
+        letters, digits = str(lettered.iat[i, 0]), str(lettered.iat[i, 1])
+        if len(digits) % 2:
+            continue
+        l1, l2 = _LETTERS.index(letters[0]), _LETTERS.index(letters[1])
+        e100 = ((l1 - 2) % 5) * 5 + (l2 % 5)
+        n100 = (19 - (l1 // 5) * 5) - (l2 // 5)
+        half = len(digits) // 2
+        unit = 10 ** (5 - half)
+        east.iat[i] = e100 * 100_000 + int(digits[:half]) * unit + unit / 2
+        north.iat[i] = n100 * 100_000 + int(digits[half:]) * unit + unit / 2
+    return east, north
 
 
 def _name_key(names: pd.Series) -> pd.Series:
@@ -161,45 +313,112 @@ def flag_duplicates(table: pd.DataFrame) -> pd.Series:
     return pd.concat(cands, axis=1).min(axis=1).astype("Int64")
 
 
-def _level_words(code: str) -> str:
-    prefix = code[:3]
-    return {"E01": "LSOA", "E02": "MSOA", "E05": "ward", "E06": "local-authority",
-            "E07": "local-authority", "E08": "local-authority", "E09": "local-authority",
-            "E10": "county", "E12": "region", "E92": "country"}.get(prefix, "area")
+# ----------------------------------------------------------------------------- area names
+def area_names() -> dict[str, str]:
+    """GSS code → name for wards (2024), local authorities (2024 and 2021), regions and countries.
+
+    From the ONS lookups in the data folder (``lsoa21_ward24_lookup``, ``ltla24_region24_lookup``,
+    ``ltla21_region21_lookup``, ``lsoa11_ltla21_lookup``, ``countries_gb``); a lookup that is missing
+    is left out (its codes are then shown as codes). Kept in memory per file version.
+    """
+    ids = ("lsoa21_ward24_lookup", "ltla24_region24_lookup", "ltla21_region21_lookup",
+           "lsoa11_ltla21_lookup", "countries_gb")
+    stamps = tuple(file_stamp(get_dataset(i).path) if get_dataset(i).path.exists() else None
+                   for i in ids)
+    return dict(_area_names_at(ids, stamps))
 
 
-def _place(df: pd.DataFrame, detected: dict[str, str], *, kind: str,
-           lookup: pd.DataFrame | None, progress: Progress | None) -> pd.DataFrame:
-    """Place each row: LSOA code, then postcode, then coordinates, then 360Giving beneficiary area."""
+@functools.lru_cache(maxsize=2)
+def _area_names_at(ids: tuple[str, ...], stamps: tuple[object, ...]) -> tuple[tuple[str, str], ...]:
+    pairs = {
+        "lsoa21_ward24_lookup": (("ward24_code", "ward24_name"), ("ltla24_code", "ltla24_name")),
+        "ltla24_region24_lookup": (("ltla24_code", "ltla24_name"), ("region24_code", "region24_name")),
+        "ltla21_region21_lookup": (("ltla21_code", "ltla21_name"), ("region21_code", "region21_name")),
+        "lsoa11_ltla21_lookup": (("ltla21_code", "ltla21_name"),),
+        "countries_gb": (("ctry_code", "ctry_name"),),
+    }
+    names: dict[str, str] = {}
+    for dataset_id, stamp in zip(ids, stamps, strict=True):
+        if stamp is None:
+            continue
+        try:
+            frame = read_table(dataset_id)
+        except NeedsmapError:  # a damaged optional lookup: its codes stay codes
+            continue
+        for code_col, name_col in pairs[dataset_id]:
+            part = frame[[code_col, name_col]].dropna().drop_duplicates(code_col)
+            for code, name in zip(part[code_col].astype(str), part[name_col].astype(str), strict=True):
+                names.setdefault(code.strip().upper(), name.strip())
+    return tuple(names.items())
+
+
+# ----------------------------------------------------------------------------- placing
+@dataclass
+class _Plan:
+    """Which columns give a location, per kind, for :func:`_place`."""
+
+    detected: dict[str, str]
+    indexed: IndexedLocations
+    postcodes: pd.Series | None = None  # the postcode per row (from a column or an address)
+    postcode_from_address: str | None = None
+    easting: pd.Series | None = None
+    northing: pd.Series | None = None
+
+
+def _place(df: pd.DataFrame, plan: _Plan, *, kind: str, lookup: pd.DataFrame | None,
+           progress: Progress | None) -> pd.DataFrame:
+    """Place each row at the most precise level it gives.
+
+    Order: an LSOA code column, the postcode, coordinates, grid coordinates, numbered 360Giving
+    points and LSOA codes; a row none of these places in an English LSOA is then known at the most
+    precise area (ward, local authority, region, country) any of its area codes names.
+    """
+    detected = plan.detected
     idx = df.index
     res = pd.DataFrame(index=idx)
-    res["postcode_clean"] = pd.array([pd.NA] * len(idx), dtype="string")
+    res["postcode_clean"] = _blank_string(idx)
     res["lat"] = np.nan
     res["lon"] = np.nan
-    res["lsoa11_code"] = pd.array([pd.NA] * len(idx), dtype="string")
-    res["lsoa21_code"] = pd.array([pd.NA] * len(idx), dtype="string")
+    res["lsoa11_code"] = _blank_string(idx)
+    res["lsoa21_code"] = _blank_string(idx)
     res["status"] = pd.Series(gc.ST_NO_INPUT, index=idx, dtype=object)
     res["placed_by"] = pd.Series(None, index=idx, dtype=object)
+    res["placement_level"] = pd.Series(None, index=idx, dtype=object)
+    res["confidence"] = pd.Series(None, index=idx, dtype=object)
+    res["area_code"] = pd.Series(None, index=idx, dtype=object)
+    res["area_name"] = pd.Series(None, index=idx, dtype=object)
+    res["code_used"] = pd.Series(None, index=idx, dtype=object)
 
-    def take(part: pd.DataFrame, *, reason_if: Callable[[pd.Series], pd.Series] | None = None) -> None:
+    def take(part: pd.DataFrame, level: str, *,
+             reason_if: Callable[[pd.Series], pd.Series] | None = None) -> None:
         ok = part["status"] == gc.OK
-        rows = part.index[ok]
-        pending_ok = res.loc[rows, "status"] != gc.OK
-        rows = rows[pending_ok.to_numpy()]
+        rows = part.index[ok.to_numpy()]
+        rows = rows[(res.loc[rows, "status"] != gc.OK).to_numpy()]
         for col in ("lat", "lon", "lsoa11_code", "lsoa21_code", "placed_by"):
             res.loc[rows, col] = part.loc[rows, col]
+        if "confidence" in part.columns:
+            res.loc[rows, "confidence"] = part.loc[rows, "confidence"].astype(object)
         res.loc[rows, "status"] = gc.OK
+        res.loc[rows, "placement_level"] = level
         # remember a better reason for rows still not placed
-        bad = part.index[~ok]
+        bad = part.index[(~ok).to_numpy()]
         cur = res.loc[bad, "status"]
-        replace = cur == gc.ST_NO_INPUT
+        replace = (cur == gc.ST_NO_INPUT) & (part.loc[bad, "status"] != gc.ST_NO_INPUT)
         if reason_if is not None:
             replace = replace | reason_if(cur)
         res.loc[bad[replace.to_numpy()], "status"] = part.loc[bad[replace.to_numpy()], "status"]
 
+    def pending() -> np.ndarray:
+        return (res["status"] != gc.OK).to_numpy()
+
     def report(frac: float, msg: str) -> None:
         if progress is not None:
             progress(frac, msg)
+
+    def prefixed(part: pd.DataFrame, prefix: str) -> pd.DataFrame:
+        part["placed_by"] = part["placed_by"].where(part["placed_by"].isna(),
+                                                    prefix + part["placed_by"].astype(str))
+        return part
 
     lsoa_cols = [detected[r] for r in ("lsoa21", "lsoa11", "lsoa") if r in detected]
     if lsoa_cols:
@@ -213,12 +432,12 @@ def _place(df: pd.DataFrame, detected: dict[str, str], *, kind: str,
             part["lsoa11_code"] = p11["lsoa11_code"].where(p11["status"] == gc.OK, part["lsoa11_code"])
         if kind == "postcode lookup":
             part["placed_by"] = part["placed_by"].where(part["status"] != gc.OK, gc.BY_EXACT)
-        take(part)
+        take(part, lv.LEVEL_LSOA)
 
-    if "postcode" in detected:
-        raw = df[detected["postcode"]]
+    if plan.postcodes is not None:
+        raw = plan.postcodes
         res["postcode_clean"] = gc.normalise_postcode(raw)
-        todo = raw[(res["status"] != gc.OK).to_numpy()]
+        todo = raw[pending()]
         chunk = 25_000
         parts = []
         for start in range(0, len(todo), chunk):
@@ -227,11 +446,26 @@ def _place(df: pd.DataFrame, detected: dict[str, str], *, kind: str,
             parts.append(gc.place_postcodes(todo.iloc[start:start + chunk], lookup=lookup))
         if parts:
             part = pd.concat(parts)
-            take(part, reason_if=lambda cur: cur == gc.ST_BAD_LSOA)
+            if plan.postcode_from_address:
+                part = prefixed(part, f"address column '{plan.postcode_from_address}': ")
+            take(part, lv.LEVEL_POSTCODE, reason_if=lambda cur: cur == gc.ST_BAD_LSOA)
             # a postcode's own coordinates are kept even when it is outside England (for the record)
             miss = part.index[(part["status"] != gc.OK).to_numpy()]
             res.loc[miss, "lat"] = res.loc[miss, "lat"].fillna(part.loc[miss, "lat"])
             res.loc[miss, "lon"] = res.loc[miss, "lon"].fillna(part.loc[miss, "lon"])
+
+    def by_points(lat: pd.Series, lon: pd.Series, prefix: str = "") -> None:
+        todo = pending()
+        if not todo.any():
+            return
+        prior = res.loc[todo, "status"]
+        part = gc.place_coordinates(lat[todo], lon[todo])
+        if prefix:
+            part = prefixed(part, prefix)
+        fell_back = part["status"].eq(gc.OK) & ~prior.isin([gc.ST_NO_INPUT, gc.ST_BAD_LSOA])
+        part.loc[fell_back, "placed_by"] = (part.loc[fell_back, "placed_by"].astype(str)
+                                            + "; postcode: " + prior[fell_back].astype(str))
+        take(part, lv.LEVEL_POINT)
 
     lat = lon = None
     if "latlon" in detected:
@@ -242,34 +476,146 @@ def _place(df: pd.DataFrame, detected: dict[str, str], *, kind: str,
         lon = lo if lon is None else lo.where(~gc._is_blank(lo), lon)
     if lat is not None and lon is not None:
         report(0.85, "Placing rows by coordinates…")
-        pending = (res["status"] != gc.OK).to_numpy()
-        if pending.any():
-            prior = res.loc[pending, "status"]
-            part = gc.place_coordinates(lat[pending], lon[pending])
-            if kind == "360giving":
-                part["placed_by"] = part["placed_by"].where(
-                    part["placed_by"].isna(), "beneficiary location " + part["placed_by"].astype(str))
-            fell_back = part["status"].eq(gc.OK) & prior.ne(gc.ST_NO_INPUT)
-            part.loc[fell_back, "placed_by"] = (part.loc[fell_back, "placed_by"].astype(str)
-                                                + "; postcode: " + prior[fell_back].astype(str))
-            take(part)
+        by_points(lat, lon, "beneficiary location " if kind == "360giving" else "")
 
-    if "beneficiary_code" in detected:
-        code = df[detected["beneficiary_code"]].astype("string").str.strip().str.upper()
-        pending = (res["status"] != gc.OK).to_numpy()
-        lsoa_like = code.str.match(r"^E01\d{6}$").fillna(False).to_numpy()
-        sel = pending & lsoa_like
+    if plan.easting is not None and plan.northing is not None:
+        report(0.87, "Placing rows by grid coordinates (easting/northing)…")
+        todo = pending()
+        if todo.any():
+            part = gc.place_grid(plan.easting[todo], plan.northing[todo])
+            take(part, lv.LEVEL_POINT)
+
+    for lat_col, lon_col, which in plan.indexed.points:
+        by_points(df[lat_col], df[lon_col], f"{which}: ")
+
+    # every area code a row gives (numbered 360Giving locations, an area-code column), in order
+    code_cols: list[tuple[str, str]] = list(plan.indexed.codes)
+    if "beneficiary_code" in detected and detected["beneficiary_code"] not in {c for c, _ in code_cols}:
+        code_cols.insert(0, (detected["beneficiary_code"], f"area code column '{detected['beneficiary_code']}'"))
+    if not code_cols:
+        return res
+    codes = pd.DataFrame({i: df[c].astype("string").str.strip().str.upper().str.replace(
+        r"\s+", "", regex=True) for i, (c, _) in enumerate(code_cols)}, index=idx)
+    report(0.9, "Placing rows by area codes…")
+    for i, (_col, which) in enumerate(code_cols):  # LSOA codes, in the file's order
+        code = codes[i]
+        sel = pending() & code.str.match(r"^[EW]01\d{6}$").fillna(False).to_numpy(dtype=bool)
         if sel.any():
-            part = gc.place_lsoa_codes(code[sel])
-            part["placed_by"] = part["placed_by"].where(part["placed_by"].isna(),
-                                                        "beneficiary area (LSOA code)")
-            take(part)
-        other = (res["status"] == gc.ST_NO_INPUT).to_numpy() & ~lsoa_like & ~gc._is_blank(code).to_numpy()
-        if other.any():
-            words = code[other].map(lambda c: f"{_level_words(str(c))} level only (beneficiary area "
-                                              f"{c}; no recipient postcode)")
-            res.loc[other, "status"] = words.to_numpy()
+            part = prefixed(gc.place_lsoa_codes(code[sel]), f"{which}: ")
+            before = res.loc[sel, "status"].copy()
+            take(part, lv.LEVEL_LSOA)
+            now_ok = (res.loc[sel, "status"] == gc.OK) & (before != gc.OK)
+            res.loc[now_ok[now_ok].index, "code_used"] = code[sel][now_ok].to_numpy()
+    # rows still not placed: the most precise area any code names
+    rank = {level: r for r, level in enumerate(lv.LEVELS)}
+    best = pd.Series(None, index=idx, dtype=object)
+    best_rank = np.full(len(idx), len(lv.LEVELS))
+    best_which = pd.Series(None, index=idx, dtype=object)
+    for i, (_col, which) in enumerate(code_cols):
+        values = codes[i].astype(object).where(codes[i].notna(), None).to_numpy()
+        levels = [lv.level_of_code(c) if isinstance(c, str) and c else None for c in values]
+        r = np.array([rank[x] if x is not None and x != lv.LEVEL_LSOA else len(lv.LEVELS)
+                      for x in levels], dtype=int)
+        better = r < best_rank
+        best[better] = values[better]
+        best_which[better] = which
+        best_rank[better] = r[better]
+    area_rows = pending() & best.notna().to_numpy()
+    keep_reason = res["status"].astype(str).str.startswith("outside England").to_numpy()
+    names = area_names() if area_rows.any() else {}
+    for k in np.flatnonzero(area_rows):
+        row = idx[k]
+        code = str(best.iat[k])
+        level = lv.level_of_code(code) or ""
+        nation = _OTHER_NATIONS.get(code[:1])
+        name = names.get(code, code)
+        prior = str(res.at[row, "status"])
+        res.at[row, "placement_level"] = level
+        res.at[row, "area_code"] = code
+        res.at[row, "area_name"] = name
+        res.at[row, "code_used"] = code
+        how = f"{best_which.iat[k]} ({_AREA_WORDS.get(level, level)} code {code})"
+        name_col = plan.indexed.names.get(str(best_which.iat[k]))
+        said = str(df.at[row, name_col]).strip() if name_col is not None else ""
+        shown = name
+        if said and said.lower() not in ("nan", "<na>", name.lower()) and code in names:
+            # the status keeps the name the file gives (what its owner recognises); the mismatch
+            # with the ONS name of the code is stated, never resolved silently
+            shown = printable(said, limit=60)
+            how += (f"; the file names it '{shown}', but ONS code {code} is {name}: check which "
+                    "was meant")
+        if prior not in (gc.ST_NO_INPUT, gc.ST_BAD_LSOA):
+            how += f"; postcode: {prior}"
+        res.at[row, "placed_by"] = how
+        if nation and not code.startswith("K"):
+            res.at[row, "status"] = f"outside England ({nation})"
+        elif not keep_reason[k]:
+            res.at[row, "status"] = f"{_AREA_WORDS.get(level, level)} level only ({shown})"
     return res
+
+
+def _nothing_found(columns: list[str]) -> ColumnsNotFoundError:
+    return ColumnsNotFoundError(
+        "No column looks like a postcode, coordinates (latitude and longitude, or easting and "
+        "northing) or an LSOA code. "
+        f"Columns found: {', '.join(printable(c, limit=60) for c in columns[:30])}. Name the postcode "
+        "column (column mapping), "
+        "or rename it 'postcode'.", columns)
+
+
+def _unique_names(columns: list[object]) -> list[str]:
+    """Column names as text, each unique: a repeated ``name`` becomes ``name (2)``."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for c in columns:
+        base = str(c)
+        name, k = base, 1
+        while name in seen:
+            k += 1
+            name = f"{base} ({k})"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def _looks_like_degrees(east: pd.Series, north: pd.Series) -> bool:
+    e, n = _numbers(east).dropna(), _numbers(north).dropna()
+    if e.empty or n.empty:
+        return False
+    return bool(e.between(-9, 2.5).mean() > 0.8 and n.between(49, 61.5).mean() > 0.8)
+
+
+def _grid_roles(work: pd.DataFrame, detected: dict[str, str], explicit: set[str],
+                notes: list[str]) -> None:
+    """Check easting/northing columns found by a short header (``X``/``Y``, ``East``/``North``):
+    values in degrees are longitude/latitude; values outside the British National Grid are dropped."""
+    if "easting" not in detected or "northing" not in detected or {"easting", "northing"} & explicit:
+        return
+    e_col, n_col = detected["easting"], detected["northing"]
+    if _norm(e_col).startswith("east") and _norm(n_col).startswith("north"):
+        return
+    if _looks_like_degrees(work[e_col], work[n_col]):
+        del detected["easting"], detected["northing"]
+        if "lat" not in detected and "lon" not in detected:
+            detected["lon"], detected["lat"] = e_col, n_col
+            notes.append(f"the columns '{e_col}'/'{n_col}' hold longitude/latitude in degrees")
+        return
+    e, n = _numbers(work[e_col]).dropna(), _numbers(work[n_col]).dropna()
+    if e.empty or not (e.between(*_BNG_E).mean() > 0.8 and n.between(*_BNG_N).mean() > 0.8):
+        del detected["easting"], detected["northing"]
+
+
+def _total_rows(work: pd.DataFrame, detected: dict[str, str], location_cols: list[str]) -> np.ndarray:
+    """Rows whose name (or first cell) starts with Total/Subtotal/Grand total and that give no
+    location."""
+    first = work.iloc[:, 0].astype("string")
+    name = work[detected["name"]].astype("string") if "name" in detected else first
+    label = name.where(~gc._is_blank(name), first)
+    is_total = label.str.match(_TOTAL).fillna(False).to_numpy(dtype=bool)
+    if location_cols:
+        blank = np.column_stack([gc._is_blank(work[c]).to_numpy(dtype=bool) for c in location_cols])
+        is_total &= blank.all(axis=1)
+    return is_total
 
 
 def import_frame(df: pd.DataFrame, *, column_map: Mapping[str, str | None] | None = None,
@@ -280,18 +626,29 @@ def import_frame(df: pd.DataFrame, *, column_map: Mapping[str, str | None] | Non
     Parameters
     ----------
     df
-        The list, one organisation (or grant) per row, original columns.
+        The list, one organisation (or grant) per row, original columns (names may repeat). A
+        ``READ_ISSUE_COLUMN`` from the reader marks rows that are not data. ``df.attrs`` may carry
+        ``sheets``/``sheet``/``sheet_candidates`` (copied into the result).
     column_map
-        Role → column overrides (roles: see :data:`ROLE_LABELS`); ``None``/``""`` unsets a role.
+        Role → column overrides (roles: see :data:`ROLE_LABELS`); ``None``/``""`` unsets a role
+        (``{"address": ""}`` declines a postcode found inside the address: such rows are then
+        refused with that reason).
     progress
         Called with (fraction done, message) while placing.
     lookup
         An official NSPL/ONSPD lookup (:func:`needsmap.orgs.geocode.read_postcode_lookup`).
 
+    Returns
+    -------
+    ImportResult
+        ``table`` has one row per input row, in order: the original columns then
+        :data:`STANDARD_COLUMNS` (and :data:`GRANT_COLUMNS` for 360Giving files).
+
     Raises
     ------
     ColumnsNotFoundError
-        No column is a postcode, coordinates or LSOA code (and none was named in ``column_map``).
+        No column is a postcode, coordinates, grid reference, LSOA or area code, or an address
+        ending in a postcode (and none was named in ``column_map``).
     ValidationError
         The frame is empty, too long, or ``column_map`` names a column that is not there.
     """
@@ -300,12 +657,19 @@ def import_frame(df: pd.DataFrame, *, column_map: Mapping[str, str | None] | Non
         raise ValidationError("The list has no rows: there is nothing to import.")
     if len(df) > MAX_UPLOAD_ROWS:
         raise ValidationError(f"The list has {len(df):,} rows; the most accepted is {MAX_UPLOAD_ROWS:,}.")
-    std = set(STANDARD_COLUMNS) | set(GRANT_COLUMNS)
+    attrs = dict(df.attrs or {})
     original = df.copy()
-    original.columns = [str(c) for c in original.columns]
-    renames = {c: f"{c} (input)" for c in original.columns if c in std}
-    original = original.rename(columns=renames)
+    original.attrs = {}
+    original.columns = _unique_names(list(original.columns))
+    issues: pd.Series | None = None
+    if READ_ISSUE_COLUMN in original.columns:
+        issues = original.pop(READ_ISSUE_COLUMN).reset_index(drop=True)
+    original = original.reset_index(drop=True)
     columns = list(original.columns)
+    std = set(STANDARD_COLUMNS) | set(GRANT_COLUMNS)
+    renames = {c: f"{c} (input)" for c in columns if c in std}
+    back = {v: k for k, v in renames.items()}
+    # detect on the names as they are in the file (lat, lsoa21_code … are what they say)
     detected, unsure = detect_columns(columns)
     kind = "360giving" if _is_360(columns) else "list"
     if gc.looks_like_postcode_lookup(pd.Index(columns)):
@@ -313,59 +677,127 @@ def import_frame(df: pd.DataFrame, *, column_map: Mapping[str, str | None] | Non
         notes.append("this file carries LSOA codes from the official postcode lookup (NSPL/ONSPD): "
                      "they are used as they are")
     if kind == "360giving":
-        notes.append("360Giving grants file: placed by the recipient's postcode, else the "
-                     "beneficiary location")
+        notes.append("360Giving grants file: placed by the recipient's postcode, else the most "
+                     "precise beneficiary or recipient location")
+    declined: set[str] = set()
+    explicit: set[str] = set()
     for role, col in (column_map or {}).items():
         if role not in ROLE_LABELS:
             raise ValidationError(f"Unknown column role '{role}'; roles are {', '.join(ROLE_LABELS)}.")
         if not col:
             detected.pop(role, None)
+            declined.add(role)
             continue
-        col = renames.get(str(col), str(col))
+        col = back.get(str(col), str(col))
         if col not in original.columns:
-            raise ValidationError(f"The column '{col}' named for {ROLE_LABELS[role].lower()} is not in "
-                                  f"the file; columns are {', '.join(columns[:30])}.")
+            raise ValidationError(
+                f"The column '{printable(col, limit=60)}' named for {ROLE_LABELS[role].lower()} is "
+                f"not in the file; columns are "
+                f"{', '.join(printable(c, limit=60) for c in columns[:30])}.")
         detected = {r: c for r, c in detected.items() if c != col}
         detected[role] = col
+        explicit.add(role)
         if role in unsure:
             unsure.remove(role)
+    work = original
+    _grid_roles(work, detected, explicit, notes)
+    if "postcode" in detected and "address" not in explicit:
+        detected.pop("address", None)  # the address is only a fallback for a missing postcode
+    indexed = indexed_locations(columns) if kind == "360giving" or any(
+        "location" in _norm(c) for c in columns) else indexed_locations([])
+    plan = _Plan(detected=detected, indexed=indexed)
+    if "postcode" in detected:
+        plan.postcodes = work[detected["postcode"]]
+        if "address" in detected:  # named by the user: fills rows without a postcode
+            from_addr = postcode_at_end(work[detected["address"]])
+            plan.postcodes = plan.postcodes.where(~gc._is_blank(plan.postcodes), from_addr)
+    elif "address" in detected:
+        from_addr = postcode_at_end(work[detected["address"]])
+        if from_addr.notna().any():
+            plan.postcodes = from_addr
+            plan.postcode_from_address = detected["address"]
+            notes.append(f"postcode taken from the end of the address column '{detected['address']}' "
+                         f"({int(from_addr.notna().sum()):,} of {len(work):,} rows)")
+            unsure = [r for r in unsure if r != "postcode"]
+        else:
+            detected.pop("address")
+    if "gridref" in detected:
+        plan.easting, plan.northing = split_grid_reference(work[detected["gridref"]])
+    if "easting" in detected and "northing" in detected:
+        e, n = _numbers(work[detected["easting"]]), _numbers(work[detected["northing"]])
+        if plan.easting is not None and plan.northing is not None:
+            e, n = e.fillna(plan.easting), n.fillna(plan.northing)
+        plan.easting, plan.northing = e, n
+    # a postcode sitting inside an address the user declined: each such row says so
+    inside_address: pd.Series | None = None
+    if "address" in declined and "postcode" not in detected:
+        addr_cols = [c for c in columns if re.search(r"(^|_)address(_|$)", _norm(c))]
+        for c in addr_cols:
+            found = postcode_at_end(work[c])
+            if found.notna().any():
+                inside_address = pd.Series(
+                    np.where(found.notna(), f"the postcode sits inside the address column '{c}' "
+                             "(not used: the address was declined)", gc.ST_NO_INPUT),
+                    index=work.index, dtype=object)
+                break
     if column_map:
         unsure = [r for r in unsure if r not in column_map and not (
             r == "postcode" and any(x in detected for x in LOCATION_ROLES))]
-    if not any(r in detected for r in LOCATION_ROLES) or (
-            set(detected) & set(LOCATION_ROLES) <= {"lat"} | {"lon"}
-            and not ("lat" in detected and "lon" in detected)):
-        raise ColumnsNotFoundError(
-            "No column looks like a postcode, coordinates (latitude and longitude) or an LSOA code. "
-            f"Columns found: {', '.join(columns[:30])}. Name the postcode column (column mapping), "
-            "or rename it 'postcode'.", columns)
+    has_points = ("lat" in detected and "lon" in detected) or "latlon" in detected
+    has_grid = plan.easting is not None
+    has_location = (has_points or has_grid or plan.postcodes is not None
+                    or any(r in detected for r in ("lsoa", "lsoa11", "lsoa21", "beneficiary_code"))
+                    or bool(indexed.codes) or bool(indexed.points))
+    if not has_location and inside_address is None:
+        raise _nothing_found(columns)
 
-    work = original.reset_index(drop=True)
-    placed = _place(work, detected, kind=kind, lookup=lookup, progress=progress)
+    # rows that are not organisations: the reader's reasons, then total rows
+    non_org = pd.Series(None, index=work.index, dtype=object)
+    if issues is not None:
+        reason = issues.astype("string").str.strip()
+        given = (reason.notna() & (reason != "")).to_numpy(dtype=bool)
+        non_org[given] = (f"{NOT_ORG} (" + reason[given] + ")").to_numpy()
+    location_cols = [detected[r] for r in LOCATION_ROLES if r in detected]
+    location_cols += [c for c, _ in indexed.codes] + [c for p in indexed.points for c in p[:2]]
+    totals = _total_rows(work, detected, location_cols) & non_org.isna().to_numpy()
+    non_org[totals] = ST_TOTAL_ROW
+    is_org = non_org.isna().to_numpy()
+
+    org_rows = work[is_org]
+    placed = _place(org_rows, plan_for(plan, is_org), kind=kind, lookup=lookup, progress=progress)
+    placed = placed.reindex(work.index)
+    placed.loc[~is_org, "status"] = non_org[~is_org]
+    if inside_address is not None:
+        nothing = (placed["status"] == gc.ST_NO_INPUT).to_numpy() & is_org
+        placed.loc[nothing, "status"] = inside_address[nothing]
     if progress is not None:
         progress(0.95, "Flagging duplicates and closed organisations…")
-    out = work.copy()
+    out = work.rename(columns=renames)
+    detected = {r: renames.get(c, c) for r, c in detected.items()}
+    w = work.rename(columns=renames)
     out["source_row"] = np.arange(1, len(work) + 1)
     if "name" in detected:
-        out["org_name"] = work[detected["name"]].astype("string").str.strip()
+        out["org_name"] = w[detected["name"]].astype("string").str.strip()
     else:
         out["org_name"] = pd.Series([f"Row {i}" for i in out["source_row"]], dtype="string")
-    out["org_category"] = (work[detected["category"]].astype("string").str.strip()
-                           if "category" in detected else pd.Series(pd.NA, index=work.index, dtype="string"))
+    out["org_category"] = (w[detected["category"]].astype("string").str.strip()
+                           if "category" in detected else _blank_string(w.index))
     out["org_category"] = out["org_category"].where(~gc._is_blank(out["org_category"]), pd.NA)
-    if "postcode" in detected:
-        raw = work[detected["postcode"]].astype("string").str.strip()
-        clean = placed["postcode_clean"]
+    clean = placed["postcode_clean"].astype("string")
+    if plan.postcodes is not None:
+        raw = plan.postcodes.astype("string").str.strip()
         out["org_postcode"] = _pretty_postcode(clean).fillna(raw.where(~gc._is_blank(raw)))
     else:
-        out["org_postcode"] = pd.Series(pd.NA, index=work.index, dtype="string")
-    out["org_charity_number"] = (work[detected["charity_number"]].astype("string").str.strip()
-                                 if "charity_number" in detected
-                                 else pd.Series(pd.NA, index=work.index, dtype="string"))
-    out["org_charity_number"] = out["org_charity_number"].where(
-        ~gc._is_blank(out["org_charity_number"]), pd.NA)
-    out["org_closed"] = (_parse_closed(work[detected["closed"]]) if "closed" in detected
-                         else pd.Series(False, index=work.index))
+        out["org_postcode"] = _blank_string(w.index)
+    number = (w[detected["charity_number"]].astype("string").str.strip()
+              if "charity_number" in detected else _blank_string(w.index))
+    number = number.str.lstrip("'\u2019").str.strip()  # Excel's text marker: '0501234
+    out["org_charity_number"] = number.where(~gc._is_blank(number), pd.NA)
+    closed = (_parse_closed(w[detected["closed"]]) if "closed" in detected
+              else pd.Series(False, index=w.index))
+    if "registration_status" in detected:
+        closed = closed | _parse_removed(w[detected["registration_status"]])
+    out["org_closed"] = closed.astype(bool).to_numpy()
     for col in ("lat", "lon", "lsoa11_code", "lsoa21_code", "status", "placed_by"):
         out[col] = placed[col].to_numpy()
     out["lat"] = out["lat"].astype(float)
@@ -373,25 +805,61 @@ def import_frame(df: pd.DataFrame, *, column_map: Mapping[str, str | None] | Non
     for col in ("lsoa11_code", "lsoa21_code"):
         out[col] = out[col].astype("string")
     out["status"] = out["status"].astype(str)
-    out["duplicate_of"] = flag_duplicates(out)
+    dup = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    if is_org.any():
+        dup[is_org] = flag_duplicates(out[is_org])
+    out["duplicate_of"] = dup
+    for col in ("placement_level", "confidence", "area_code", "area_name"):
+        out[col] = placed[col].astype("string").to_numpy()
+        out[col] = out[col].astype("string")
     if kind == "360giving":
-        amt = work[detected["amount"]] if "amount" in detected else pd.Series(pd.NA, index=work.index)
-        out["amount"] = pd.to_numeric(amt.astype("string").str.replace(r"[£,\s]", "", regex=True),
-                                      errors="coerce")
-        date = work[detected["award_date"]] if "award_date" in detected else pd.Series(pd.NA, index=work.index)
-        out["award_date"] = pd.to_datetime(date.astype("string").str.slice(0, 10), errors="coerce",
-                                           format="%Y-%m-%d")
-        code = (work[detected["beneficiary_code"]].astype("string").str.strip()
-                if "beneficiary_code" in detected else pd.Series(pd.NA, index=work.index, dtype="string"))
-        out["beneficiary_code"] = code.where(~gc._is_blank(code), pd.NA)
+        _grant_columns(out, w, detected, placed, indexed)
     if progress is not None:
         progress(1.0, "Done.")
     return ImportResult(table=out, detected=detected, kind=kind, filename=filename, notes=notes,
-                        unsure=sorted(set(unsure)))
+                        unsure=sorted(set(unsure)), sheets=list(attrs.get("sheets") or []),
+                        sheet=attrs.get("sheet"),
+                        sheet_candidates=list(attrs.get("sheet_candidates") or []))
+
+
+def plan_for(plan: _Plan, rows: np.ndarray) -> _Plan:
+    """``plan`` restricted to the rows ``rows`` (a boolean mask)."""
+    def sub(s: pd.Series | None) -> pd.Series | None:
+        return None if s is None else s[rows]
+    return _Plan(detected=plan.detected, indexed=plan.indexed, postcodes=sub(plan.postcodes),
+                 postcode_from_address=plan.postcode_from_address, easting=sub(plan.easting),
+                 northing=sub(plan.northing))
+
+
+def _grant_columns(out: pd.DataFrame, w: pd.DataFrame, detected: dict[str, str],
+                   placed: pd.DataFrame, indexed: IndexedLocations) -> None:
+    """Add :data:`GRANT_COLUMNS` to a 360Giving table (in place)."""
+    def text(role: str) -> pd.Series:
+        if role not in detected:
+            return _blank_string(w.index)
+        s = w[detected[role]].astype("string").str.strip()
+        return s.where(~gc._is_blank(s), pd.NA)
+
+    amt = text("amount")
+    out["amount"] = pd.to_numeric(amt.str.replace(r"[£,\s]", "", regex=True), errors="coerce")
+    out["award_date"] = pd.to_datetime(text("award_date").str.slice(0, 10), errors="coerce",
+                                       format="%Y-%m-%d")
+    code = placed["code_used"].astype("string")
+    firsts = [text("beneficiary_code")] + [
+        w[c].astype("string").str.strip() for c, _ in indexed.codes if c in w.columns]
+    for s in firsts:
+        code = code.fillna(s.where(~gc._is_blank(s), pd.NA))
+    out["beneficiary_code"] = code.astype("string").to_numpy()
+    out["beneficiary_code"] = out["beneficiary_code"].astype("string")
+    out["grant_id"] = text("grant_id").to_numpy()
+    out["recipient_id"] = text("recipient_id").to_numpy()
+    for col in ("grant_id", "recipient_id"):
+        out[col] = out[col].astype("string")
 
 
 def import_file(source: Source, *, filename: str, column_map: Mapping[str, str | None] | None = None,
-                progress: Progress | None = None, lookup: pd.DataFrame | None = None) -> ImportResult:
+                progress: Progress | None = None, lookup: pd.DataFrame | None = None,
+                sheet: str | None = None) -> ImportResult:
     """Read a CSV, Excel (.xlsx) or 360Giving (CSV/XLSX/JSON) file and place every row.
 
     Parameters
@@ -402,16 +870,19 @@ def import_file(source: Source, *, filename: str, column_map: Mapping[str, str |
         The file's name (its extension picks the reader; messages quote it).
     column_map, progress, lookup
         As for :func:`import_frame`.
+    sheet
+        For a workbook: the sheet to read (default: the one that holds the list). The result's
+        ``sheets``/``sheet``/``sheet_candidates`` say which sheets there are.
 
     Raises
     ------
     ValidationError
-        Empty, too large (``MAX_UPLOAD_MB``), too many rows (``MAX_UPLOAD_ROWS``), unreadable, or
-        no postcode/coordinates/LSOA column (:class:`ColumnsNotFoundError`).
+        Empty, too large (``MAX_UPLOAD_MB``), too many rows (``MAX_UPLOAD_ROWS``), unreadable, an
+        unknown sheet, or no postcode/coordinates/LSOA column (:class:`ColumnsNotFoundError`).
     """
     if progress is not None:
         progress(0.02, f"Reading {filename}…")
-    frame, notes = read_table_file(source, filename=filename)
+    frame, notes = read_table_file(source, filename=filename, sheet=sheet)
     return import_frame(frame, column_map=column_map, progress=progress, lookup=lookup,
                         filename=filename, notes=notes)
 
@@ -419,16 +890,22 @@ def import_file(source: Source, *, filename: str, column_map: Mapping[str, str |
 __all__ = [
     "GRANT_COLUMNS",
     "LOCATION_ROLES",
-    "SYNONYMS",
+    "NOT_ORG",
+    "READ_ISSUE_COLUMN",
     "ROLE_LABELS",
     "STANDARD_COLUMNS",
+    "ST_TOTAL_ROW",
+    "SYNONYMS",
     "ColumnsNotFoundError",
     "ImportResult",
+    "area_names",
     "decode_text",
     "detect_columns",
     "flag_duplicates",
     "import_file",
     "import_frame",
+    "postcode_at_end",
     "read_table_file",
     "sniff_delimiter",
+    "split_grid_reference",
 ]

@@ -14,7 +14,7 @@ from needsmap.errors import DataMissingError, ValidationError
 from needsmap.orgs.importer import ImportResult, detect_columns, import_file
 
 #: bump when the placed layers change shape, so old cached copies are not reused
-LAYER_VERSION = "4"
+LAYER_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,10 @@ def load_default_layer(layer_id: str) -> ImportResult:
 DEFAULT_PREFIX = "default:"
 
 
-def load_layer_spec(spec: str) -> tuple[ImportResult, str, str | None]:
+def load_layer_spec(spec: str, *, sheet: str | None = None) -> tuple[ImportResult, str, str | None]:
     """Import the organisation list ``spec`` names: a file path, or ``default:ID`` for a default layer.
+
+    ``sheet`` picks the sheet of a workbook (ignored for a default layer).
 
     Returns
     -------
@@ -130,7 +132,7 @@ def load_layer_spec(spec: str) -> tuple[ImportResult, str, str | None]:
             f"organisation file {spec!r} not found: give a CSV, Excel or 360Giving file, or "
             f"{DEFAULT_PREFIX}ID for a default layer ({', '.join(DEFAULT_LAYERS)})"
         )
-    return import_file(path, filename=path.name), path.name, None
+    return import_file(path, filename=path.name, sheet=sheet), path.name, None
 
 
 __all__ = ["DEFAULT_LAYERS", "DEFAULT_PREFIX", "Layer", "load_default_layer", "load_layer_spec"]

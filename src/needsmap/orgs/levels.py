@@ -37,6 +37,12 @@ CONF_SURE: Final = "sure"
 CONF_UNCERTAIN: Final = "uncertain"
 CONFIDENCES: Final[tuple[str, ...]] = (CONF_EXACT, CONF_SURE, CONF_UNCERTAIN)
 
+#: the command that makes every postcode placement exact (the official NSPL's own codes)
+NSPL_FETCH: Final = "needsmap data fetch --only nspl"
+
+#: status prefix of a row that is not an organisation (a total row, a blank spacer row …)
+NOT_ORG: Final = "not an organisation"
+
 #: GSS code prefix → placement level for area codes (ward E05, local authorities E06–E09,
 #: counties E10, regions E12, countries E92 and the other UK nations' equivalents)
 GSS_LEVELS: Final[dict[str, str]] = {
@@ -70,6 +76,8 @@ __all__ = [
     "LEVEL_REGION",
     "LEVEL_WARD",
     "LSOA_LEVELS",
+    "NOT_ORG",
+    "NSPL_FETCH",
     "Confidence",
     "Level",
     "level_of_code",
