@@ -14,6 +14,7 @@ from needsmap.report import _content as content
 from needsmap.report.markdown import md_table, profile_markdown
 from needsmap.report.pdf import sources_lines
 from needsmap.report.profile_pdf import profile_figures, profile_pdf
+from needsmap.safe_text import markdown_literal
 from needsmap.types import Edition
 from needsmap.ui import boundaries, geography, guard, lsoa_table, selection
 from needsmap.viz import profile_charts as charts
@@ -75,7 +76,8 @@ def _choose(sel_area: areas.Area, edition: Edition) -> tuple[str, str] | None:
         typed = c2.text_input("…or type any LSOA code (2011 or 2021)", key="profile_lsoa_code",
                               placeholder="e.g. E01009219")
         if typed.strip():
-            st.caption(f"Showing the code you typed, {typed.strip()}; clear it to use the list.")
+            st.caption(f"Showing the code you typed, {markdown_literal(typed.strip(), limit=40)}; "
+                       "clear it to use the list.")
         return "lsoa", (typed.strip() or str(code))
     if kind == "ward":
         within = sel_area if sel_area.level in ("lad", "ward", "region") else None
@@ -176,14 +178,13 @@ with guard():
                 title="Ethnic group, Census 2021")
             c2.plotly_chart(fig if eng_e else _here_only(fig), width="stretch", key="profile_chart_eth")
         st.dataframe(pd.DataFrame(people, columns=header), hide_index=True, width="stretch")
-        if content.england_missing(prof):
+        if pr.england_figures_missing(prof):
             st.caption(f"England's figures shown as – are {pr.NOT_IN_DEMO}.")
         st.markdown("**Income deprivation by age**")
         for r in (prof.idaci, prof.idaopi):
-            value = "not available" if r.rate_pct is None else f"{r.rate_pct:.1f}%"
-            england = (f"England {r.england_pct:.1f}%" if r.england_pct is not None
-                       else f"England: {pr.NOT_IN_DEMO}")
-            st.markdown(f"- {r.label}: **{value}** ({england}). {r.note}")
+            # a rate only when it can be right (published, or over a same-date population), else
+            # the count and why there is no rate
+            st.markdown(f"- {r.label}: **{r.value_text}** ({r.england_text}). {r.note}")
     with tabs[2]:
         extra = content.extra_rows(prof)
         if extra:

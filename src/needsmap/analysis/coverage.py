@@ -56,7 +56,6 @@ from needsmap.areas import Area
 from needsmap.data.loaders import is_national, table_scope
 from needsmap.data.manifest import ENGLAND
 from needsmap.errors import ValidationError
-from needsmap.export import escape_text, neutralise_cell
 from needsmap.measures import Measure, get_measure
 from needsmap.types import LSOA_VINTAGE, Edition, england_lsoa_count
 
@@ -799,10 +798,11 @@ def export_table(result: GapAnalysis) -> pd.DataFrame:
 
 
 def gaps_geojson(result: GapAnalysis, boundaries: gpd.GeoDataFrame, *, precision: int = 5) -> bytes:
-    """GeoJSON (EPSG:4326) of the LSOAs with the export columns as properties.
+    """GeoJSON (EPSG:4326) of the LSOAs with the export columns (:func:`export_table`) as properties.
 
-    Text properties are HTML-escaped and spreadsheet formulas neutralised, so the file is safe to
-    open in web maps and spreadsheets alike; coordinates are rounded to ``precision`` decimals.
+    Text properties are exactly as in the table (``Bordesley & Highgate``): JSON is neither HTML
+    nor a spreadsheet, so nothing is HTML-escaped or formula-prefixed; a program that puts them into
+    HTML escapes them there. Coordinates are rounded to ``precision`` decimals. UTF-8, not ASCII-escaped.
     """
     table = export_table(result)
     code = table.columns[0]
@@ -812,8 +812,7 @@ def gaps_geojson(result: GapAnalysis, boundaries: gpd.GeoDataFrame, *, precision
     records = json.loads(table.to_json(orient="records"))
     shapes = json.loads(gpd.GeoSeries(geoms, crs=4326).to_json())["features"]
     for props, shape in zip(records, shapes, strict=True):
-        clean = {k: neutralise_cell(escape_text(v)) if isinstance(v, str) else v for k, v in props.items()}
-        features.append({"type": "Feature", "properties": clean, "geometry": shape["geometry"]})
+        features.append({"type": "Feature", "properties": props, "geometry": shape["geometry"]})
     doc = {"type": "FeatureCollection", "name": f"needsmap gaps {result.area.name}",
            "features": features}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

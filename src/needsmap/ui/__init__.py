@@ -14,6 +14,8 @@ from needsmap.ui.state import (
     lsoa_table,
     render_sidebar,
     selection,
+    show_error,
+    show_warning,
     ward_boundaries,
 )
 
@@ -27,5 +29,7 @@ __all__ = [
     "org_layer_picker",
     "render_sidebar",
     "selection",
+    "show_error",
+    "show_warning",
     "ward_boundaries",
 ]

@@ -14,6 +14,7 @@ from needsmap import areas, data
 from needsmap.areas import Area
 from needsmap.config import data_dir, with_demo_hint
 from needsmap.errors import NeedsmapError
+from needsmap.safe_text import markdown_literal
 from needsmap.types import DEFAULT_EDITION, EDITIONS, Edition, as_edition
 
 _ALL = "__all__"
@@ -81,13 +82,48 @@ def damaged_layers(edition: Edition) -> dict[str, str]:
 
 
 # ----------------------------------------------------------------------------- errors
+def literal_message(message: object) -> str:
+    """``message`` as Markdown that Streamlit shows exactly as written, line by line.
+
+    Messages quote file text (column headings, cells), and ``st.error``/``st.warning``/``st.info``
+    render Markdown: a heading ``![x](http://host/i.png)`` would fetch an image, ``[Click](#)`` would
+    be a link. Every line goes through :func:`needsmap.safe_text.markdown_literal`; the message's
+    own line breaks are kept (as Markdown hard breaks).
+    """
+    lines = ("" if message is None else str(message)).replace("\r\n", "\n").split("\n")
+    return "  \n".join(markdown_literal(line) for line in lines)
+
+
+def show_error(message: object, *, demo_hint: bool = True) -> None:
+    """``st.error`` for a message that may quote a user's file: shown literally, never as markup.
+
+    Parameters
+    ----------
+    message
+        The message (e.g. ``str(exc)`` of a :class:`~needsmap.errors.ValidationError`).
+    demo_hint
+        On the embedded demo, add the hint on getting all of England (our own Markdown, kept).
+    """
+    text = literal_message(message)
+    st.error(with_demo_hint(text) if demo_hint else text)
+
+
+def show_warning(message: object) -> None:
+    """``st.warning`` for a message that may quote a user's file (see :func:`show_error`)."""
+    st.warning(literal_message(message))
+
+
 @contextmanager
 def guard() -> Iterator[None]:
-    """Show a data or input problem as one clear message and stop the page, not a traceback."""
+    """Show a data or input problem as one clear message and stop the page, not a traceback.
+
+    The message is shown literally (:func:`show_error`): file text in it never becomes a link,
+    an image or HTML.
+    """
     try:
         yield
     except NeedsmapError as exc:
-        st.error(with_demo_hint(str(exc)))
+        show_error(exc)
         st.stop()
 
 
@@ -188,10 +224,11 @@ def render_sidebar() -> Selection:
                          "All wards")
         code = next((c for c in (ward, lad, region) if c != _ALL), areas.ENGLAND_CODE)
         area = areas.area_from_code(code, geo25)
-        st.caption(f"Showing **{area.label}**, IMD {edition}. Wards and local authorities are 2024 "
-                   "boundaries for both editions.")
+        st.caption(f"Showing **{markdown_literal(area.label)}**, IMD {edition}. Wards and local "
+                   "authorities are 2024 boundaries for both editions.")
         for layer, why in damaged_layers(edition).items():
-            st.warning(f"Optional layer **{layer}** hidden: {why}", icon=":material/layers_clear:")
+            st.warning(f"Optional layer **{markdown_literal(layer)}** hidden: {literal_message(why)}",
+                       icon=":material/layers_clear:")
     st.session_state["nm_area"] = area
     st.session_state["nm_edition"] = edition
     st.query_params["area"] = area.code
