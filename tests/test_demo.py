@@ -211,12 +211,14 @@ def test_england_figures_are_the_full_datas(tmp_path: Path) -> None:
         assert (d["scope"], f["scope"]) == ("West Midlands", "England")
         d.pop("scope"), f.pop("scope")
         for key in f:
-            assert d[key] is not None, (edition, key)
             assert d[key] == f[key], (edition, key)
+        # every figure is given, except the income-deprivation rates: the staged IMD tables carry
+        # no published rates, and a rate over another year's population is never printed
+        assert [k for k in f if f[k] is None] == ["idaci", "idaopi"], edition
         # spot checks against figures the full data gives (the demo used to show the region's)
         assert f["portfolio_average"]["pct_lsoas_in_20pct_most_deprived"] == pytest.approx(20, abs=0.01)
         assert f["portfolio_average"]["wards"] > 6000
-    assert demo["2025"]["idaci"] == pytest.approx(36.3) and demo["2019"]["idaci"] == pytest.approx(17.8)
+    assert demo["2025"]["idaci"] is None and demo["2019"]["idaci"] is None
     assert demo["2025"]["ethnic"]["White"] == pytest.approx(81.0)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -27,21 +30,182 @@ def test_lsoa_profile_e01009219_2019(table19: pd.DataFrame, table25: pd.DataFram
     assert d["domains"]["health"]["rank"] == 7847
 
 
-def test_lsoa_profile_rates_and_ages_from_the_raw_files(table19: pd.DataFrame) -> None:
-    """IDACI/IDAOPI rates = IMD numerator ÷ mid-2020 age group, recomputed from the CSVs."""
+def _raw_count(edition: str, code: str, who: str = "children") -> float:
+    """An IMD income-deprivation count read straight from the edition's indicators CSV."""
+    ds = get_dataset(f"imd{edition}_indicators")
+    key = "lsoa11_code" if edition == "2019" else "lsoa21_code"
+    column = ("income_deprivation_affecting_children_index_idaci_numerator" if who == "children"
+              else "income_deprivation_affecting_older_people_index_idaopi_numerator")
+    return float(pd.read_csv(ds.path).set_index(key).loc[code, column])
+
+
+#: a percentage anywhere in a sentence about income-deprived families
+_RATE_RE = re.compile(r"\d+(\.\d+)?%[^.\n]*income-deprived|income-deprived[^.\n]*\d+(\.\d+)?%")
+
+
+def test_lsoa_profile_counts_and_ages_from_the_raw_files(table19: pd.DataFrame) -> None:
+    """IMD 2019 counts are for mid-2015; the data folder's ages are mid-2020: the count, no rate."""
     p = pr.lsoa_profile("E01009219", edition="2019", table=table19)
-    ind = pd.read_csv(get_dataset("imd2019_indicators").path).set_index("lsoa11_code")
     pop = pd.read_csv(get_dataset("population2020").path).set_index("lsoa11_code").loc["E01009219"]
     kids = sum(float(pop[str(a)]) for a in range(16))
-    old = sum(float(pop[str(a)]) for a in range(60, 90)) + float(pop["90+"])
-    num_c = float(ind.loc["E01009219", "income_deprivation_affecting_children_index_idaci_numerator"])
-    num_o = float(ind.loc["E01009219", "income_deprivation_affecting_older_people_index_idaopi_numerator"])
-    assert p.idaci.rate_pct == pytest.approx(100 * num_c / kids, abs=0.05)
-    assert p.idaopi.rate_pct == pytest.approx(100 * num_o / old, abs=0.05)
+    num_c, num_o = _raw_count("2019", "E01009219"), _raw_count("2019", "E01009219", "older")
+    assert (p.idaci.numerator, p.idaopi.numerator) == (num_c, num_o)
+    assert p.idaci.rate_pct is None and p.idaopi.rate_pct is None
+    assert p.idaci.basis == p.idaopi.basis == pr.COUNT_ONLY and p.idaci.england_pct is None
+    assert (f"{num_c:,.0f} children aged 0–15 live in income-deprived families (IMD 2019); "
+            "no rate: no published mid-2015 child population") in p.summary
+    assert p.idaci.value_text == f"{num_c:,.0f} children aged 0–15 (count; no rate)"
+    assert "mid-2020" in p.idaci.note and not _RATE_RE.search(p.summary)
+    # the mid-2020 ages still give the age profile
     assert p.age_profile["total"] == round(float(pop["total_population"]))
     assert p.age_profile["children_0_15"] == round(kids)
     assert sum(p.age_profile["bands"].values()) == pytest.approx(p.age_profile["total"], abs=8)
-    assert 0 < p.idaci.england_pct < 40
+
+
+@pytest.mark.parametrize("code", ["E01009219", "E01035190"])
+def test_2025_profile_never_prints_a_rate_over_mid2020_ages(code: str, table25: pd.DataFrame) -> None:
+    """IMD 2025 counts are for mid-2022 LSOA 2021 populations; with only mid-2020 ages (and
+    mid-2022 totals, no ages) in the data folder, no rate is printed anywhere: the count is.
+    E01035190 (a new-build LSOA) gave "105%" over the mid-2020 ages; E01009219 a plausible-looking
+    but equally wrong rate."""
+    from needsmap.report.markdown import profile_markdown
+
+    p = pr.lsoa_profile(code, edition="2025", table=table25)
+    num_c = _raw_count("2025", code)
+    assert p.idaci.numerator == num_c and p.idaopi.numerator == _raw_count("2025", code, "older")
+    for r in (p.idaci, p.idaopi):
+        assert r.rate_pct is None and r.england_pct is None and r.denominator is None
+        assert r.basis == pr.COUNT_ONLY and "%" not in r.value_text + r.england_text
+    assert (f"{num_c:,.0f} children aged 0–15 live in income-deprived families (IMD 2025); no rate: "
+            "no published mid-2022 child population (aged 0–15) for this area in the data folder"
+            ) in p.summary
+    d = p.to_dict()
+    assert d["idaci"]["rate_pct"] is None and d["idaci"]["numerator"] == num_c
+    for text in (p.summary, profile_markdown(p)):
+        assert not _RATE_RE.search(text), _RATE_RE.search(text)
+
+
+def test_ward_count_is_the_sum_of_the_raw_counts(table25: pd.DataFrame) -> None:
+    p = pr.area_profile("Northfield, Birmingham", edition="2025", table=table25)
+    wards = pd.read_csv(get_dataset("lsoa21_ward24_lookup").path)
+    codes = wards.loc[wards["ward24_code"] == p.code, "lsoa21_code"]
+    raw = pd.read_csv(get_dataset("imd2025_indicators").path).set_index("lsoa21_code").loc[
+        codes, "income_deprivation_affecting_children_index_idaci_numerator"]
+    assert p.idaci.numerator == raw.sum() and p.idaci.lsoas_without_count == raw.isna().sum()
+    assert p.idaci.rate_pct is None and not _RATE_RE.search(p.summary)
+    least = "At least " if raw.isna().any() else ""
+    assert f"{least}{raw.sum():,.0f} children aged 0–15 live in income-deprived families" in p.summary
+
+
+# ----------------------------------------------------------------------------- published rates
+def _made_up_file7(tmp_path: Path, codes: list[str], rows: dict[str, tuple[float, float, int, int]]
+                   ) -> Path:
+    """A small made-up File 7 (edge cases) with the publisher's 56-column header: ``codes`` with
+    ranks and deciles 1 and ``rows``' published IDACI and IDAOPI rates (0–1) and mid-2022
+    denominators (children 0–15, people 60+); every other cell blank."""
+    from tests.publisher_fixtures.imd import FILE7_2025_HEADER
+
+    frame = pd.DataFrame("", index=range(len(codes)), columns=list(FILE7_2025_HEADER))
+    for i, code in enumerate(codes):
+        frame.iloc[i, 0] = code
+        for j, h in enumerate(FILE7_2025_HEADER):
+            if "Rank" in h or "Decile" in h:
+                frame.iloc[i, j] = "1"
+        idaci, idaopi, kids, old = rows[code]
+        frame.iloc[i, [28, 31, 53, 54]] = [str(idaci), str(idaopi), str(kids), str(old)]
+    path = tmp_path / "File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _with_published(table: pd.DataFrame, file7: Path, drop: tuple[str, ...] = ()) -> pd.DataFrame:
+    """``table`` with the published columns the loader takes from a converted File 7."""
+    from needsmap.data.loaders import RATE_COLUMNS
+    from needsmap.data.sources.imd import convert_iod2025_file7
+
+    main = convert_iod2025_file7(file7)["imd2025"].set_index("lsoa21_code")
+    pub = main[list(RATE_COLUMNS.values())].set_axis(list(RATE_COLUMNS), axis=1)
+    out = table.join(pub.drop(columns=list(drop)))
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def test_published_rate_is_used_and_printed_as_published(tmp_path: Path,
+                                                          table25: pd.DataFrame) -> None:
+    ward = table25.index[table25["ward_code"] == "E05011158"].astype(str).tolist()
+    rows = {c: (round(0.05 + 0.041 * i, 3), round(0.02 + 0.017 * i, 3), 300 + 25 * i, 200 + 9 * i)
+            for i, c in enumerate(ward)}
+    rows["E01009219"] = (0.237, 0.104, 412, 301)
+    t = _with_published(table25, _made_up_file7(tmp_path, ward, rows))
+    p = pr.lsoa_profile("E01009219", edition="2025", table=t)
+    assert p.idaci.basis == pr.PUBLISHED and p.idaci.rate_pct == 23.7 and p.idaopi.rate_pct == 10.4
+    assert p.idaci.value_text == "23.7%" and p.idaci.denominator == 412
+    assert p.idaci.numerator == _raw_count("2025", "E01009219")  # the count stays beside it
+    assert ("23.7% of children aged 0–15 live in income-deprived families (IMD 2025, published "
+            "rate).") in p.summary
+    assert "10.4% of people aged 60 and over" in p.summary
+    # England: the published rates of 7 of 33,755 LSOAs are no England figure
+    assert p.idaci.england_pct is None and "33,748 of the 33,755 LSOAs" in p.idaci.england_note
+    # the ward: the published rates weighted by the published denominators
+    a = pr.area_profile("E05011158", edition="2025", table=t)
+    want = sum(rows[c][0] * rows[c][2] for c in ward) / sum(rows[c][2] for c in ward)
+    assert a.idaci.basis == pr.PUBLISHED and a.idaci.rate_pct == round(100 * want, 1)
+    assert a.idaci.denominator == sum(rows[c][2] for c in ward)
+    assert f"{round(100 * want, 1):.1f}% of children aged 0–15" in a.summary
+    # one LSOA of the ward without a published rate: no weighted rate, the count and why
+    rows_cut = {c: v for c, v in rows.items() if c != ward[-1]}
+    t_cut = _with_published(table25, _made_up_file7(tmp_path, ward[:-1], rows_cut))
+    a_cut = pr.area_profile("E05011158", edition="2025", table=t_cut)
+    assert a_cut.idaci.rate_pct is None and "no published rate for 1 of the 7 LSOAs" in a_cut.summary
+
+
+def test_published_denominators_alone_give_a_same_basis_rate(tmp_path: Path,
+                                                             table25: pd.DataFrame) -> None:
+    """Without the published rates, the count over the published mid-2022 denominator (same
+    date, same LSOA) is a right rate; a denominator below the count gives none, never >100%."""
+    code = "E01009219"
+    num = _raw_count("2025", code)
+    file7 = _made_up_file7(tmp_path, [code], {code: (0.5, 0.5, 560, 9)})
+    t = _with_published(table25, file7, drop=("idaci_score", "idaopi_score"))
+    p = pr.lsoa_profile(code, edition="2025", table=t)
+    assert p.idaci.basis == pr.RECOMPUTED and p.idaci.rate_pct == round(100 * num / 560, 1)
+    assert "count ÷ published population" in p.summary
+    # 9 people aged 60+ but a count of 40: cannot be right, so no rate
+    assert _raw_count("2025", code, "older") > 9
+    assert p.idaopi.rate_pct is None and "cannot be right" in p.idaopi.reason
+    assert not re.search(r"\d+(\.\d+)?% of people aged 60", p.summary)
+
+
+def test_impossible_published_rate_is_not_printed(tmp_path: Path, table25: pd.DataFrame) -> None:
+    code = "E01009219"
+    t = _with_published(table25, _made_up_file7(tmp_path, [code], {code: (1.25, 0.1, 400, 300)}))
+    p = pr.lsoa_profile(code, edition="2025", table=t)
+    assert p.idaci.rate_pct is None and "125%" in p.idaci.reason and "125" not in p.summary.split(
+        "no rate")[0]
+
+
+@pytest.mark.demo
+def test_england_rate_of_a_regional_table_comes_from_its_reference(tmp_path: Path,
+                                                                   table25: pd.DataFrame) -> None:
+    """A regional table (the demo) takes England's rate from its reference, only under the key
+    made by the new rule: the old mid-2020 ``idaci_pct`` is never shown."""
+    from needsmap.data.loaders import Reference
+
+    code = "E01009219"
+    t = _with_published(table25, _made_up_file7(tmp_path, [code], {code: (0.237, 0.104, 412, 301)}))
+    t.attrs = {"scope": "West Midlands",
+               "england_reference": Reference({"profile": {"idaci_pct": 36.3,
+                                                           "idaci_published_pct": 21.4}})}
+    p = pr.lsoa_profile(code, edition="2025", table=t)
+    assert p.idaci.england_pct == 21.4 and "(England: 21.4%; IMD 2025, published rate)" in p.summary
+    assert p.idaopi.england_pct is None and p.idaopi.england_note == pr.NOT_IN_DEMO
+    assert pr.england_figures_missing(p)
+    bare = table25.copy()
+    bare.attrs = {"scope": "West Midlands",
+                  "england_reference": Reference({"profile": {"idaci_pct": 36.3}})}
+    q = pr.lsoa_profile(code, edition="2025", table=bare)
+    assert q.idaci.england_pct is None and "36.3" not in q.summary
+    assert q.idaci.england_note != pr.NOT_IN_DEMO  # the full data has no published rate either
 
 
 @pytest.mark.demo
@@ -83,13 +247,6 @@ def test_bad_codes_are_clear_errors(table25: pd.DataFrame) -> None:
         pr.lsoa_profile("E02000001", edition="2025", table=table25)
     with pytest.raises(ValidationError, match="not an LSOA 2011 or LSOA 2021 code"):
         pr.lsoa_profile("E01999999", edition="2025", table=table25)
-
-
-def test_rate_over_100_percent_is_withheld(table25: pd.DataFrame) -> None:
-    # a new-build LSOA 2021: more income-deprived children than mid-2020 children estimated
-    p = pr.lsoa_profile("E01035190", edition="2025", table=table25)
-    assert p.idaci.rate_pct is None and "Not shown" in p.idaci.note
-    assert p.age_profile["estimated"]
 
 
 def _independent_area(path_imd: str, key: str, codes: list[str], pop: pd.Series) -> dict[str, float]:
@@ -212,3 +369,31 @@ def test_profile_keeps_the_tidied_postcode() -> None:
     from needsmap.analysis.profile import lsoa_profile
 
     assert lsoa_profile(postcode="b312lb.", edition="2019").postcode == "B31 2LB"
+
+
+def test_loader_keeps_the_published_columns_when_the_file_has_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_data_dir: Path) -> None:
+    """The main IMD file as ``needsmap data fetch`` writes it (File 7's rates and denominators as
+    optional columns) loads them; the staged file without them loads too (every other test)."""
+    from needsmap.data import loaders
+    from needsmap.data.catalog import IMD_RATE_COLUMNS
+    from tests.publisher_fixtures.imd import FILE7_2025_HEADER
+
+    folder = tmp_path / "data"
+    (folder / "imd").mkdir(parents=True)
+    for ds_id in ("imd2025_subdomains", "imd2025_indicators"):
+        (folder / get_dataset(ds_id).file).symlink_to(real_data_dir / get_dataset(ds_id).file)
+    main = pd.read_csv(real_data_dir / get_dataset("imd2025").file)
+    sample = pd.read_csv(real_data_dir.parent / "docs" / "publisher-samples"
+                         / "iod2025_file7_sample.csv").set_index("LSOA code (2021)")
+    headers = [FILE7_2025_HEADER[i] for i in (28, 31, 53, 54)]  # File 7's columns 29, 32, 54, 55
+    for ours, header in zip(IMD_RATE_COLUMNS, headers, strict=True):
+        main[ours] = sample[header].reindex(main["lsoa21_code"]).to_numpy()
+    main.to_csv(folder / get_dataset("imd2025").file, index=False)
+    monkeypatch.delenv("NEEDSMAP_DEMO", raising=False)
+    monkeypatch.setenv("NEEDSMAP_DATA_DIR", str(folder))
+    monkeypatch.setenv("NEEDSMAP_CACHE_DIR", str(tmp_path / "cache"))
+    got = loaders.load_imd("2025")
+    assert got.loc["E01000006", ["idaci_score", "idaopi_score", "idaci_denominator",
+                                 "idaopi_denominator"]].tolist() == [0.64, 0.156, 397, 225]
+    assert got["idaci_score"].notna().sum() == 5 and len(got) == 33_755

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from needsmap.data.catalog import get_dataset
+from needsmap.data.catalog import IMD_RATE_COLUMNS, get_dataset
 from needsmap.data.sources import imd
 from needsmap.data.sources.imd import SOURCES, clean_name
 from needsmap.errors import ValidationError
@@ -84,7 +84,11 @@ def test_converts_to_the_prepared_layout(
             expected = expected[expected[key].isin(got[key])]
             assert len(expected) > 1000
         assert got[key].str.startswith("E").all()
-        assert_same_rows(got, expected, [key])
+        # columns beyond the prepared layout are the dataset's optional ones (File 7's published
+        # IDACI / IDAOPI rates and denominators), placed after it
+        extra = list(got.columns[len(expected.columns):])
+        assert extra == (list(IMD_RATE_COLUMNS) if dataset_id in ("imd2025", "imd2019") else [])
+        assert_same_rows(got[list(expected.columns)], expected, [key])
 
 
 def test_sources_are_described() -> None:
@@ -121,7 +125,33 @@ def test_real_iod2025_file7_rows(samples: Path, real_data_dir: Path) -> None:
         expected = prepared(real_data_dir, dataset_id)
         expected = expected[expected["lsoa21_code"].isin(got["lsoa21_code"])]
         assert len(expected) == 5
-        assert_same_rows(got, expected, ["lsoa21_code"])
+        assert_same_rows(got[list(expected.columns)], expected, ["lsoa21_code"])
+    # the published IDACI / IDAOPI rates and mid-2022 denominators, as the publisher's rows hold
+    raw = pd.read_csv(sample, encoding="utf-8-sig").set_index("LSOA code (2021)")
+    got = frames["imd2025"].set_index("lsoa21_code")
+    for column, header in (
+        ("IDACI_score", FILE7_2025_HEADER[28]), ("IDAOPI_score", FILE7_2025_HEADER[31]),
+        ("IDACI_denominator", "Dependent Children aged 0-15: mid 2022"),
+        ("IDAOPI_denominator", "Older population aged 60 and over: mid 2022"),
+    ):
+        pd.testing.assert_series_equal(got[column], raw[header].reindex(got.index),
+                                       check_names=False, check_dtype=False)
+    assert got.loc["E01000006", "IDACI_score"] == pytest.approx(0.64)  # as printed in the file
+
+
+def test_file7_without_the_published_rates_still_converts(
+    built: Callable[[str], Path], tmp_path: Path, real_data_dir: Path
+) -> None:
+    """A File 7 lacking the IDACI / IDAOPI rate and denominator columns (optional) converts to
+    the prepared layout; the columns are left out, not made up."""
+    src = built("iod2025_file7")
+    drop = {FILE7_2025_HEADER[i] for i in (28, 31, 53, 54)}
+    table = pd.read_csv(src, dtype=str, keep_default_na=False)
+    cut = write_csv(tmp_path / "file7_no_rates.csv",
+                    table[[c for c in table.columns if c not in drop]], newline="\n")
+    got = imd.convert_iod2025_file7(cut)["imd2025"]
+    assert not set(IMD_RATE_COLUMNS) & set(got.columns)
+    assert_same_rows(got, prepared(real_data_dir, "imd2025"), ["lsoa21_code"])
 
 
 def test_real_iod2019_file6_names_agree_with_the_assembled_file7_header(samples: Path) -> None:
@@ -164,7 +194,15 @@ def test_file7_2019_without_bom(built: Callable[[str], Path], tmp_path: Path,
                                 real_data_dir: Path) -> None:
     variant = _copy(built("iod2019_file7"), tmp_path / "iod2019.csv", newline="\n")
     got = imd.convert_iod2019_file7(variant)["imd2019"]
-    assert_same_rows(got, prepared(real_data_dir, "imd2019"), ["lsoa11_code"])
+    want = prepared(real_data_dir, "imd2019")
+    assert_same_rows(got[list(want.columns)], want, ["lsoa11_code"])
+    # the mid-2015 denominators of the real File 6 rows (the fixture's only ones) are kept
+    file6 = pd.read_csv(real_data_dir.parent / "docs" / "publisher-samples"
+                        / "iod2019_file6_population_denominators_sample.csv", encoding="utf-8-sig")
+    kids = file6.set_index("LSOA code (2011)")[FILE7_2019_HEADER[53]]
+    have = got.set_index("lsoa11_code")["IDACI_denominator"].dropna()
+    pd.testing.assert_series_equal(have, kids.reindex(have.index), check_names=False)
+    assert len(have) == len(kids)
 
 
 def test_zipped_mid2020_workbook(built: Callable[[str], Path], tmp_path: Path) -> None:

@@ -17,7 +17,14 @@ from pathlib import Path
 import pandas as pd
 
 from needsmap.data.sources.imd import SOURCES
-from tests.publisher_fixtures._common import FULL, lsoa21_names, prepared, write_csv, write_workbook
+from tests.publisher_fixtures._common import (
+    FULL,
+    SAMPLES,
+    lsoa21_names,
+    prepared,
+    write_csv,
+    write_workbook,
+)
 
 FILE_NAMES = {s.id: s.file_name for s in SOURCES}
 
@@ -316,19 +323,43 @@ _RANK = " Rank (where 1 is most deprived)"
 _DECILE = " Decile (where 1 is most deprived 10% of LSOAs)"
 
 
+#: File 7 columns the prepared data lacks but the real publisher rows in ``docs/publisher-samples``
+#: hold: the published IDACI / IDAOPI rates and their population denominators
+_IDACI_IDAOPI_2025 = (FILE7_2025_HEADER[28], FILE7_2025_HEADER[31], FILE7_2025_HEADER[53],
+                      FILE7_2025_HEADER[54])
+_DENOMINATORS_2019 = (FILE7_2019_HEADER[53], FILE7_2019_HEADER[55])
+
+
+def _real_rows(shared: Path, sample: str, key: str, headers: tuple[str, ...]) -> pd.DataFrame:
+    """The columns ``headers`` of the real publisher rows in ``sample`` (beside the data folder),
+    keyed by ``key``, named as the publisher names them; no rows when the samples are not there.
+    Values as floats (File 6 writes ``175.00``)."""
+    path = shared.parent / SAMPLES / sample
+    if not path.is_file():
+        return pd.DataFrame(columns=[key, *headers])
+    frame = pd.read_csv(path, encoding="utf-8-sig")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    out = frame[[frame.columns[0], *(h.strip() for h in headers)]].set_axis([key, *headers], axis=1)
+    return out.astype({h: float for h in headers})
+
+
 def _score_header(label: str) -> str:
     rate = label in ("Income", "Employment")
     return f"{label} Score (rate)" if rate else f"{label} Score"
 
 
 def build_iod2025_file7(shared: Path, out: Path) -> Path:
-    """IoD2025 File 7: every LSOA, the 56-column header, no BOM, LF line ends."""
+    """IoD2025 File 7: every LSOA, the 56-column header, no BOM, LF line ends. The published
+    IDACI / IDAOPI rates and their mid-2022 denominators, which the prepared data lacks, are the
+    real publisher rows' (``iod2025_file7_sample.csv``, five LSOAs) and blank elsewhere."""
     imd = prepared(shared, "imd2025")
     sub = prepared(shared, "imd2025_subdomains")
     pop = prepared(shared, "population_lsoa21_mid2022_2024")
+    real = _real_rows(shared, "iod2025_file7_sample.csv", "lsoa21_code", _IDACI_IDAOPI_2025)
     frame = (imd.merge(sub, on="lsoa21_code", how="left")
              .merge(lsoa21_names(shared), on="lsoa21_code", how="left")
-             .merge(pop, on="lsoa21_code", how="left"))
+             .merge(pop, on="lsoa21_code", how="left")
+             .merge(real, on="lsoa21_code", how="left"))
     cols: dict[str, str] = {
         "LSOA code (2021)": "lsoa21_code",
         "LSOA name (2021)": "lsoa21_name",
@@ -336,6 +367,7 @@ def build_iod2025_file7(shared: Path, out: Path) -> Path:
         "Local Authority District name (2024)": "ltla24_name",
         "Total population: mid 2022": "population_mid2022",
     }
+    cols.update({h: h for h in _IDACI_IDAOPI_2025})
     for _, stem, label in DOMAINS:
         cols[_score_header(label)] = f"{stem}_score"
         cols[f"{label}{_RANK}"] = f"{stem}_rank"
@@ -367,18 +399,24 @@ def _publisher_values(frame: pd.DataFrame, column: str | None) -> pd.Series:
 def build_iod2019_file7(shared: Path, out: Path) -> Path:
     """IoD2019 File 7: every LSOA, the assembled 57-column header (trailing space in the last
     name), UTF-8 BOM and CRLF line ends as in the stored copy of its sibling File 6. Scores and
-    mid-2015 denominators, which the prepared data lacks, are blank."""
+    mid-2015 denominators, which the prepared data lacks, are blank, except the children's and
+    older people's denominators of the real File 6 rows
+    (``iod2019_file6_population_denominators_sample.csv``; File 7 repeats File 6's figures)."""
     imd = prepared(shared, "imd2019")
     sub = prepared(shared, "imd2019_subdomains")
     sub = sub[[c for c in sub.columns if c == "lsoa11_code" or c not in imd.columns]]
+    real = _real_rows(shared, "iod2019_file6_population_denominators_sample.csv", "lsoa11_code",
+                      _DENOMINATORS_2019)
     frame = (imd.merge(sub, on="lsoa11_code", how="left")
-             .merge(_lsoa11_names(shared), on="lsoa11_code", how="left"))
+             .merge(_lsoa11_names(shared), on="lsoa11_code", how="left")
+             .merge(real, on="lsoa11_code", how="left"))
     cols: dict[str, str] = {
         "LSOA code (2011)": "lsoa11_code",
         "LSOA name (2011)": "lsoa11_name",
         "Local Authority District code (2019)": "ltla21_code",
         "Local Authority District name (2019)": "ltla21_name",
     }
+    cols.update({h: h for h in _DENOMINATORS_2019})
     for stem, _, label in (*DOMAINS, *SUBDOMAINS):
         cols[f"{label}{_RANK}"] = f"{stem}_rank"
         cols[f"{label}{_DECILE}"] = f"{stem}_decile"

@@ -1,20 +1,30 @@
 """Area profiles: everything a bid writer cites about one LSOA, a ward or a local authority.
 
 :func:`lsoa_profile` gathers the IMD rank and decile, every domain and sub-domain, population and age
-profile, the IDACI / IDAOPI rates, Census 2021 ethnic make-up, any extra measures loaded (at-risk jobs,
-Community Needs Index), the other IMD edition where the LSOA is comparable, nearby organisations and a
-plain-English summary. :func:`area_profile` does the same for a ward or local authority with
-population-weighted summaries and the list of its LSOAs.
+profile, children and older people in income-deprived families (IDACI / IDAOPI), Census 2021
+ethnic make-up, any extra measures loaded (at-risk jobs, Community Needs Index), the other IMD
+edition where the LSOA is comparable, nearby organisations and a plain-English summary.
+:func:`area_profile` does the same for a ward or local authority with population-weighted summaries
+and the list of its LSOAs.
 
-Denominators of the IDACI / IDAOPI rates
-----------------------------------------
-The IMD files publish the *numerators* only (children aged 0–15, and people aged 60 and over, living
-in income-deprived families). The rates here divide them by the matching age group of the ONS mid-2020
-single-year-of-age population estimates (LSOA 2011). For the 2025 edition (LSOA 2021), those ages are
-carried to LSOA 2021 through the ONS LSOA11→LSOA21 lookup: unchanged (U) and merged (M) LSOAs exactly,
-split (S) and irregular (X) ones apportioned by Census 2021 usual residents. The official rates used
-other denominators (mid-2015 for 2019, later estimates for 2025), so these rates can differ from the
-published IDACI / IDAOPI scores by a few points; they are labelled as such wherever shown.
+Income deprivation by age (IDACI / IDAOPI): rates that can be right, else counts
+-------------------------------------------------------------------------------
+A rate is printed only when it is right (:func:`income_deprivation_rates`):
+
+* MHCLG's *published* rate when the data has it (File 7's "IDACI Score (rate)" and "IDAOPI Score
+  (rate)", kept by ``needsmap data fetch`` as the optional columns ``idaci_score`` /
+  ``idaopi_score``): an LSOA's own; for several LSOAs (a ward, a local authority, England) the
+  mean of their published rates weighted by File 7's published denominators (children aged 0–15,
+  people aged 60 and over).
+* Otherwise a rate worked out from the IMD count (File 8's numerator) only over a denominator of
+  the same date and geography as the count (:data:`~needsmap.data.loaders.RATE_BASIS`: mid-2022 on
+  LSOA 2021 for IMD 2025, mid-2015 on LSOA 2011 for IMD 2019), i.e. File 7's published
+  denominators.
+* Otherwise the count, with the reason there is no rate. The ONS mid-2020 ages in the data folder
+  are another year's population: dividing IMD 2025 counts by them gave "about 100%" in growing
+  areas, so they are never used as a denominator (they still give the age profile).
+
+No rate over 100% is ever printed.
 
 England's figures
 -----------------
@@ -39,7 +49,7 @@ from needsmap import areas
 from needsmap.data import load_boundaries, load_lsoa_table, read_table
 from needsmap.data._cache import cached
 from needsmap.data.catalog import get_dataset
-from needsmap.data.loaders import is_national, reference_figure, require_national
+from needsmap.data.loaders import RATE_BASIS, is_national, reference_figure, require_national
 from needsmap.data.population import age_table
 from needsmap.errors import ValidationError
 from needsmap.measures import get_measure
@@ -47,12 +57,17 @@ from needsmap.types import Edition, england_lsoa_count
 
 __all__ = [
     "AGE_BANDS",
+    "COUNT_ONLY",
     "DOMAIN_IDS",
     "NOT_IN_DEMO",
+    "NOT_PUBLISHED",
+    "PUBLISHED",
+    "RECOMPUTED",
     "SUBDOMAIN_IDS",
     "AreaProfile",
     "LsoaProfile",
     "RankFigure",
+    "Rate",
     "age_table",
     "area_profile",
     "decile_phrase",
@@ -60,8 +75,10 @@ __all__ = [
     "england_ethnicity_pct",
     "england_pct_by_decile",
     "england_rates",
+    "england_figures_missing",
     "england_reference",
     "ethnicity_table",
+    "income_deprivation_rates",
     "display_postcode",
     "lsoa_for_postcode",
     "lsoa_profile",
@@ -104,8 +121,15 @@ _VINTAGE = {"2019": "lsoa11", "2025": "lsoa21"}
 _VINTAGE_LABEL = {"2019": "LSOA 2011", "2025": "LSOA 2021"}
 #: what is shown instead of an England figure the demo cannot give exactly
 NOT_IN_DEMO = "not in the demo (needs the full data)"
-#: the income-deprivation rates: numerator column -> (key, first age, last age of the denominator)
-_RATE_AGES = {"idaci_numerator": ("idaci", 0, 15), "idaopi_numerator": ("idaopi", 60, 90)}
+#: the income-deprivation measures: key -> (label, who, the denominator's population in words)
+_RATE_WHO: dict[str, tuple[str, str, str]] = {
+    "idaci": ("Children (0–15) in income-deprived families (IDACI)", "children aged 0–15",
+              "child population (aged 0–15)"),
+    "idaopi": ("People aged 60+ in income-deprived families (IDAOPI)", "people aged 60 and over",
+               "population aged 60 and over"),
+}
+#: how a :class:`Rate` was obtained (its ``basis``)
+PUBLISHED, RECOMPUTED, COUNT_ONLY, NOT_PUBLISHED = "published", "recomputed", "count", "none"
 
 
 def _other(edition: Edition) -> Edition:
@@ -170,7 +194,38 @@ def _rank_figure(row: pd.Series, measure: str, total: int) -> RankFigure:
 
 @dataclass
 class Rate:
-    """A share of an age group: numerator ÷ denominator, with where both come from."""
+    """Share of an age group in income-deprived families, or the count when no right rate exists.
+
+    Attributes
+    ----------
+    label
+        What is measured (``Children (0–15) in income-deprived families (IDACI)``).
+    numerator
+        People of that age in income-deprived families (IMD count, summed over the LSOAs; ``None``
+        when not published for any of them).
+    denominator
+        People of that age the rate is out of (File 7's published population, summed); ``None``
+        when there is none in the data.
+    rate_pct
+        The rate, percent (0–100, one decimal as published); ``None`` when no right rate can be
+        given (see :func:`income_deprivation_rates`). Never over 100.
+    england_pct
+        England's rate on the same basis, percent; ``None`` when not known (``england_note`` says why).
+    note
+        Where the figures come from, and why there is no rate when there is none.
+    basis
+        ``"published"`` (MHCLG's own rate, or for several LSOAs their mean weighted by the
+        published denominators), ``"recomputed"`` (count ÷ a published denominator of the same date
+        and geography), ``"count"`` (count only, no rate) or ``"none"`` (nothing published).
+    who
+        The age group in words (``children aged 0–15``).
+    reason
+        Why there is no rate, in words (``""`` when there is one).
+    lsoas_without_count
+        LSOAs whose count MHCLG left blank (small numbers): the count is then a lower bound.
+    england_note
+        Why England's rate is missing (``""`` when it is given).
+    """
 
     label: str
     numerator: float | None
@@ -178,6 +233,36 @@ class Rate:
     rate_pct: float | None
     england_pct: float | None
     note: str
+    basis: str = NOT_PUBLISHED
+    who: str = ""
+    reason: str = ""
+    lsoas_without_count: int = 0
+    england_note: str = ""
+
+    @property
+    def count_text(self) -> str:
+        """``1,234 children aged 0–15`` (``at least …`` when some LSOAs' counts are blank)."""
+        if self.numerator is None:
+            return f"no published count of {self.who}"
+        least = "at least " if self.lsoas_without_count else ""
+        return f"{least}{self.numerator:,.0f} {self.who}"
+
+    @property
+    def value_text(self) -> str:
+        """The figure as printed: ``23.7%``, or the count: ``1,234 children aged 0–15 (count; no
+        rate)``, or ``not published``."""
+        if self.rate_pct is not None:
+            return f"{self.rate_pct:.1f}%"
+        if self.numerator is not None:
+            return f"{self.count_text} (count; no rate)"
+        return "not published"
+
+    @property
+    def england_text(self) -> str:
+        """``England 18.2%``, or ``England: <why not>``."""
+        if self.england_pct is not None:
+            return f"England {self.england_pct:.1f}%"
+        return f"England: {self.england_note or 'not known'}"
 
 
 @dataclass
@@ -360,51 +445,41 @@ def resolve_lsoa(code: str, *, edition: Edition, table: pd.DataFrame) -> tuple[s
     """The LSOA code of ``edition``'s vintage for ``code``, translating the other vintage's codes.
 
     A code in both vintages is unchanged (ONS change code U). A 2011 code asked of the 2025 edition,
-    or a 2021 code asked of 2019, goes through the ONS LSOA11↔LSOA21 lookup; when it maps to several
-    LSOAs (a split, or a merge seen from the other side) the one with most residents is chosen and
-    the others are listed.
+    or a 2021 code asked of 2019, goes through :func:`needsmap.data.crosswalk.resolve_codes` (the
+    one LSOA 2011↔2021 resolver): when it maps to several LSOAs (a split, or a merge seen from the
+    other side) the one with most residents is chosen and the others are listed in the note.
 
     Raises
     ------
     ValidationError
         ``code`` is not an English LSOA code of either vintage.
     """
+    from needsmap.data.crosswalk import resolve_codes
+
     c = str(code).strip().upper().replace(" ", "")
     if not _LSOA_RE.match(c):
         raise ValidationError(f"{code!r} is not an LSOA code: English LSOA codes look like E01009219")
     if c in table.index:
         return c, None
-    lk = _lookup()
-    want, have = (("lsoa11_code", "lsoa21_code") if edition == "2019" else ("lsoa21_code", "lsoa11_code"))
-    rows = lk.loc[lk[have] == c]
-    if rows.empty:
+    want = _VINTAGE[edition]
+    res = resolve_codes(pd.Series([c]), to=want).iloc[0]  # type: ignore[arg-type]
+    if pd.isna(res["code"]):
         raise ValidationError(f"{c} is not an LSOA 2011 or LSOA 2021 code in England "
                               "(check the code; Welsh LSOAs start W01)")
-    cands = [x for x in dict.fromkeys(rows[want].astype(str)) if x in table.index]
+    all_cands = list(res["candidates"])
+    cands = [x for x in all_cands if x in table.index]
     if not cands:
-        raise ValidationError(f"{c} maps to {', '.join(rows[want])}, none of which is in the IMD {edition} table")
-    pops = table.loc[cands, "population"].astype(float).fillna(0)
-    chosen = str(pops.idxmax())
-    change = str(rows["change_code"].iloc[0])
-    have_v, want_v = ("LSOA 2021", "LSOA 2011") if edition == "2019" else ("LSOA 2011", "LSOA 2021")
-    others = [x for x in cands if x != chosen]
-    if change == "S" and edition == "2025":
-        note = (f"{c} is an {have_v} code; it was split in 2021 into {len(cands)} LSOAs "
-                f"({', '.join(cands)}). Showing {chosen}, the one with most residents.")
-    elif change == "S":
-        note = (f"{c} is an {have_v} code; it is part of {want_v} {chosen}, which was split in 2021. "
-                f"The IMD 2019 figures describe the whole of {chosen}.")
+        raise ValidationError(f"{c} maps to {', '.join(all_cands)}, none of which is in the IMD {edition} table")
+    chosen = str(res["code"])
+    if chosen not in table.index:  # a partial (demo) table: the most populous part it holds
+        chosen = str(table.loc[cands, "population"].astype(float).fillna(0).idxmax())
+    change = str(res["change_code"])
+    have_v = "LSOA 2021" if edition == "2019" else "LSOA 2011"
+    note = str(res["note"])
+    if change == "S" and edition == "2019":
+        note += f" The IMD 2019 figures describe the whole of {chosen}."
     elif change == "M" and edition == "2025":
-        note = (f"{c} is an {have_v} code; in 2021 it was merged with neighbouring LSOAs into {chosen}. "
-                f"The IMD 2025 figures describe the whole merged area.")
-    elif change == "M":
-        note = (f"{c} is an {have_v} code formed in 2021 by merging {', '.join(cands)}. "
-                f"Showing {chosen}, the one with most residents.")
-    else:
-        note = (f"{c} is an {have_v} code; its boundary was redrawn irregularly in 2021 (ONS change "
-                f"code {change}). Showing {want_v} {chosen}, the best match with most residents.")
-    if others and "Showing" in note:
-        note += f" The other{'s' if len(others) > 1 else ''}: {', '.join(others)}."
+        note += " The IMD 2025 figures describe the whole merged area."
     return chosen, Translation(requested_code=c, requested_vintage=have_v, change_code=change,
                                candidates=cands, chosen=chosen, note=note)
 
@@ -477,74 +552,154 @@ def england_age_pct(table: pd.DataFrame, edition: Edition) -> dict[str, float] |
     return {band: float(ref[band]) for band in AGE_BANDS}
 
 
-def _age_denominator(ages: pd.DataFrame, first: int, last: int) -> pd.Series:
-    return ages.iloc[:, first:last + 1].sum(axis=1)
+def _numbers(table: pd.DataFrame, codes: list[str], column: str) -> pd.Series:
+    """``table[column]`` for ``codes`` as floats (all NaN when the table has no such column)."""
+    if column not in table.columns:
+        return pd.Series(np.nan, index=pd.Index(codes), dtype=float)
+    return pd.to_numeric(table[column].reindex(codes), errors="coerce").astype(float)
 
 
-def _england_rates_from_table(table: pd.DataFrame, edition: Edition,
-                              ages: pd.DataFrame | None = None) -> dict[str, float]:
-    ages = age_table(edition) if ages is None else ages
-    out: dict[str, float] = {}
-    for num_col, (key, first, last) in _RATE_AGES.items():
-        den = _age_denominator(ages, first, last)
-        all_nums = table[num_col].astype(float)
-        eng = float(all_nums.sum()) / float(den.reindex(all_nums.dropna().index).sum())
-        out[key] = round(100 * eng, 1)
-    return out
+#: why there is no published rate, when the table has no published rates at all
+_NO_PUBLISHED = "no published rates in the data folder"
 
 
-def england_rates(table: pd.DataFrame, edition: Edition, *, ages: pd.DataFrame | None = None
-                  ) -> dict[str, float | None]:
-    """England's IDACI and IDAOPI rates (%, keys ``idaci``, ``idaopi``) as the profile computes them.
+def _published_rate(table: pd.DataFrame, codes: list[str], key: str
+                    ) -> tuple[float | None, float | None, str]:
+    """MHCLG's published rate (%) over ``codes`` with its denominator, or why there is none.
 
-    Over every LSOA with a published count when ``table`` is national (``ages``: the edition's
-    :func:`age_table`, if already read); from its England reference otherwise (``None`` for a rate
-    the reference lacks).
+    One LSOA: its own published rate. Several: the mean of their published rates weighted by the
+    published denominators (every LSOA must have both).
     """
+    if f"{key}_score" not in table.columns:
+        return None, None, _NO_PUBLISHED
+    scores = _numbers(table, codes, f"{key}_score")
+    dens = _numbers(table, codes, f"{key}_denominator")
+    if scores.isna().any():
+        return None, None, (f"no published rate for {int(scores.isna().sum()):,} of the "
+                            f"{len(codes):,} LSOAs")
+    if len(codes) == 1:
+        den = dens.iloc[0]
+        return 100 * float(scores.iloc[0]), (None if pd.isna(den) else float(den)), ""
+    if dens.isna().any() or float(dens.sum()) <= 0:
+        return None, None, "published rates, but not the published populations to weight them by"
+    return 100 * float((scores * dens).sum() / dens.sum()), float(dens.sum()), ""
+
+
+def _recomputed_rate(table: pd.DataFrame, codes: list[str], key: str
+                     ) -> tuple[float | None, float | None]:
+    """Count ÷ published denominator (%), which are of the same date and geography (File 8's
+    numerator and File 7's denominator of one edition); ``None`` unless every LSOA has both."""
+    nums = _numbers(table, codes, f"{key}_numerator")
+    dens = _numbers(table, codes, f"{key}_denominator")
+    if nums.isna().any() or dens.isna().any() or float(dens.sum()) <= 0:
+        return None, None
+    return 100 * float(nums.sum()) / float(dens.sum()), float(dens.sum())
+
+
+def _rate_for(table: pd.DataFrame, codes: list[str], key: str
+              ) -> tuple[float | None, float | None, str, str]:
+    """(rate %, denominator, basis, why no published rate) over ``codes``; the rate is ``None``
+    when no right one can be given, and never over 100."""
+    rate, den, why = _published_rate(table, codes, key)
+    basis = PUBLISHED
+    if rate is None:
+        rate, den = _recomputed_rate(table, codes, key)
+        basis = RECOMPUTED if rate is not None else COUNT_ONLY
+    if rate is not None and not 0 <= rate <= 100:
+        return None, None, COUNT_ONLY, f"the rate worked out ({rate:.0f}%) cannot be right"
+    return (None if rate is None else round(rate, 1)), den, basis, why
+
+
+def _england_rate(table: pd.DataFrame, edition: Edition, key: str) -> tuple[float | None, str]:
+    """England's rate (%) of ``key`` on the profile's rule, and why it is missing (``""`` if not)."""
+    date = RATE_BASIS[edition][0]
+    none_here = f"no published {date} rate for England in the data folder"
     if is_national(table):
-        return dict(_england_rates_from_table(table, edition, ages))
-    out: dict[str, float | None] = {}
-    for key, _, _ in _RATE_AGES.values():
-        ref = reference_figure(table, "profile", f"{key}_pct")
-        out[key] = float(ref) if isinstance(ref, int | float) else None
-    return out
+        rate, _, _, why = _rate_for(table, [str(c) for c in table.index], key)
+        return rate, "" if rate is not None else none_here + ("" if why == _NO_PUBLISHED else f" ({why})")
+    ref = reference_figure(table, "profile", f"{key}_published_pct")
+    if isinstance(ref, int | float) and not isinstance(ref, bool):
+        return float(ref), ""
+    published = f"{key}_score" in table.columns or f"{key}_denominator" in table.columns
+    return None, NOT_IN_DEMO if published else none_here
 
 
-def _rates(table: pd.DataFrame, codes: list[str], edition: Edition) -> tuple[Rate, Rate]:
-    ages = age_table(edition)
-    kids_all = _age_denominator(ages, *_RATE_AGES["idaci_numerator"][1:])
-    old_all = _age_denominator(ages, *_RATE_AGES["idaopi_numerator"][1:])
-    england = england_rates(table, edition, ages=ages)
+def england_rates(table: pd.DataFrame, edition: Edition) -> dict[str, float | None]:
+    """England's IDACI and IDAOPI rates (%, keys ``idaci``, ``idaopi``) on the profile's rule.
+
+    Over every LSOA of a national ``table``: the mean of the published rates weighted by the
+    published denominators, else the counts over those denominators (see
+    :func:`income_deprivation_rates`); ``None`` when the table has neither. For a regional table
+    (the demo), from its England reference (``profile.idaci_published_pct`` …), ``None`` when the
+    reference lacks it.
+    """
+    return {key: _england_rate(table, edition, key)[0] for key in _RATE_WHO}
+
+
+def income_deprivation_rates(table: pd.DataFrame, codes: list[str], edition: Edition
+                             ) -> tuple[Rate, Rate]:
+    """Children aged 0–15 (IDACI) and people aged 60+ (IDAOPI) in income-deprived families.
+
+    Parameters
+    ----------
+    table
+        The edition's LSOA table (:func:`~needsmap.data.load_lsoa_table`): ``idaci_numerator``,
+        ``idaopi_numerator`` (counts) and, when the data has them, ``idaci_score``,
+        ``idaopi_score`` (published rates, 0–1) and ``idaci_denominator``, ``idaopi_denominator``.
+    codes
+        The LSOAs of the area (one for an LSOA profile).
+    edition
+        IMD edition; its counts are for :data:`~needsmap.data.loaders.RATE_BASIS` (mid-2022 on
+        LSOA 2021 for 2025, mid-2015 on LSOA 2011 for 2019).
+
+    Returns
+    -------
+    (Rate, Rate)
+        IDACI and IDAOPI. ``rate_pct`` is the published rate (one LSOA), or the published rates'
+        mean weighted by the published denominators (several); else the count over a published
+        denominator of the same date and geography; else ``None`` with the count in
+        ``numerator`` and the reason in ``reason`` and ``note``. Never over 100%, never over a
+        denominator of another date (such as the ONS mid-2020 ages).
+    """
+    date, geo = RATE_BASIS[edition]
     redesign = (" The 2025 edition measures income deprivation differently from 2019 (Universal "
-                "Credit), so 2019 and 2025 rates are not comparable." if edition == "2025" else "")
+                "Credit), so 2019 and 2025 figures are not comparable." if edition == "2025" else "")
     out = []
-    for num_col, den, label, who in (
-        ("idaci_numerator", kids_all, "Children (0–15) in income-deprived families (IDACI)",
-         "children aged 0–15"),
-        ("idaopi_numerator", old_all, "People aged 60+ in income-deprived families (IDAOPI)",
-         "people aged 60 and over"),
-    ):
-        nums = table.loc[codes, num_col].astype(float)
-        num = float(nums.sum())
-        d = float(den.reindex(codes).sum())
-        eng = england[_RATE_AGES[num_col][0]]
-        note = (f"IMD {edition} numerator ÷ {who} (ONS mid-2020 estimates"
-                + (", carried to LSOA 2021" if edition == "2025" else "")
-                + "). The official index used other population estimates, so this can differ from "
-                  "the published rate by a few points." + redesign)
-        rate: float | None = round(100 * num / d, 1) if d > 0 else None
-        if nums.isna().all():
-            rate = None
-            note = "Not published for this area (MHCLG leaves small counts blank). " + note
-        elif nums.isna().any():
-            note = (f"{int(nums.isna().sum())} of {len(nums)} LSOAs have no published count (small "
-                    "numbers are left blank), so this slightly understates the rate. " + note)
-        if rate is not None and rate > 100:
-            rate = None
-            note = ("Not shown: the count exceeds the mid-2020 population of that age (the area "
-                    "has probably grown since 2020). " + note)
-        out.append(Rate(label=label, numerator=None if nums.isna().all() else round(num),
-                        denominator=round(d), rate_pct=rate, england_pct=eng, note=note))
+    for key, (label, who, population) in _RATE_WHO.items():
+        nums = _numbers(table, codes, f"{key}_numerator")
+        blank = int(nums.isna().sum())
+        numerator = None if blank == len(codes) else round(float(nums.sum()))
+        rate, den, basis, why = _rate_for(table, codes, key)
+        england, england_note = _england_rate(table, edition, key)
+        reason = ""
+        if basis == PUBLISHED:
+            note = (f"Published by MHCLG (English Indices of Deprivation {edition}, File 7): the "
+                    f"share of {who} living in income-deprived families, out of MHCLG's {date} "
+                    f"population of that age ({geo})."
+                    + (" For several LSOAs: the mean of their published rates weighted by those "
+                       "populations." if len(codes) > 1 else ""))
+        elif basis == RECOMPUTED:
+            note = (f"IMD {edition} count of {who} in income-deprived families ÷ MHCLG's published "
+                    f"{date} {population} ({geo}), the same date and areas as the count.")
+        else:
+            basis = COUNT_ONLY if numerator is not None else NOT_PUBLISHED
+            reason = (f"no published {date} {population} for this area in the data folder"
+                      if why in ("", _NO_PUBLISHED) else why)
+            note = (f"IMD {edition} count of {who} in income-deprived families (File 8). No rate: "
+                    f"{reason}. A rate needs a population of the same date and areas as "
+                    f"the count ({date}, {geo}); the ONS mid-2020 ages in the data folder are "
+                    "another year's, so they are not used. `needsmap data fetch --only "
+                    f"iod{edition}_file7` brings MHCLG's published rates and populations.")
+        if basis != PUBLISHED and numerator is None:
+            note = "No count is published for this area (MHCLG leaves small numbers blank). " + note
+        elif basis != PUBLISHED and blank:
+            note = (f"{blank} of {len(codes)} LSOAs have no published count (MHCLG leaves small "
+                    "numbers blank), so the count is a lower bound. " + note)
+        out.append(Rate(label=label, numerator=numerator,
+                        denominator=None if den is None else round(den), rate_pct=rate,
+                        england_pct=england, note=note + redesign, basis=basis, who=who,
+                        reason=reason, lsoas_without_count=blank if numerator is not None else 0,
+                        england_note=england_note))
     return out[0], out[1]
 
 
@@ -670,9 +825,38 @@ def orgs_near(orgs: pd.DataFrame, codes: list[str], *, edition: Edition, radius_
 
 
 # ----------------------------------------------------------------------------- LSOA profile
-def _england_aside(rate: Rate) -> str:
-    """`` (England: 18%)``, or nothing when England's rate is not known."""
-    return "" if rate.england_pct is None else f" (England: {rate.england_pct:.0f}%)"
+def england_figures_missing(p: LsoaProfile | AreaProfile) -> bool:
+    """True when an England figure of the profile is unknown because the data is a regional extract
+    without it (the demo without its England reference): shown as :data:`NOT_IN_DEMO`.
+
+    An England rate that the data does not publish at all (no File 7 rates; see
+    :func:`income_deprivation_rates`) is not "missing from the demo": the full data lacks it too.
+    (For ``report/_content.england_missing`` to delegate to: one rule for the page, CLI, PDF and
+    Markdown.)
+    """
+    age = p.age_profile or {}
+    return (NOT_IN_DEMO in (p.idaci.england_note, p.idaopi.england_note)
+            or (bool(age) and not age.get("england_bands_pct"))
+            or (p.ethnicity is not None and not p.ethnicity.get("england_pct")))
+
+
+def _rate_sentence(rate: Rate, edition: Edition) -> str:
+    """One sentence for the summary: the rate when a right one exists, else the count and why not.
+
+    ``23.7% of children aged 0–15 live in income-deprived families (England: 18.2%; IMD 2025,
+    published rate).`` or ``1,234 children aged 0–15 live in income-deprived families (IMD 2025);
+    no rate: no published mid-2022 child population (aged 0–15) for this area in the data folder.``
+    Empty when nothing is published.
+    """
+    if rate.rate_pct is not None:
+        how = "published rate" if rate.basis == PUBLISHED else "count ÷ published population"
+        eng = "" if rate.england_pct is None else f"England: {rate.england_pct:.1f}%; "
+        return (f"{rate.rate_pct:.1f}% of {rate.who} live in income-deprived families "
+                f"({eng}IMD {edition}, {how}).")
+    if rate.numerator is None:
+        return ""
+    text = f"{rate.count_text} live in income-deprived families (IMD {edition}); no rate: {rate.reason}."
+    return text[0].upper() + text[1:]
 
 
 def _lsoa_summary(p_name: str, code: str, ward: str, lad: str, edition: Edition, imd: RankFigure,
@@ -691,11 +875,7 @@ def _lsoa_summary(p_name: str, code: str, ward: str, lad: str, edition: Edition,
     h = domains.get("health")
     if h is not None and h.rank is not None and (not worst or worst[0] is not h):
         parts.append(f"Health deprivation rank {h.rank:,} of {total:,} (decile {h.decile}).")
-    if idaci.rate_pct is not None:
-        parts.append(f"About {idaci.rate_pct:.0f}% of children aged 0–15 live in income-deprived "
-                     f"families{_england_aside(idaci)}"
-                     + (f", and {idaopi.rate_pct:.0f}% of people aged 60 and over"
-                        f"{_england_aside(idaopi)}." if idaopi.rate_pct is not None else "."))
+    parts += [t for t in (_rate_sentence(idaci, edition), _rate_sentence(idaopi, edition)) if t]
     parts.append(f"Source: English Indices of Deprivation {edition}, MHCLG.")
     return " ".join(parts)
 
@@ -742,7 +922,7 @@ def lsoa_profile(code: str | None = None, *, edition: Edition, postcode: str | N
     age = _age_summary(ages.loc[lsoa], edition=edition) if lsoa in ages.index else {}
     if age:
         age["england_bands_pct"] = england_age_pct(t, edition)
-    idaci, idaopi = _rates(t, [lsoa], edition)
+    idaci, idaopi = income_deprivation_rates(t, [lsoa], edition)
     codes21, eth_note = _codes21_for(lsoa, edition)
     eth = _ethnicity(codes21, eth_note, england=england_ethnicity_pct(t))
     extra = _extras(t, [lsoa])
@@ -819,7 +999,9 @@ def england_reference(table: pd.DataFrame, edition: Edition) -> dict[str, Any]:
     """England's profile figures, worked out from the national ``table`` of ``edition`` for a
     regional extract to carry (``tools/build_demo.py`` stores them in the demo's manifest).
 
-    Keys: ``profile`` (``idaci_pct``, ``idaopi_pct``, ``age_bands_pct``, ``ethnicity_pct``) and
+    Keys: ``profile`` (``idaci_published_pct``, ``idaopi_published_pct``: England's rates by
+    :func:`england_rates`, ``None`` when the full data has no published rates or denominators;
+    ``age_bands_pct``, ``ethnicity_pct``) and
     ``pct_by_decile`` (every measure with a decile column; deciles as ``"1"`` … ``"10"``). Made by
     the functions the profile itself uses, so the demo shows the same numbers as the full data.
 
@@ -829,10 +1011,10 @@ def england_reference(table: pd.DataFrame, edition: Edition) -> dict[str, Any]:
         ``table`` is not national.
     """
     require_national(table)
-    rates = _england_rates_from_table(table, edition)
+    rates = england_rates(table, edition)
     measures = [c.removesuffix("_decile") for c in table.columns if str(c).endswith("_decile")]
     return {
-        "profile": {"idaci_pct": rates["idaci"], "idaopi_pct": rates["idaopi"],
+        "profile": {"idaci_published_pct": rates["idaci"], "idaopi_published_pct": rates["idaopi"],
                     "age_bands_pct": _england_age_from_data(edition),
                     "ethnicity_pct": _england_ethnicity_from_data()},
         "pct_by_decile": {m: {str(d): v for d, v in _pct_by_decile_from_table(table, m).items()}
@@ -850,9 +1032,9 @@ def _area_summary(prof_name: str, kind: str, lad: str, edition: Edition, n: int,
             f"({imd['lsoas_10pct_most_deprived']} and {imd['lsoas_20pct_most_deprived']} of its "
             f"{n} LSOAs). Its population-weighted average IMD rank is {imd['pop_weighted_mean_rank']:,} "
             f"of {england_lsoa_count(edition):,} (1 = most deprived).")
-    if idaci.rate_pct is not None:
-        text += (f" About {idaci.rate_pct:.0f}% of children aged 0–15 live in income-deprived "
-                 f"families{_england_aside(idaci)}.")
+    sentence = _rate_sentence(idaci, edition)
+    if sentence:
+        text += f" {sentence}"
     return text + f" Source: English Indices of Deprivation {edition}, MHCLG."
 
 
@@ -908,7 +1090,7 @@ def area_profile(text: str, *, edition: Edition, table: pd.DataFrame | None = No
     ages = age_table(edition).reindex(codes).sum()
     age = _age_summary(ages, edition=edition)
     age["england_bands_pct"] = england_age_pct(t, edition)
-    idaci, idaopi = _rates(t, codes, edition)
+    idaci, idaopi = income_deprivation_rates(t, codes, edition)
     eth_england = england_ethnicity_pct(t)
     if edition == "2025":
         eth = _ethnicity(codes, england=eth_england)

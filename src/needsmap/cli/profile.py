@@ -37,7 +37,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
             "IMD rank and decile, every domain and sub-domain, population and ages, children and "
             "older people in income-deprived families, Census 2021 ethnic make-up and extra "
             "measures, with a plain-English summary and sources. For a ward or local authority: "
-            "population-weighted figures and the list of its LSOAs."),
+            "population-weighted figures and the list of its LSOAs. Income deprivation by age is "
+            "a rate only when MHCLG's published rates (or denominators of the same date) are in "
+            "the data folder (`needsmap data fetch` keeps them from File 7); otherwise the count, "
+            "with the reason."),
         epilog="JSON goes to stdout unless --out is given; --format pdf needs --out.",
     )
     where = p.add_mutually_exclusive_group(required=True)
@@ -114,9 +117,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(body.decode())
     if isinstance(prof, pr.LsoaProfile) and prof.translation is not None:
         sys.stderr.write(f"note: {prof.translation.note}\n")
-    from needsmap.report._content import england_missing
-
-    if england_missing(prof):
+    if pr.england_figures_missing(prof):
         sys.stderr.write(f"note: some of England's figures are {pr.NOT_IN_DEMO} (shown as null, "
                          "– or left out)\n")
     return 0

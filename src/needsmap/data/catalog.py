@@ -34,6 +34,10 @@ class Dataset:
         Path relative to the data directory.
     columns
         Columns the loader requires (others are allowed).
+    optional_columns
+        Columns the loader uses when the file has them (a file without them still loads): e.g.
+        the published IDACI / IDAOPI rates and denominators that ``needsmap data fetch`` keeps from
+        MHCLG's File 7, which the staged prepared IMD files lack.
     geography
         Unit of the rows (``LSOA 2011``, ``MSOA 2011`` …).
     date
@@ -64,6 +68,7 @@ class Dataset:
     attribution: str = ""
     kind: str = field(default="table")
     min_rows: int = 0
+    optional_columns: tuple[str, ...] = ()
 
     def path_in(self, folder: Path) -> Path:
         """Where this dataset's file is in data folder ``folder``.
@@ -100,6 +105,14 @@ _SUB19 = ("Children_and_young_people", "Adult_skills", "Geographical_barriers", 
           "Indoors", "Outdoors")
 _SUB25 = ("children_and_young_people", "adult_skills", "geographical_barriers", "wider_barriers",
           "indoors", "outdoors")
+#: optional columns of the main IMD tables (``imd2019``, ``imd2025``), kept from MHCLG's File 7 when
+#: the file has them: the published IDACI and IDAOPI rates ("Score (rate)", a proportion 0–1) and
+#: their published population denominators (children aged 0–15; people aged 60 and over), which
+#: are for mid-2015 on LSOA 2011 (IoD2019) and mid-2022 on LSOA 2021 (IoD2025)
+IMD_RATE_COLUMNS = ("IDACI_score", "IDAOPI_score", "IDACI_denominator", "IDAOPI_denominator")
+_IMD_RATE_NOTE = (" Optional columns (File 7 as fetched; not in every prepared copy): IDACI_score, "
+                  "IDAOPI_score (published rates, 0–1) and IDACI_denominator, IDAOPI_denominator "
+                  "(children aged 0–15, people aged 60+, {date}).")
 _IMD19_URL = "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019"
 _IMD25_URL = "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025"
 _GEOPORTAL = "https://geoportal.statistics.gov.uk/"
@@ -112,7 +125,9 @@ DATASETS: tuple[Dataset, ...] = (
         licence=OGL, url=_IMD19_URL, file="imd/imd2019_lsoa11.csv",
         columns=("lsoa11_code",) + tuple(f"{d}_{m}" for d in _IMD19_DOMAINS for m in ("rank", "decile")),
         geography="LSOA 2011", date="2019 (most indicators 2015/16)", key="lsoa11_code",
-        notes="Rank 1 is the most deprived of 32,844 LSOAs; decile 1 is the most deprived 10%. 26 pairs of tied ranks.",
+        optional_columns=IMD_RATE_COLUMNS,
+        notes="Rank 1 is the most deprived of 32,844 LSOAs; decile 1 is the most deprived 10%. "
+              "26 pairs of tied ranks." + _IMD_RATE_NOTE.format(date="mid-2015"),
     ),
     Dataset(
         id="imd2019_subdomains",
@@ -139,7 +154,9 @@ DATASETS: tuple[Dataset, ...] = (
         columns=("lsoa21_code",) + tuple(
             f"{d}_{m}" for d in _IMD25_DOMAINS for m in ("rank", "decile", "score")),
         geography="LSOA 2021", date="2025", key="lsoa21_code",
-        notes="Rank 1 is the most deprived of 33,755 LSOAs; decile 1 is the most deprived 10%.",
+        optional_columns=IMD_RATE_COLUMNS,
+        notes="Rank 1 is the most deprived of 33,755 LSOAs; decile 1 is the most deprived 10%."
+              + _IMD_RATE_NOTE.format(date="mid-2022"),
     ),
     Dataset(
         id="imd2025_subdomains",

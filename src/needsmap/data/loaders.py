@@ -14,7 +14,7 @@ import pandas as pd
 
 from needsmap.data import _validate as v
 from needsmap.data._cache import cached
-from needsmap.data.catalog import Dataset, get_dataset
+from needsmap.data.catalog import IMD_RATE_COLUMNS, Dataset, get_dataset
 from needsmap.data.manifest import ENGLAND
 from needsmap.errors import DataMissingError, NeedsmapError, ValidationError
 from needsmap.types import Edition
@@ -46,6 +46,19 @@ INDICATORS: dict[str, str] = {
     "idaopi_numerator": "income_deprivation_affecting_older_people_index_idaopi_numerator",
     "employment_numerator": "employment_domain_numerator",
 }
+
+#: published income-deprivation rates and their denominators, optional columns of the main IMD
+#: table (MHCLG File 7 as fetched; see :data:`~needsmap.data.catalog.IMD_RATE_COLUMNS`): our name ->
+#: prepared column. ``idaci_score`` / ``idaopi_score``: share of children aged 0–15 / people aged 60+
+#: in income-deprived families (0–1, as published); ``idaci_denominator`` / ``idaopi_denominator``:
+#: the published population of that age (persons) for :data:`RATE_BASIS`.
+RATE_COLUMNS: dict[str, str] = dict(zip(
+    ("idaci_score", "idaopi_score", "idaci_denominator", "idaopi_denominator"), IMD_RATE_COLUMNS,
+    strict=True))
+#: what the IMD income-deprivation numerators (File 8) and File 7's published denominators count:
+#: edition -> (population date, geography). A rate is a numerator over a denominator of the same.
+RATE_BASIS: dict[str, tuple[str, str]] = {"2019": ("mid-2015", "LSOA 2011"),
+                                          "2025": ("mid-2022", "LSOA 2021")}
 
 #: columns of :func:`load_geography`
 GEOGRAPHY_COLUMNS = ("lsoa_name", "ward_code", "ward_name", "lad_code", "lad_name",
@@ -139,6 +152,10 @@ def _build_imd(edition: Edition) -> pd.DataFrame:
     ind = ind.set_index(ind[key].astype(str))
     for our, col in INDICATORS.items():
         out[our] = ind[col].reindex(out.index).to_numpy()
+    for our, col in RATE_COLUMNS.items():  # optional: only a fetched File 7 has them
+        if col in main.columns:
+            v.check_numeric(main, get_dataset(f"imd{edition}"), [col])
+            out[our] = main[col].to_numpy()
     for col in out.columns:
         if col.endswith(("_rank", "_decile")):
             out[col] = out[col].astype("Int64")
@@ -154,7 +171,16 @@ def load_imd(edition: Edition) -> pd.DataFrame:
     ``{measure}_score`` where published) for ``imd``, the seven domains (``income``, ``employment``,
     ``education``, ``health``, ``crime``, ``housing``, ``environment``) and six sub-domains (``cyp``,
     ``adult_skills``, ``geo_barriers``, ``wider_barriers``, ``indoors``, ``outdoors``), plus
-    ``idaci_numerator``, ``idaopi_numerator``, ``income_numerator``, ``employment_numerator``.
+    ``idaci_numerator``, ``idaopi_numerator``, ``income_numerator``, ``employment_numerator``
+    (counts of people), and, when the main IMD file has them (a fetched File 7; the staged
+    prepared files do not), ``idaci_score``, ``idaopi_score`` (published rates, 0–1) and
+    ``idaci_denominator``, ``idaopi_denominator`` (published populations aged 0–15 and 60+, for
+    the date and geography :data:`RATE_BASIS` gives).
+
+    Raises
+    ------
+    DataMissingError, ValidationError
+        A dataset is missing, or fails its checks (e.g. text in a number column).
     """
     ids = (f"imd{edition}", f"imd{edition}_subdomains", f"imd{edition}_indicators")
     return _cached(f"imd{edition}", ids, lambda: _build_imd(edition))

@@ -15,6 +15,7 @@ from needsmap.analysis.profile import (
     LsoaProfile,
     Rate,
     decile_phrase,
+    england_figures_missing,
 )
 from needsmap.types import england_lsoa_count
 
@@ -51,12 +52,13 @@ def subtitle(p: Profile) -> str:
 
 
 def _rate_value(r: Rate) -> str:
-    return _pct(r.rate_pct) if r.rate_pct is not None else "not available"
+    """The published (or same-period) rate, else the count: never a mismatched-period rate."""
+    return r.value_text
 
 
 def _england_rate(r: Rate) -> str:
-    """``England 36%``, or that England's rate is not in the demo."""
-    return f"England {_pct(r.england_pct)}" if r.england_pct is not None else f"England: {NOT_IN_DEMO}"
+    """``England 18.2%``, or why England's rate is not given."""
+    return r.england_text
 
 
 #: the England cell of a figure the demo cannot give exactly (explained in :func:`notes`)
@@ -69,10 +71,7 @@ def _england_cell(v: Any) -> str:
 
 def england_missing(p: Profile) -> bool:
     """True when an England figure of the profile is not known (the demo without its reference)."""
-    age = p.age_profile or {}
-    return (p.idaci.england_pct is None or p.idaopi.england_pct is None
-            or (bool(age) and not age.get("england_bands_pct"))
-            or (p.ethnicity is not None and not p.ethnicity.get("england_pct")))
+    return england_figures_missing(p)
 
 
 def key_figures(p: Profile) -> list[Row]:
@@ -256,6 +255,8 @@ def notes(p: Profile) -> list[str]:
                "LSOAs (neighbourhoods of about 1,500 people). Deprivation is relative: a rank says "
                "how an area compares with the rest of England, not how many people are deprived.")
     out.append(p.idaci.note)
+    if p.idaopi.note and p.idaopi.note != p.idaci.note:
+        out.append(p.idaopi.note)
     if england_missing(p):
         out.append(f"England's figures shown as {_NO_ENGLAND} are {NOT_IN_DEMO}: the demo data "
                    f"holds the {p.region} only.")

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
+from needsmap.data.catalog import IMD_RATE_COLUMNS
 from needsmap.data.sources._base import Frames, Source
 from needsmap.data.sources._excel import open_workbook, sheet_table
 from needsmap.data.sources._read import (
@@ -101,14 +102,20 @@ def _england(frame: pd.DataFrame, key: str, *, where: str) -> pd.DataFrame:
 
 
 def _select(
-    table: pd.DataFrame, spec: Sequence[tuple[str, str]], *, key: str, where: str
+    table: pd.DataFrame, spec: Sequence[tuple[str, str]], *, key: str, where: str,
+    optional: Sequence[tuple[str, str]] = (),
 ) -> pd.DataFrame:
-    """Columns named in ``spec`` (prepared name, publisher name); the first is the area code."""
+    """Columns named in ``spec`` (prepared name, publisher name); the first is the area code.
+    Then those of ``optional`` the file has (numbers; a file without them is not refused)."""
     out: dict[str, pd.Series] = {}
     for i, (name, publisher) in enumerate(spec):
         col = _find_column(list(table.columns), publisher, where=where)
         values = table[col].tolist()
         out[name] = _codes(values) if i == 0 else numeric(values, where=where, column=publisher)
+    for name, publisher in optional:
+        col = find_column(list(table.columns), publisher, where=where)
+        if col is not None:
+            out[name] = numeric(table[col].tolist(), where=where, column=publisher)
     return _england(pd.DataFrame(out), key, where=where)
 
 
@@ -183,6 +190,20 @@ _IMD2025_SPEC: tuple[tuple[str, str], ...] = (
     *((f"{d}_rank", f"{label}{_RANK}") for _, d, label, _ in _DOMAINS),
     *((f"{d}_score", f"{label}{score}") for _, d, label, score in _DOMAINS),
 )
+#: the published IDACI / IDAOPI rates (0–1) and their published denominators: optional columns of
+#: imd2025 and imd2019 (:data:`~needsmap.data.catalog.IMD_RATE_COLUMNS`), kept when File 7 has them
+_IDACI = "Income Deprivation Affecting Children Index (IDACI) Score (rate)"
+_IDAOPI = "Income Deprivation Affecting Older People (IDAOPI) Score (rate)"
+_RATES2025_SPEC: tuple[tuple[str, str], ...] = tuple(zip(IMD_RATE_COLUMNS, (
+    _IDACI, _IDAOPI,
+    "Dependent Children aged 0-15: mid 2022",
+    "Older population aged 60 and over: mid 2022",
+), strict=True))
+_RATES2019_SPEC: tuple[tuple[str, str], ...] = tuple(zip(IMD_RATE_COLUMNS, (
+    _IDACI, _IDAOPI,
+    "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
+    "Older population aged 60 and over: mid 2015 (excluding prisoners)",
+), strict=True))
 #: imd2025_subdomains (imd/imd2025_lsoa21_subdomains.csv): code, then score, rank, decile each
 _SUB2025_SPEC: tuple[tuple[str, str], ...] = (
     ("lsoa21_code", "LSOA code (2021)"),
@@ -247,7 +268,12 @@ def convert_iod2025_file7(path: Path) -> Frames:
         ``<domain>_rank`` (1 = most deprived of 33,755), ``<domain>_score`` (IMD, Education,
         Health, Crime, Barriers and Living Environment: index scores; Income and Employment: the
         share of the population deprived, 0–1) for IMD, Income, Employment, Education, Health,
-        Crime, Housing_and_Services, Environment. ``imd2025_subdomains``: ``lsoa21_code`` and
+        Crime, Housing_and_Services, Environment; then, when the file has them (optional
+        columns, :data:`~needsmap.data.catalog.IMD_RATE_COLUMNS`), ``IDACI_score`` and
+        ``IDAOPI_score`` (the published rates: share of children aged 0–15, and of people aged
+        60 and over, in income-deprived families, 0–1) and ``IDACI_denominator``,
+        ``IDAOPI_denominator`` (the published mid-2022 populations of those ages, persons).
+        ``imd2025_subdomains``: ``lsoa21_code`` and
         ``<sub-domain>_score``, ``_rank``, ``_decile`` for children_and_young_people,
         adult_skills (a proportion, 0–1), geographical_barriers, wider_barriers, indoors,
         outdoors. England only.
@@ -255,7 +281,8 @@ def convert_iod2025_file7(path: Path) -> Frames:
     table = _read_csv(path)
     where = path.name
     return {
-        "imd2025": _select(table, _IMD2025_SPEC, key="lsoa21_code", where=where),
+        "imd2025": _select(table, _IMD2025_SPEC, key="lsoa21_code", where=where,
+                           optional=_RATES2025_SPEC),
         "imd2025_subdomains": _select(table, _SUB2025_SPEC, key="lsoa21_code", where=where),
     }
 
@@ -283,14 +310,19 @@ def convert_iod2019_file7(path: Path) -> Frames:
         ``imd2019``: ``lsoa11_code``, then ``<domain>_decile`` (1 = most deprived tenth) and
         ``<domain>_rank`` (1 = most deprived of 32,844; 26 pairs of ties) for IMD, Income,
         Employment, Education, Health, Crime, Housing_and_Access, Environment. The prepared
-        layout has no scores. ``imd2019_subdomains``: ``lsoa11_code`` and deciles then ranks of
+        layout has no domain scores; when the file has them (optional columns,
+        :data:`~needsmap.data.catalog.IMD_RATE_COLUMNS`) it keeps ``IDACI_score`` and
+        ``IDAOPI_score`` (published rates, 0–1) and ``IDACI_denominator``, ``IDAOPI_denominator``
+        (the published mid-2015 populations aged 0–15 and 60+, excluding prisoners).
+        ``imd2019_subdomains``: ``lsoa11_code`` and deciles then ranks of
         Education, Children_and_young_people, Adult_skills, Housing_and_Access,
         Geographical_barriers, Wider_barriers, Environment, Indoors, Outdoors. England only.
     """
     table = _read_csv(path)
     where = path.name
     return {
-        "imd2019": _select(table, _IMD2019_SPEC, key="lsoa11_code", where=where),
+        "imd2019": _select(table, _IMD2019_SPEC, key="lsoa11_code", where=where,
+                           optional=_RATES2019_SPEC),
         "imd2019_subdomains": _select(table, _SUB2019_SPEC, key="lsoa11_code", where=where),
     }
 
