@@ -31,7 +31,7 @@ def _layer() -> tuple[Any, str, str | None]:
     try:
         from needsmap.ui.orgs import org_layer_picker
     except ModuleNotFoundError:
-        org_layer_picker = None
+        org_layer_picker = None  # type: ignore[assignment]
     if org_layer_picker is not None:
         imported = org_layer_picker(key="pf_layer")
         if imported is None:
@@ -58,6 +58,24 @@ def _layer() -> tuple[Any, str, str | None]:
 
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f}%"
+
+
+def _area_only_section(result: pf.PortfolioResult) -> None:
+    """Rows known only by ward, local authority, region or country: their figures and one row per area."""
+    if result.area_only.empty:
+        return
+    unit = result.unit
+    st.subheader(f"{unit.capitalize()} known only by area")
+    st.markdown("\n".join(f"- {s}" for s in result.area_only_sentences()))
+    st.dataframe(result.area_only, hide_index=True, key="pf_area_only", column_config={
+        "level": "level", "area_code": "code", "area_name": "area",
+        "rows": st.column_config.NumberColumn(unit, format="%d"),
+        "amount": st.column_config.NumberColumn("amount awarded", format="£%.0f"),
+        "amounts_missing": st.column_config.NumberColumn("without an amount", format="%d"),
+        "residents": st.column_config.NumberColumn("residents", format="%d"),
+        "pct_residents_in_20pct_most_deprived": st.column_config.NumberColumn(
+            "residents in 20% most deprived", format="%.1f%%"),
+        "note": "note"})
 
 
 def _metric(col: Any, label: str, value: float | None, england: float | None, help_: str,
@@ -108,41 +126,81 @@ with guard():
         within=areas.select(table, sel.area).index if only_area else None,
         within_label=sel.area.name)
     e = result.england
+    unit = result.unit
 
     st.markdown(f"**{result.organisations_placed:,}** of **{result.organisations_total:,}** "
-                f"organisations counted (IMD {edition}): **{result.organisations_unplaced:,}** could "
+                f"{unit} counted (IMD {edition}): **{result.organisations_unplaced:,}** could "
                 f"not be placed in {'England' if scope == 'England' else 'the ' + scope}, "
                 f"**{result.organisations_excluded:,}** were left out "
                 f"({', '.join(result.excluded_reasons) or 'none'}).")
+    st.caption(result.counting_note())
+    for warning in result.warnings:  # what a headline rests on, when that is too little
+        st.warning(warning, icon=":material/warning:")
     if result.organisations_placed == 0:
-        st.warning("None of these organisations could be counted: none was placed in an English "
+        st.warning(f"None of these {unit} could be counted: none was placed in an English "
                    "neighbourhood" + (f" in {sel.area.name}" if only_area else "") + ".")
+        _area_only_section(result)
         st.stop()
 
-    st.markdown("##### Share of the organisations in England's most deprived …")
+    st.markdown(f"##### Share of the {unit} in England's most deprived …")
     cols = st.columns(5)
     for col, p in zip(cols[:4], pf.THRESHOLDS, strict=True):
         _metric(col, f"{p}% of LSOAs", result.pct_orgs_in_most_deprived[p],
                 e.get(f"pct_lsoas_in_{p}pct_most_deprived"),
-                f"Organisations in LSOAs of national IMD deciles 1–{p // 10}. England: share of "
-                "LSOAs (by definition).", scope=scope)
+                f"{unit.capitalize()} in LSOAs of national IMD deciles 1–{p // 10}. England: share "
+                "of LSOAs (by definition).", scope=scope)
     _metric(cols[4], "50% of wards", result.pct_orgs_in_50pct_most_deprived_wards,
             e.get("pct_lsoas_in_50pct_most_deprived_wards"),
             f"Wards ranked by {pf.WARD_METHODS[result.ward_method]}. England: share of LSOAs "
             "in those wards.", scope=scope)
+    if result.amount_rows_counted:
+        st.markdown(f"##### Share of the money (amount awarded to the {result.amount_rows_counted:,} "
+                    f"placed {unit} with an amount: {pf.format_money(result.amount_counted)}) in "
+                    "England's most deprived …")
+        mcols = st.columns(5)
+        for col, p in zip(mcols[:4], pf.THRESHOLDS, strict=True):
+            _metric(col, f"Money: {p}% of LSOAs", result.pct_amount_in_most_deprived.get(p),
+                    e.get(f"pct_lsoas_in_{p}pct_most_deprived"),
+                    f"Amount awarded to placed {unit} in LSOAs of IMD deciles 1–{p // 10}, as a "
+                    f"share of the amount awarded to all placed {unit}.", scope=scope)
+    area = result.own_area
+    if area:
+        names = ", ".join(area["names"][:6]) + (" …" if len(area["names"]) > 6 else "")
+        st.markdown(f"##### Their area: the {area['local_authorities']:,} local "
+                    f"{'authority' if area['local_authorities'] == 1 else 'authorities'} "
+                    f"{'the grants go to' if result.grants else 'they are in'} ({names})")
+        acols = st.columns(3)
+        _metric(acols[0], "Their area: LSOAs in 20% most deprived",
+                area.get("pct_lsoas_in_20pct_most_deprived"),
+                e.get("pct_lsoas_in_20pct_most_deprived"),
+                f"Share of the LSOAs of these local authorities in IMD deciles 1–2; compare with the "
+                f"{unit}' share in the 20% most deprived LSOAs above.", scope=scope)
+        _metric(acols[1], "Their area: residents in 20% most deprived",
+                area.get("pct_population_in_20pct_most_deprived"),
+                e.get("pct_population_in_20pct_most_deprived"),
+                "Share of these local authorities' residents living in LSOAs of IMD deciles 1–2.",
+                scope=scope)
+        _metric(acols[2], f"{unit.capitalize()} in 20% most deprived",
+                result.pct_orgs_in_most_deprived[20], e.get("pct_lsoas_in_20pct_most_deprived"),
+                f"Placed {unit} in LSOAs of IMD deciles 1–2 (as above).", scope=scope)
+    confidence = result.confidence_sentence()
+    if confidence and result.uncertain_placed:
+        st.info(confidence)
+    elif confidence:
+        st.caption(confidence)
     st.markdown(f"##### The {result.lsoas_served:,} neighbourhoods they serve "
                 f"({result.served_population:,.0f} residents)")
-    cols = st.columns(3)
-    _metric(cols[0], "Residents in 20% most deprived",
+    scols = st.columns(3)
+    _metric(scols[0], "Residents in 20% most deprived",
             result.pct_served_population_in_20pct_most_deprived,
             e.get("pct_population_in_20pct_most_deprived"),
             "Residents of the neighbourhoods served (each LSOA counted once) living in LSOAs of "
             "IMD deciles 1–2.", scope=scope)
-    _metric(cols[1], "Children income-deprived", result.children_income_deprived_pct,
+    _metric(scols[1], "Children income-deprived", result.children_income_deprived_pct,
             e.get("children_income_deprived_pct"),
             "Children in income-deprived households: IDACI numerators ÷ children aged 0–15 (ONS "
             "mid-2020), over served LSOAs with a published count.", scope=scope)
-    _metric(cols[2], "Jobs in sectors shut in 2020", result.at_risk_jobs_mean_pct,
+    _metric(scols[2], "Jobs in sectors shut in 2020", result.at_risk_jobs_mean_pct,
             e.get("at_risk_jobs_mean_pct"),
             "Mean share of local jobs in accommodation and food, arts and leisure, retail, "
             "transport and storage (BRES 2018) over the neighbourhoods served.", scope=scope)
@@ -150,7 +208,9 @@ with guard():
     st.subheader("In plain English")
     st.markdown("\n".join(f"- {s}" for s in result.sentences()))
 
-    st.subheader("Organisations by IMD decile of their neighbourhood")
+    _area_only_section(result)
+
+    st.subheader(f"{unit.capitalize()} by IMD decile of their neighbourhood")
     left, right = st.columns([3, 2])
     left.plotly_chart(decile_bar_chart(result.orgs_by_decile, edition=edition,
                                        england_pct={d: e.get(f"pct_lsoas_decile_{d}")
@@ -167,17 +227,21 @@ with guard():
 
     st.subheader("Compared with England")
     st.dataframe(result.figures_table(), hide_index=True, key="pf_figures",
-                 column_config={"organisations": pct, "England": pct})
+                 column_config={"organisations": st.column_config.NumberColumn(unit, format="%.1f%%"),
+                                "their area": pct, "England": pct})
     if result.unplaced_reasons:
-        with st.expander(f"Why {result.organisations_unplaced:,} organisations were not placed"):
+        with st.expander(f"Why {result.organisations_unplaced:,} {unit} were not placed"):
             st.dataframe(pd.DataFrame(list(result.unplaced_reasons.items()),
                                       columns=["reason", "organisations"]), hide_index=True)
 
     stem = f"portfolio_{layer_id or 'organisations'}_imd{edition}"
-    d1, d2, d3 = st.columns(3)
+    d1, d2, d3, d4 = st.columns(4)
     d1.download_button("Figures (CSV)", to_csv_bytes(result.figures_table()),
                        file_name=f"{stem}_figures.csv", mime="text/csv", key="pf_dl_figures")
-    d2.download_button("Organisations with their LSOA and decile (CSV)",
+    d4.download_button("Known only by area (CSV)", to_csv_bytes(result.area_only),
+                       file_name=f"{stem}_areas.csv", mime="text/csv", key="pf_dl_areas",
+                       disabled=result.area_only.empty)
+    d2.download_button(f"{unit.capitalize()} with their LSOA and decile (CSV)",
                        to_csv_bytes(result.organisations), file_name=f"{stem}_organisations.csv",
                        mime="text/csv", key="pf_dl_orgs")
     d3.download_button("Portfolio summary (PDF)",

@@ -104,3 +104,69 @@ def test_default_foodbanks_layer(capsys: pytest.CaptureFixture[str]) -> None:
     assert brum["area"] == "Birmingham" and brum["organisations_source"].endswith("in Birmingham")
     assert 5 <= brum["organisations_placed"] <= 30
     assert brum["excluded_reasons"]["outside Birmingham"] > 500
+
+
+# ----------------------------------------------------------------------------- what the figures rest on
+def test_trafford_grants_warn_on_stderr_json_and_pdf(capsys: pytest.CaptureFixture[str],
+                                                     tmp_path: Path) -> None:
+    raw = pd.read_csv(data_dir() / "organisations" / "trafford_council_grants_360giving.csv")
+    has_pc = raw["Recipient Org:Postal Code"].notna()
+    n, total = int(has_pc.sum()), len(raw)
+    pdf = tmp_path / "trafford.pdf"
+    code, out, err = _run(capsys, "--orgs", "default:grants_trafford", "--pdf", str(pdf))
+    assert code == 0, err
+    got = json.loads(out)
+    # every grant counted as a grant: the repeat grants to the same hubs are not dropped
+    assert got["organisations_placed"] == n == 11 and got["organisations_excluded"] == 0
+    assert got["counting"].startswith(
+        f"{total} grants to {raw['Recipient Org:Identifier'].nunique()} recipients; "
+        "each grant counts once")
+    rests_on = f"based on {n} of {total} grants (2%): {total - n} could not be placed in an LSOA"
+    warning_lines = [line for line in err.splitlines() if line.startswith("Warning: ")]
+    assert any(rests_on in line for line in warning_lines), err
+    assert [f"Warning: {w}" for w in got["warnings"]] == warning_lines
+    la = got["area_only"]["local authority"]
+    assert la["rows"] == total - n
+    assert la["amount"] == pytest.approx(raw.loc[~has_pc, "Amount Awarded"].sum(), abs=0.01)
+    assert got["grants"]["amount_total"] == pytest.approx(raw["Amount Awarded"].sum(), abs=0.01)
+    assert got["their_area"]["lad_codes"] == ["E08000009"]
+    # the PDF carries the same warning, boxed at the top
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+    assert "Warning: The shares of grants in the most deprived neighbourhoods" in text
+    assert rests_on in text
+    assert "Grants known only by area" in text
+
+
+def test_large_placed_list_has_no_warning(orgs_csv: tuple[Path, list[str]],
+                                          capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    path, codes = orgs_csv  # every real code placed: one blank row of len(codes) + 1
+    assert len(codes) >= 30
+    pdf = tmp_path / "many.pdf"
+    code, out, err = _run(capsys, "--orgs", str(path), "--edition", "2019", "--pdf", str(pdf))
+    assert code == 0, err
+    assert json.loads(out)["warnings"] == []
+    assert "Warning" not in err
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Warning" not in text
+
+
+def test_csv_keeps_text_and_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                 imd19: pd.DataFrame) -> None:
+    import csv
+    import io
+
+    names = ["Tea\r=2+5", "Line\nbreak, with comma", "=HYPERLINK(\"http://x\")", "Plain"]
+    codes = list(imd19.index[:4])
+    src = tmp_path / "odd.csv"
+    pd.DataFrame({"org_name": names, "lsoa11_code": codes}).to_csv(src, index=False,
+                                                                   quoting=csv.QUOTE_ALL)
+    dest = tmp_path / "rows.csv"
+    code, _, err = _run(capsys, "--orgs", str(src), "--edition", "2019", "--csv", str(dest))
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(dest.read_bytes().decode("utf-8-sig"), newline="")))
+    assert len(rows) == len(names)  # no row split by a bare carriage return
+    assert [r["lsoa_code"] for r in rows] == codes
+    for got, want in zip((r["org_name"] for r in rows), names, strict=True):
+        assert got.lstrip("'") == want  # a formula is only ever prefixed, never changed
+        assert not got.startswith(("=", "+", "-", "@"))

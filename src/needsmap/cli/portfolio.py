@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from needsmap.errors import ValidationError
+from needsmap.safe_text import printable
 from needsmap.types import DEFAULT_EDITION, EDITIONS, as_edition
 
 
@@ -24,7 +25,12 @@ def add_parser(subparsers: Any) -> None:
                     "decile, %% in the 10/20/40/50%% most deprived LSOAs and the 50%% most deprived "
                     "wards, %% of residents of the neighbourhoods served who live in the 20%% most "
                     "deprived, children in income-deprived households, at-risk jobs, and England's "
-                    "figures for comparison.",
+                    "figures for comparison. A 360Giving grants list counts every grant (several to "
+                    "one recipient count once each), also weights the shares by amount awarded, "
+                    "and summarises grants known only by local authority (or ward, region, "
+                    "country) at that level. A figure resting on fewer than 30 rows, or on under "
+                    "half of them, is printed with a 'Warning:' line on standard error (and in the "
+                    "JSON's \"warnings\").",
     )
     p.add_argument("--orgs", required=True, metavar="FILE",
                    help="organisation file, or default:<layer> (foodbanks, libraries, "
@@ -40,11 +46,15 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--include-closed", action="store_true",
                    help="also count organisations marked closed (left out by default)")
     p.add_argument("--include-duplicates", action="store_true",
-                   help="also count rows repeating an earlier organisation (left out by default)")
+                   help="also count rows repeating an earlier organisation (left out by default); "
+                        "in a grants list, rows repeating an earlier grant's identifier")
     p.add_argument("--out", type=Path, default=None, metavar="FILE.json",
                    help="also write the JSON to this file")
     p.add_argument("--pdf", type=Path, default=None, metavar="FILE.pdf",
                    help="also write a PDF summary")
+    p.add_argument("--csv", type=Path, default=None, metavar="FILE.csv",
+                   help="also write every row with its LSOA, decile and why it was or was not "
+                        "counted (spreadsheet-safe CSV)")
     p.set_defaults(func=run)
 
 
@@ -89,13 +99,26 @@ def run(args: argparse.Namespace) -> int:
         label = f"{label} in {within_label}"
     out = {"organisations_source": label, "area": within_label if within is not None else scope,
            **result.to_dict()}
-    text = json.dumps(out, indent=2, ensure_ascii=False)
+    text = json.dumps(out, indent=2, ensure_ascii=False, default=_json_default)
     sys.stdout.write(text + "\n")
+    for warning in result.warnings:
+        sys.stderr.write(f"Warning: {printable(warning, limit=None)}\n")
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
+    if args.csv:
+        from needsmap.export import to_csv_bytes
+
+        args.csv.write_bytes(to_csv_bytes(result.organisations))
+        sys.stderr.write(f"wrote {printable(args.csv, limit=None)}\n")
     if args.pdf:
         from needsmap.report.portfolio_pdf import portfolio_pdf
 
         args.pdf.write_bytes(portfolio_pdf(result, source_label=label, layer_id=layer_id))
-        sys.stderr.write(f"wrote {args.pdf}\n")
+        sys.stderr.write(f"wrote {printable(args.pdf, limit=None)}\n")
     return 0
+
+
+def _json_default(value: object) -> object:
+    """numpy numbers (from the area table) as plain numbers; anything else as text."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else str(value)
