@@ -8,8 +8,9 @@ import streamlit as st
 from needsmap import areas
 from needsmap.analysis import org_profile as op
 from needsmap.data.catalog import get_dataset
-from needsmap.export import to_csv_bytes, to_excel_bytes
+from needsmap.export import excel_export, to_csv_bytes
 from needsmap.measures import get_measure
+from needsmap.safe_text import markdown_literal
 from needsmap.types import Edition
 from needsmap.ui import (
     boundaries,
@@ -20,7 +21,8 @@ from needsmap.ui import (
     selection,
     ward_boundaries,
 )
-from needsmap.ui.orgs import org_layer_picker
+from needsmap.ui.org_fixes import fix_rows_editor, not_organisations
+from needsmap.ui.orgs import confidence_note, org_layer_picker
 from needsmap.viz import maps
 from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck, simplified_boundaries
 from needsmap.viz.org_points import lad_bubble_layer, point_layer
@@ -62,8 +64,15 @@ with guard():
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Rows in the list", f"{len(table):,}")
     c2.metric("Placed in an English LSOA", f"{len(result.placed):,}")
-    c3.metric("Not placed", f"{len(result.rejected):,}")
+    others = len(not_organisations(result))
+    c3.metric("Not placed", f"{len(result.rejected) - others:,}")
     c4.metric("Repeats of an earlier row", f"{int(table['duplicate_of'].notna().sum()):,}")
+    if others:
+        st.caption(f"{others:,} row{'s are' if others != 1 else ' is'} not an organisation (a total row, "
+                   "a blank spacer row, part of the row above …): listed below, not counted.")
+    sure = confidence_note(result)
+    if sure:
+        st.info(sure, icon=":material/my_location:")
     left, right = st.columns(2)
     with left:
         st.markdown("**Why rows were or were not placed**")
@@ -79,15 +88,18 @@ with guard():
         st.markdown("**Where the placed ones are** (local authorities with most)")
         st.dataframe(op.where_summary(table, geo, edition=sel.edition, top=10), hide_index=True,
                      width="stretch")
+    fix_rows_editor(result, key="orgs")
     with st.expander("How organisations are placed, and what can go wrong"):
         st.markdown(
             "- **Postcode** → its centroid in the ONS postcode lookup (NSPL, May 2025) → the LSOA "
             "polygon holding it. The boundaries are generalised, so a few postcodes near an LSOA edge "
             "land in the neighbour; a centroid in a gap between polygons joins the nearest LSOA "
-            "within 300 m. Upload a file carrying official NSPL/ONSPD LSOA codes for exact results.\n"
+            "within 300 m. Such placements are marked *uncertain*; the official NSPL (Data sources "
+            "page → Download) or a file carrying official NSPL/ONSPD LSOA codes makes them exact.\n"
             "- **Coordinates** or an **LSOA code** are used when there is no usable postcode.\n"
             "- Terminated postcodes without coordinates, malformed text and places in Wales, Scotland "
-            "or Northern Ireland are not placed; the reason is in the table and the download.\n"
+            "or Northern Ireland are not placed; the reason is in the table and the download. "
+            "Correct them in the table above and place them again (for this session only).\n"
             "- Grants known only by their beneficiary local authority are listed, not mapped.\n"
             "- Repeats (same name and postcode, or same charity number) and closed organisations are "
             "flagged, not removed.")
@@ -119,7 +131,7 @@ with guard():
         note = f"{len(here):,} organisations: circles sized by how many are in each local authority."
     else:
         layer, legend = point_layer(here)
-        note = f"{len(here):,} organisations shown."
+        note = f"{len(here):,} organisation{'s' if len(here) != 1 else ''} shown."
     names = [i for i, lay in enumerate(deck.layers) if getattr(lay, "id", "") == "place-names"]
     deck.layers.insert(names[0] if names else len(deck.layers), layer)
     mcol, lcol = st.columns([5, 1.3])
@@ -137,7 +149,7 @@ with guard():
     source = here if only_here else result.placed
     prof = op.org_profile(source, lsoa_table(sel.edition), edition=sel.edition)
     st.caption(f"IMD {sel.edition} ({'LSOA 2011' if sel.edition == '2019' else 'LSOA 2021'}); rank 1 = "
-               f"most deprived. {len(prof):,} organisations.")
+               f"most deprived. {len(prof):,} organisation{'s' if len(prof) != 1 else ''}.")
     st.dataframe(prof, hide_index=True, width="stretch", height=360)
     band = op.band_counts(prof)
     st.bar_chart(band.set_index("IMD decile")["organisations"], height=180, x_label="IMD decile (1 = most deprived)",
@@ -148,8 +160,10 @@ with guard():
     d1.download_button("Download the profile table (CSV)", to_csv_bytes(prof),
                        file_name=f"organisation_profiles_imd{sel.edition}.csv", mime="text/csv",
                        key="orgs_dl_csv")
-    d2.download_button("Download the profile table (Excel)",
-                       to_excel_bytes({"Profiles": prof, "Not placed": result.rejected, "Sources": sources}),
+    xlsx = excel_export({"Profiles": prof, "Not placed": result.rejected, "Sources": sources})
+    d2.download_button("Download the profile table (Excel)", xlsx.data,
                        file_name=f"organisation_profiles_imd{sel.edition}.xlsx", key="orgs_dl_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    st.caption("Sources: " + " · ".join(sources["Source"]))
+    for note in xlsx.notes:
+        d2.caption(markdown_literal(note))
+    st.caption("Sources: " + " · ".join(markdown_literal(s) for s in sources["Source"]))

@@ -64,8 +64,9 @@ def org_profile(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,
     Returns
     -------
     DataFrame with readable column names: Row, Organisation, Category, Postcode, LSOA code,
-    LSOA name, Ward, Local authority, Region, IMD rank (of N), IMD decile, IMD band, a rank per
-    domain, LSOA population, Closed, Duplicate of row.
+    Placement level and Confidence (when ``orgs`` has ``placement_level``/``confidence``:
+    :mod:`needsmap.orgs.levels`), LSOA name, Ward, Local authority, Region, IMD rank (of N),
+    IMD decile, IMD band, a rank per domain, LSOA population, Closed, Duplicate of row.
     """
     col = lsoa_column(edition)
     src = orgs[orgs["status"] == "ok"] if placed_only and "status" in orgs.columns else orgs
@@ -89,6 +90,12 @@ def org_profile(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,
     out["Category"] = from_src("org_category")
     out["Postcode"] = from_src("org_postcode")
     out["LSOA code"] = codes.to_numpy()
+    # how precisely the row is known and how sure its LSOA is (needsmap.orgs.levels), when the
+    # importer gave them
+    if "placement_level" in src.columns:
+        out["Placement level"] = src["placement_level"].astype("string").to_numpy()
+    if "confidence" in src.columns:
+        out["Confidence"] = src["confidence"].astype("string").to_numpy()
     out["LSOA name"] = from_table("lsoa_name")
     out["Ward"] = from_table("ward_name")
     out["Local authority"] = from_table("lad_name")

@@ -1,13 +1,20 @@
 """The organisation-layer picker shared by the Organisations, Coverage gaps and Portfolio pages.
 
 The user picks a default list or uploads a file; the choice (and the uploaded bytes) are kept in
-session state, so every page that calls :func:`org_layer_picker` shows the same layer.
+session state, so every page that calls :func:`org_layer_picker` shows the same layer, with the rows
+corrected in this session (:mod:`needsmap.ui.org_fixes`) put in place.
+
+An uploaded file, and the list made from it, live in this session's state only, never in a cache
+shared between sessions: no session can be served another's upload, and both go when the session
+ends (Streamlit drops a session's state ``server.disconnectedSessionTTL``, 120 s by default, after its
+browser tab has gone). Only the last import is kept (one per session).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 
@@ -15,17 +22,26 @@ from needsmap.config import MAX_UPLOAD_MB, MAX_UPLOAD_ROWS
 from needsmap.errors import ValidationError
 from needsmap.orgs import DEFAULT_LAYERS, ROLE_LABELS, ImportResult, load_default_layer
 from needsmap.orgs.importer import ColumnsNotFoundError, import_file
+from needsmap.orgs.levels import CONF_UNCERTAIN
+from needsmap.orgs.reading import MAX_COLUMNS, read_table_file
+from needsmap.safe_text import markdown_literal
+from needsmap.ui.org_fixes import corrected
+from needsmap.ui.state import show_error
 
 #: session-state keys shared by every page
 CHOICE_KEY = "nm_org_choice"  # {"kind": "default", "layer": id} or {"kind": "upload"}
 UPLOAD_KEY = "nm_org_upload"  # {"digest", "filename", "data"}
-MAP_KEY = "nm_org_column_map"  # {digest: {role: column}}
+MAP_KEY = "nm_org_column_map"  # {list key: {role: column}}
+SHEET_KEY = "nm_org_sheet"  # {digest: {"sheet": chosen or None, "sheets": [...], "candidates": [...]}}
+IMPORT_KEY = "nm_org_import"  # {"token": (digest, sheet, mapping), "result" or "error"}: this session's last import
 RESULT_KEY = "nm_org_layer"  # the ImportResult in use
 DEFAULT_LAYER = "foodbanks"
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "json"]
 #: roles offered in the column-mapping form
 MAP_ROLES = ("postcode", "name", "category", "lat", "lon", "latlon", "lsoa", "charity_number", "closed")
 _NONE = "(not in this file)"
+#: the size limits, as the uploader states them
+LIMITS_TEXT = (f"up to {MAX_UPLOAD_MB} MB, {MAX_UPLOAD_ROWS:,} rows and {MAX_COLUMNS:,} columns")
 
 
 @st.cache_data(show_spinner="Placing the organisations…", max_entries=4)
@@ -33,57 +49,121 @@ def _default_layer(layer_id: str) -> ImportResult:
     return load_default_layer(layer_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _import_uploaded(digest: str, filename: str, mapping: tuple[tuple[str, str], ...],
-                     _data: bytes) -> ImportResult:
-    """Import uploaded bytes, cached by content hash, file name and column mapping.
+def import_upload(data: bytes, filename: str, column_map: Mapping[str, str] | None = None, *,
+                  sheet: str | None = None) -> ImportResult:
+    """The picker's upload path without widgets: import ``data`` as the uploaded file ``filename``
+    (``sheet``: the workbook sheet to read, ``None`` to let the reader choose)."""
+    return import_file(data, filename=filename, column_map=dict(column_map or {}), sheet=sheet)
 
-    The progress bar is made (and removed) inside, so a cache hit replays nothing visible.
+
+def _session_import(digest: str, filename: str, data: bytes, sheet: str | None,
+                    mapping: dict[str, str]) -> ImportResult:
+    """Import the upload, or return this session's last import when nothing changed.
+
+    Kept in ``st.session_state`` only (see the module docstring): a refused file is remembered too,
+    so reruns do not read it again.
     """
-    bar = st.progress(0.0, text=f"Placing the organisations in {filename}…")
+    token = (digest, sheet, tuple(sorted(mapping.items())))
+    last = st.session_state.get(IMPORT_KEY)
+    if last is not None and last.get("token") == token:
+        if "error" in last:
+            raise last["error"]
+        return last["result"]  # type: ignore[no-any-return]
+    st.session_state.pop(IMPORT_KEY, None)  # the old list goes before the new one is made
+    bar = st.progress(0.0, text=f"Placing the organisations in {markdown_literal(filename)}…")
 
     def progress(frac: float, msg: str) -> None:
-        bar.progress(min(max(frac, 0.0), 1.0), text=msg)
+        bar.progress(min(max(frac, 0.0), 1.0), text=markdown_literal(msg))
 
     try:
-        return import_file(_data, filename=filename, column_map=dict(mapping), progress=progress)
+        result = import_file(data, filename=filename, column_map=mapping, progress=progress, sheet=sheet)
+    except ValidationError as exc:
+        st.session_state[IMPORT_KEY] = {"token": token, "error": exc}
+        raise
     finally:
         bar.empty()
+    st.session_state[IMPORT_KEY] = {"token": token, "result": result}
+    return result
 
 
-def import_upload(data: bytes, filename: str, column_map: Mapping[str, str] | None = None) -> ImportResult:
-    """The picker's upload path without widgets: import ``data`` as the uploaded file ``filename``."""
-    digest = hashlib.sha256(data).hexdigest()
-    return _import_uploaded(digest, filename, tuple(sorted((column_map or {}).items())), data)
-
-
-def _set_role(map_store: dict[str, dict[str, str]], digest: str, role: str, widget: str) -> None:
+def _set_role(map_store: dict[str, dict[str, str]], list_key: str, role: str, widget: str) -> None:
     value = st.session_state.get(widget)
-    mapping = dict(map_store.get(digest, {}))
+    mapping = dict(map_store.get(list_key, {}))
     mapping[role] = "" if value in (None, _NONE) else str(value)
-    map_store[digest] = mapping
+    map_store[list_key] = mapping
     st.session_state[MAP_KEY] = map_store
 
 
-def _mapping_form(key: str, digest: str, columns: list[str], detected: Mapping[str, str], *,
+def _mapping_form(key: str, list_key: str, columns: list[str], detected: Mapping[str, str], *,
                   expanded: bool) -> None:
     """Let the user say which column is which (shown open when detection was unsure)."""
     store: dict[str, dict[str, str]] = dict(st.session_state.get(MAP_KEY, {}))
+    tag = hashlib.sha256(list_key.encode()).hexdigest()[:10]
     with st.expander("Which column is which?", expanded=expanded):
         st.caption("needsmap guessed these from the column headings. Change any that are wrong; "
                    "the list is placed again straight away.")
         options = [_NONE, *columns]
         cols = st.columns(3)
         for i, role in enumerate(MAP_ROLES):
-            widget = f"{key}_map_{digest[:10]}_{role}"
+            widget = f"{key}_map_{tag}_{role}"
             current = detected.get(role)
             with cols[i % 3]:
                 st.selectbox(ROLE_LABELS[role], options, key=widget,
                              index=options.index(current) if current in options else 0,
-                             on_change=_set_role, args=(store, digest, role, widget))
+                             on_change=_set_role, args=(store, list_key, role, widget))
 
 
-def _pick_default(key: str, choice: Mapping[str, str]) -> ImportResult:
+def _sheet_info(result: ImportResult) -> dict[str, Any]:
+    """The workbook sheets an import saw: all of them, the one used, those that could hold a list."""
+    return {"sheets": [str(s) for s in result.sheets], "used": result.sheet,
+            "candidates": [str(s) for s in result.sheet_candidates]}
+
+
+def _workbook_sheets(data: bytes, filename: str) -> dict[str, Any]:
+    """The sheets of a workbook whose chosen sheet could not be placed (read once, to offer others)."""
+    try:
+        frame, _ = read_table_file(data, filename=filename)
+    except ValidationError:
+        return {}
+    return {"sheets": [str(s) for s in frame.attrs.get("sheets", [])], "used": frame.attrs.get("sheet"),
+            "candidates": [str(s) for s in frame.attrs.get("sheet_candidates", [])]}
+
+
+def _set_sheet(digest: str, widget: str) -> None:
+    store = dict(st.session_state.get(SHEET_KEY, {}))
+    info = dict(store.get(digest, {}))
+    info["sheet"] = st.session_state.get(widget)
+    store[digest] = info
+    st.session_state[SHEET_KEY] = store
+
+
+def _sheet_picker(key: str, digest: str, info: Mapping[str, Any]) -> None:
+    """For a workbook of several sheets: a choice of sheet, the one used named, and a warning when
+    more than one sheet could hold the list."""
+    sheets = list(info.get("sheets") or [])
+    used = info.get("used")
+    candidates = list(info.get("candidates") or [])
+    if len(sheets) > 1:
+        widget = f"{key}_sheet_{digest[:10]}"
+        if st.session_state.get(widget) not in sheets:
+            st.session_state[widget] = used if used in sheets else sheets[0]
+        st.selectbox("Sheet with the list", sheets, key=widget, on_change=_set_sheet,
+                     args=(digest, widget),
+                     format_func=lambda s: f"{s} (could hold the list)" if s in candidates else str(s),
+                     help="The workbook's sheets; those marked could hold an organisation list. The "
+                          "list is placed again from the sheet chosen.")
+    if used is None:
+        return
+    others = [s for s in sheets if s != used]
+    rest = f"; its other sheets: {', '.join(markdown_literal(s) for s in others)}" if others else ""
+    st.caption(f"Read from the sheet **{markdown_literal(used)}** of this workbook{rest}.")
+    if len(candidates) > 1:
+        st.warning(f"{len(candidates)} sheets could hold the list: "
+                   f"{', '.join(markdown_literal(s) for s in candidates)}. "
+                   f"**{markdown_literal(used)}** is used; choose another sheet above if that is wrong.")
+
+
+def _pick_default(key: str, choice: Mapping[str, str]) -> tuple[ImportResult, str]:
     widget = f"{key}_layer"
     if widget not in st.session_state:
         wanted = choice.get("layer", DEFAULT_LAYER)
@@ -94,17 +174,17 @@ def _pick_default(key: str, choice: Mapping[str, str]) -> ImportResult:
     st.caption(f"{layer.description} Source: {layer.citation}")
     st.session_state[CHOICE_KEY] = {"kind": "default", "layer": layer_id, "by": key}
     st.session_state["orgs_layer_id"] = layer_id
-    return _default_layer(layer_id)
+    return _default_layer(layer_id), f"default:{layer_id}"
 
 
-def _pick_upload(key: str) -> ImportResult | None:
+def _pick_upload(key: str) -> tuple[ImportResult, str] | None:
     up = st.file_uploader(
-        f"Your organisation list — CSV, Excel (.xlsx) or 360Giving (CSV/XLSX/JSON); "
-        f"up to {MAX_UPLOAD_MB} MB and {MAX_UPLOAD_ROWS:,} rows",
+        f"Your organisation list — CSV, Excel (.xlsx) or 360Giving (CSV/XLSX/JSON); {LIMITS_TEXT}",
         type=UPLOAD_TYPES, key=f"{key}_upload",
         help=(f"One organisation per row with a postcode column (or latitude/longitude, or an LSOA "
-              f"code). Files over {MAX_UPLOAD_MB} MB or {MAX_UPLOAD_ROWS:,} rows are refused. "
-              "Nothing leaves this computer: postcodes are looked up offline."),
+              f"code). Files over {MAX_UPLOAD_MB} MB, {MAX_UPLOAD_ROWS:,} rows or {MAX_COLUMNS:,} "
+              "columns are refused. Nothing leaves this computer: postcodes are looked up offline. "
+              "The file is kept only while this browser tab is open, for you alone."),
     )
     if up is not None:
         data = up.getvalue()
@@ -117,28 +197,61 @@ def _pick_upload(key: str) -> ImportResult | None:
         st.info("Upload a list to place it on the map, or choose one of the default lists.")
         return None
     if up is None:
-        st.caption(f"Using **{stored['filename']}**, uploaded earlier in this session.")
+        st.caption(f"Using **{markdown_literal(stored['filename'])}**, uploaded earlier in this session.")
     digest, filename = stored["digest"], stored["filename"]
-    mapping = {r: c for r, c in st.session_state.get(MAP_KEY, {}).get(digest, {}).items()}
+    sheets: dict[str, dict[str, Any]] = st.session_state.get(SHEET_KEY, {})
+    sheet = sheets.get(digest, {}).get("sheet")
+    list_key = digest if sheet is None else f"{digest}|{sheet}"
+    mapping = dict(st.session_state.get(MAP_KEY, {}).get(list_key, {}))
     try:
-        result = _import_uploaded(digest, filename, tuple(sorted(mapping.items())), stored["data"])
+        result = _session_import(digest, filename, stored["data"], sheet, mapping)
     except ColumnsNotFoundError as exc:
-        st.error(str(exc))
-        _mapping_form(key, digest, exc.columns, {}, expanded=True)
+        info = sheets.get(digest) or (_workbook_sheets(stored["data"], filename)
+                                      if filename.lower().endswith(".xlsx") else {})
+        _sheet_picker(key, digest, {**info, "used": sheet or info.get("used")})
+        show_error(exc, demo_hint=False)
+        _mapping_form(key, list_key, exc.columns, {}, expanded=True)
         return None
     except ValidationError as exc:
-        st.error(str(exc))
+        show_error(exc, demo_hint=False)
         return None
-    if result.notes:
-        st.caption("Read as: " + "; ".join(result.notes) + ".")
+    info = _sheet_info(result)
+    if info["sheets"]:
+        st.session_state[SHEET_KEY] = {**sheets, digest: {**info, "sheet": sheet}}
+    _sheet_picker(key, digest, info)
     if result.unsure:
         st.warning("Some columns were guessed: "
                    + ", ".join(ROLE_LABELS[r].lower() for r in result.unsure if r in ROLE_LABELS)
                    + ". Check them below.")
-    _mapping_form(key, digest, result.columns, result.detected, expanded=bool(result.unsure))
+    _mapping_form(key, list_key, result.columns, result.detected, expanded=bool(result.unsure))
     st.session_state[CHOICE_KEY] = {"kind": "upload", "by": key}
     st.session_state["orgs_layer_id"] = None
-    return result
+    return result, f"upload:{list_key}"
+
+
+def notes_text(result: ImportResult) -> str:
+    """The importer's notes (encoding, delimiter, skipped title rows, postcodes taken from an address,
+    rows that are not organisations …) as one Markdown line, every note escaped; ``""`` when none."""
+    if not result.notes:
+        return ""
+    return "Read as: " + "; ".join(markdown_literal(n) for n in result.notes) + "."
+
+
+def confidence_note(result: ImportResult) -> str:
+    """How many placed rows are uncertain, and how to make them exact; ``""`` when none are.
+
+    Uses the importer's ``confidence`` column (:data:`needsmap.orgs.levels.CONF_UNCERTAIN`).
+    """
+    placed = result.placed
+    if "confidence" not in placed.columns or placed.empty:
+        return ""
+    n = int((placed["confidence"].astype("string") == CONF_UNCERTAIN).sum())
+    if not n:
+        return ""
+    return (f"{n:,} of the {len(placed):,} placed rows are **uncertain**: the postcode centroid or "
+            "point lies near an LSOA boundary, so the organisation may be in the neighbouring LSOA. "
+            "The official postcode lookup (NSPL: Data sources page → Download, or "
+            "`needsmap data fetch --only nspl`) makes postcode placements exact.")
 
 
 def org_layer_picker(key: str) -> ImportResult | None:
@@ -149,8 +262,10 @@ def org_layer_picker(key: str) -> ImportResult | None:
     key
         Prefix for this page's widget keys (``{key}_source``, ``{key}_layer``, ``{key}_upload`` …).
 
-    The choice is stored in ``st.session_state["nm_org_choice"]`` (and the imported list in
-    ``st.session_state["nm_org_layer"]``), so another page's picker starts from the same layer.
+    The choice is stored in ``st.session_state["nm_org_choice"]`` (and the list in use in
+    ``st.session_state["nm_org_layer"]``), so another page's picker starts from the same layer. Rows
+    corrected on the Organisations page in this session are applied here, so every page uses the
+    corrected list.
     """
     choice = st.session_state.get(CHOICE_KEY, {"kind": "default", "layer": DEFAULT_LAYER})
     source = f"{key}_source"
@@ -162,9 +277,16 @@ def org_layer_picker(key: str) -> ImportResult | None:
         st.session_state[source] = "upload" if choice.get("kind") == "upload" else "default"
     kind = st.radio("Organisations", ["default", "upload"], key=source, horizontal=True,
                     format_func={"default": "A ready-made list", "upload": "Upload my own list"}.get)
-    result = _pick_default(key, choice) if kind == "default" else _pick_upload(key)
+    picked = _pick_default(key, choice) if kind == "default" else _pick_upload(key)
+    result = None
+    if picked is not None:
+        result = corrected(*picked)
+        text = notes_text(result)
+        if text:
+            st.caption(text)
     st.session_state[RESULT_KEY] = result
     return result
 
 
-__all__ = ["CHOICE_KEY", "RESULT_KEY", "import_upload", "org_layer_picker"]
+__all__ = ["CHOICE_KEY", "LIMITS_TEXT", "RESULT_KEY", "confidence_note", "import_upload", "notes_text",
+           "org_layer_picker"]
