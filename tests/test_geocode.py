@@ -111,7 +111,11 @@ def test_point_just_off_the_polygons_snaps_to_nearest_lsoa() -> None:
     out = gc.place_coordinates(pd.Series([near[0], far[0]]), pd.Series([near[1], far[1]]))
     assert out["status"].iloc[0] == gc.OK
     assert out["placed_by"].iloc[0] == gc.BY_COORDS_SNAP
-    assert out["status"].iloc[1].startswith(gc.ST_COORDS_OUTSIDE)
+    # at sea, off every country's outline ("coordinates outside Great Britain"); on the demo data
+    # (no outlines, West Midlands only) just outside its LSOAs
+    assert out["status"].iloc[1].startswith("coordinates outside")
+    assert pd.isna(out["lsoa21_code"].iloc[1])
+    assert out["confidence"].iloc[0] == gc.CONF_UNCERTAIN and pd.isna(out["confidence"].iloc[1])
 
 
 @pytest.mark.demo
@@ -123,7 +127,7 @@ def test_place_coordinates_swapped_invalid_and_blank() -> None:
     assert out["lsoa21_code"].iloc[0] == out["lsoa21_code"].iloc[1]
     assert out["status"].iloc[2] == gc.ST_BAD_COORDS
     assert out["status"].iloc[3] == gc.ST_NO_INPUT
-    assert out["status"].iloc[4] == gc.ST_BAD_COORDS
+    assert out["status"].iloc[4] == gc.ST_UNREADABLE_COORDS
 
 
 @pytest.mark.demo
@@ -161,3 +165,91 @@ def test_official_lookup_codes_are_used_as_given(table19: pd.DataFrame, table25:
 def test_lookup_without_lsoa_columns_is_refused() -> None:
     with pytest.raises(gc.ValidationError, match="NSPL or ONSPD"):
         gc.postcode_lookup_from_frame(pd.DataFrame({"pcds": ["B31 2LB"]}))
+
+
+@pytest.mark.demo
+def test_place_columns_carry_confidence() -> None:
+    assert gc.PLACE_COLUMNS[-1] == "confidence"
+    for out in (gc.place_postcodes(pd.Series(["B31 2LB", "ZZ9 9ZZ"])),
+                gc.place_coordinates(pd.Series([52.415]), pd.Series([-1.96742])),
+                gc.place_grid(pd.Series([405000]), pd.Series([287000])),
+                gc.place_lsoa_codes(pd.Series(["E01009219", "nonsense"]))):
+        assert list(out.columns) == list(gc.PLACE_COLUMNS)
+        placed = out["status"] == gc.OK
+        assert out.loc[placed, "confidence"].isin([gc.CONF_EXACT, gc.CONF_SURE, gc.CONF_UNCERTAIN]).all()
+        assert out.loc[~placed, "confidence"].isna().all()
+
+
+@pytest.mark.demo
+def test_coordinates_as_people_type_them() -> None:
+    lat = pd.Series(["52,415", "-1,96742", "0", "0,0", "POINT(-1.96 52.41)", "52°24'54\"N", "", "48.8566",
+                     "52.415"], dtype=object)
+    lon = pd.Series(["-1,96742", "52,415", "0", "0,0", "", "1°58'3\"W", "", "2.3522", ""], dtype=object)
+    out = gc.place_coordinates(lat, lon)
+    ref = gc.place_coordinates(pd.Series([52.415]), pd.Series([-1.96742]))
+    assert list(out["status"]) == [gc.OK, gc.OK, gc.ST_PLACEHOLDER_COORDS, gc.ST_PLACEHOLDER_COORDS,
+                                   gc.ST_UNREADABLE_COORDS, gc.ST_UNREADABLE_COORDS, gc.ST_NO_INPUT,
+                                   gc.ST_OUTSIDE_GB, gc.ST_HALF_COORDS]
+    assert out["lsoa21_code"].iloc[0] == out["lsoa21_code"].iloc[1] == ref["lsoa21_code"].iloc[0]
+    assert out["lat"].iloc[1] == pytest.approx(52.415) and "swapped" in out["placed_by"].iloc[1]
+
+
+def test_grid_reference_agrees_with_coordinates() -> None:
+    from pyproj import Transformer
+
+    # real postcode centroids, converted to the grid with pyproj here, placed both ways
+    lookup = gc.postcode_lookup()
+    sample = lookup.loc[["B312LB", "M11AE", "SE162JA", "CF101AA"]]
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True).transform(
+        sample["lon"].to_numpy(), sample["lat"].to_numpy())
+    east = pd.Series([f"{v:,.0f}" for v in x])  # with thousands commas, as spreadsheets show them
+    grid = gc.place_grid(east, pd.Series(y))
+    pts = gc.place_coordinates(pd.Series(sample["lat"].to_numpy()), pd.Series(sample["lon"].to_numpy()))
+    assert list(grid["lsoa21_code"].fillna("-")) == list(pts["lsoa21_code"].fillna("-"))
+    assert list(grid["status"][:3]) == [gc.OK] * 3
+    assert grid["status"].iloc[3] == "coordinates outside England (Wales)"
+    assert grid["placed_by"].iloc[0] == gc.BY_GRID
+    assert grid["lat"].to_numpy() == pytest.approx(sample["lat"].to_numpy(), abs=1e-5)
+    bad = gc.place_grid(pd.Series([900000, "x", 0, None]), pd.Series([100000, "1", 0, None]))
+    assert list(bad["status"]) == [gc.ST_OUTSIDE_GB, gc.ST_UNREADABLE_COORDS, gc.ST_PLACEHOLDER_COORDS,
+                                   gc.ST_NO_INPUT]
+
+
+def test_suggest_postcodes_one_character_off() -> None:
+    lookup = gc.postcode_lookup()
+    sector = lookup.index[lookup.index.str.startswith("B312")]
+    assert "B312LB" in sector and "B312LO" not in sector and "B3L2LB" not in lookup.index
+    out = gc.suggest_postcodes(pd.Series(["B3l 2LB", "B31 2LB", "", None, "SW1A IAA", "ZZ9 9ZZ",
+                                          "B31 2LQ"], index=list("abcdefg")))
+    assert list(out.index) == list("abcdefg")
+    assert out["a"] == "B31 2LB"    # l typed for 1 in the sector
+    assert pd.isna(out["b"])        # a real postcode needs no suggestion
+    assert pd.isna(out["c"]) and pd.isna(out["d"]) and pd.isna(out["f"])
+    assert out["e"] == "SW1A 1AA"   # I typed for 1
+    # a free substitution in the unit: suggested only when the sector has exactly one such postcode
+    ones = [p for p in sector if len(p) == 6 and p[:5] == "B312L"]
+    expected = ones[0][:-3] + " " + ones[0][-3:] if len(ones) == 1 else None
+    assert (out["g"] if pd.notna(out["g"]) else None) == expected
+
+
+def test_suggest_postcodes_swapped_letters() -> None:
+    lookup = gc.postcode_lookup()
+    # a real postcode whose last two letters swapped are not a postcode, and whose sector holds
+    # no other postcode one substitution away from the swapped form
+    pcs = pd.Series(lookup.index[lookup.index.str.startswith("B31")])
+    swapped = pcs.str[:-2] + pcs.str[-1] + pcs.str[-2]
+    out = gc.suggest_postcodes(swapped)
+    has = out.notna()
+    assert has.sum() > 50
+    assert (out[has].str.replace(" ", "") == pcs[has]).all()
+
+
+def test_npt_postcodes_are_valid_shape() -> None:
+    assert gc.normalise_postcode(pd.Series(["NPT 0AD"])).iloc[0] == "NPT0AD"
+
+
+def test_point_at_sea_is_outside_great_britain() -> None:
+    x, y = _easternmost_point()
+    far = _to_wgs84(x + 2000, y)  # 2 km off England's easternmost boundary vertex, at sea
+    out = gc.place_coordinates(pd.Series([far[0]]), pd.Series([far[1]]))
+    assert out["status"].iloc[0] == gc.ST_OUTSIDE_GB

@@ -48,6 +48,7 @@ def picks(codes: pd.DataFrame) -> dict[str, str]:
     absent = m1.loc[~m1["postcode"].isin(codes["postcode"]), "postcode"]
     return {
         "english": first("B31"), "moved": first("B31", skip=1), "no_codes": first("B31", skip=2),
+        "merged": first("B31", skip=3),
         "terminated": first("CV1 "), "border": first("SY"),
         "welsh": str(codes.index[(codes["ctry_code"] == "W92000004")
                                  & codes.index.str.startswith("LD")][0]),
@@ -79,6 +80,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory, codes: pd.DataFrame,
     table.loc[picks["moved"], ["lsoa21_code", "lsoa11_code"]] = [other21, None]
     table.loc[picks["no_codes"], ["lsoa21_code", "lsoa11_code"]] = [None, None]
     table.loc[picks["terminated"], "doterm"] = "201906"
+    # an edition without LSOA 2011 codes, in a 2021 LSOA merged (M) from several 2011 ones
+    table.loc[picks["merged"], ["lsoa21_code", "lsoa11_code"]] = [merged21(), None]
     table.loc[picks["border"], ["ctry_code", "lsoa21_code", "lsoa11_code"]] = [
         "W92000004", "W01000123", None]
     out = root / get_dataset("nspl_codes").file
@@ -92,6 +95,13 @@ def with_nspl(folder: Path, tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("NEEDSMAP_DATA_DIR", str(folder))
     monkeypatch.setenv("NEEDSMAP_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "nspl-cache"))
     return folder
+
+
+def merged21() -> str:
+    """A 2021 LSOA merged (M) from 2011 LSOAs, none of them in Birmingham."""
+    lk = pd.read_csv(SHARED / get_dataset("lsoa11_lsoa21_lookup").file)
+    m = lk[(lk["change_code"] == "M") & (lk["ltla22_name"] != "Birmingham")]
+    return str(m["lsoa21_code"].iloc[0])
 
 
 def _place(*postcodes: str) -> pd.DataFrame:
@@ -117,6 +127,22 @@ def test_official_codes_are_used_as_they_are(with_nspl: Path, codes: pd.DataFram
     assert out.loc[picks["moved"], "lsoa21_code"] == other21
     assert out.loc[picks["moved"], "lsoa11_code"] == other21
     assert out["lat"].notna().all()
+    assert (out["confidence"] == gc.CONF_EXACT).all()
+
+
+def test_missing_2011_code_comes_from_the_best_fit_lookup(with_nspl: Path,
+                                                          picks: dict[str, str]) -> None:
+    # the most-populous 2011 part of the merged LSOA, from the raw lookup and mid-2020 population
+    lk = pd.read_csv(SHARED / get_dataset("lsoa11_lsoa21_lookup").file)
+    parts = lk.loc[lk["lsoa21_code"] == merged21(), "lsoa11_code"]
+    pop = pd.read_csv(SHARED / get_dataset("population2020").file,
+                      usecols=["lsoa11_code", "total_population"]).set_index("lsoa11_code")
+    assert len(parts) >= 2
+    want = pop["total_population"].reindex(parts).idxmax()
+    out = _place(picks["merged"])
+    assert out["lsoa21_code"].iloc[0] == merged21()
+    assert out["lsoa11_code"].iloc[0] == want
+    assert out["confidence"].iloc[0] == gc.CONF_EXACT
 
 
 def test_country_code_decides_outside_england(with_nspl: Path, picks: dict[str, str]) -> None:
@@ -135,12 +161,17 @@ def test_terminated_postcode_keeps_its_codes(with_nspl: Path, codes: pd.DataFram
     assert out["lsoa21_code"].iloc[0] == codes.loc[picks["terminated"], "lsoa21_code"]
     assert out["placed_by"].iloc[0] == ("postcode (official NSPL: exact LSOA codes; "
                                         "terminated 2019-06)")
+    # still drawn at its published centroid
+    cen = pd.read_parquet(SHARED / get_dataset("nspl_centroids").file)
+    row = cen[cen["postcode"] == picks["terminated"]].iloc[0]
+    assert (out["lat"].iloc[0], out["lon"].iloc[0]) == (row["lat"], row["lon"])
 
 
 def test_point_in_polygon_stays_the_fallback(with_nspl: Path, picks: dict[str, str]) -> None:
     out = _place(picks["absent"], picks["no_codes"], "ZZ9 9ZZ", "BT1 5GS", "IM1 1AF")
     assert out.loc[picks["absent"], "status"] == gc.OK
     assert out.loc[picks["absent"], "placed_by"] in (gc.BY_POSTCODE, gc.BY_POSTCODE_SNAP)
+    assert out.loc[picks["absent"], "confidence"] in (gc.CONF_SURE, gc.CONF_UNCERTAIN)
     assert out.loc[picks["no_codes"], "status"] == gc.OK
     assert out.loc[picks["no_codes"], "placed_by"] in (gc.BY_POSTCODE, gc.BY_POSTCODE_SNAP)
     assert out.loc["ZZ9 9ZZ", "status"] == gc.ST_NOT_FOUND

@@ -29,15 +29,26 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from needsmap.data import load_boundaries, read_table
+from needsmap.data import load_boundaries, read_geometry, read_table
 from needsmap.data._cache import cached, file_stamp
 from needsmap.data.catalog import get_dataset
+from needsmap.data.crosswalk import HOW_SAME, resolve_codes
 from needsmap.errors import ValidationError
+from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, CONF_UNCERTAIN
 
 #: a point outside every (generalised) LSOA polygon joins the nearest one within this distance
 SNAP_METRES = 300.0
-#: British National Grid, for distances in metres
+#: British National Grid (OSGB36), for distances in metres and for easting/northing input
 BNG = "EPSG:27700"
+#: WGS84 latitude/longitude
+WGS84 = "EPSG:4326"
+#: how far a postcode centroid can lie from its true LSOA because the LSOA boundaries are
+#: generalised: measured against the exact ONS postcode → LSOA 2011 lookup for Lewisham
+#: (postcodes/lewisham_postcode_lsoa11_lookup.csv, 8,419 postcodes): of the 1,245 whose centroid
+#: falls in another LSOA's generalised polygon, 95% lie within 127 m of their true LSOA (median
+#: 38 m, 90% within 95 m; bench/bench_placement_confidence.py prints these figures). A point
+#: further than this from every other LSOA is "sure"; a nearer one is "uncertain".
+GENERALISATION_METRES = 125.0
 
 OK = "ok"
 ST_NO_INPUT = "no postcode, coordinates or LSOA code"
@@ -46,30 +57,44 @@ ST_PLACEHOLDER = "no postcode given (placeholder text)"
 ST_NOT_FOUND = "postcode not found"
 ST_NO_COORDS = "postcode has no coordinates (terminated or non-geographic)"
 ST_BAD_COORDS = "coordinates not valid"
+ST_UNREADABLE_COORDS = "coordinates could not be read"
+ST_HALF_COORDS = "coordinates not valid (only one of the pair given)"
+ST_PLACEHOLDER_COORDS = "coordinates are a placeholder (0, 0)"
+ST_OUTSIDE_GB = "coordinates outside Great Britain"
 ST_COORDS_OUTSIDE = "coordinates outside England"
 ST_BAD_LSOA = "LSOA code not recognised"
 ST_OFF_BOUNDARY = "not in any English LSOA: centroid more than 300 m outside the boundaries"
+ST_COORDS_OFF_BOUNDARY = "coordinates not in any English LSOA: more than 300 m outside the boundaries"
 
 #: how a row was placed (column ``placed_by``)
 BY_POSTCODE = "postcode (NSPL centroid in LSOA boundary)"
-BY_POSTCODE_SNAP = f"postcode (NSPL centroid; nearest LSOA within {SNAP_METRES:.0f} m)"
+BY_POSTCODE_SNAP = f"postcode (NSPL centroid in England; nearest LSOA within {SNAP_METRES:.0f} m)"
 BY_EXACT = "postcode (official NSPL/ONSPD file: exact LSOA codes)"
 #: placed by the data folder's ``nspl_codes`` (a terminated postcode adds "; terminated yyyy-mm")
 BY_OFFICIAL = "postcode (official NSPL: exact LSOA codes)"
 BY_COORDS = "coordinates"
 BY_COORDS_SNAP = f"coordinates (nearest LSOA within {SNAP_METRES:.0f} m)"
+BY_GRID = "grid reference (British National Grid)"
+BY_GRID_SNAP = f"grid reference (British National Grid; nearest LSOA within {SNAP_METRES:.0f} m)"
 BY_LSOA = "LSOA code"
 
-#: UK postcode shape once spaces are removed (outward code + inward code), plus GIR 0AA
-POSTCODE_PATTERN = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
+#: UK postcode shape once spaces are removed (outward code + inward code), GIR 0AA, and the old
+#: Newport (Gwent) outward code ``NPT`` still listed (terminated) in the NSPL
+POSTCODE_PATTERN = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA|NPT[0-9][A-Z]{2})$")
 #: text people put where a postcode should be: "[Unknown]", "(none)", "n/a - mobile", "TBC" …
 _PLACEHOLDER = r"^\s*(?:[\[\(<{].*[\]\)>}]|n/?a\b.*|none\b.*|unknown\b.*|tbc|tba|not known.*|no postcode.*|various.*|mobile.*)\s*$"
 _MISSING_TOKENS = {"", "NA", "N/A", "NAN", "NONE", "NULL", "-", "--", "UNKNOWN", "0"}
 
+#: postcode areas mostly in Scotland / Wales (the guess for a point placed in no LSOA)
 _SCOTLAND = {"AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH", "ZE"}
-_WALES = {"CF", "LD", "LL", "NP", "SA"}
-#: postcode areas that straddle England's borders with Wales or Scotland (or old Newport codes)
-_BORDER = {"CH", "SY", "HR", "GL", "TD", "CA", "NE", "NPT", "LD"}
+_WALES = {"CF", "LD", "LL", "NP", "NPT", "SA"}
+#: postcode areas WHOLLY in Scotland / Wales: every centroid of the May 2025 NSPL lies in that
+#: country's outline (tests/test_borders.py checks it). DG (Gretna), LD (Knighton), LL and NP
+#: (Sedbury, Monmouth's English fringe) also have English postcodes, so only the point decides there.
+_WHOLLY_SCOTLAND = _SCOTLAND - {"DG"}
+_WHOLLY_WALES = {"CF", "NPT", "SA"}
+#: postcode areas that straddle England's borders with Wales or Scotland
+_BORDER = {"CH", "SY", "HR", "GL", "TD", "CA", "NE"}
 #: an English postcode whose centroid is more than SNAP_METRES from every (generalised) LSOA
 _OFF_BOUNDARY = ST_OFF_BOUNDARY
 _OTHER = {"BT": "Northern Ireland", "IM": "Isle of Man", "JE": "Channel Islands",
@@ -79,7 +104,8 @@ ENGLAND = "E92000001"
 _COUNTRIES = {"W92000004": "Wales", "S92000003": "Scotland", "N92000002": "Northern Ireland",
               "L93000001": "Channel Islands", "M83000003": "Isle of Man"}
 
-PLACE_COLUMNS = ("postcode_clean", "lat", "lon", "lsoa11_code", "lsoa21_code", "status", "placed_by")
+PLACE_COLUMNS = ("postcode_clean", "lat", "lon", "lsoa11_code", "lsoa21_code", "status", "placed_by",
+                 "confidence")
 
 
 # ----------------------------------------------------------------------------- postcodes
@@ -256,8 +282,13 @@ class _LsoaIndex:
         self.tree = shapely.STRtree(self.geoms)
         self.code_set = frozenset(self.codes)
 
-    def locate(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """LSOA code for each point (None if none) and whether it was snapped to the nearest one."""
+    def locate(self, points: np.ndarray, *, snap: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """LSOA code for each point (None if none) and whether it was snapped to the nearest one.
+
+        ``snap`` (bool per point, default all True) says which points may join the nearest LSOA
+        within :data:`SNAP_METRES` when they are in no polygon.
+        """
         n = len(points)
         found = np.full(n, None, dtype=object)
         snapped = np.zeros(n, dtype=bool)
@@ -268,13 +299,24 @@ class _LsoaIndex:
             # a point on a shared edge matches two polygons: keep the first
             first = np.unique(inp, return_index=True)[1]
             found[idx[inp[first]]] = self.codes[tree_i[first]]
-        rest = np.flatnonzero(valid & pd.isna(found))
+        may_snap = valid if snap is None else valid & snap
+        rest = np.flatnonzero(may_snap & pd.isna(found))
         if len(rest):
             inp, tree_i = self.tree.query_nearest(points[rest], max_distance=SNAP_METRES,
                                                   all_matches=False)
             found[rest[inp]] = self.codes[tree_i]
             snapped[rest[inp]] = True
         return found, snapped
+
+    def near_other(self, points: np.ndarray, codes: np.ndarray, metres: float) -> np.ndarray:
+        """True where a point lies within ``metres`` of an LSOA other than its own ``codes``."""
+        out = np.zeros(len(points), dtype=bool)
+        idx = np.flatnonzero(~shapely.is_missing(points) & pd.notna(codes))
+        if len(idx):
+            inp, tree_i = self.tree.query(points[idx], predicate="dwithin", distance=metres)
+            other = self.codes[tree_i] != codes[idx[inp]]
+            out[idx[inp[other]]] = True
+        return out
 
 
 def _boundaries_stamp(edition: str) -> tuple[str, int, int]:
@@ -293,29 +335,78 @@ def _lsoa_index_at(edition: str, path: str, mtime_ns: int, size: int) -> _LsoaIn
 
 @functools.lru_cache(maxsize=1)
 def _to_bng() -> Transformer:
-    return Transformer.from_crs("EPSG:4326", BNG, always_xy=True)
-
-
-def _lookup_stamp() -> tuple[str, int, int]:
-    return file_stamp(get_dataset("lsoa11_lsoa21_lookup").path)
-
-
-def _vintage_lookup() -> tuple[pd.Series, pd.Series]:
-    """Best-fit LSOA 2011 → 2021 and 2021 → 2011 (first listed), to fill a missing vintage."""
-    return _vintage_lookup_at(*_lookup_stamp())
+    return Transformer.from_crs(WGS84, BNG, always_xy=True)
 
 
 @functools.lru_cache(maxsize=1)
-def _vintage_lookup_at(path: str, mtime_ns: int, size: int) -> tuple[pd.Series, pd.Series]:
-    lk = read_table("lsoa11_lsoa21_lookup")
-    a = lk.drop_duplicates("lsoa11_code").set_index("lsoa11_code")["lsoa21_code"]
-    b = lk.drop_duplicates("lsoa21_code").set_index("lsoa21_code")["lsoa11_code"]
-    return a.astype(str), b.astype(str)
+def _from_bng() -> Transformer:
+    return Transformer.from_crs(BNG, WGS84, always_xy=True)
 
 
+# ----------------------------------------------------------------------------- countries
+#: country names of the ``countries_gb`` outlines
+_ENGLAND_NAME = "England"
+#: ``country`` of a point more than SNAP_METRES from every country outline (at sea or abroad)
+OUTSIDE_GB = "outside Great Britain"
+#: a rough box around Great Britain (WGS84), used only when the countries' outlines are absent
+_GB_BOX = (49.8, 61.0, -8.7, 1.9)  # lat min, lat max, lon min, lon max
+
+
+class _CountryIndex:
+    """The UK countries' outlines (dataset ``countries_gb``) in British National Grid."""
+
+    def __init__(self) -> None:
+        gdf = read_geometry("countries_gb").to_crs(BNG)
+        self.names = gdf["ctry_name"].astype(str).to_numpy(dtype=object)
+        self.geoms = np.asarray(gdf.geometry.array)
+        for g in self.geoms:
+            shapely.prepare(g)
+        self.tree = shapely.STRtree(self.geoms)
+
+    def country(self, points: np.ndarray) -> np.ndarray:
+        """Country name of each point: the outline it lies in, else the nearest outline within
+        :data:`SNAP_METRES` (a coastal point), else :data:`OUTSIDE_GB`; None for a missing point."""
+        out = np.full(len(points), None, dtype=object)
+        valid = ~shapely.is_missing(points)
+        out[valid] = OUTSIDE_GB
+        idx = np.flatnonzero(valid)
+        if len(idx):
+            inp, tree_i = self.tree.query(points[idx], predicate="within")
+            out[idx[inp]] = self.names[tree_i]
+            rest = idx[out[idx] == OUTSIDE_GB]
+            if len(rest):
+                inp, tree_i = self.tree.query_nearest(points[rest], max_distance=SNAP_METRES,
+                                                      all_matches=False)
+                out[rest[inp]] = self.names[tree_i]
+        return out
+
+
+def _countries() -> _CountryIndex | None:
+    """The countries' outlines, or None when the data folder lacks ``countries_gb`` (optional)."""
+    path = get_dataset("countries_gb").path
+    if not path.exists():
+        return None
+    return _countries_at(*file_stamp(path))
+
+
+@functools.lru_cache(maxsize=1)
+def _countries_at(path: str, mtime_ns: int, size: int) -> _CountryIndex:
+    return _CountryIndex()
+
+
+def _country_fallback(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Without the outlines: None inside a box around Great Britain, :data:`OUTSIDE_GB` outside."""
+    out = np.full(len(lat), None, dtype=object)
+    known = np.isfinite(lat) & np.isfinite(lon)
+    inside = known & (lat >= _GB_BOX[0]) & (lat <= _GB_BOX[1]) & (lon >= _GB_BOX[2]) & (lon <= _GB_BOX[3])
+    out[known & ~inside] = OUTSIDE_GB
+    return out
+
+
+# ----------------------------------------------------------------------------- vintages
 def _nested_2011() -> dict[str, str]:
     """LSOA 2021 → its LSOA 2011 where the 2021 one is unchanged (U) or split (S) from it."""
-    return _nested_2011_at(*_lookup_stamp())
+    return _nested_2011_at(*file_stamp(get_dataset("lsoa11_lsoa21_lookup").path))
 
 
 @functools.lru_cache(maxsize=1)
@@ -328,15 +419,82 @@ def _nested_2011_at(path: str, mtime_ns: int, size: int) -> dict[str, str]:
 
 
 def _fill_vintages(l11: pd.Series, l21: pd.Series) -> tuple[pd.Series, pd.Series]:
-    to21, to11 = _vintage_lookup()
-    l21 = l21.fillna(l11.map(to21))
-    l11 = l11.fillna(l21.map(to11))
-    return l11, l21
+    """Fill a missing vintage through :func:`needsmap.data.crosswalk.resolve_codes` (a split or
+    merged LSOA takes the part with most residents, never the lookup's first row)."""
+    need21 = l21.isna() & l11.notna()
+    if need21.any():
+        l21 = l21.astype(object).copy()
+        l21[need21] = resolve_codes(l11[need21], to="lsoa21")["code"].astype(object).to_numpy()
+    need11 = l11.isna() & l21.notna()
+    if need11.any():
+        l11 = l11.astype(object).copy()
+        l11[need11] = resolve_codes(l21[need11], to="lsoa11")["code"].astype(object).to_numpy()
+    return l11.where(pd.notna(l11), None), l21.where(pd.notna(l21), None)
 
 
 # ----------------------------------------------------------------------------- points
+def _place_xy(x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    """Points in British National Grid metres (NaN where unknown) → LSOAs, country, confidence.
+
+    See :func:`place_points` for the columns (index 0 … n-1).
+    """
+    n = len(x)
+    ok = np.isfinite(x) & np.isfinite(y)
+    pts = np.full(n, None, dtype=object)
+    if ok.any():
+        pts[ok] = shapely.points(x[ok], y[ok])
+    countries = _countries()
+    if countries is not None:
+        country = countries.country(pts)
+        # never across the national border: only points in England (or on its coast, or off
+        # every outline) are looked up, and only those in England may join the nearest LSOA
+        look = pd.isna(country) | np.isin(country.astype(str), [_ENGLAND_NAME, OUTSIDE_GB])
+        may_snap = (country == _ENGLAND_NAME)
+    else:
+        lat, lon = np.full(n, np.nan), np.full(n, np.nan)
+        if ok.any():
+            lon[ok], lat[ok] = _from_bng().transform(x[ok], y[ok])
+        country = _country_fallback(lat, lon)
+        look = country != OUTSIDE_GB
+        may_snap = look
+    pts_look = pts.copy()
+    pts_look[~np.asarray(look, dtype=bool)] = None
+    idx21 = _lsoa_index("2025")
+    codes21, snapped = idx21.locate(pts_look, snap=may_snap)
+    snapped &= pd.notna(codes21)
+    # an LSOA 2021 that is unchanged (U) or split (S) from 2011 lies inside one LSOA 2011: take it
+    # from the ONS lookup, so both vintages agree; only points in merged (M) or irregular (X) ones
+    # or in no LSOA 2021 are looked up in the 2011 polygons
+    nested = _nested_2011()
+    codes11 = pd.Series(codes21, dtype=object).map(nested).to_numpy(dtype=object)
+    idx11 = _lsoa_index("2019")
+    rest = np.flatnonzero(pd.isna(codes11) & ~shapely.is_missing(pts_look))
+    if len(rest):
+        found, snap = idx11.locate(pts_look[rest], snap=may_snap[rest])
+        codes11[rest] = found
+        snapped[rest] |= snap & pd.notna(found) & pd.isna(codes21[rest])
+    out = pd.DataFrame(index=pd.RangeIndex(n))
+    l11, l21 = _fill_vintages(pd.Series(codes11, dtype=object), pd.Series(codes21, dtype=object))
+    out["lsoa11_code"], out["lsoa21_code"] = l11.astype("string"), l21.astype("string")
+    out["snapped"] = snapped
+    out["country"] = pd.Series(country, dtype=object)
+    hit = (out["lsoa11_code"].notna() | out["lsoa21_code"].notna()).to_numpy(dtype=bool)
+    near = idx21.near_other(pts_look, codes21, GENERALISATION_METRES)
+    near |= idx11.near_other(pts_look, codes11, GENERALISATION_METRES)
+    conf = np.where(snapped | near, CONF_UNCERTAIN, CONF_SURE).astype(object)
+    conf[~hit] = None
+    out["confidence"] = pd.Series(conf, dtype=object)
+    return out
+
+
 def place_points(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
     """Put WGS84 points in LSOA 2011 and LSOA 2021 polygons (nearest within 300 m in slivers).
+
+    A point is first put in a country with the UK countries' outlines (dataset ``countries_gb``;
+    optional: without it every point may be placed or snapped as before). Only a point in England
+    (or off every outline) is looked up in the LSOA polygons, and only a point in England (its
+    coast included) that falls in no polygon joins the nearest LSOA within :data:`SNAP_METRES`:
+    a point in Wales or Scotland is never snapped into an English LSOA.
 
     Parameters
     ----------
@@ -345,8 +503,12 @@ def place_points(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame, same index, with ``lsoa11_code``, ``lsoa21_code`` (``<NA>`` outside England) and
-    ``snapped`` (True where the point was in no polygon and joined the nearest one).
+    DataFrame, same index, with ``lsoa11_code``, ``lsoa21_code`` (``<NA>`` outside England),
+    ``snapped`` (True where the point was in no polygon and joined the nearest one), ``country``
+    (``"England"``, ``"Wales"``, ``"Scotland"``, ``"Northern Ireland"``, :data:`OUTSIDE_GB`, or
+    None when unknown) and ``confidence`` (``"sure"`` when the point is more than
+    :data:`GENERALISATION_METRES` from every other LSOA of both vintages, ``"uncertain"`` when
+    nearer or snapped; None where not placed).
     """
     la = pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float)
     lo = pd.to_numeric(lon, errors="coerce").to_numpy(dtype=float)
@@ -355,61 +517,150 @@ def place_points(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
     y = np.full(len(la), np.nan)
     if ok.any():
         x[ok], y[ok] = _to_bng().transform(lo[ok], la[ok])
-    pts = np.full(len(la), None, dtype=object)
-    if ok.any():
-        pts[ok] = shapely.points(x[ok], y[ok])
-    out = pd.DataFrame(index=lat.index)
-    codes21, snapped = _lsoa_index("2025").locate(pts)
-    snapped &= pd.notna(codes21)
-    # an LSOA 2021 that is unchanged (U) or split (S) from 2011 lies inside one LSOA 2011: take it
-    # from the ONS lookup, so both vintages agree; only points in merged (M) or irregular (X) ones
-    # or in no LSOA 2021 are looked up in the 2011 polygons
-    nested = _nested_2011()
-    codes11 = pd.Series(codes21, dtype=object).map(nested).to_numpy(dtype=object)
-    rest = np.flatnonzero(pd.isna(codes11) & ~shapely.is_missing(pts))
-    if len(rest):
-        found, snap = _lsoa_index("2019").locate(pts[rest])
-        codes11[rest] = found
-        snapped[rest] |= snap & pd.notna(found) & pd.isna(codes21[rest])
-    out["lsoa11_code"] = pd.array(codes11, dtype="string")
-    out["lsoa21_code"] = pd.array(codes21, dtype="string")
-    l11, l21 = _fill_vintages(out["lsoa11_code"], out["lsoa21_code"])
-    out["lsoa11_code"], out["lsoa21_code"] = l11.astype("string"), l21.astype("string")
-    out["snapped"] = snapped
-    return out
+    out = _place_xy(x, y)
+    return out.set_axis(lat.index)
+
+
+_UNICODE_MINUS = "\u2212"
+
+
+def _read_numbers(values: pd.Series, *, thousands: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Numbers typed as text → floats, and where a value was present but could not be read.
+
+    A decimal comma is read (``"52,415"`` → 52.415, ``"-1,96742"`` → -1.96742); with
+    ``thousands`` a comma before exactly three digits is a thousands separator instead
+    (``"412,345"`` → 412345). The Unicode minus sign is read as ``-``.
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        num = pd.to_numeric(values, errors="coerce").astype(float)
+        return num, pd.Series(False, index=values.index)
+    text = values.astype("string").str.strip().str.replace(_UNICODE_MINUS, "-", regex=False)
+    if thousands:
+        text = text.where(~text.str.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?").fillna(False),
+                          text.str.replace(",", "", regex=False))
+    comma = text.str.fullmatch(r"[+-]?\d+,\d+").fillna(False).astype(bool)
+    text = text.where(~comma, text.str.replace(",", ".", regex=False))
+    num = pd.to_numeric(text.astype(object), errors="coerce").astype(float)
+    unreadable = (~_is_blank(values) & num.isna()).astype(bool)
+    return num, unreadable
+
+
+def _point_status(la: pd.Series, lo: pd.Series, placed: pd.DataFrame, unreadable: pd.Series,
+                  given: pd.Series, half: pd.Series) -> pd.Series:
+    """Status of rows placed from a point: ``"ok"`` or the reason in words."""
+    hit = (placed["lsoa21_code"].notna() | placed["lsoa11_code"].notna()).to_numpy(dtype=bool)
+    country = placed["country"].to_numpy(dtype=object)
+    status = pd.Series(OK, index=la.index, dtype=object)
+    label = pd.Series(country, index=la.index, dtype=object)
+    if _countries() is None:  # without the outlines: the old guess from the latitude
+        label = _outside_label(pd.Series(pd.NA, index=la.index, dtype="string"), la)
+        label = label.map(lambda w: f"probably {w}" if w in ("Wales", "Scotland") else w)
+        label[country == OUTSIDE_GB] = OUTSIDE_GB
+    status[~hit] = (ST_COORDS_OUTSIDE + " (" + label[~hit].astype(str) + ")").to_numpy()
+    status[(label == _ENGLAND_NAME).to_numpy() & ~hit] = ST_COORDS_OFF_BOUNDARY
+    status[(label == OUTSIDE_GB).to_numpy() & ~hit] = ST_OUTSIDE_GB
+    status[(la.isna() | lo.isna()).to_numpy()] = ST_BAD_COORDS
+    status[((la == 0) & (lo == 0)).fillna(False).to_numpy(dtype=bool)] = ST_PLACEHOLDER_COORDS
+    status[half.to_numpy(dtype=bool)] = ST_HALF_COORDS
+    status[unreadable.to_numpy(dtype=bool)] = ST_UNREADABLE_COORDS
+    status[~given.to_numpy(dtype=bool)] = ST_NO_INPUT
+    return status
 
 
 def place_coordinates(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
     """Place rows that give coordinates: :data:`PLACE_COLUMNS` with a status per row.
 
-    Latitude and longitude given the wrong way round (a British longitude in the latitude column)
-    are swapped back.
+    Parameters
+    ----------
+    lat, lon
+        Latitude and longitude in degrees (same index), as numbers or text. Decimal commas are read
+        (``"52,415"``); a pair given the wrong way round (a British longitude in the latitude
+        column) is swapped back and ``placed_by`` says so.
+
+    Returns
+    -------
+    DataFrame, same index, :data:`PLACE_COLUMNS`. ``status`` is ``"ok"`` or one of:
+    :data:`ST_NO_INPUT` (both blank), :data:`ST_UNREADABLE_COORDS` (text that is not a number:
+    WKT, degrees-minutes-seconds …), :data:`ST_HALF_COORDS`, :data:`ST_BAD_COORDS` (beyond ±90/±180),
+    :data:`ST_PLACEHOLDER_COORDS` (0, 0), :data:`ST_OUTSIDE_GB`, or "coordinates outside England
+    (Wales)" / "(Scotland)" / "(Northern Ireland)". ``confidence`` is ``"sure"`` or
+    ``"uncertain"`` (see :func:`place_points`); NA where not placed.
     """
-    la = pd.to_numeric(lat, errors="coerce")
-    lo = pd.to_numeric(lon, errors="coerce")
+    la, bad_la = _read_numbers(lat)
+    lo, bad_lo = _read_numbers(lon)
     given = (la.notna() | lo.notna() | ~_is_blank(lat) | ~_is_blank(lon)).astype(bool)
-    swapped = la.between(-9, 2.5) & lo.between(49, 61.5)
+    half = given & ~bad_la & ~bad_lo & (la.isna() != lo.isna())
+    swapped = (la.between(-9, 2.5) & lo.between(49, 61.5)).fillna(False).astype(bool)
     la, lo = la.where(~swapped, lo), lo.where(~swapped, la)
     valid = la.between(-90, 90) & lo.between(-180, 180)
+    placeholder = (la == 0) & (lo == 0)
     la, lo = la.where(valid), lo.where(valid)
-    placed = place_points(la, lo)
-    out = pd.DataFrame(index=lat.index)
+    placed = place_points(la.where(~placeholder), lo.where(~placeholder))
+    return _point_frame(la, lo, placed, _point_status(la, lo, placed, bad_la | bad_lo, given, half),
+                        swapped, (BY_COORDS, BY_COORDS_SNAP))
+
+
+def _point_frame(la: pd.Series, lo: pd.Series, placed: pd.DataFrame, status: pd.Series,
+                 swapped: pd.Series, by_words: tuple[str, str]) -> pd.DataFrame:
+    out = pd.DataFrame(index=la.index)
     out["postcode_clean"] = pd.array([pd.NA] * len(out), dtype="string")
-    out["lat"], out["lon"] = la, lo
+    out["lat"], out["lon"] = la.astype(float), lo.astype(float)
     out["lsoa11_code"], out["lsoa21_code"] = placed["lsoa11_code"], placed["lsoa21_code"]
-    hit = placed["lsoa21_code"].notna() | placed["lsoa11_code"].notna()
-    status = pd.Series(OK, index=out.index, dtype=object)
-    where = _outside_label(out["postcode_clean"], la)
-    status[~hit] = ST_COORDS_OUTSIDE + " (" + where[~hit].map(
-        lambda w: f"probably {w}" if w in ("Wales", "Scotland") else w) + ")"
-    status[(la.isna() | lo.isna()).to_numpy()] = ST_BAD_COORDS
-    status[~given.to_numpy()] = ST_NO_INPUT
+    hit = (placed["lsoa21_code"].notna() | placed["lsoa11_code"].notna()).to_numpy(dtype=bool)
+    status = status.copy()
     out["status"] = status
-    by = pd.Series(BY_COORDS, index=out.index, dtype=object)
-    by[placed["snapped"].to_numpy()] = BY_COORDS_SNAP
-    by[swapped.fillna(False).to_numpy()] = by[swapped.fillna(False).to_numpy()] + " (latitude/longitude swapped)"
-    out["placed_by"] = by.where(hit, None)
-    return out
+    by = pd.Series(by_words[0], index=out.index, dtype=object)
+    by[placed["snapped"].to_numpy(dtype=bool)] = by_words[1]
+    sw = swapped.to_numpy(dtype=bool)
+    by[sw] = by[sw] + " (latitude/longitude swapped)"
+    placed_ok = hit & (status == OK).to_numpy()
+    out["placed_by"] = by.where(placed_ok, None)
+    out["confidence"] = placed["confidence"].where(placed_ok, None)
+    for col in ("lsoa11_code", "lsoa21_code"):
+        out[col] = out[col].where(placed_ok, pd.NA).astype("string")
+    return out[list(PLACE_COLUMNS)]
+
+
+def place_grid(easting: pd.Series, northing: pd.Series) -> pd.DataFrame:
+    """Place rows that give a British National Grid easting and northing (EPSG:27700, metres).
+
+    Parameters
+    ----------
+    easting, northing
+        Metres east and north of the grid's origin (same index), numbers or text (``"412,345"``
+        with a thousands comma is read). Valid within 0–700,000 m east and 0–1,300,000 m north.
+
+    Returns
+    -------
+    DataFrame, same index, :data:`PLACE_COLUMNS`; ``lat``/``lon`` are the point in WGS84. Status
+    as :func:`place_coordinates` (a value out of the grid's range is :data:`ST_OUTSIDE_GB`);
+    ``placed_by`` is :data:`BY_GRID` (or :data:`BY_GRID_SNAP`).
+    """
+    e, bad_e = _read_numbers(easting, thousands=True)
+    nn, bad_n = _read_numbers(northing, thousands=True)
+    given = (e.notna() | nn.notna() | ~_is_blank(easting) | ~_is_blank(northing)).astype(bool)
+    half = given & ~bad_e & ~bad_n & (e.isna() != nn.isna())
+    in_grid = (e.between(0, 700_000) & nn.between(0, 1_300_000)).fillna(False).astype(bool)
+    zero = ((e == 0) & (nn == 0)).fillna(False).astype(bool)
+    use = in_grid & ~zero
+    x = e.where(use).to_numpy(dtype=float)
+    y = nn.where(use).to_numpy(dtype=float)
+    la = np.full(len(x), np.nan)
+    lo = np.full(len(x), np.nan)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.any():
+        lo[ok], la[ok] = _from_bng().transform(x[ok], y[ok])
+    placed = _place_xy(x, y).set_axis(easting.index)
+    lat_s = pd.Series(la, index=easting.index)
+    lon_s = pd.Series(lo, index=easting.index)
+    status = _point_status(lat_s, lon_s, placed, bad_e | bad_n, given, half)
+    status[(e.notna() & nn.notna() & ~in_grid).to_numpy()] = ST_OUTSIDE_GB
+    status[zero.to_numpy()] = ST_PLACEHOLDER_COORDS
+    status[half.to_numpy(dtype=bool)] = ST_HALF_COORDS
+    status[(bad_e | bad_n).to_numpy(dtype=bool)] = ST_UNREADABLE_COORDS
+    status[~given.to_numpy(dtype=bool)] = ST_NO_INPUT
+    no_swap = pd.Series(False, index=easting.index)
+    return _point_frame(lat_s, lon_s, placed, status, no_swap, (BY_GRID, BY_GRID_SNAP))
 
 
 def split_latlon(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -419,6 +670,11 @@ def split_latlon(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 # ----------------------------------------------------------------------------- postcodes
+def _area(postcode_clean: pd.Series) -> pd.Series:
+    """Postcode area: the letters at the start (``"B312LB"`` → ``"B"``, ``"NPT0AD"`` → ``"NPT"``)."""
+    return postcode_clean.astype("string").str.extract(r"^([A-Z]+)", expand=False)
+
+
 def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None) -> pd.DataFrame:
     """Place postcodes: NSPL centroid, then the LSOA 2011 and 2021 polygons containing it.
 
@@ -435,15 +691,22 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
     -----
     When the data folder has ``nspl_codes`` (:func:`official_codes`), a postcode it lists takes its
     codes from there (``placed_by`` :data:`BY_OFFICIAL`, plus "; terminated yyyy-mm" for a
-    terminated one), and one whose country is not England is "outside England (<country>)". A
-    missing LSOA 2011 code comes from the LSOA 2021 one where that was unchanged or split, else from
-    the centroid's 2011 polygon when the centroid lies in the official 2021 LSOA, else the ONS
-    best-fit lookup.
+    terminated one, still placed at its published centroid), and one whose country is not England
+    is "outside England (<country>)". A missing LSOA 2011 code comes from the LSOA 2021 one where
+    that was unchanged or split, else from the centroid's 2011 polygon when the centroid lies in the
+    official 2021 LSOA, else :func:`needsmap.data.crosswalk.resolve_codes`.
+
+    Otherwise a postcode whose centroid lies in Wales or Scotland (by the countries' outlines), or
+    whose postcode area is wholly Welsh or Scottish, is "outside England (Wales)" /
+    "(Scotland)"; only a centroid in England may join the nearest LSOA (``placed_by``
+    :data:`BY_POSTCODE_SNAP`).
 
     Returns
     -------
-    DataFrame, same index, with ``postcode_clean``, ``lat``, ``lon``, ``lsoa11_code``,
-    ``lsoa21_code``, ``status`` (``"ok"`` or the reason in words) and ``placed_by``.
+    DataFrame, same index, :data:`PLACE_COLUMNS`: ``postcode_clean``, ``lat``, ``lon``,
+    ``lsoa11_code``, ``lsoa21_code``, ``status`` (``"ok"`` or the reason in words),
+    ``placed_by`` and ``confidence`` (``"exact"`` from an official lookup, else ``"sure"`` or
+    ``"uncertain"`` as :func:`place_points`; NA where not placed).
     """
     clean = normalise_postcode(postcodes)
     uniq = pd.Series(clean.dropna().unique(), dtype=object)
@@ -455,39 +718,58 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
     u["lat"] = np.where(found, table["lat"].to_numpy()[np.maximum(pos, 0)], np.nan)
     u["lon"] = np.where(found, table["lon"].to_numpy()[np.maximum(pos, 0)], np.nan)
     placed = place_points(u["lat"], u["lon"])
-    u["lsoa11_code"], u["lsoa21_code"] = placed["lsoa11_code"], placed["lsoa21_code"]
+    u["lsoa11_code"] = placed["lsoa11_code"].astype(object)
+    u["lsoa21_code"] = placed["lsoa21_code"].astype(object)
+    u["confidence"] = placed["confidence"].astype(object)
     u["placed_by"] = np.where(placed["snapped"], BY_POSTCODE_SNAP, BY_POSTCODE)
+    area = _area(u["postcode_clean"])
+    # a postcode area wholly in Wales or Scotland is never English, whatever the generalised
+    # outlines say near the border
+    geo_country = placed["country"].astype(object)
+    geo_country = geo_country.where(~area.isin(_WHOLLY_WALES).fillna(False), "Wales")
+    geo_country = geo_country.where(~area.isin(_WHOLLY_SCOTLAND).fillna(False), "Scotland")
+    not_english = geo_country.isin(["Wales", "Scotland", "Northern Ireland"]).to_numpy(dtype=bool)
+    u.loc[not_english, ["lsoa11_code", "lsoa21_code", "confidence"]] = None
     country = pd.Series(None, index=u.index, dtype=object)
     official = official_codes()
+    from_official = np.zeros(len(u), dtype=bool)
     if official is not None and len(u):
-        country = _apply_official(u, official)
+        country, from_official = _apply_official(u, official)
     if lookup is not None and len(lookup):
         ex = lookup.reindex(u.index)
-        has = ex["lsoa11_code"].notna() | ex["lsoa21_code"].notna()
+        has = (ex["lsoa11_code"].notna() | ex["lsoa21_code"].notna()).to_numpy(dtype=bool)
         u.loc[has, "known"] = True
-        for col in ("lsoa11_code", "lsoa21_code"):
-            u.loc[has, col] = ex.loc[has, col]
+        l11, l21 = _fill_vintages(ex.loc[has, "lsoa11_code"].astype(object),
+                                  ex.loc[has, "lsoa21_code"].astype(object))
+        u.loc[has, "lsoa11_code"], u.loc[has, "lsoa21_code"] = l11.to_numpy(), l21.to_numpy()
         for col in ("lat", "lon"):
             if col in ex.columns:
                 u.loc[has, col] = u.loc[has, col].fillna(ex.loc[has, col])
         u.loc[has, "placed_by"] = BY_EXACT
-    hit = u["lsoa11_code"].notna() | u["lsoa21_code"].notna()
+        from_official |= has
+        country[has] = None
+    hit = (u["lsoa11_code"].notna() | u["lsoa21_code"].notna()).to_numpy(dtype=bool)
+    u.loc[from_official & hit, "confidence"] = CONF_EXACT
     status = pd.Series(OK, index=u.index, dtype=object)
     if (~hit).any():
         where = _outside_label(u.loc[~hit, "postcode_clean"], u.loc[~hit, "lat"])
+        # the countries' outlines, where they tell, beat the guess from the postcode area
+        told = geo_country[~hit]
+        told_ok = told.isin(["Wales", "Scotland", "Northern Ireland"])
+        where = where.where(~told_ok.to_numpy(), told.to_numpy())
         status[~hit] = ("outside England (" + where + ")").where(where != _OFF_BOUNDARY, _OFF_BOUNDARY)
-    status[u["known"] & u["lat"].isna() & ~hit] = ST_NO_COORDS
-    abroad = country.notna() & ~hit
+    status[(u["known"] & u["lat"].isna()).to_numpy(dtype=bool) & ~hit] = ST_NO_COORDS
+    abroad = country.notna().to_numpy(dtype=bool) & ~hit
     status[abroad] = "outside England (" + country[abroad].astype(str) + ")"
     unknown = ~u["known"].astype(bool)
     status[unknown] = ST_NOT_FOUND
     ni = unknown & u["postcode_clean"].str.startswith("BT").astype(bool)
     status[ni] = "outside England (Northern Ireland; not in the postcode lookup)"
-    area = u["postcode_clean"].str.extract(r"^([A-Z]+)", expand=False)
     for code in ("IM", "JE", "GY"):
-        status[(area == code).to_numpy() & ~hit.to_numpy()] = f"outside England ({_OTHER[code]})"
+        status[(area == code).to_numpy() & ~hit] = f"outside England ({_OTHER[code]})"
     u["status"] = status
     u.loc[~hit, "placed_by"] = None
+    u.loc[~hit, "confidence"] = None
 
     out = u.reindex(clean.fillna("").to_numpy(dtype=object)).set_index(postcodes.index)
     out["postcode_clean"] = clean
@@ -498,13 +780,15 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
     out.loc[clean.isna() & blank, "status"] = ST_NO_INPUT
     for col in ("lsoa11_code", "lsoa21_code"):
         out[col] = out[col].astype("string")
+    out["confidence"] = out["confidence"].astype(object).where(out["confidence"].notna(), None)
     return out[list(PLACE_COLUMNS)]
 
 
-def _apply_official(u: pd.DataFrame, official: OfficialCodes) -> pd.Series:
+def _apply_official(u: pd.DataFrame, official: OfficialCodes) -> tuple[pd.Series, np.ndarray]:
     """Put the official codes of the postcodes ``official`` lists into ``u`` (in place).
 
-    Returns the country name of those it places outside England (None elsewhere).
+    Returns the country name of those it places outside England (None elsewhere) and which rows
+    took their codes from the official file.
     """
     ex = official.find(u["postcode_clean"])
     found = ex["found"].to_numpy(dtype=bool)
@@ -527,11 +811,144 @@ def _apply_official(u: pd.DataFrame, official: OfficialCodes) -> pd.Series:
         u.loc[has, "lsoa21_code"] = f21.to_numpy()
         u.loc[has, "placed_by"] = (BY_OFFICIAL[:-1] + _terminated(ex.loc[has, "doterm"])
                                    + ")").to_numpy()
+    # an English postcode the file lists without an LSOA keeps the centroid's placement; its
+    # country is the file's word: never placed in an English LSOA when it says Wales or Scotland
     country = ctry.map(_COUNTRIES).astype(object).where(found, None)
     abroad = country.notna().to_numpy(dtype=bool)
     u.loc[abroad, "lsoa11_code"] = None
     u.loc[abroad, "lsoa21_code"] = None
-    return country.where(abroad, None)
+    # the file says England: the outlines' or the postcode area's guess does not override it
+    return country.where(abroad, None), has
+
+
+# ----------------------------------------------------------------------------- did you mean
+#: characters typed for one another (O/0, I/1, L/1, S/5, Z/2, B/8)
+_CONFUSED = {"O": "0", "0": "O", "I": "1", "1": "IL", "L": "1", "S": "5", "5": "S", "Z": "2",
+             "2": "Z", "B": "8", "8": "B"}
+_CONFUSED_PAIRS = frozenset((ord(a), ord(b)) for a, bs in _CONFUSED.items() for b in bs)
+_CONFUSED_MATRIX = np.zeros((256, 256), dtype=bool)
+for _a, _b in _CONFUSED_PAIRS:
+    _CONFUSED_MATRIX[_a, _b] = True
+_SECTOR_WIDTH = 5  # outward code (at most 4 characters) + the inward digit
+_PC_WIDTH = 7
+
+
+def _sector_table() -> tuple[np.ndarray, np.ndarray]:
+    """Every postcode of the centroids lookup, sorted by sector: sectors (``S5``), postcodes (``S7``)."""
+    return _sector_table_at(*file_stamp(get_dataset("nspl_centroids").path))
+
+
+@functools.lru_cache(maxsize=1)
+def _sector_table_at(path: str, mtime_ns: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.asarray(postcode_lookup().index.to_numpy(dtype=str), dtype=f"S{_PC_WIDTH}")
+    keys = keys[np.char.str_len(keys) >= 5]
+    sectors = _sectors_of(keys)
+    order = np.argsort(sectors, kind="stable")
+    return sectors[order], keys[order]
+
+
+def _squash(values: pd.Series) -> pd.Series:
+    """Upper case with every character but letters and digits removed (NA kept)."""
+    return _text(values).str.replace(r"[^A-Z0-9]", "", regex=True)
+
+
+def _sectors_of(keys: np.ndarray) -> np.ndarray:
+    """Space-free postcodes (``S7``) → their sectors (``S5``: all but the last two characters)."""
+    mat = keys.view(np.uint8).reshape(-1, _PC_WIDTH)
+    keep = np.arange(_PC_WIDTH) < (np.char.str_len(keys) - 2)[:, None]
+    sec = np.ascontiguousarray(np.where(keep, mat, 0)[:, :_SECTOR_WIDTH])
+    return sec.reshape(-1).view(f"S{_SECTOR_WIDTH}")
+
+
+def suggest_postcodes(values: pd.Series) -> pd.Series:
+    """"Did you mean": a real postcode one character off each postcode that is invalid or not found.
+
+    A candidate is a postcode of the NSPL centroids lookup that differs from the typed one (spaces
+    and punctuation removed, upper case) by one substituted character or two neighbouring
+    characters swapped, and lies in the same sector (outward code and inward digit): the sector
+    may differ only by one character typed for another (O/0, I/1, L/1, S/5, Z/2, B/8). Candidates
+    are taken in tiers: a confused character first, then a swap, then any other substitution; a
+    tier with exactly one candidate gives the suggestion, one with several gives none.
+
+    Parameters
+    ----------
+    values
+        Postcodes as typed, any dtype.
+
+    Returns
+    -------
+    Series of dtype ``string``, same index: the suggestion in its usual form (``"B31 2LB"``), or
+    ``<NA>`` where the postcode was found, is blank, or has no single near miss.
+
+    Notes
+    -----
+    Vectorised per sector: each distinct typed value is compared with the (about twenty)
+    postcodes of the sectors it could mean, as fixed-width byte arrays (sorted sectors searched by
+    bisection).
+    """
+    squashed = _squash(values)
+    result = pd.Series(pd.NA, index=values.index, dtype="string")
+    table = postcode_lookup()
+    typed = squashed.dropna()
+    typed = typed[typed.str.len().between(5, _PC_WIDTH).to_numpy(dtype=bool)]
+    uniq = np.asarray(pd.unique(typed.to_numpy(dtype=object)), dtype=object)
+    uniq = uniq[table.index.get_indexer(uniq) < 0]
+    if not len(uniq):
+        return result
+    t_bytes = np.asarray(uniq.astype(str), dtype=f"S{_PC_WIDTH}")
+    t_len = np.char.str_len(t_bytes)
+    t_mat = t_bytes.view(np.uint8).reshape(-1, _PC_WIDTH)
+    # the sectors each typed value could mean: as typed, and with one confused character
+    sec_ids = [np.arange(len(uniq))]
+    sec_vals = [_sectors_of(t_bytes)]
+    base = sec_vals[0].view(np.uint8).reshape(-1, _SECTOR_WIDTH)
+    for i in range(_SECTOR_WIDTH):
+        for wrong, right in _CONFUSED_PAIRS:
+            sel = np.flatnonzero((base[:, i] == wrong) & (i < t_len - 2))
+            if len(sel):
+                alt = base[sel].copy()
+                alt[:, i] = right
+                sec_ids.append(sel)
+                sec_vals.append(alt.reshape(-1).view(f"S{_SECTOR_WIDTH}"))
+    ids = np.concatenate(sec_ids)
+    want = np.concatenate(sec_vals)
+    sectors, postcodes = _sector_table()
+    lo = np.searchsorted(sectors, want, side="left")
+    hi = np.searchsorted(sectors, want, side="right")
+    n = hi - lo
+    if not n.sum():
+        return result
+    who = np.repeat(ids, n)
+    at = np.repeat(lo - np.cumsum(n) + n, n) + np.arange(n.sum())
+    cand = postcodes[at]
+    same_len = np.char.str_len(cand) == t_len[who]
+    who, cand = who[same_len], cand[same_len]
+    a = t_mat[who]
+    b = cand.view(np.uint8).reshape(-1, _PC_WIDTH)
+    diff = a != b
+    ndiff = diff.sum(axis=1)
+    rows = np.arange(len(a))
+    first = diff.argmax(axis=1)
+    nxt = np.minimum(first + 1, _PC_WIDTH - 1)
+    one = ndiff == 1
+    confused = one & _CONFUSED_MATRIX[a[rows, first], b[rows, first]]
+    swap = ((ndiff == 2) & diff[rows, nxt] & (a[rows, first] == b[rows, nxt])
+            & (a[rows, nxt] == b[rows, first]))
+    tier = np.select([confused, swap, one], [0, 1, 2], 9)
+    keep = tier < 9
+    pairs = pd.DataFrame({"who": who[keep], "cand": cand[keep], "tier": tier[keep]})
+    pairs = pairs.drop_duplicates(["who", "cand"])
+    if pairs.empty:
+        return result
+    best = pairs.groupby("who")["tier"].transform("min")
+    pairs = pairs[pairs["tier"] == best]
+    single = pairs[pairs.groupby("who")["cand"].transform("size") == 1]
+    chosen = pd.Series([c.decode() for c in single["cand"]], index=uniq[single["who"].to_numpy()],
+                       dtype=object)
+    pretty = chosen.str[:-3] + " " + chosen.str[-3:]
+    mapped = squashed.astype(object).map(pretty.to_dict())
+    result[:] = pd.array(mapped.to_numpy(dtype=object), dtype="string")
+    return result
 
 
 # ----------------------------------------------------------------------------- LSOA codes
@@ -551,15 +968,22 @@ def _lsoa_points_at(edition: str, path: str, mtime_ns: int, size: int) -> pd.Dat
 def place_lsoa_codes(codes: pd.Series) -> pd.DataFrame:
     """Place rows that give an LSOA code (2011 or 2021): :data:`PLACE_COLUMNS` per row.
 
-    The point drawn on the map is a point inside the LSOA polygon, not the organisation's address.
+    Both vintages come from :func:`needsmap.data.crosswalk.resolve_codes`: a 2011 code split in
+    2021 takes the 2021 part with most residents and ``placed_by`` says so ("LSOA code (split in
+    2021: most-populous part)"); a merged or redrawn one takes the 2021 LSOA (and, the other way,
+    the 2011 part with most residents). ``confidence`` is ``"exact"``. The point drawn on the map is
+    a point inside the LSOA polygon, not the organisation's address.
     """
     text = _text(codes).str.replace(r"\s", "", regex=True)
     i11, i21 = _lsoa_index("2019").code_set, _lsoa_index("2025").code_set
     in11 = text.isin(i11).fillna(False).astype(bool)
     in21 = text.isin(i21).fillna(False).astype(bool)
-    l11 = text.where(in11)
-    l21 = text.where(in21)
-    l11, l21 = _fill_vintages(l11.astype(object), l21.astype(object))
+    hit = in11 | in21
+    r21 = resolve_codes(text.where(hit), to="lsoa21")
+    r11 = resolve_codes(text.where(hit), to="lsoa11")
+    l21 = text.where(in21).fillna(r21["code"].where(r21["code"].isin(i21))).astype(object)
+    l11 = text.where(in11).fillna(r11["code"].where(r11["code"].isin(i11))).astype(object)
+    l11, l21 = _fill_vintages(l11, l21)
     out = pd.DataFrame(index=codes.index)
     out["postcode_clean"] = pd.array([pd.NA] * len(out), dtype="string")
     p21, p11 = _lsoa_points("2025"), _lsoa_points("2019")
@@ -567,13 +991,17 @@ def place_lsoa_codes(codes: pd.Series) -> pd.DataFrame:
     lon = l21.map(p21["lon"]).fillna(l11.map(p11["lon"]))
     out["lat"], out["lon"] = lat.astype(float), lon.astype(float)
     out["lsoa11_code"], out["lsoa21_code"] = l11.astype("string"), l21.astype("string")
-    hit = in11 | in21
     status = pd.Series(OK, index=out.index, dtype=object)
     status[~hit] = ST_BAD_LSOA
     status[_is_blank(codes)] = ST_NO_INPUT
     out["status"] = status
-    out["placed_by"] = pd.Series(BY_LSOA, index=out.index, dtype=object).where(hit, None)
-    return out
+    how = r21["how"].where(in11 & ~in21, r11["how"].where(in21 & ~in11))
+    by = pd.Series(BY_LSOA, index=out.index, dtype=object)
+    translated = (how.notna() & how.ne(HOW_SAME)).fillna(False).to_numpy(dtype=bool)
+    by[translated] = BY_LSOA + " (" + how[translated].astype(str) + ")"
+    out["placed_by"] = by.where(hit, None)
+    out["confidence"] = pd.Series(CONF_EXACT, index=out.index, dtype=object).where(hit, None)
+    return out[list(PLACE_COLUMNS)]
 
 
 # ----------------------------------------------------------------------------- official lookup
@@ -634,13 +1062,19 @@ def looks_like_postcode_lookup(columns: pd.Index) -> bool:
 
 __all__ = [
     "BY_OFFICIAL",
+    "BNG",
+    "GENERALISATION_METRES",
     "OK",
+    "OUTSIDE_GB",
+    "PLACE_COLUMNS",
+    "WGS84",
     "OfficialCodes",
     "SNAP_METRES",
     "looks_like_postcode_lookup",
     "normalise_postcode",
     "official_codes",
     "place_coordinates",
+    "place_grid",
     "place_lsoa_codes",
     "place_points",
     "place_postcodes",
@@ -648,4 +1082,5 @@ __all__ = [
     "postcode_lookup_from_frame",
     "read_postcode_lookup",
     "split_latlon",
+    "suggest_postcodes",
 ]
