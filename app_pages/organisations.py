@@ -93,14 +93,17 @@ with guard():
         st.markdown(
             "- **Postcode** → its centroid in the ONS postcode lookup (NSPL, May 2025) → the LSOA "
             "polygon holding it. The boundaries are generalised, so a few postcodes near an LSOA edge "
-            "land in the neighbour; a centroid in a gap between polygons joins the nearest LSOA "
-            "within 300 m. Such placements are marked *uncertain*; the official NSPL (Data sources "
-            "page → Download) or a file carrying official NSPL/ONSPD LSOA codes makes them exact.\n"
-            "- **Coordinates** or an **LSOA code** are used when there is no usable postcode.\n"
+            "land in the neighbour; a centroid in England but in a gap between polygons is given the "
+            "nearest LSOA within 300 m (never one across the border with Wales or Scotland). Such "
+            "placements are marked *uncertain*; the official NSPL (Data sources page → Download) or "
+            "a file carrying official NSPL/ONSPD LSOA codes makes them exact.\n"
+            "- **Coordinates** (or eastings/northings) or an **LSOA code** are used when there is no "
+            "usable postcode; the most precise location in a row wins.\n"
             "- Terminated postcodes without coordinates, malformed text and places in Wales, Scotland "
             "or Northern Ireland are not placed; the reason is in the table and the download. "
             "Correct them in the table above and place them again (for this session only).\n"
-            "- Grants known only by their beneficiary local authority are listed, not mapped.\n"
+            "- Grants known only by their ward, local authority, region or country are listed at "
+            "that level, not mapped.\n"
             "- Repeats (same name and postcode, or same charity number) and closed organisations are "
             "flagged, not removed.")
 

@@ -133,7 +133,7 @@ people live. From that point we count the organisations within the chosen radius
 measure the distance to the nearest one, and divide the count by the number of residents living in
 the same circle (all LSOAs whose point is within the radius) to give *organisations per 1,000
 residents*. Organisations and people just outside the selected area count too, so places on its edge
-are not penalised. *Organisations in the LSOA* counts those whose postcode falls inside its boundary.
+are not penalised. *Organisations in the LSOA* counts those placed in it (by postcode, coordinates or LSOA code).
 
 **How the gap score works.** Need is each LSOA's national percentile on the chosen measure (100 = most
 deprived in England). Within the selected area, every LSOA gets a need percentile and a coverage

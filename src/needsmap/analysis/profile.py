@@ -53,6 +53,8 @@ from needsmap.data.loaders import RATE_BASIS, is_national, reference_figure, req
 from needsmap.data.population import age_table
 from needsmap.errors import ValidationError
 from needsmap.measures import get_measure
+from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, NSPL_FETCH
+from needsmap.safe_text import printable
 from needsmap.types import Edition, england_lsoa_count
 
 __all__ = [
@@ -429,14 +431,29 @@ def lsoa_for_postcode(postcode: str, *, edition: Edition) -> tuple[str, str]:
     placed = place_postcodes(pd.Series([postcode]))
     row = placed.iloc[0]
     if row["status"] != "ok":
-        raise ValidationError(f"postcode {postcode!r} could not be placed: {row['status']}")
+        raise ValidationError(f"postcode '{printable(postcode, limit=30)}' could not be placed: "
+                              f"{row['status']}")
     code = row[f"{_VINTAGE[edition]}_code"]
     if code is None or pd.isna(code):
-        raise ValidationError(f"postcode {postcode!r} is not inside an English LSOA")
+        raise ValidationError(f"postcode '{printable(postcode, limit=30)}' is not inside an English "
+                              "LSOA")
     pretty = display_postcode(str(row["postcode_clean"]))
-    note = (f"Postcode {pretty} lies in LSOA {code}: its centroid (ONS Postcode Lookup, May 2025) "
-            "falls inside that LSOA's boundary. Right for about nine postcodes in ten; near a "
-            "boundary, check the map.")
+    how = str(row.get("placed_by") or "")
+    sure = row.get("confidence")
+    if sure == CONF_EXACT:
+        note = (f"Postcode {pretty} lies in LSOA {code}, by the official postcode lookup's own codes "
+                "(NSPL).")
+    elif "nearest LSOA" in how:
+        note = (f"Postcode {pretty} is placed in LSOA {code}: its centroid (ONS Postcode Lookup, "
+                "May 2025) lies just outside the generalised boundaries, so the nearest LSOA, within "
+                f"300 m, is used. Check the map; the official NSPL ({NSPL_FETCH}) makes it exact.")
+    elif sure == CONF_SURE:
+        note = (f"Postcode {pretty} lies in LSOA {code}: its centroid (ONS Postcode Lookup, May 2025) "
+                "falls inside that LSOA's boundary, well away from its edges.")
+    else:
+        note = (f"Postcode {pretty} lies in LSOA {code}: its centroid (ONS Postcode Lookup, May 2025) "
+                "falls inside that LSOA's boundary, but near its edge, so it may belong to the "
+                f"neighbouring LSOA. Check the map; the official NSPL ({NSPL_FETCH}) makes it exact.")
     return str(code), note
 
 
