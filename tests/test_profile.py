@@ -52,9 +52,10 @@ def test_lsoa_profile_counts_and_ages_from_the_raw_files(table19: pd.DataFrame) 
     assert (p.idaci.numerator, p.idaopi.numerator) == (num_c, num_o)
     assert p.idaci.rate_pct is None and p.idaopi.rate_pct is None
     assert p.idaci.basis == p.idaopi.basis == pr.COUNT_ONLY and p.idaci.england_pct is None
-    assert (f"{num_c:,.0f} children aged 0–15 live in income-deprived families (IMD 2019); "
-            "no rate: no published mid-2015 child population") in p.summary
-    assert p.idaci.value_text == f"{num_c:,.0f} children aged 0–15 (count; no rate)"
+    assert (f"{num_c:,.0f} children aged 0–15 live in income-deprived families (IMD 2019 count)."
+            ) in p.summary
+    assert "no published mid-2015 child population" in p.idaci.note
+    assert p.idaci.value_text == f"{num_c:,.0f} children aged 0–15 (count)"
     assert "mid-2020" in p.idaci.note and not _RATE_RE.search(p.summary)
     # the mid-2020 ages still give the age profile
     assert p.age_profile["total"] == round(float(pop["total_population"]))
@@ -76,9 +77,10 @@ def test_2025_profile_never_prints_a_rate_over_mid2020_ages(code: str, table25: 
     for r in (p.idaci, p.idaopi):
         assert r.rate_pct is None and r.england_pct is None and r.denominator is None
         assert r.basis == pr.COUNT_ONLY and "%" not in r.value_text + r.england_text
-    assert (f"{num_c:,.0f} children aged 0–15 live in income-deprived families (IMD 2025); no rate: "
-            "no published mid-2022 child population (aged 0–15) for this area in the data folder"
+    assert (f"{num_c:,.0f} children aged 0–15 live in income-deprived families (IMD 2025 count)."
             ) in p.summary
+    assert ("no published mid-2022 child population (aged 0–15) for this area in the data folder"
+            in p.idaci.note)
     d = p.to_dict()
     assert d["idaci"]["rate_pct"] is None and d["idaci"]["numerator"] == num_c
     for text in (p.summary, profile_markdown(p)):
@@ -156,7 +158,8 @@ def test_published_rate_is_used_and_printed_as_published(tmp_path: Path,
     rows_cut = {c: v for c, v in rows.items() if c != ward[-1]}
     t_cut = _with_published(table25, _made_up_file7(tmp_path, ward[:-1], rows_cut))
     a_cut = pr.area_profile("E05011158", edition="2025", table=t_cut)
-    assert a_cut.idaci.rate_pct is None and "no published rate for 1 of the 7 LSOAs" in a_cut.summary
+    assert a_cut.idaci.rate_pct is None and "no published rate for 1 of the 7 LSOAs" in a_cut.idaci.note
+    assert "income-deprived families (IMD 2025 count)" in a_cut.summary
 
 
 def test_published_denominators_alone_give_a_same_basis_rate(tmp_path: Path,

@@ -38,7 +38,8 @@ def test_json_for_e01009219_2019(capsys: pytest.CaptureFixture[str]) -> None:
     assert "most deprived neighbourhoods in England" in d["summary"]
     # IMD 2019 counts are for mid-2015: no mid-2015 ages in the data, so the count and no rate
     assert d["idaci"]["rate_pct"] is None and d["idaci"]["basis"] == "count"
-    assert d["idaci"]["numerator"] > 0 and "no rate" in d["idaci"]["reason"] + d["summary"]
+    assert d["idaci"]["numerator"] > 0 and "no published mid-2015" in d["idaci"]["reason"]
+    assert "income-deprived families (IMD 2019 count)" in d["summary"]
 
 
 def test_other_vintage_code_says_it_was_translated(capsys: pytest.CaptureFixture[str]) -> None:

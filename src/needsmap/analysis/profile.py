@@ -256,7 +256,7 @@ class Rate:
         if self.rate_pct is not None:
             return f"{self.rate_pct:.1f}%"
         if self.numerator is not None:
-            return f"{self.count_text} (count; no rate)"
+            return f"{self.count_text} (count)"
         return "not published"
 
     @property
@@ -446,14 +446,14 @@ def lsoa_for_postcode(postcode: str, *, edition: Edition) -> tuple[str, str]:
     elif "nearest LSOA" in how:
         note = (f"Postcode {pretty} is placed in LSOA {code}: its centroid (ONS Postcode Lookup, "
                 "May 2025) lies just outside the generalised boundaries, so the nearest LSOA, within "
-                f"300 m, is used. Check the map; the official NSPL ({NSPL_FETCH}) makes it exact.")
+                f"300 m, is used (`{NSPL_FETCH}` makes it exact).")
     elif sure == CONF_SURE:
         note = (f"Postcode {pretty} lies in LSOA {code}: its centroid (ONS Postcode Lookup, May 2025) "
                 "falls inside that LSOA's boundary, well away from its edges.")
     else:
         note = (f"Postcode {pretty} lies in LSOA {code}: its centroid (ONS Postcode Lookup, May 2025) "
-                "falls inside that LSOA's boundary, but near its edge, so it may belong to the "
-                f"neighbouring LSOA. Check the map; the official NSPL ({NSPL_FETCH}) makes it exact.")
+                "falls inside that LSOA's boundary, near its edge (it may belong to the neighbour; "
+                f"`{NSPL_FETCH}` makes it exact).")
     return str(code), note
 
 
@@ -630,7 +630,7 @@ def _rate_for(table: pd.DataFrame, codes: list[str], key: str
 def _england_rate(table: pd.DataFrame, edition: Edition, key: str) -> tuple[float | None, str]:
     """England's rate (%) of ``key`` on the profile's rule, and why it is missing (``""`` if not)."""
     date = RATE_BASIS[edition][0]
-    none_here = f"no published {date} rate for England in the data folder"
+    none_here = "no published rate"
     if is_national(table):
         rate, _, _, why = _rate_for(table, [str(c) for c in table.index], key)
         return rate, "" if rate is not None else none_here + ("" if why == _NO_PUBLISHED else f" ({why})")
@@ -702,11 +702,10 @@ def income_deprivation_rates(table: pd.DataFrame, codes: list[str], edition: Edi
             basis = COUNT_ONLY if numerator is not None else NOT_PUBLISHED
             reason = (f"no published {date} {population} for this area in the data folder"
                       if why in ("", _NO_PUBLISHED) else why)
-            note = (f"IMD {edition} count of {who} in income-deprived families (File 8). No rate: "
-                    f"{reason}. A rate needs a population of the same date and areas as "
-                    f"the count ({date}, {geo}); the ONS mid-2020 ages in the data folder are "
-                    "another year's, so they are not used. `needsmap data fetch --only "
-                    f"iod{edition}_file7` brings MHCLG's published rates and populations.")
+            note = (f"IMD {edition} count of {who} in income-deprived families (File 8); no rate: "
+                    f"{reason} (it must be {date}, {geo}, as the count; ONS mid-2020 ages are "
+                    f"another year's). `needsmap data fetch --only iod{edition}_file7` brings "
+                    "MHCLG's published rates.")
         if basis != PUBLISHED and numerator is None:
             note = "No count is published for this area (MHCLG leaves small numbers blank). " + note
         elif basis != PUBLISHED and blank:
@@ -861,8 +860,8 @@ def _rate_sentence(rate: Rate, edition: Edition) -> str:
     """One sentence for the summary: the rate when a right one exists, else the count and why not.
 
     ``23.7% of children aged 0–15 live in income-deprived families (England: 18.2%; IMD 2025,
-    published rate).`` or ``1,234 children aged 0–15 live in income-deprived families (IMD 2025);
-    no rate: no published mid-2022 child population (aged 0–15) for this area in the data folder.``
+    published rate).`` or ``1,234 children aged 0–15 live in income-deprived families (IMD 2025
+    count).`` (why there is no rate is in :attr:`Rate.note`).
     Empty when nothing is published.
     """
     if rate.rate_pct is not None:
@@ -872,7 +871,8 @@ def _rate_sentence(rate: Rate, edition: Edition) -> str:
                 f"({eng}IMD {edition}, {how}).")
     if rate.numerator is None:
         return ""
-    text = f"{rate.count_text} live in income-deprived families (IMD {edition}); no rate: {rate.reason}."
+    # the reason there is no rate is in the notes; the paragraph keeps the citable count
+    text = f"{rate.count_text} live in income-deprived families (IMD {edition} count)."
     return text[0].upper() + text[1:]
 
 

@@ -255,8 +255,6 @@ def notes(p: Profile) -> list[str]:
                "LSOAs (neighbourhoods of about 1,500 people). Deprivation is relative: a rank says "
                "how an area compares with the rest of England, not how many people are deprived.")
     out.append(p.idaci.note)
-    if p.idaopi.note and p.idaopi.note != p.idaci.note:
-        out.append(p.idaopi.note)
     if england_missing(p):
         out.append(f"England's figures shown as {_NO_ENGLAND} are {NOT_IN_DEMO}: the demo data "
                    f"holds the {p.region} only.")
