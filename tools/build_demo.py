@@ -59,6 +59,7 @@ import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import shapely
 
 from needsmap.config import DEMO_DIR, MANIFEST_NAME, SHARED_DATA_DIR, using_data_dir
 from needsmap.data.catalog import CATALOG, OS_ATTRIBUTION, Dataset
@@ -80,7 +81,6 @@ EXCLUDED: dict[str, str] = {
     "cni2019_wards": "licence not confirmed (OCSI/Local Trust)",
     "orgs_charities_trafford": "Trafford is not in the West Midlands",
     "orgs_trafford_grants": "Trafford is not in the West Midlands",
-    "countries_gb": "optional national outline; not needed to draw a West Midlands map",
 }
 
 ROYAL_MAIL = "Contains Royal Mail data © Royal Mail copyright and database right 2025"
@@ -186,6 +186,29 @@ def _context_lads(gdf: gpd.GeoDataFrame, region: Region, src: Source) -> gpd.Geo
     near = gdf.cx[minx - padx:maxx + padx, miny - pady:maxy + pady]
     keep = gdf["ltla24_code"].isin(region.lads) | gdf.index.isin(near.index)
     return gdf.loc[keep]
+
+
+#: the country outlines keep their detail (to within COUNTRY_DETAIL_TOLERANCE degrees, about 20 m)
+#: this far (degrees) around the region, where the geocoder decides England or Wales for points
+#: near the border; elsewhere they are simplified to within COUNTRY_TOLERANCE (about 1 km), enough
+#: to tell which country a point is in
+COUNTRY_DETAIL_PAD = 0.15
+COUNTRY_DETAIL_TOLERANCE = 0.0002
+COUNTRY_TOLERANCE = 0.01
+
+
+def _countries(gdf: gpd.GeoDataFrame, region: Region, src: Source) -> gpd.GeoDataFrame:
+    """Every country's outline: exact around the region (the border with Wales), simplified elsewhere."""
+    b21 = src.geometry("lsoa21_boundaries")
+    minx, miny, maxx, maxy = b21.loc[b21["lsoa21_code"].isin(region.lsoa21)].total_bounds
+    pad = COUNTRY_DETAIL_PAD
+    box = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
+    out = gdf.copy()
+    geoms = [shapely.union(shapely.intersection(shapely.simplify(g, COUNTRY_DETAIL_TOLERANCE), box),
+                           shapely.difference(shapely.simplify(g, COUNTRY_TOLERANCE), box))
+             for g in gdf.geometry.array]
+    out["geometry"] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
+    return out
 
 
 def _single_region_polygon(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame, code: str,
@@ -303,7 +326,7 @@ Selector = Callable[[pd.DataFrame, Region, Source], pd.DataFrame]
 class Cut:
     """How one dataset is cut for the demo."""
 
-    scope: str  # "England" or "West Midlands"
+    scope: str  # "England", "Great Britain" or "West Midlands"
     select: Selector
     #: keep only the catalog's (required) columns: the loader reads no others
     required_columns_only: bool = False
@@ -319,6 +342,7 @@ PLAN: dict[str, Cut] = {
     "lsoa11_boundaries": Cut(REGION_NAME, _rows("lsoa11_code", lambda r: r.lsoa11)),
     "lsoa21_boundaries": Cut(REGION_NAME, _rows("lsoa21_code", lambda r: r.lsoa21)),
     "ltla24_boundaries": Cut(REGION_NAME, _context_lads),  # type: ignore[arg-type]
+    "countries_gb": Cut("Great Britain", _countries),  # type: ignore[arg-type]
     "lsoa21_ward24_lookup": Cut(REGION_NAME, _rows("lsoa21_code", lambda r: r.lsoa21)),
     "ltla24_region24_lookup": Cut(REGION_NAME, _region_rows("region24_code")),
     "ltla21_region21_lookup": Cut(REGION_NAME, _region_rows("region21_code")),
