@@ -72,7 +72,7 @@ def test_manifest_records_every_file_with_its_sha256_and_rows() -> None:
     for ds_id, e in m["datasets"].items():
         assert ds_id in CATALOG, ds_id
         assert set(e) == {"file", "sha256", "rows", "scope", "source", "converter_version"}, ds_id
-        assert e["scope"] in ("England", "West Midlands") and e["source"] == "demo extract"
+        assert e["scope"] in ("England", "Great Britain", "West Midlands") and e["source"] == "demo extract"
         path = DEMO_DIR / e["file"]
         assert path.exists(), e["file"]
         assert sha256_file(path) == e["sha256"], f"{e['file']} changed since it was built"
