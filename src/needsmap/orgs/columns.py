@@ -93,9 +93,25 @@ def _norm(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(header).lower()).strip("_")
 
 
+#: a cell that is a number (or a date/amount), not a heading
+_NUMERIC_CELL = re.compile(r"[\s\d.,:/%£$€+\-eE]+")
+
+
 def _header_score(row: list[str]) -> int:
-    names = {_norm(c) for c in row if c}
-    return sum(1 for syns in SYNONYMS.values() if names & set(syns))
+    """How much ``row`` looks like a heading row: the number of roles its cells name.
+
+    0 when no cell names a role by a synonym of two or more characters (the single letters
+    ``x``/``y`` are easting/northing only beside such a heading: a data row of ``x, y`` is not a
+    heading), or when most of its non-empty cells are numbers.
+    """
+    cells = [c for c in row if c and c.strip()]
+    names = {_norm(c) for c in cells}
+    roles = [syns for syns in SYNONYMS.values() if names & set(syns)]
+    if not any(len(s) > 1 for syns in roles for s in names & set(syns)):
+        return 0
+    if sum(1 for c in cells if _NUMERIC_CELL.fullmatch(c)) * 2 > len(cells):
+        return 0
+    return len(roles)
 
 
 # ----------------------------------------------------------------------------- detection
