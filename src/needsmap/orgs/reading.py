@@ -684,19 +684,8 @@ def _rows_by_calamine(data: bytes, filename: str, sheet: str | None,
         if best is None or scans[name] > best[0] or sheet is not None:
             best = (scans[name], name, ws)
         del ws
-    candidates = [n for n, (score, body, _) in scans.items() if score > 0 and body > 0]
-    if sheet is not None:
-        chosen = sheet
-        notes.append(f"read the sheet '{printable(chosen)}' (as asked) of {len(names)}")
-    elif candidates:
-        chosen = max(candidates, key=lambda n: scans[n])  # first of the best
-        if len(names) > 1:
-            others = [n for n in candidates if n != chosen]
-            also = (f"; {', '.join(repr(printable(n)) for n in others)} could also hold a list: "
-                    "choose the sheet to read another" if others else "")
-            notes.append(f"read the sheet '{printable(chosen)}' (sheet {names.index(chosen) + 1} "
-                         f"of {len(names)}: {listed}), the one that looks like the list{also}")
-    else:
+    chosen, candidates = _choose_sheet(names, scans, sheet, notes)
+    if chosen is None:
         with_data = [n for n in wanted if scans[n][2]]
         if not with_data and refused:
             raise next(iter(refused.values()))
@@ -716,6 +705,27 @@ def _rows_by_calamine(data: bytes, filename: str, sheet: str | None,
         for row in _calamine_rows(ws):
             rows.add(row)
     return rows, {"sheets": names, "sheet": chosen, "sheet_candidates": candidates}
+
+
+def _choose_sheet(names: list[str], scans: dict[str, tuple[Any, ...]], sheet: str | None,
+                  notes: list[str]) -> tuple[str | None, list[str]]:
+    """The sheet asked for, else the best-scoring sheet that could hold the list (said in
+    ``notes``); ``None`` when no sheet looks like a list. Also the sheets that could."""
+    candidates = [n for n, (score, body, _) in scans.items() if score > 0 and body > 0]
+    if sheet is not None:
+        notes.append(f"read the sheet '{printable(sheet)}' (as asked) of {len(names)}")
+        return sheet, candidates
+    if not candidates:
+        return None, candidates
+    chosen = max(candidates, key=lambda n: scans[n])  # first of the best
+    if len(names) > 1:
+        listed = ", ".join(f"'{printable(n)}'" for n in names)
+        others = [n for n in candidates if n != chosen]
+        also = (f"; {', '.join(repr(printable(n)) for n in others)} could also hold a list: "
+                "choose the sheet to read another" if others else "")
+        notes.append(f"read the sheet '{printable(chosen)}' (sheet {names.index(chosen) + 1} "
+                     f"of {len(names)}: {listed}), the one that looks like the list{also}")
+    return chosen, candidates
 
 
 def _rows_from_excel(data: bytes, filename: str,
@@ -747,19 +757,8 @@ def _rows_from_excel(data: bytes, filename: str,
             what = "is not a worksheet (a chart?)" if sheet in names else "is not in the workbook"
             raise ValidationError(f"The sheet '{printable(sheet)}' {what}; its sheets are: {listed}.")
         scans = {name: _scan_sheet(ws) for name, ws in sheets.items()}
-        candidates = [n for n, (score, body, _) in scans.items() if score > 0 and body > 0]
-        if sheet is not None:
-            chosen = sheet
-            notes.append(f"read the sheet '{printable(chosen)}' (as asked) of {len(names)}")
-        elif candidates:
-            chosen = max(candidates, key=lambda n: scans[n])  # first of the best
-            if len(names) > 1:
-                others = [n for n in candidates if n != chosen]
-                also = (f"; {', '.join(repr(printable(n)) for n in others)} could also hold a list: "
-                        "choose the sheet to read another" if others else "")
-                notes.append(f"read the sheet '{printable(chosen)}' (sheet {names.index(chosen) + 1} "
-                             f"of {len(names)}: {listed}), the one that looks like the list{also}")
-        else:
+        chosen, candidates = _choose_sheet(names, scans, sheet, notes)
+        if chosen is None:
             with_data = [n for n, (_, _, found) in scans.items() if found]
             chosen = with_data[0] if with_data else next(iter(sheets), "")
             if len(names) > 1:
