@@ -110,14 +110,16 @@ PLACE_COLUMNS = ("postcode_clean", "lat", "lon", "lsoa11_code", "lsoa21_code", "
 
 # ----------------------------------------------------------------------------- postcodes
 def _text(values: pd.Series) -> pd.Series:
-    """Values as upper-case strings with NA kept."""
-    return values.astype("string").str.upper()
+    """Values as upper-case strings with NA kept, NFKC-normalised (full-width ``Ｂ３１`` → ``B31``,
+    as some East Asian keyboards and PDF copies type them)."""
+    return values.astype("string").str.normalize("NFKC").str.upper()
 
 
 def normalise_postcode(values: pd.Series) -> pd.Series:
     """Postcodes as people type them → upper case with every space and punctuation mark removed.
 
-    ``"b31 2lb."`` → ``"B312LB"``; ``" se16 2ja"`` → ``"SE162JA"``. Text that cannot be a UK
+    ``"b31 2lb."`` → ``"B312LB"``; ``" se16 2ja"`` → ``"SE162JA"``; full-width
+    ``"Ｂ３１ ２ＬＢ"`` → ``"B312LB"``. Text that cannot be a UK
     postcode (wrong shape, placeholders such as ``"[Unknown]"``, blanks) becomes ``<NA>``.
 
     Parameters
