@@ -215,18 +215,22 @@ def sniff_delimiter(text: str) -> str:
     if sep is not None:
         return sep
     sample = "\n".join(_sample_lines(text))
-    best, best_key = ",", (0, 0)
+    best, best_key = ",", (False, 0, 0, 0)
     for delim in _DELIMITERS:
         try:
-            widths = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delim)
-                      if len(r) > 1]
+            rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delim)
+                    if len(r) > 1]
         except csv.Error:
             continue
-        if not widths:
+        if not rows:
             continue
-        width, lines = Counter(widths).most_common(1)[0]
-        if (lines, width) > best_key:
-            best, best_key = delim, (lines, width)
+        width, lines = Counter(len(r) for r in rows).most_common(1)[0]
+        # a delimiter that splits a line into recognisable column names (a header) wins over one
+        # that only splits a title line or stray punctuation as consistently
+        named = max(_header_score(r) for r in rows[:_HEADER_SEARCH])
+        key = (named > 0, lines, named, width)
+        if key > best_key:
+            best, best_key = delim, key
     return best
 
 
