@@ -629,7 +629,6 @@ def _rate_for(table: pd.DataFrame, codes: list[str], key: str
 
 def _england_rate(table: pd.DataFrame, edition: Edition, key: str) -> tuple[float | None, str]:
     """England's rate (%) of ``key`` on the profile's rule, and why it is missing (``""`` if not)."""
-    date = RATE_BASIS[edition][0]
     none_here = "no published rate"
     if is_national(table):
         rate, _, _, why = _rate_for(table, [str(c) for c in table.index], key)
