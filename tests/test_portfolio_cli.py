@@ -121,7 +121,8 @@ def test_trafford_grants_warn_on_stderr_json_and_pdf(capsys: pytest.CaptureFixtu
     assert got["counting"].startswith(
         f"{total} grants to {raw['Recipient Org:Identifier'].nunique()} recipients; "
         "each grant counts once")
-    rests_on = f"based on {n} of {total} grants (2%): {total - n} could not be placed in an LSOA"
+    rests_on = (f"based on {n} of {total} grants (2%): fewer than 30 grants, too few for a share "
+                f"to be reliable; {total - n} could not be placed in an LSOA")
     warning_lines = [line for line in err.splitlines() if line.startswith("Warning: ")]
     assert any(rests_on in line for line in warning_lines), err
     assert [f"Warning: {w}" for w in got["warnings"]] == warning_lines

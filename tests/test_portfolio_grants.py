@@ -5,18 +5,16 @@ pandas from the raw files in the data folder and the field cases."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from needsmap.analysis import portfolio as pf
-from needsmap.config import data_dir
+from needsmap.config import SHARED_DATA_DIR, data_dir
 from needsmap.orgs import import_file
 from needsmap.orgs.levels import CONF_UNCERTAIN, LEVEL_LA, LEVEL_WARD
 
-FIELD = Path("/work/shared/field-cases")
+FIELD = SHARED_DATA_DIR.parent / "field-cases"
 TRAFFORD = "trafford_council_grants_360giving.csv"
 
 
@@ -104,7 +102,8 @@ def test_trafford_grants_counted_as_grants_with_money_and_warning(
 
     # the headline rests on 11 of 555 grants: it says so
     assert res.warnings[0].endswith(
-        "are based on 11 of 555 grants (2%): 544 could not be placed in an LSOA "
+        "are based on 11 of 555 grants (2%): fewer than 30 grants, too few for a share to be "
+        "reliable; 544 could not be placed in an LSOA "
         "(544 known only by local authority: see the summary by area).")
     assert (f"based on £{money.sum():,.0f} of the £{raw['Amount Awarded'].sum():,.0f} awarded"
             in res.warnings[1])
@@ -168,7 +167,8 @@ def test_c05_grantnav_numbered_columns(table25: pd.DataFrame, imd25: pd.DataFram
     assert res.own_area["lad_codes"] == ["E08000025"]
     assert res.own_area["pct_population_in_20pct_most_deprived"] == pytest.approx(birmingham)
     # 3 placed grants: far under 30, so every headline says what it rests on
-    assert "are based on 3 of 5 grants (60%): 2 could not be placed in an LSOA" in res.warnings[0]
+    assert ("are based on 3 of 5 grants (60%): fewer than 30 grants, too few for a share to be "
+            "reliable; 2 could not be placed in an LSOA") in res.warnings[0]
     assert any("known only by local authority are based on 1 of 5 grants" in w for w in res.warnings)
 
 

@@ -57,6 +57,7 @@ from needsmap.data.loaders import is_national, table_scope
 from needsmap.data.manifest import ENGLAND
 from needsmap.errors import ValidationError
 from needsmap.measures import Measure, get_measure
+from needsmap.orgs.levels import NOT_ORG
 from needsmap.types import LSOA_VINTAGE, Edition, england_lsoa_count
 
 __all__ = [
@@ -389,13 +390,18 @@ def usable_orgs(orgs: pd.DataFrame, *, include_closed: bool = False,
     Returns
     -------
     usable, excluded
-        The usable rows, and counts of left-out rows by reason (``not placed``, ``closed``,
-        ``duplicate``), reasons with no rows omitted.
+        The usable rows, and counts of left-out rows by reason (``not placed``, ``not
+        organisations`` — total rows and the like, :data:`~needsmap.orgs.levels.NOT_ORG` —,
+        ``closed``, ``duplicate``), reasons with no rows omitted.
     """
     keep = _coords_ok(orgs)
+    not_org = np.zeros(len(orgs), dtype=bool)
     if "status" in orgs.columns:
-        keep = keep & (orgs["status"].astype("string").fillna("") == "ok").to_numpy(dtype=bool)
-    excluded = {"not placed": int((~keep).sum())}
+        status = orgs["status"].astype("string").fillna("")
+        keep = keep & (status == "ok").to_numpy(dtype=bool)
+        # a total row or a blank spacer row is not an organisation that could not be placed
+        not_org = status.str.startswith(NOT_ORG).to_numpy(dtype=bool)
+    excluded = {"not placed": int((~keep & ~not_org).sum()), "not organisations": int(not_org.sum())}
     if not include_closed and "org_closed" in orgs.columns:
         closed = orgs["org_closed"].astype("boolean").fillna(False).to_numpy(dtype=bool) & keep
         excluded["closed"] = int(closed.sum())

@@ -218,6 +218,13 @@ def _area_rows(out: pd.DataFrame, placed: pd.Series) -> tuple[pd.Series, pd.Seri
     return level.where(keep).astype("string"), code.where(keep).astype("string")
 
 
+def _not_organisation(orgs: pd.DataFrame) -> np.ndarray:
+    """True for rows whose status says they are not an organisation (:data:`NOT_ORG`)."""
+    if "status" not in orgs.columns:
+        return np.zeros(len(orgs), dtype=bool)
+    return orgs["status"].astype("string").fillna("").str.startswith(NOT_ORG).to_numpy(dtype=bool)
+
+
 def place_organisations(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,
                         include_closed: bool = False, include_duplicates: bool = False,
                         within: Iterable[str] | None = None, within_label: str = "the area",
@@ -1204,6 +1211,10 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
     area (:attr:`PortfolioResult.area_only`); headlines resting on too few rows carry a warning
     (:attr:`PortfolioResult.warnings`).
     """
+    # rows the importer found not to be organisations (a total row, a blank spacer row) are not
+    # organisations that could not be placed: they are left out here and only counted
+    not_org_rows = _not_organisation(orgs)
+    orgs = orgs[~not_org_rows]
     placed_all = place_organisations(orgs, table, edition=edition, include_closed=include_closed,
                                      include_duplicates=include_duplicates, within=within,
                                      within_label=within_label)
@@ -1247,6 +1258,7 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
     extra = _portfolio_extras(placed_all, table, edition=edition, grants=grants,
                               pct20=pct_most[MOST_DEPRIVED_PCT],
                               england=_england(table, wards, ward_method, children))
+    extra["rows_not_organisations"] = int(not_org_rows.sum())
     return PortfolioResult(
         edition=edition,
         organisations_total=len(placed_all),
@@ -1327,7 +1339,11 @@ def _portfolio_extras(placed_all: pd.DataFrame, table: pd.DataFrame, *, edition:
     unplaced = int((~placed_all["placed"].to_numpy() & in_scope).sum())
     area_rows = int(placed_all["area_counted"].to_numpy().sum())
     if headline_warning(n, base):
-        why = f"{unplaced:,} could not be placed in an LSOA"
+        few = n < MIN_HEADLINE_ROWS
+        why = (f"fewer than {MIN_HEADLINE_ROWS} {unit}, too few for a share to be reliable"
+               if few else "")
+        if unplaced or not few:
+            why += ("; " if why else "") + f"{unplaced:,} could not be placed in an LSOA"
         if area_rows:
             levels = ", ".join(f"{int(f['rows']):,} known only by {lvl}"
                                for lvl, f in out["area_only_figures"].items())

@@ -22,8 +22,8 @@ def add_parser(subparsers: Any) -> None:
         help="portfolio figures for a list of organisations (share in the most deprived areas …)",
         description="Place a list of organisations (CSV/Excel/360Giving, or a default layer such as "
                     "default:foodbanks) and print the portfolio figures as JSON: organisations by IMD "
-                    "decile, %% in the 10/20/40/50%% most deprived LSOAs and the 50%% most deprived "
-                    "wards, %% of residents of the neighbourhoods served who live in the 20%% most "
+                    "decile, % in the 10/20/40/50% most deprived LSOAs and the 50% most deprived "
+                    "wards, % of residents of the neighbourhoods served who live in the 20% most "
                     "deprived, children in income-deprived households, at-risk jobs, and England's "
                     "figures for comparison. A 360Giving grants list counts every grant (several to "
                     "one recipient count once each), also weights the shares by amount awarded, "

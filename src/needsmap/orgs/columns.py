@@ -115,6 +115,11 @@ def _header_score(row: list[str]) -> int:
 
 
 # ----------------------------------------------------------------------------- detection
+#: headers that describe someone other than the organisation (a grant's funder): never the
+#: organisation's location ("Funding Org:Postal Code" is the funder's office)
+_OTHER_PARTY = re.compile(r"^(funding_org|funder|funding_organi[sz]ation)(_|$)")
+
+
 def detect_columns(columns: list[str]) -> tuple[dict[str, str], list[str]]:
     """Guess which column plays each role from its header.
 
@@ -143,7 +148,8 @@ def detect_columns(columns: list[str]) -> tuple[dict[str, str], list[str]]:
         if role in detected or role in _EXACT_ONLY:
             continue
         cands = [c for c in columns if c not in used and not _NUMBERED.search(norm[c])
-                 and not norm[c].endswith("_type") and any(
+                 and not norm[c].endswith("_type")
+                 and not (role in LOCATION_ROLES and _OTHER_PARTY.match(norm[c])) and any(
             re.search(rf"(^|_){re.escape(s)}(_|$)", norm[c]) for s in syns if len(s) >= 4)]
         if cands:
             detected[role] = cands[0]

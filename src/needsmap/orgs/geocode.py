@@ -32,7 +32,12 @@ from pyproj import Transformer
 from needsmap.data import load_boundaries, read_geometry, read_table
 from needsmap.data._cache import cached, file_stamp
 from needsmap.data.catalog import get_dataset
-from needsmap.data.crosswalk import HOW_SAME, resolve_codes
+from needsmap.data.crosswalk import (
+    HOW_IRREGULAR_PART,
+    HOW_SAME,
+    HOW_SPLIT_PART,
+    resolve_codes,
+)
 from needsmap.errors import ValidationError
 from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, CONF_UNCERTAIN
 
@@ -973,8 +978,9 @@ def place_lsoa_codes(codes: pd.Series) -> pd.DataFrame:
     Both vintages come from :func:`needsmap.data.crosswalk.resolve_codes`: a 2011 code split in
     2021 takes the 2021 part with most residents and ``placed_by`` says so ("LSOA code (split in
     2021: most-populous part)"); a merged or redrawn one takes the 2021 LSOA (and, the other way,
-    the 2011 part with most residents). ``confidence`` is ``"exact"``. The point drawn on the map is
-    a point inside the LSOA polygon, not the organisation's address.
+    the 2011 part with most residents). ``confidence`` is ``"exact"``, or ``"uncertain"`` where a
+    2011 code's most-populous 2021 part was chosen. The point drawn on the map is a point inside the LSOA polygon,
+    not the organisation's address.
     """
     text = _text(codes).str.replace(r"\s", "", regex=True)
     i11, i21 = _lsoa_index("2019").code_set, _lsoa_index("2025").code_set
@@ -1002,7 +1008,12 @@ def place_lsoa_codes(codes: pd.Series) -> pd.DataFrame:
     translated = (how.notna() & how.ne(HOW_SAME)).fillna(False).to_numpy(dtype=bool)
     by[translated] = BY_LSOA + " (" + how[translated].astype(str) + ")"
     out["placed_by"] = by.where(hit, None)
-    out["confidence"] = pd.Series(CONF_EXACT, index=out.index, dtype=object).where(hit, None)
+    conf = pd.Series(CONF_EXACT, index=out.index, dtype=object)
+    # an LSOA 2011 code split (or redrawn) in 2021 was given its most-populous 2021 part: a reasoned
+    # guess, not an exact placement (a 2021 code is exact in 2021 terms, whatever its 2011 part)
+    guessed = (in11 & ~in21) & r21["how"].isin([HOW_SPLIT_PART, HOW_IRREGULAR_PART]).fillna(False)
+    conf[guessed.to_numpy(dtype=bool)] = CONF_UNCERTAIN
+    out["confidence"] = conf.where(hit, None)
     return out[list(PLACE_COLUMNS)]
 
 

@@ -559,8 +559,9 @@ def _nothing_found(columns: list[str]) -> ColumnsNotFoundError:
         "No column looks like a postcode, coordinates (latitude and longitude, or easting and "
         "northing) or an LSOA code. "
         f"Columns found: {', '.join(printable(c, limit=60) for c in columns[:30])}. Name the postcode "
-        "column (column mapping), "
-        "or rename it 'postcode'.", columns)
+        "column (the column mapping on the Organisations page, or --column postcode=NAME, "
+        "--column lat=NAME --column lon=NAME on the command line), or rename it 'postcode'.",
+        columns)
 
 
 def _unique_names(columns: list[object]) -> list[str]:
@@ -653,8 +654,12 @@ def import_frame(df: pd.DataFrame, *, column_map: Mapping[str, str | None] | Non
         The frame is empty, too long, or ``column_map`` names a column that is not there.
     """
     notes = list(notes or [])
-    if df.empty:
+    if len(df) == 0:
         raise ValidationError("The list has no rows: there is nothing to import.")
+    if len(df.columns) == 0:
+        said = f" ({printable('; '.join(notes), limit=300)})" if notes else ""
+        raise ValidationError(f"The list has {len(df):,} row(s), but none of their fields could be "
+                              f"read{said}. Check the file's format.")
     if len(df) > MAX_UPLOAD_ROWS:
         raise ValidationError(f"The list has {len(df):,} rows; the most accepted is {MAX_UPLOAD_ROWS:,}.")
     attrs = dict(df.attrs or {})
