@@ -137,6 +137,8 @@ class Case:
     must_read: bool = False
     expect: dict[int, str] = field(default_factory=dict)
     about: str = ""
+    #: blank records alternate with data: rows may come out renumbered (``expect`` is then unchecked)
+    double_spaced: bool = False
 
     def __repr__(self) -> str:
         head = self.data[:400]
@@ -245,10 +247,16 @@ def _rows_range(records: list[list[str]]) -> tuple[int, int]:
     after every record, at least two) may come out as its non-blank records only: the reader
     notes the blank lines once instead of reporting each as a spacer row."""
     last = max((i for i, r in enumerate(records) if not _blank(r)), default=-1)
+    blanks = sum(_blank(r) for r in records[:last + 1])
+    return (last + 1 - blanks if _double_spaced(records) else last + 1), len(records)
+
+
+def _double_spaced(records: list[list[str]]) -> bool:
+    """A blank record after every record (at least two): the reader may drop them, renumbering."""
+    last = max((i for i, r in enumerate(records) if not _blank(r)), default=-1)
     body = records[:last + 1]
-    blanks = sum(_blank(r) for r in body)
-    double = blanks >= 2 and all(_blank(r) == (i % 2 == 1) for i, r in enumerate(body))
-    return (len(body) - blanks if double else last + 1), len(records)
+    return sum(_blank(r) for r in body) >= 2 and all(_blank(r) == (i % 2 == 1)
+                                                     for i, r in enumerate(body))
 
 
 # ----------------------------------------------------------------------------- delimited files
@@ -314,7 +322,8 @@ def delimited_files(draw: st.DrawFn) -> Case:
     ext = draw(st.sampled_from((".csv", ".txt", ".tsv" if delim == "\t" else ".csv")))
     about = (f"{_DELIM_WORDS[delim]}, {encoding}, {len(titles)} title line(s), header {header!r}, "
              f"{n} data rows{', a huge cell' if huge else ''}")
-    return Case("delimited", f"list{ext}", data, lo, hi, lo > 0, expect, about)
+    return Case("delimited", f"list{ext}", data, lo, hi, lo > 0, expect, about,
+                double_spaced=_double_spaced([r or [""] for r in records]))
 
 
 _DELIM_WORDS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -459,6 +468,7 @@ def xlsx_files(draw: st.DrawFn) -> Case:
     at = draw(st.integers(0, n_sheets - 1))
     expect: dict[int, str] = {}
     lo = hi = 0
+    double = False
     for s in range(n_sheets):
         ws = wb.active if s == 0 else wb.create_sheet()
         ws.title = draw(st.sampled_from(("Sheet", "Notes", "Readme", "Data", "Members", "2024"))) + str(s)
@@ -485,10 +495,11 @@ def xlsx_files(draw: st.DrawFn) -> Case:
                 ws.append([None] * len(header))
                 records.append([""] * len(header))
         lo, hi = _rows_range(records)
+        double = _double_spaced(records)
     buf = io.BytesIO()
     wb.save(buf)
     return Case("xlsx", "list.xlsx", buf.getvalue(), lo, hi, lo > 0, expect,
-                f"{n_sheets} sheet(s), the list on sheet {at + 1}")
+                f"{n_sheets} sheet(s), the list on sheet {at + 1}", double_spaced=double)
 
 
 _DELIMITED = delimited_files()

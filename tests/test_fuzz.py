@@ -74,7 +74,8 @@ def check_table(case: fz.Case, table: pd.DataFrame) -> list[str]:
     if getattr(reading, "READ_ISSUE_COLUMN", "_needsmap_read_issue") in table.columns:
         bad.append("the reading-issue column is left in the table")
     status = table["status"].astype(str)
-    numbered = case.min_rows is not None and case.max_rows is not None and case.min_rows <= n <= case.max_rows
+    numbered = (case.min_rows is not None and case.max_rows is not None
+                and case.min_rows <= n <= case.max_rows and not case.double_spaced)
     if numbered:  # rows shifted by a lost row are counted above, not once more here
         for row, _key in case.expect.items():
             if row > n or status.iloc[row - 1] not in BAD_STATUS:
