@@ -8,6 +8,7 @@ import pytest
 import shapely
 
 from needsmap import data
+from needsmap.config import is_demo
 from needsmap.orgs import geocode as gc
 
 
@@ -112,8 +113,9 @@ def test_point_just_off_the_polygons_snaps_to_nearest_lsoa() -> None:
     assert out["status"].iloc[0] == gc.OK
     assert out["placed_by"].iloc[0] == gc.BY_COORDS_SNAP
     # at sea, off every country's outline ("coordinates outside Great Britain"); on the demo data
-    # (no outlines, West Midlands only) just outside its LSOAs
-    assert out["status"].iloc[1].startswith("coordinates outside")
+    # (West Midlands only) the point is inland England, just outside the demo's LSOAs
+    want = gc.ST_COORDS_OFF_BOUNDARY if is_demo() else gc.ST_OUTSIDE_GB
+    assert out["status"].iloc[1] == want
     assert pd.isna(out["lsoa21_code"].iloc[1])
     assert out["confidence"].iloc[0] == gc.CONF_UNCERTAIN and pd.isna(out["confidence"].iloc[1])
 
