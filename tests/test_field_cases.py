@@ -455,3 +455,47 @@ def test_a_guessed_lsoa_is_not_called_exact() -> None:
     res = import_frame(pd.DataFrame({"name": ["St Helens Pantry", "Northfield"],
                                      "lsoa": ["E01006865", "E01009219"]}))
     assert res.table["confidence"].tolist() == ["uncertain", "exact"]
+
+
+# ----------------------------------------------------------------------------- every case, every way in
+FIELD_FILES = ("c02_postcode_inside_address.csv", "c04_lsoa_split_merged_codes.csv",
+               "c05_grantnav_indexed_columns.csv", "c07_360giving_json_multi_location.json",
+               "c08_xlsx_readme_sheet_title_totals.xlsx", "c09_charity_register_extract.txt",
+               "c11_easting_northing.csv", "c12_excel_semicolon_cp1252.csv")
+
+
+@pytest.mark.parametrize("name", FIELD_FILES)
+def test_field_case_through_portfolio(name: str, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """`needsmap portfolio` counts exactly the organisations the importer finds (the tests above
+    hold those against the README): rows that are not organisations are left out, closed ones are
+    excluded, and every placed, open one is counted."""
+    import json
+
+    from needsmap.orgs.levels import NOT_ORG
+
+    t = import_file(CASES / name, filename=name).table
+    orgs = t[~t["status"].str.startswith(NOT_ORG)]
+    placed = orgs["status"] == OK
+    closed = orgs["org_closed"].astype(bool)
+    out = tmp_path / "portfolio.json"
+    assert main(["portfolio", "--orgs", str(CASES / name), "--out", str(out)]) == 0
+    got = json.loads(out.read_text(encoding="utf-8"))
+    assert got["organisations_total"] == len(orgs)
+    assert got["organisations_placed"] == int((placed & ~closed).sum())
+    assert got["organisations_excluded"] == int((placed & closed).sum())
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("name", FIELD_FILES)
+def test_field_case_on_the_organisations_page(name: str) -> None:
+    """The Organisations page, given the file as an upload, shows the importer's result: every row,
+    the placed ones, and no error box."""
+    from tests.test_organisations_page import _clean, _metrics, _upload
+
+    t = import_file(CASES / name, filename=name).table
+    at = _upload(name, (CASES / name).read_bytes())
+    _clean(at)
+    m = _metrics(at)
+    assert m["Rows in the list"] == f"{len(t):,}"
+    assert m["Placed in an English LSOA"] == f"{int((t['status'] == OK).sum()):,}"
