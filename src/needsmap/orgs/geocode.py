@@ -39,7 +39,7 @@ from needsmap.data.crosswalk import (
     resolve_codes,
 )
 from needsmap.errors import ValidationError
-from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, CONF_UNCERTAIN
+from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, CONF_UNCERTAIN, NSPL_FETCH
 
 #: a point outside every (generalised) LSOA polygon joins the nearest one within this distance
 SNAP_METRES = 300.0
@@ -241,7 +241,7 @@ def _official_codes_at(path: str, mtime_ns: int, size: int) -> OfficialCodes:
         except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
             raise ValidationError(
                 f"The official postcode codes {path} could not be read ({type(exc).__name__}: "
-                f"{str(exc)[:200]}): fetch them again with `needsmap data fetch --only nspl`."
+                f"{str(exc)[:200]}): fetch them again with `{NSPL_FETCH}`."
             ) from None
 
     key = pc.utf8_upper(pc.replace_substring_regex(column("postcode"), r"\s+", ""))

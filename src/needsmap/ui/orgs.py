@@ -22,7 +22,7 @@ from needsmap.config import MAX_UPLOAD_MB, MAX_UPLOAD_ROWS
 from needsmap.errors import ValidationError
 from needsmap.orgs import DEFAULT_LAYERS, ROLE_LABELS, ImportResult, load_default_layer
 from needsmap.orgs.importer import ColumnsNotFoundError, import_file
-from needsmap.orgs.levels import CONF_UNCERTAIN
+from needsmap.orgs.levels import CONF_UNCERTAIN, NSPL_FETCH
 from needsmap.orgs.reading import MAX_COLUMNS, read_table_file
 from needsmap.safe_text import markdown_literal
 from needsmap.ui.org_fixes import corrected
@@ -251,7 +251,7 @@ def confidence_note(result: ImportResult) -> str:
     return (f"{n:,} of the {len(placed):,} placed rows are **uncertain**: the postcode centroid or "
             "point lies near an LSOA boundary, so the organisation may be in the neighbouring LSOA. "
             "The official postcode lookup (NSPL: Data sources page → Download, or "
-            "`needsmap data fetch --only nspl`) makes postcode placements exact.")
+            f"`{NSPL_FETCH}`) makes postcode placements exact.")
 
 
 def org_layer_picker(key: str) -> ImportResult | None:
