@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
-import geopandas as gpd
 import pandas as pd
 
 from needsmap.config import cache_dir
@@ -16,7 +15,7 @@ from needsmap.config import cache_dir
 #: bump when a builder's output changes shape, so old caches are not reused
 CACHE_VERSION = "3"
 
-F = TypeVar("F", pd.DataFrame, gpd.GeoDataFrame)
+F = TypeVar("F", bound=pd.DataFrame)  # a DataFrame or a GeoDataFrame
 
 
 def file_stamp(path: Path) -> tuple[str, int, int]:
@@ -59,7 +58,11 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], F], *, geo: b
     path = folder / f"{name}-{_key(name, sources)}.parquet"
     if path.exists():
         try:
-            return gpd.read_parquet(path) if geo else pd.read_parquet(path)  # type: ignore[return-value]
+            if geo:
+                import geopandas as gpd  # only when a geometry cache is read
+
+                return gpd.read_parquet(path)  # type: ignore[return-value]
+            return pd.read_parquet(path)  # type: ignore[return-value]
         except Exception:  # a half-written or stale file: rebuild it
             path.unlink(missing_ok=True)
     frame = build()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from needsmap.config import data_dir
 from needsmap.data import manifest
@@ -16,6 +15,9 @@ from needsmap.data.catalog import Dataset
 from needsmap.data.manifest import Entry
 from needsmap.errors import ValidationError
 from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21
+
+if TYPE_CHECKING:  # geopandas and shapely load only when geometry is checked
+    import geopandas as gpd
 
 
 def _where(ds: Dataset) -> str:
@@ -76,6 +78,8 @@ def check_numeric(df: pd.DataFrame, ds: Dataset, columns: Iterable[str]) -> None
 
 def check_geometries(gdf: gpd.GeoDataFrame, ds: Dataset, *, where: str | None = None) -> gpd.GeoDataFrame:
     """Check CRS and geometries; repair what can be repaired, warn about what was repaired."""
+    import shapely
+
     if gdf.crs is None:
         raise fail(ds, where=where, problem="the file has no coordinate reference system (expected EPSG:4326, WGS84)")
     if gdf.crs.to_epsg() != 4326:

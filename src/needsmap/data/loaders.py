@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
 
 from needsmap.data import _validate as v
@@ -18,6 +18,9 @@ from needsmap.data.catalog import IMD_RATE_COLUMNS, Dataset, get_dataset
 from needsmap.data.manifest import ENGLAND
 from needsmap.errors import DataMissingError, NeedsmapError, ValidationError
 from needsmap.types import Edition
+
+if TYPE_CHECKING:  # geopandas loads only when boundaries are read (the CLI's start-up stays light)
+    import geopandas as gpd
 
 #: IMD domains: our id -> (2019 column stem, 2025 column stem)
 DOMAINS: dict[str, tuple[str, str]] = {
@@ -103,6 +106,8 @@ def read_table(dataset_id: str, *, dtype: dict[str, str] | None = None) -> pd.Da
 
 def read_geometry(dataset_id: str) -> gpd.GeoDataFrame:
     """Read a catalog GeoParquet file and check columns, key, CRS and geometries."""
+    import geopandas as gpd
+
     ds = get_dataset(dataset_id)
     _require(ds)
     entry = v.check_manifest(ds)
@@ -364,6 +369,8 @@ def load_lsoa_table(edition: Edition) -> pd.DataFrame:
     DataMissingError, ValidationError
         A required dataset is missing or fails its checks.
     """
+    import needsmap.data.extra_measures  # noqa: F401  (registers the extra-measure providers)
+
     table = load_geography(edition).join(load_imd(edition), how="left")
     hidden: dict[str, str] = {}
     damaged: dict[str, str] = {}
@@ -396,6 +403,8 @@ def load_lsoa_table(edition: Edition) -> pd.DataFrame:
 def _build_boundaries(edition: Edition) -> gpd.GeoDataFrame:
     vintage = "lsoa11" if edition == "2019" else "lsoa21"
     gdf = read_geometry(f"{vintage}_boundaries")
+    import geopandas as gpd
+
     out = gpd.GeoDataFrame(
         {"lsoa_code": gdf[f"{vintage}_code"].astype(str).to_numpy()},
         geometry=gdf.geometry.to_numpy(), crs=gdf.crs,
@@ -413,6 +422,8 @@ def load_boundaries(edition: Edition) -> gpd.GeoDataFrame:
 def load_lad_boundaries() -> gpd.GeoDataFrame:
     """Local authority district polygons (May 2024), columns ``lad_code``, ``lad_name``."""
     def build() -> gpd.GeoDataFrame:
+        import geopandas as gpd
+
         gdf = read_geometry("ltla24_boundaries")
         return gpd.GeoDataFrame(
             {"lad_code": gdf["ltla24_code"].to_numpy(), "lad_name": gdf["ltla24_name"].to_numpy()},
