@@ -98,3 +98,18 @@ def test_cache_is_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert len(files) == 1
     again = data.load_imd("2025")
     pd.testing.assert_frame_equal(first, again)
+
+
+@pytest.mark.parametrize("edition", ["2019", "2025"])
+def test_lsoa_table_columns_are_the_whole_tables_columns(edition: str) -> None:
+    """``columns=`` gives exactly the whole table's values for those columns (IMD, a provider's)."""
+    whole = data.load_lsoa_table(edition)  # type: ignore[arg-type]
+    extra = "cni_score" if "cni_score" in whole.columns else "at_risk_jobs_pct"
+    wanted = ["imd_rank", "income_rank", extra]
+    part = data.load_lsoa_table(edition, columns=wanted)  # type: ignore[arg-type]
+    geography = list(data.load_geography(edition).columns)  # type: ignore[arg-type]
+    assert list(part.columns) == geography + wanted
+    pd.testing.assert_frame_equal(part, whole[geography + wanted])
+    assert part.attrs["scope"] == whole.attrs["scope"]
+    # a part holding none of the wanted columns is not joined at all
+    assert list(data.load_lsoa_table(edition, columns=["imd_rank"]).columns) == geography + ["imd_rank"]  # type: ignore[arg-type]

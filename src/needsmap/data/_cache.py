@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,7 +36,8 @@ def _key(name: str, sources: Iterable[Path]) -> str:
     return h.hexdigest()[:16]
 
 
-def cached(name: str, sources: Iterable[Path], build: Callable[[], F], *, geo: bool = False) -> F:
+def cached(name: str, sources: Iterable[Path], build: Callable[[], F], *, geo: bool = False,
+           columns: Sequence[str] | None = None) -> F:
     """Return ``build()``, from the cache when its sources have not changed since.
 
     Parameters
@@ -49,6 +50,9 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], F], *, geo: b
         Function that makes the frame from the sources.
     geo
         True when the frame is a GeoDataFrame.
+    columns
+        Only these columns (the index always comes back); every column when ``None``. Read from
+        the cache file by projection, so the other columns cost no memory.
     """
     sources = list(sources)
     for src in sources:
@@ -62,7 +66,7 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], F], *, geo: b
                 import geopandas as gpd  # only when a geometry cache is read
 
                 return gpd.read_parquet(path)  # type: ignore[return-value]
-            return pd.read_parquet(path)  # type: ignore[return-value]
+            return pd.read_parquet(path, columns=None if columns is None else list(columns))  # type: ignore[return-value]
         except Exception:  # a half-written or stale file: rebuild it
             path.unlink(missing_ok=True)
     frame = build()
@@ -72,4 +76,21 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], F], *, geo: b
     for old in folder.glob(f"{name}-*.parquet"):
         if old != path:
             old.unlink(missing_ok=True)
-    return frame
+    return frame if columns is None else frame[list(columns)]  # type: ignore[return-value]
+
+
+def cached_columns(name: str, sources: Iterable[Path], build: Callable[[], F]) -> list[str]:
+    """The columns (not the index) of :func:`cached`'s frame, read from the cache file's schema
+    alone; builds and caches the frame first when it is not cached yet."""
+    import pyarrow.parquet as pq
+
+    sources = list(sources)
+    path = cache_dir() / f"{name}-{_key(name, sources)}.parquet"
+    if not path.exists() or not all(src.exists() for src in sources):
+        return [str(c) for c in cached(name, sources, build).columns]
+    try:
+        schema = pq.read_schema(path)
+    except Exception:  # unreadable: cached() rebuilds it
+        return [str(c) for c in cached(name, sources, build).columns]
+    index = set((schema.pandas_metadata or {}).get("index_columns", []))
+    return [n for n in schema.names if n not in index]

@@ -6,14 +6,14 @@ when a source file changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from needsmap.data import _validate as v
-from needsmap.data._cache import cached
+from needsmap.data._cache import cached, cached_columns
 from needsmap.data.catalog import IMD_RATE_COLUMNS, Dataset, get_dataset
 from needsmap.data.manifest import ENGLAND
 from needsmap.errors import DataMissingError, NeedsmapError, ValidationError
@@ -126,8 +126,9 @@ def _sources(*ids: str) -> list:
     return [get_dataset(i).path for i in ids]
 
 
-def _cached(name: str, ids: tuple[str, ...], build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    return cached(name, _sources(*ids), build)
+def _cached(name: str, ids: tuple[str, ...], build: Callable[[], pd.DataFrame], *,
+            columns: Sequence[str] | None = None) -> pd.DataFrame:
+    return cached(name, _sources(*ids), build, columns=columns)
 
 
 # --------------------------------------------------------------------------- IMD
@@ -350,8 +351,14 @@ def _scope_and_reference(edition: Edition) -> tuple[str, Reference | None]:
     return scope, (Reference(part) if isinstance(part, dict) else None)
 
 
-def load_lsoa_table(edition: Edition) -> pd.DataFrame:
+def load_lsoa_table(edition: Edition, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Geography, population, IMD and every registered extra measure, one row per LSOA.
+
+    ``columns`` keeps only those columns (and reads only the prepared files that hold them, by
+    projection): for a command that needs a few of the table's 70-odd columns. The geography
+    columns (names, ward, local authority, region, population) always come; ``attrs`` are as for the
+    whole table. A name no part of the table has (e.g. a hidden layer's) is simply absent, as in
+    the whole table.
 
     A provider whose optional dataset is missing or damaged is skipped (its layer hidden) and the
     reason recorded in ``table.attrs["hidden_layers"]`` (layer name -> reason; damaged files also in
@@ -371,7 +378,20 @@ def load_lsoa_table(edition: Edition) -> pd.DataFrame:
     """
     import needsmap.data.extra_measures  # noqa: F401  (registers the extra-measure providers)
 
-    table = load_geography(edition).join(load_imd(edition), how="left")
+    want = None if columns is None else set(columns)
+
+    def pick(name: str, ids: tuple[str, ...], build: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
+        """The part's frame (only the wanted columns), or None when it holds none of them."""
+        if want is None:
+            return _cached(name, ids, build)
+        have = [c for c in cached_columns(name, _sources(*ids), build) if c in want]
+        return _cached(name, ids, build, columns=have) if have else None
+
+    table = load_geography(edition)
+    imd_ids = (f"imd{edition}", f"imd{edition}_subdomains", f"imd{edition}_indicators")
+    imd = pick(f"imd{edition}", imd_ids, lambda: _build_imd(edition))
+    if imd is not None:
+        table = table.join(imd, how="left")
     hidden: dict[str, str] = {}
     damaged: dict[str, str] = {}
     for name, ids, fn in PROVIDERS:
@@ -381,13 +401,14 @@ def load_lsoa_table(edition: Edition) -> pd.DataFrame:
             hidden[name] = f"optional dataset(s) {', '.join(missing)} not in the data folder"
             continue
         try:
-            extra = _cached(f"{name}{edition}", ids, partial(fn, edition))
+            extra = pick(f"{name}{edition}", ids, partial(fn, edition))
         except NeedsmapError as exc:
             if getattr(exc, "dataset", None) not in optional:
                 raise
             hidden[name] = damaged[name] = str(exc)
             continue
-        table = table.join(extra, how="left")
+        if extra is not None:
+            table = table.join(extra, how="left")
     table.attrs[HIDDEN_LAYERS] = hidden
     table.attrs[DAMAGED_LAYERS] = damaged
     scope, reference = _scope_and_reference(edition)
