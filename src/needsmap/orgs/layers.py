@@ -11,6 +11,7 @@ import pandas as pd
 from needsmap.data._cache import cached
 from needsmap.data.catalog import get_dataset
 from needsmap.errors import DataMissingError, ValidationError
+from needsmap.orgs.geocode import VINTAGES, Vintages
 from needsmap.orgs.importer import ImportResult, detect_columns, import_file
 
 #: bump when the placed layers change shape, so old cached copies are not reused
@@ -113,10 +114,13 @@ def load_default_layer(layer_id: str) -> ImportResult:
 DEFAULT_PREFIX = "default:"
 
 
-def load_layer_spec(spec: str, *, sheet: str | None = None) -> tuple[ImportResult, str, str | None]:
+def load_layer_spec(spec: str, *, sheet: str | None = None,
+                    vintages: Vintages = VINTAGES) -> tuple[ImportResult, str, str | None]:
     """Import the organisation list ``spec`` names: a file path, or ``default:ID`` for a default layer.
 
-    ``sheet`` picks the sheet of a workbook (ignored for a default layer).
+    ``sheet`` picks the sheet of a workbook (ignored for a default layer). ``vintages`` are the LSOA
+    vintages a file's rows are placed in (``("lsoa21",)`` for a 2025-edition analysis needs no LSOA
+    2011 work); a default layer is prepared once with both.
 
     Returns
     -------
@@ -132,7 +136,7 @@ def load_layer_spec(spec: str, *, sheet: str | None = None) -> tuple[ImportResul
             f"organisation file {spec!r} not found: give a CSV, Excel or 360Giving file, or "
             f"{DEFAULT_PREFIX}ID for a default layer ({', '.join(DEFAULT_LAYERS)})"
         )
-    return import_file(path, filename=path.name, sheet=sheet), path.name, None
+    return import_file(path, filename=path.name, sheet=sheet, vintages=vintages), path.name, None
 
 
 __all__ = ["DEFAULT_LAYERS", "DEFAULT_PREFIX", "Layer", "load_default_layer", "load_layer_spec"]
