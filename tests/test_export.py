@@ -14,10 +14,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -32,6 +34,7 @@ from needsmap.export import (
     safe_for_export,
     to_csv_bytes,
     to_excel_bytes,
+    write_csv,
 )
 from tests.test_safe_text import HOSTILE, render, visible
 
@@ -122,6 +125,111 @@ def test_bare_carriage_return_is_quoted() -> None:
 def test_csv_never_fails_on_text_utf8_cannot_hold() -> None:
     raw = to_csv_bytes(pd.DataFrame({"name": pd.Series(["a\ud800b", "ok"], dtype=object)}))
     assert _read_csv_module(raw) == [["name"], [f"a{REPLACEMENT}b"], ["ok"]]
+
+
+def _pandas_csv(df: pd.DataFrame) -> bytes:
+    """The CSV as pandas' own writer gives it (Python's csv module quoting): what ``to_csv_bytes``
+    wrote before it formatted plain frames with Arrow, and must still write byte for byte."""
+    text = safe_for_export(df).to_csv(index=False, lineterminator="\r\n")
+    return re.sub("[\ud800-\udfff]", REPLACEMENT, text).encode("utf-8-sig")
+
+
+def _adversarial_frame() -> pd.DataFrame:
+    """Every plain column type, with missing values, and text that needs the guard or quoting."""
+    text = [*PAYLOADS, 'say "hi"', "a,b", "", "é ü 中文 🎉", "'=x", "x\x00y", "\u2028", "-", "=",
+            '"', ",", "\r", "\n", "\t", " @x", "tab\tin", "ok"]
+    n = len(text)
+    rng = np.random.default_rng(11)
+    floats = rng.normal(0, 1, n) * 10.0 ** rng.integers(-12, 22, n)
+    floats[:14] = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-4, 9.9999e-5, 1e16, 9999999999999998.0,
+                   123.0, 0.1, 1 / 3, 5e-324, -1234.5]
+    return pd.DataFrame({
+        "object": pd.Series(text, dtype=object),
+        "str": pd.Series(text, dtype="str"),
+        "string": pd.Series(text, dtype="string"),
+        "object_missing": pd.Series([None, np.nan, pd.NA, *text[3:]], dtype=object),
+        "str_missing": pd.Series([None, *text[1:]], dtype="str"),
+        "float": floats,
+        "rounded": np.round(rng.random(n) * 1000, 3),
+        "Float64": pd.array([None, 1.5, 2.0, *np.round(rng.random(n - 3), 4)], dtype="Float64"),
+        "int": np.arange(n) - 5,
+        "uint8": np.arange(n, dtype="uint8"),
+        "Int64": pd.array([None, *range(n - 1)], dtype="Int64"),
+        "bool": [i % 3 == 0 for i in range(n)],
+        "boolean": pd.array([None, True, *[i % 2 == 0 for i in range(n - 2)]], dtype="boolean"),
+        "=head,\"q\"": 1,
+        "-heading": "plain",
+    })
+
+
+@pytest.mark.demo
+def test_fast_csv_writer_gives_pandas_bytes_on_adversarial_frames() -> None:
+    """Arrow formats plain frames; the bytes are exactly pandas' writer's (guard, quoting, numbers)."""
+    from needsmap import export
+
+    df = _adversarial_frame()
+    frames = {"all": df, "no rows": df.iloc[:0], "int headings": df.set_axis(range(df.shape[1]), axis=1),
+              "one empty cell": pd.DataFrame({"": ["", "a", None]}),
+              **{f"only {c!r}": df[[c]] for c in df.columns}}
+    for name, frame in frames.items():
+        assert export._fast_csv(frame) is not None, name  # the fast path is the one tested
+        assert to_csv_bytes(frame) == _pandas_csv(frame), name
+    raw = to_csv_bytes(df)
+    rows = _read_csv_module(raw)
+    assert len(rows) == len(df) + 1 and [r[0] for r in rows[1:]] == [
+        "'" + t if t.startswith(FORMULA_START) else t for t in df["object"]]
+    assert rows[0][-2:] == ['\'=head,"q"', "'-heading"]
+    assert not [c for r in rows for c in r if _live_formula(c)]
+
+
+@pytest.mark.demo
+def test_csv_writer_falls_back_to_pandas_for_other_columns() -> None:
+    """Columns Arrow does not format here (categories, dates, mixed objects, lone surrogates …) go
+    through pandas' writer, so the bytes are the same whatever the frame."""
+    from needsmap import export
+
+    frames = [
+        pd.DataFrame({"=sum": pd.Categorical(["@x", "ok"])}),
+        pd.DataFrame({"d": pd.to_datetime(["2020-01-01", None]), "s": ["=a", "b"]}),
+        pd.DataFrame({"m": pd.Series([1, "=a", 2.5, None, True], dtype=object)}),
+        pd.DataFrame({"f": np.array([0.1, 1.5, np.nan], dtype="float32")}),
+        pd.DataFrame({"name": pd.Series(["a\ud800b", "=ok"], dtype=object)}),
+    ]
+    for frame in frames:
+        assert export._fast_csv(frame) is None
+        assert to_csv_bytes(frame) == _pandas_csv(frame)
+
+
+@pytest.mark.demo
+def test_write_csv_streams_the_same_bytes(tmp_path: Path) -> None:
+    """Written a few rows at a time (to a file or a file object), the CSV is ``to_csv_bytes``'s."""
+    df = _adversarial_frame()
+    fallback = pd.DataFrame({"=sum": pd.Categorical(["@x", "ok", "-y"] * 5), "n": range(15)})
+    for frame in (df, df.iloc[:0], df[["object"]], fallback):
+        for rows in (1, 7, 10_000):
+            buf = io.BytesIO()
+            assert write_csv(frame, buf, chunk_rows=rows) == len(to_csv_bytes(frame))
+            assert buf.getvalue() == to_csv_bytes(frame)
+    path = tmp_path / "out.csv"
+    assert write_csv(df, path, chunk_rows=4) == path.stat().st_size
+    assert path.read_bytes() == to_csv_bytes(df)
+    with pytest.raises(ValueError, match="at least 1"):
+        write_csv(df, io.BytesIO(), chunk_rows=0)
+
+
+def test_fast_csv_writer_gives_pandas_bytes_on_real_tables(table25: pd.DataFrame) -> None:
+    """The real LSOA table (names with commas and apostrophes, nullable ranks, scores) and a real
+    organisation list (addresses over several lines inside quotes, closed flags, coordinates)."""
+    from needsmap import export
+    from needsmap.orgs import load_default_layer
+
+    orgs = load_default_layer("foodbanks").table
+    for frame in (table25.reset_index(), orgs):
+        assert export._fast_csv(frame) is not None
+        assert to_csv_bytes(frame) == _pandas_csv(frame)
+    raw = to_csv_bytes(orgs)
+    assert raw.count(b'"') > 100  # multi-line addresses are quoted
+    assert len(_read_csv_module(raw)) == len(orgs) + 1
 
 
 def test_geocode_cli_writes_each_row_whole(tmp_path: Path) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from needsmap.cli import main
+from needsmap.cli import COMMANDS, main
+from needsmap.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.demo
 
@@ -96,3 +99,81 @@ def test_gaps_errors_are_one_clear_line(args: list[str], message: str, orgs_file
     err = capsys.readouterr().err
     assert err.startswith("needsmap gaps: error:") and message in err
     assert len(err.strip().splitlines()) == 1
+
+
+# ----------------------------------------------------------------------------- start-up
+#: run `needsmap ARGS…` in a fresh interpreter as the `needsmap` command does; print the exit code, the
+#: modules it imported, Arrow's memory pool and, after ``--spy``, the prepared-file cache entries it
+#: asked for (``cached(name, …)``; the spy loads pandas first), as JSON on the last line
+_PROBE = """
+import json, sys
+asked = []
+if sys.argv[1] == "--spy":
+    import needsmap.data._cache as cache
+    real = cache.cached
+    def spy(name, *args, **kwargs):
+        asked.append(name)
+        return real(name, *args, **kwargs)
+    cache.cached = spy
+from needsmap.cli import main
+try:
+    code = main(sys.argv[2:])
+except SystemExit as exc:
+    code = exc.code
+pool = sys.modules["pyarrow"].default_memory_pool().backend_name if "pyarrow" in sys.modules else None
+print("\\n" + json.dumps({"code": code, "modules": sorted(sys.modules), "cached": asked, "pool": pool}))
+"""
+#: libraries `needsmap gaps` has no use for (scipy: distances are shapely's; streamlit and the
+#: charts: the dashboard's), and other commands' modules
+NOT_FOR_GAPS = ("scipy", "streamlit", "pydeck", "plotly", "matplotlib", "reportlab",
+                "needsmap.cli.profile", "needsmap.cli.portfolio", "needsmap.analysis.profile",
+                "needsmap.analysis.portfolio", "needsmap.report", "needsmap.viz", "needsmap.ui")
+
+
+def _probe(*args: str, spy: bool = False) -> tuple[dict, str]:
+    proc = subprocess.run([sys.executable, "-c", _PROBE, "--spy" if spy else "--", *args],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+    out = proc.stdout.rstrip().rsplit("\n", 1)
+    return json.loads(out[-1]), out[0] if len(out) > 1 else ""
+
+
+def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == n or m.startswith(n + ".") for n in names)]
+
+
+def test_gaps_help_imports_no_heavy_library() -> None:
+    """``needsmap gaps --help`` builds only its own parser: complete help, nothing heavy loaded."""
+    got, text = _probe("gaps", "--help")
+    assert got["code"] == 0
+    for option in ("--area", "--orgs", "--sheet", "--radius-km", "--edition", "--need", "--composite",
+                   "--basis", "--out", "--wards", "--geojson", "orgs_per_1000", "default:libraries"):
+        assert option in text, option
+    heavy = ("geopandas", "shapely", "pyproj", "pyogrio", "openpyxl", "needsmap.orgs",
+             "needsmap.cli.geocode", "needsmap.cli.data", *NOT_FOR_GAPS)
+    assert _loaded(got["modules"], heavy) == []
+
+
+def test_top_level_help_lists_every_command() -> None:
+    got, text = _probe("--help")
+    assert got["code"] == 0
+    for name in COMMANDS:
+        assert f"    {name} " in text or f"    {name}\n" in text, name
+
+
+def test_gaps_run_loads_only_what_it_uses_and_one_vintage(tmp_path: Path) -> None:
+    """A 2025 run imports no other command, runs Arrow on the system allocator and never asks for
+    LSOA 2011 data (boundaries, reference points, tables): placing points by their coordinates and
+    measuring use LSOA 2021 only."""
+    orgs = tmp_path / "points.csv"
+    orgs.write_text("name,lat,lon\nCentral,52.4797,-1.9026\nDigbeth,52.4752,-1.8839\n"
+                    "Smethwick,52.4928,-1.9686\n", encoding="utf-8")
+    out = tmp_path / "gaps.csv"
+    argv = ["gaps", "--area", "Birmingham", "--orgs", str(orgs), "--out", str(out)]
+    got, _ = _probe(*argv)
+    assert got["code"] == 0 and out.exists()
+    assert _loaded(got["modules"], NOT_FOR_GAPS) == []
+    assert got["pool"] == "system"  # Arrow on the C library's allocator: a lower peak
+    got, _ = _probe(*argv, spy=True)
+    assert got["code"] == 0
+    assert {"refpoints_lsoa21", "pairs_lsoa21_1km"} <= set(got["cached"])  # prepared once, cached
+    assert [n for n in got["cached"] if "lsoa11" in n or "2019" in n] == []

@@ -5,7 +5,10 @@ Each format gets only the protection it needs:
 - CSV (:func:`to_csv_bytes`): a spreadsheet program runs a cell starting with ``= + - @``, a tab or
   a line break as a formula, so such a text cell gets a leading ``'`` (the usual guard); every field
   holding a delimiter, a quote, a carriage return or a line feed is quoted, so no field can split a
-  row (rows end in ``\\r\\n``, RFC 4180);
+  row (rows end in ``\\r\\n``, RFC 4180). Frames of plain columns (text, integers, floats, booleans)
+  are formatted column by column with Arrow compute kernels, byte for byte what pandas' writer gives
+  (England's gaps table: about 0.1 s instead of 0.8 s); any other frame goes through pandas' writer.
+  :func:`write_csv` writes the same bytes to a file a chunk of rows at a time;
 - Excel (:func:`excel_export`, :func:`to_excel_bytes`): text is written as text cells, never as a
   formula, so no ``'`` is added; characters an .xlsx file cannot hold are replaced by ``�`` and
   listed in the workbook's notes;
@@ -17,20 +20,25 @@ Each format gets only the protection it needs:
 
 from __future__ import annotations
 
+import functools
 import html
 import io
+import os
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.workbook.child import INVALID_TITLE_REGEX
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from needsmap.safe_text import printable
 
 __all__ = ["CSV_LINE_END", "EXCEL_MAX_CELL_CHARS", "REPLACEMENT", "ExcelExport", "escape_text",
-           "excel_export", "neutralise_cell", "safe_for_export", "to_csv_bytes", "to_excel_bytes"]
+           "excel_export", "neutralise_cell", "safe_for_export", "to_csv_bytes", "to_excel_bytes",
+           "write_csv"]
 
 #: a cell starting with one of these is read as a formula by spreadsheet programs
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -43,10 +51,25 @@ REPLACEMENT = "\ufffd"
 EXCEL_MAX_CELL_CHARS = 32_767
 #: lone surrogates (from JSON ``\\ud800`` escapes) cannot be encoded as UTF-8 at all
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-#: characters XML 1.0 (so .xlsx) cannot hold: openpyxl's control characters, lone surrogates and the
-#: non-characters U+FFFE/U+FFFF (openpyxl writes those, and the file then cannot be opened)
-_NOT_IN_XLSX = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ud800-\udfff\ufffe\uffff]")
 _SHEET_TITLE_MAX = 31
+#: the same tests as :data:`_FORMULA_START` and the csv module's quoting (``QUOTE_MINIMAL`` with
+#: :data:`CSV_LINE_END`: a field holding a delimiter, a quote, a CR or an LF is quoted), for Arrow
+_FORMULA_FIRST = pa.array(_FORMULA_START, type=pa.large_string())
+_QUOTE_RE = '[,"\r\n]'
+_QUOTE_BYTES = b',"\r\n'
+#: floats pandas writes as ``repr`` gives them; Arrow's cast gives the same digits in this range
+#: (less a ``.0`` on whole numbers) unless it switches to an exponent
+_PLAIN_FLOAT = (1e-4, 1e16)
+
+
+@functools.cache
+def _not_in_xlsx() -> re.Pattern[str]:
+    """Characters XML 1.0 (so .xlsx) cannot hold: openpyxl's control characters, lone surrogates and
+    the non-characters U+FFFE/U+FFFF (openpyxl writes those, and the file then cannot be opened).
+    Built on first use: openpyxl is slow to import and only the Excel export needs it."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ud800-\udfff\ufffe\uffff]")
 
 
 def _is_text_column(s: pd.Series) -> bool:
@@ -92,9 +115,184 @@ def to_csv_bytes(df: pd.DataFrame, *, index: bool = False) -> bytes:
     a carriage return or a line feed is quoted, so each row of ``df`` is one row of the file; rows
     end in ``\\r\\n``. Lone surrogates (which UTF-8 cannot encode) become ``�``. Otherwise every
     text reads back exactly as it was (Python's csv module, pandas, spreadsheets).
+
+    The bytes are those of ``safe_for_export(df).to_csv(index=index, lineterminator="\\r\\n")``
+    (pandas' writer, Python's csv module quoting); a frame whose columns are all text, integers,
+    floats or booleans is formatted with Arrow instead, to the same bytes.
     """
-    text = safe_for_export(df).to_csv(index=index, lineterminator=CSV_LINE_END)
-    return _SURROGATE.sub(REPLACEMENT, text).encode("utf-8-sig")
+    head, body = _csv_parts(df, index=index)
+    return b"".join((head, *body))
+
+
+def write_csv(df: pd.DataFrame, out: str | os.PathLike[str] | BinaryIO, *, index: bool = False,
+              chunk_rows: int = 20_000) -> int:
+    """Write :func:`to_csv_bytes` of ``df`` to ``out``, ``chunk_rows`` rows at a time.
+
+    The bytes are exactly those of ``to_csv_bytes(df, index=index)`` (BOM and header once, then the
+    rows), but only one chunk's text is held at a time, so a large list is written without a copy of
+    the whole file in memory.
+
+    Parameters
+    ----------
+    df
+        The frame to write.
+    out
+        A file path (created or replaced) or a binary file object (e.g. ``sys.stdout.buffer``).
+    index
+        Write the index as the first column(s).
+    chunk_rows
+        Rows formatted at a time (at least 1); the default holds about 10 MB of text for a table of
+        30 columns, and costs little time over a single chunk.
+
+    Returns
+    -------
+    int
+        Bytes written.
+    """
+    if chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
+    if isinstance(out, str | os.PathLike):
+        with open(out, "wb") as f:
+            return write_csv(df, f, index=index, chunk_rows=chunk_rows)
+    head, _ = _csv_parts(df.iloc[:0], index=index)  # BOM and header: the same for every chunk
+    written = out.write(head) or 0
+    for start in range(0, len(df), chunk_rows):
+        for part in _csv_parts(df.iloc[start:start + chunk_rows], index=index)[1]:
+            written += out.write(part) or 0
+    return written
+
+
+def _csv_parts(df: pd.DataFrame, *, index: bool) -> tuple[bytes, list[bytes | memoryview | pa.Buffer]]:
+    """The CSV of ``df`` as its BOM and header, and the pieces of its body (the rows), uncopied."""
+    fast = None if index else _fast_csv(df)
+    if fast is not None:
+        return fast
+    head, data = (_SURROGATE.sub(REPLACEMENT, safe_for_export(d).to_csv(
+        index=index, lineterminator=CSV_LINE_END)).encode("utf-8-sig") for d in (df.iloc[:0], df))
+    return head, [memoryview(data)[len(head):]]
+
+
+def _lit(text: str) -> pa.Scalar:
+    """``text`` as an Arrow scalar of the type every CSV field here has."""
+    return pa.scalar(text, type=pa.large_string())
+
+
+def _arrow(s: pd.Series) -> pa.Array:
+    """The values of ``s`` as one Arrow array (pandas' Arrow-backed columns may be chunked)."""
+    values = pa.array(s)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _has_quote_bytes(text: pa.Array) -> bool:
+    """Whether any string of ``text`` may need quoting: a byte scan of its character data (cheap),
+    which may also see bytes outside a slice (then the exact test runs anyway)."""
+    data = text.buffers()[2]
+    if data is None:
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    return any(bool((raw == byte).any()) for byte in _QUOTE_BYTES)
+
+
+def _guard_and_quote(text: pa.Array, *, guard: bool = True) -> pa.Array:
+    """Text cells as CSV fields: formula guard (:func:`neutralise_cell`), then csv-module quoting;
+    missing cells become ``""``. Only the cells that change are rebuilt."""
+    if guard:
+        first = pc.utf8_slice_codeunits(text, 0, 1)
+        formula = pc.fill_null(pc.is_in(first, value_set=_FORMULA_FIRST), False)
+        if pc.any(formula).as_py():
+            guarded = pc.binary_join_element_wise(_lit("'"), pc.filter(text, formula), _lit(""))
+            text = pc.replace_with_mask(text, formula, guarded)
+    if _has_quote_bytes(text):
+        needs = pc.fill_null(pc.match_substring_regex(text, _QUOTE_RE), False)
+        if pc.any(needs).as_py():
+            doubled = pc.replace_substring(pc.filter(text, needs), '"', '""')
+            quoted = pc.binary_join_element_wise(_lit('"'), doubled, _lit('"'), _lit(""))
+            text = pc.replace_with_mask(text, needs, quoted)
+    return pc.fill_null(text, _lit(""))
+
+
+def _float_text(values: np.ndarray, missing: np.ndarray) -> pa.Array:
+    """float64 values as pandas writes them (``repr``), ``""`` where ``missing``."""
+    finite = np.isfinite(values)
+    size = np.abs(np.where(finite, values, 0.0))
+    plain = finite & ((size == 0) | ((size >= _PLAIN_FLOAT[0]) & (size < _PLAIN_FLOAT[1])))
+    text = pc.cast(pa.array(values, type=pa.float64()), pa.large_string())
+    whole = pc.invert(pc.match_substring(text, "."))
+    if pc.any(whole).as_py():  # Arrow writes 1993.0 as "1993", repr as "1993.0"
+        text = pc.if_else(whole, pc.binary_join_element_wise(text, _lit(".0"), _lit("")), text)
+    odd = ~plain | pc.match_substring(text, "e").to_numpy(zero_copy_only=False)
+    if odd.any():  # exponents, inf: numpy's str is repr, what pandas writes
+        out = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+        out[odd] = values[odd].astype(str)
+        text = pa.array(out, type=pa.large_string())
+    if missing.any():
+        text = pc.if_else(pa.array(missing, type=pa.bool_()), _lit(""), text)
+    return text
+
+
+def _text_array(s: pd.Series) -> pa.Array | None:
+    """A text column as an Arrow array, or None when it holds something other than ``str`` and
+    missing values, or text UTF-8 cannot hold (lone surrogates: the pandas path replaces them)."""
+    try:
+        if pd.api.types.is_object_dtype(s.dtype):
+            if pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
+                return None
+            return pa.array(s.to_numpy(), type=pa.large_string(), from_pandas=True)
+        if pd.api.types.is_string_dtype(s.dtype):
+            return pc.cast(_arrow(s), pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):
+        return None
+    return None
+
+
+def _column_text(s: pd.Series) -> pa.Array | None:
+    """Column ``s`` as CSV fields (formula guard on text), or None when it is not a plain column:
+    text (every value a ``str`` or missing), integers, float64 or booleans, nullable or not."""
+    dtype = s.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return None
+    if _is_text_column(s):
+        text = _text_array(s)
+        return None if text is None else _guard_and_quote(text)
+    kind = dtype.kind
+    if kind == "f" and dtype.itemsize == 8:  # float64, Float64
+        return _float_text(s.to_numpy(dtype=np.float64, na_value=np.nan), s.isna().to_numpy(dtype=bool))
+    if kind in "iu":  # integers, Int64 (missing written as "")
+        return pc.fill_null(pc.cast(_arrow(s), pa.large_string()), _lit(""))
+    if kind == "b":  # bool, boolean
+        return pc.fill_null(pc.if_else(_arrow(s), _lit("True"), _lit("False")), _lit(""))
+    return None
+
+
+def _fast_csv(df: pd.DataFrame) -> tuple[bytes, list[bytes | memoryview | pa.Buffer]] | None:
+    """:func:`_csv_parts` without the index for frames of plain columns, else None.
+
+    Every column becomes an Arrow array of finished CSV fields (guarded, quoted); the rows are joined
+    by Arrow's string kernels, so no Python code runs per cell.
+    """
+    if isinstance(df.columns, pd.MultiIndex) or df.shape[1] == 0:
+        return None
+    fields: list[pa.Array] = []
+    for i in range(df.shape[1]):
+        column = _column_text(df.iloc[:, i])
+        if column is None:
+            return None
+        fields.append(column)
+    names = _text_array(pd.Series([neutralise_cell(str(c)) for c in df.columns], dtype=object))
+    if names is None:
+        return None
+    header = _guard_and_quote(names, guard=False)
+    if len(fields) == 1:  # the csv module writes a record of one empty field as ""
+        header = pc.if_else(pc.equal(header, _lit("")), _lit('""'), header)
+        fields[0] = pc.if_else(pc.equal(fields[0], _lit("")), _lit('""'), fields[0])
+    head = (",".join(header.to_pylist()) + CSV_LINE_END).encode("utf-8-sig")
+    if len(df) == 0:
+        return head, []
+    rows = pc.binary_join_element_wise(*fields, _lit(","))
+    fields.clear()  # the columns' fields are in the rows now: free them before the body is made
+    body = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, len(df)], type=pa.int64()), rows),
+                          _lit(CSV_LINE_END))
+    return head, [body[0].as_buffer(), CSV_LINE_END.encode()]
 
 
 # ----------------------------------------------------------------------------- Excel
@@ -119,9 +317,11 @@ class ExcelExport:
 
 def _sheet_titles(names: list[str]) -> list[str]:
     """Valid, distinct Excel sheet titles (no ``\\ * ? : / [ ]``, at most 31 characters)."""
+    from openpyxl.workbook.child import INVALID_TITLE_REGEX
+
     out: list[str] = []
     for name in names:
-        base = INVALID_TITLE_REGEX.sub("_", _NOT_IN_XLSX.sub("", str(name))).strip("'") or "Sheet"
+        base = INVALID_TITLE_REGEX.sub("_", _not_in_xlsx().sub("", str(name))).strip("'") or "Sheet"
         title, n = base[:_SHEET_TITLE_MAX], 1
         while title.lower() in {t.lower() for t in out}:
             n += 1
@@ -135,7 +335,7 @@ def _fit_text(value: object, counts: dict[str, int]) -> object:
     if not isinstance(value, str):
         return value
     # XML reads every \r\n and \r as \n (line-end normalisation): say so by writing \n
-    fixed, n = _NOT_IN_XLSX.subn(REPLACEMENT, value.replace("\r\n", "\n").replace("\r", "\n"))
+    fixed, n = _not_in_xlsx().subn(REPLACEMENT, value.replace("\r\n", "\n").replace("\r", "\n"))
     if n:
         counts["replaced"] += 1
     if len(fixed) > EXCEL_MAX_CELL_CHARS:

@@ -28,7 +28,8 @@ Method (the same words appear on the Coverage gaps page, see :data:`METHOD_TEXT`
   a third tie at the lowest coverage (often none nearby), they are the low class and the others are
   split in half at their median, so coverage classes can be unequal in size.
 
-Distances use scipy's ``cKDTree`` on projected coordinates; there are no per-row Python loops.
+Distances are exact straight lines in British National Grid, found with shapely's ``STRtree`` on the
+points (``dwithin`` and ``query_nearest``); there are no per-row Python loops.
 
 On the embedded demo (a regional table, ``table.attrs["scope"]``) the need of an IMD measure or a
 composite is still national (published ranks); a plain value (jobs at risk, ethnicity …) can only be
@@ -38,18 +39,15 @@ ranked among the region's LSOAs, which :func:`need_scope_note` and ``NeedSpec.fo
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from pyproj import Transformer
-from scipy.spatial import cKDTree
 
 from needsmap import areas
 from needsmap.areas import Area
@@ -57,8 +55,13 @@ from needsmap.data.loaders import is_national, table_scope
 from needsmap.data.manifest import ENGLAND
 from needsmap.errors import ValidationError
 from needsmap.measures import Measure, get_measure
-from needsmap.orgs.levels import NOT_ORG
 from needsmap.types import LSOA_VINTAGE, Edition, england_lsoa_count
+
+# The geometry libraries and needsmap.orgs (which loads the geocoder) are imported where they are
+# used: `needsmap gaps --help` registers the command with this module's constants without them.
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from pyproj import Transformer
 
 __all__ = [
     "BIVARIATE_COLOURS",
@@ -67,10 +70,12 @@ __all__ = [
     "DEFAULT_RADIUS_KM",
     "METHOD_TEXT",
     "PROJECTED_CRS",
+    "TABLE_COLUMNS",
     "CoverageBasis",
     "GapAnalysis",
     "NeedSpec",
     "analyse_gaps",
+    "catchment_pairs",
     "composite_components",
     "coverage_arrays",
     "export_table",
@@ -123,6 +128,9 @@ BIVARIATE_LABELS: dict[str, str] = {
     for n in (1, 2, 3) for c in (1, 2, 3)
 }
 
+#: columns of the LSOA table :func:`analyse_gaps` reads besides the geography and the need's own
+#: (:meth:`NeedSpec.columns`); missing ones are left empty
+TABLE_COLUMNS = ("imd_decile", "imd_rank")
 #: the IMD measure groups whose ranks run 1 … (England's LSOA count)
 _IMD_GROUPS = ("Deprivation", "IMD domain", "IMD sub-domain")
 
@@ -200,6 +208,12 @@ class NeedSpec:
     def measure(self) -> Measure | None:
         """The registered measure (None for a composite)."""
         return None if self.is_composite else get_measure(self.measure_id)
+
+    def columns(self) -> list[str]:
+        """Columns of the LSOA table :func:`need_frame` may read for this need (every view of each
+        measure: rank, score, value, decile), e.g. for ``load_lsoa_table(edition, columns=…)``."""
+        ids = [mid for mid, _ in self.weights] if self.is_composite else [self.measure_id]
+        return [get_measure(mid).column(view) for mid in ids for view in get_measure(mid).views]
 
     @property
     def label(self) -> str:
@@ -351,6 +365,8 @@ def reference_points(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
     -------
     DataFrame indexed by ``lsoa_code`` with ``x``, ``y`` (metres).
     """
+    import shapely
+
     if boundaries.crs is None:
         raise ValidationError("LSOA boundaries have no CRS; expected EPSG:4326")
     geoms = boundaries.to_crs(PROJECTED_CRS).geometry.to_numpy()
@@ -365,6 +381,8 @@ def reference_points(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
 
 @functools.cache
 def _to_bng() -> Transformer:
+    from pyproj import Transformer
+
     return Transformer.from_crs(4326, PROJECTED_CRS, always_xy=True)
 
 
@@ -394,6 +412,8 @@ def usable_orgs(orgs: pd.DataFrame, *, include_closed: bool = False,
         organisations`` — total rows and the like, :data:`~needsmap.orgs.levels.NOT_ORG` —,
         ``closed``, ``duplicate``), reasons with no rows omitted.
     """
+    from needsmap.orgs.levels import NOT_ORG
+
     keep = _coords_ok(orgs)
     not_org = np.zeros(len(orgs), dtype=bool)
     if "status" in orgs.columns:
@@ -431,7 +451,10 @@ def coverage_arrays(
     query_xy: np.ndarray, org_points: np.ndarray, all_xy: np.ndarray, all_population: np.ndarray,
     radius_m: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Counts, nearest distances and catchment populations for many points at once (KD-trees).
+    """Counts, nearest distances and catchment populations for many points at once.
+
+    Exact straight-line distances: shapely's ``STRtree`` finds the candidates and GEOS measures them
+    (``dwithin`` for the circle, ``query_nearest`` for the nearest), all in compiled code.
 
     Parameters
     ----------
@@ -450,20 +473,88 @@ def coverage_arrays(
         Organisations within ``radius_m`` (int), distance to the nearest organisation in metres (NaN
         when there are none), and residents of LSOAs whose point lies within ``radius_m``.
     """
-    n = len(query_xy)
-    if len(org_points):
-        org_tree = cKDTree(org_points)
-        within = np.asarray(org_tree.query_ball_point(query_xy, radius_m, return_length=True),
-                            dtype=np.int64).reshape(n)
-        nearest, _ = org_tree.query(query_xy, k=1)
-        nearest = np.asarray(nearest, dtype=float).reshape(n)
-    else:
-        within = np.zeros(n, dtype=np.int64)
-        nearest = np.full(n, np.nan)
-    pairs = cKDTree(query_xy).sparse_distance_matrix(cKDTree(all_xy), radius_m, output_type="ndarray")
-    catchment = np.bincount(pairs["i"], weights=np.asarray(all_population, dtype=float)[pairs["j"]],
-                            minlength=n)
+    import shapely
+
+    query_xy = np.asarray(query_xy, dtype=float).reshape(-1, 2)
+    all_xy = np.asarray(all_xy, dtype=float).reshape(-1, 2)
+    query = shapely.points(query_xy)
+    within, nearest = _org_coverage(query, org_points, radius_m)
+    catchment: np.ndarray = np.zeros(len(query))
+    if len(query) and len(all_xy):
+        same = np.array_equal(all_xy, query_xy)  # England: the pool is the selection
+        i, j = _pairs_within(query, query if same else shapely.points(all_xy), radius_m)
+        catchment = np.bincount(i, weights=np.asarray(all_population, dtype=float)[j],
+                                minlength=len(query))
     return within, nearest, catchment
+
+
+def _org_coverage(query: np.ndarray, org_points: np.ndarray, radius_m: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Organisations within ``radius_m`` of each query point (shapely points) and the distance to
+    the nearest one (NaN when there are none)."""
+    import shapely
+
+    n = len(query)
+    within: np.ndarray = np.zeros(n, dtype=np.int64)
+    nearest: np.ndarray = np.full(n, np.nan)
+    if len(org_points) and n:
+        orgs = shapely.points(np.asarray(org_points, dtype=float).reshape(-1, 2))
+        tree = shapely.STRtree(orgs)
+        hit, org = tree.query(query, predicate="dwithin", distance=radius_m)
+        within = np.bincount(hit, minlength=n).astype(np.int64)
+        # the nearest of those within the radius is the nearest of all: measure only those pairs,
+        # and search the tree only for the points with none within the radius
+        np.fmin.at(nearest, hit, shapely.distance(query[hit], orgs[org]))
+        rest = np.flatnonzero(within == 0)
+        (which, _), dist = tree.query_nearest(query[rest], return_distance=True, all_matches=False)
+        nearest[rest[which]] = dist
+    return within, nearest
+
+
+def _pairs_within(query: np.ndarray, pool: np.ndarray, radius_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j): every query point i and pool point j at most ``radius_m`` apart (shapely points)."""
+    import shapely
+
+    i, j = shapely.STRtree(pool).query(query, predicate="dwithin", distance=radius_m)
+    return i, j
+
+
+def _points_key(points: pd.DataFrame) -> str:
+    """A fingerprint of reference points (their coordinates, in order)."""
+    xy = np.ascontiguousarray(points[["x", "y"]].to_numpy(dtype=float))
+    return hashlib.sha1(xy.tobytes()).hexdigest()[:16]
+
+
+def catchment_pairs(points: pd.DataFrame, radius_km: float) -> pd.DataFrame:
+    """Every pair of LSOAs whose reference points lie within ``radius_km`` of each other.
+
+    An LSOA's catchment population is the sum of the residents over its pairs. The pairs depend only
+    on the reference points and the radius, not on the organisations or the need, so they can be
+    found once and passed to :func:`analyse_gaps` (the command line keeps them in the prepared-file
+    cache beside the reference points).
+
+    Parameters
+    ----------
+    points
+        :func:`reference_points` (``x``, ``y`` in metres).
+    radius_km
+        Catchment radius in km, > 0 (a pair exactly at the radius counts).
+
+    Returns
+    -------
+    DataFrame with int32 columns ``i`` and ``j``, positions in ``points``: both orders of each pair,
+    and each LSOA with itself. ``attrs`` name the radius (``radius_km``) and the points they were
+    found for (``points_key``), which :func:`analyse_gaps` checks.
+    """
+    import shapely
+
+    if not radius_km > 0 or not math.isfinite(radius_km):
+        raise ValidationError(f"the radius must be a positive number of kilometres, not {radius_km!r}")
+    pts = shapely.points(points[["x", "y"]].to_numpy(dtype=float))
+    i, j = _pairs_within(pts, pts, radius_km * 1000.0)
+    out = pd.DataFrame({"i": i.astype(np.int32), "j": j.astype(np.int32)})
+    out.attrs = {"radius_km": float(radius_km), "points_key": _points_key(points)}
+    return out
 
 
 # ----------------------------------------------------------------------------- analysis
@@ -564,6 +655,7 @@ def analyse_gaps(
     org_noun: str = "organisation",
     include_closed: bool = False,
     include_duplicates: bool = False,
+    pairs: pd.DataFrame | None = None,
 ) -> GapAnalysis:
     """Coverage, need, gap score and bivariate class for every LSOA in ``area``.
 
@@ -591,6 +683,10 @@ def analyse_gaps(
         What the organisations are, singular (for the summary sentence), e.g. ``food bank``.
     include_closed, include_duplicates
         Count organisations marked closed / flagged as duplicates too (default: no).
+    pairs
+        :func:`catchment_pairs` of ``points`` for ``radius_km``, when found beforehand (they do not
+        depend on the organisations). When None, or made for another radius or other points (a
+        stale cache), the catchments are found here instead.
 
     Returns
     -------
@@ -610,26 +706,38 @@ def analyse_gaps(
     sel = areas.select(table, area)
     if sel.empty:
         raise ValidationError(f"no LSOAs of the {edition} edition in {area.label}")
-    missing = sel.index.difference(points.index)
-    if len(missing):
+    at = points.index.get_indexer(sel.index)  # each selected LSOA's row in ``points``
+    if (at < 0).any():
+        missing = sel.index[at < 0]
         raise ValidationError(f"{len(missing)} LSOA(s) in {area.label} have no boundary "
                               f"(e.g. {missing[0]}); check the boundary file of the {edition} edition")
-    pool = points.join(table["population"], how="inner")
-    q = points.loc[sel.index, ["x", "y"]].to_numpy()
+    xy = points[["x", "y"]].to_numpy(dtype=float)
+    residents = table["population"].reindex(points.index).fillna(0).to_numpy(dtype=float)
 
     placed, excluded = usable_orgs(orgs, include_closed=include_closed,
                                    include_duplicates=include_duplicates)
     opts = org_xy(placed)
-    codes = _lsoa_codes_of(placed, edition)
-    in_lsoa = codes.value_counts()
+    in_lsoa = _lsoa_codes_of(placed, edition).value_counts()
     radius_m = radius_km * 1000.0
-    within, nearest, catchment = coverage_arrays(
-        q, opts, pool[["x", "y"]].to_numpy(), pool["population"].fillna(0).to_numpy(), radius_m)
+    if pairs is None or (pairs.attrs.get("radius_km"), pairs.attrs.get("points_key")) != (
+            float(radius_km), _points_key(points)):
+        # the catchment pool: every LSOA, the selected ones first (for England, the selection)
+        pool = np.concatenate([at, np.setdiff1d(np.arange(len(points)), at, assume_unique=True)])
+        within, nearest, catchment = coverage_arrays(xy[at], opts, xy[pool], residents[pool], radius_m)
+    else:
+        import shapely
+
+        within, nearest = _org_coverage(shapely.points(xy[at]), opts, radius_m)
+        i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+        catchment = np.bincount(i, weights=residents[j], minlength=len(points))[at]
 
     out = sel[["lsoa_name", "ward_code", "ward_name", "lad_code", "lad_name", "population"]].copy()
-    for col in ("imd_decile", "imd_rank"):
+    for col in TABLE_COLUMNS:
         out[col] = sel[col] if col in sel.columns else pd.array([pd.NA] * len(sel), dtype="Int64")
-    out = out.join(needs, how="left")
+    if sel.index is not table.index:
+        needs = needs.reindex(sel.index)
+    for col in needs.columns:
+        out[col] = needs[col].to_numpy()
     out["orgs_in_lsoa"] = in_lsoa.reindex(out.index).fillna(0).astype("int64").to_numpy()
     out["orgs_within_radius"] = within
     out["nearest_org_km"] = nearest / 1000.0
@@ -655,7 +763,7 @@ def analyse_gaps(
     return GapAnalysis(
         lsoas=out, area=area, edition=edition, radius_km=float(radius_km), need=need, basis=basis,
         need_value_label=value_label, n_orgs=len(opts),
-        n_orgs_in_area=int(in_lsoa.reindex(sel.index).fillna(0).sum()), org_noun=org_noun, excluded=excluded,
+        n_orgs_in_area=int(out["orgs_in_lsoa"].sum()), org_noun=org_noun, excluded=excluded,
         need_note=need_scope_note(table, need),
     )
 
@@ -810,6 +918,9 @@ def gaps_geojson(result: GapAnalysis, boundaries: gpd.GeoDataFrame, *, precision
     nor a spreadsheet, so nothing is HTML-escaped or formula-prefixed; a program that puts them into
     HTML escapes them there. Coordinates are rounded to ``precision`` decimals. UTF-8, not ASCII-escaped.
     """
+    import geopandas as gpd
+    import shapely
+
     table = export_table(result)
     code = table.columns[0]
     geo = boundaries.set_index("lsoa_code").geometry.to_crs(4326)

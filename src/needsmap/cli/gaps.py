@@ -18,18 +18,22 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-import pandas as pd
-
-from needsmap import areas, data
 from needsmap.analysis import coverage as cv
-from needsmap.cli.geocode import sheet_note
-from needsmap.data._cache import cached
-from needsmap.data.catalog import get_dataset
-from needsmap.data.loaders import table_scope
 from needsmap.errors import ValidationError
-from needsmap.export import to_csv_bytes
 from needsmap.types import DEFAULT_EDITION, EDITIONS, LSOA_VINTAGE, Edition, as_edition
+
+# the data layer, the importer and the writers load in `run`, so `needsmap gaps --help` does not
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from needsmap.orgs.geocode import Vintages
+
+
+#: the largest radius whose catchment pairs are kept in the prepared-file cache: the pairs grow with
+#: the square of the radius (England, LSOA 2021: about 220,000 at 1 km, 0.9 million at 2 km)
+MAX_CACHED_PAIRS_KM = 2.0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -91,33 +95,59 @@ def parse_weights(text: str) -> dict[str, float]:
 def reference_points(edition: Edition) -> pd.DataFrame:
     """LSOA reference points of ``edition``, kept in the prepared-file cache (rebuilt when the
     boundary file changes)."""
+    from needsmap import data
+    from needsmap.data._cache import cached
+    from needsmap.data.catalog import get_dataset
+
     vintage = LSOA_VINTAGE[edition]
     ds = get_dataset(f"{vintage}_boundaries")
     return cached(f"refpoints_{vintage}", [ds.path],
                   lambda: cv.reference_points(data.load_boundaries(edition)))
 
 
+def catchment_pairs(edition: Edition, points: pd.DataFrame, radius_km: float) -> pd.DataFrame | None:
+    """:func:`needsmap.analysis.coverage.catchment_pairs` of ``points`` for ``radius_km``, kept in the
+    prepared-file cache beside the reference points; None above :data:`MAX_CACHED_PAIRS_KM`."""
+    from needsmap.data._cache import cached
+    from needsmap.data.catalog import get_dataset
+
+    if not 0 < radius_km <= MAX_CACHED_PAIRS_KM:
+        return None
+    ds = get_dataset(f"{LSOA_VINTAGE[edition]}_boundaries")
+    return cached(f"pairs_{LSOA_VINTAGE[edition]}_{radius_km:g}km", [ds.path],
+                  lambda: cv.catchment_pairs(points, radius_km))
+
+
 def run(args: argparse.Namespace) -> int:
     """Compute the gaps and write the CSV (plus ward table / GeoJSON when asked)."""
+    from needsmap import areas, data
+    from needsmap.cli.geocode import sheet_note
+    from needsmap.data.loaders import table_scope
+    from needsmap.export import write_csv
+    from needsmap.orgs import load_layer_spec
+    from needsmap.orgs.geocode import release_indices
+
     edition = as_edition(args.edition)
-    table = data.load_lsoa_table(edition)
-    scope = table_scope(table)
-    area = areas.require_covered(areas.find_area(args.area, table), scope)
     try:
         need = (cv.NeedSpec.composite(parse_weights(args.composite)) if args.composite
                 else cv.NeedSpec(args.need))
-        need.formula(scope=scope)
+        wanted = [*cv.TABLE_COLUMNS, *need.columns()]
     except KeyError as exc:
         raise ValidationError(str(exc).strip("'\"")) from None
-    from needsmap.orgs import load_layer_spec  # imported here: the geocoder is heavy to load
-
-    imported, what, _ = load_layer_spec(args.orgs, sheet=args.sheet)
+    table = data.load_lsoa_table(edition, columns=wanted)  # only the columns gaps reads
+    scope = table_scope(table)
+    area = areas.require_covered(areas.find_area(args.area, table), scope)
+    # placed in the edition's LSOA vintage only: no polygons of the other one are loaded
+    vintages = cast("Vintages", (LSOA_VINTAGE[edition],))
+    imported, what, _ = load_layer_spec(args.orgs, sheet=args.sheet, vintages=vintages)
+    release_indices()  # the list is placed: its polygon indices' memory goes to the analysis
     points = reference_points(edition)
     result = cv.analyse_gaps(table, points, imported.table,
                              area=area, edition=edition, radius_km=args.radius_km, need=need,
-                             basis=args.basis)
+                             basis=args.basis,
+                             pairs=catchment_pairs(edition, points, args.radius_km))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(to_csv_bytes(cv.export_table(result)))
+    write_csv(cv.export_table(result), args.out)
     err = sys.stderr.write
     summary = getattr(imported, "summary_text", None)
     err(f"{what}: {summary() if callable(summary) else ''}\n")
@@ -133,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     err(f"wrote {len(result.lsoas):,} LSOAs to {args.out}\n")
     if args.wards:
         args.wards.parent.mkdir(parents=True, exist_ok=True)
-        args.wards.write_bytes(to_csv_bytes(cv.ward_table(result)))
+        write_csv(cv.ward_table(result), args.wards)
         err(f"wrote the ward table to {args.wards}\n")
     if args.geojson:
         args.geojson.parent.mkdir(parents=True, exist_ok=True)

@@ -6,13 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from needsmap.errors import ValidationError
 from needsmap.safe_text import printable
 from needsmap.types import DEFAULT_EDITION, EDITIONS, as_edition
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def add_parser(subparsers: Any) -> None:

@@ -20,11 +20,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from needsmap.analysis import profile as pr
 from needsmap.errors import ValidationError
 from needsmap.types import DEFAULT_EDITION, EDITIONS, as_edition
+
+# the analysis loads in `build`, so `needsmap profile --help` (and every other command) does not
+if TYPE_CHECKING:
+    from needsmap.analysis import profile as pr
 
 FORMATS = ("json", "md", "pdf")
 
@@ -72,6 +75,8 @@ def _orgs(spec: str | None) -> Any:
 
 def build(args: argparse.Namespace) -> pr.LsoaProfile | pr.AreaProfile:
     """The profile the arguments ask for."""
+    from needsmap.analysis import profile as pr
+
     edition = as_edition(args.edition)
     orgs = _orgs(getattr(args, "orgs", None))
     radius = float(getattr(args, "radius_m", 1000))
@@ -94,6 +99,8 @@ def build(args: argparse.Namespace) -> pr.LsoaProfile | pr.AreaProfile:
 
 def run(args: argparse.Namespace) -> int:
     """Print or write the profile; 2 on a data or input problem."""
+    from needsmap.analysis import profile as pr
+
     if args.format == "pdf" and not args.out:
         sys.stderr.write("needsmap profile: error: --format pdf needs --out FILE.pdf\n")
         return 2
