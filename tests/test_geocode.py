@@ -255,3 +255,97 @@ def test_point_at_sea_is_outside_great_britain() -> None:
     far = _to_wgs84(x + 2000, y)  # 2 km off England's easternmost boundary vertex, at sea
     out = gc.place_coordinates(pd.Series([far[0]]), pd.Series([far[1]]))
     assert out["status"].iloc[0] == gc.ST_OUTSIDE_GB
+
+
+# ----------------------------------------------------------------------------- fast paths
+#: text the Unicode rules treat differently from plain ASCII upper-casing (full-width digits and
+#: letters, ß, ligatures, no-break space, Turkish dotted I), beside ordinary messy typing
+_UNICODE_TYPING = ["Ｂ３１ ２ＬＢ", "bß1 2lb", "ﬁ1 2lb", "B31\u00a02LB", "İm1 1aa", "se16 2ja", "SE16 2JA\n",
+                   "'CV1 1AA", "b31-2lb.", "", "   ", None, np.nan, pd.NA, "[Unknown]", "n/a", "B31"]
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series(_UNICODE_TYPING * 3, dtype=object),
+    pd.Series(_UNICODE_TYPING, dtype="string"),
+    pd.Series(["b31 2lb", "ｃｖ１ １ａａ", None], dtype="str"),
+    pd.Series([12345, 1.5, None, "B31 2LB"], dtype=object),  # not all text: the pandas path
+    pd.Series([31.0, np.nan]),
+    pd.Series([], dtype=object),
+], ids=["object", "string", "str", "mixed", "float", "empty"])
+@pytest.mark.demo
+def test_normalise_postcode_is_the_unicode_rule_for_any_input(values: pd.Series) -> None:
+    # reference: NFKC, Unicode upper case, letters and digits kept, the shape checked (pandas)
+    text = values.astype("string").str.normalize("NFKC").str.upper()
+    squashed = text.str.replace(r"[^A-Z0-9]", "", regex=True)
+    want = squashed.where(squashed.str.fullmatch(gc.POSTCODE_PATTERN.pattern).fillna(False), pd.NA)
+    pd.testing.assert_series_equal(gc.normalise_postcode(values), want)
+    pd.testing.assert_series_equal(gc._text(values), text)
+    assert gc.normalise_postcode(pd.Series(["Ｂ３１ ２ＬＢ"])).iloc[0] == "B312LB"
+
+
+@pytest.mark.demo
+def test_countries_by_outline_agree_with_a_tree_query_near_the_borders() -> None:
+    """The per-outline point-in-polygon test gives what the tree query with the "within" predicate
+    (and the nearest outline within 300 m) gives, for centroids of the border postcode areas and
+    points scattered over Great Britain and its seas."""
+    countries = gc._countries()
+    assert countries is not None
+    cen = data.read_table("nspl_centroids").dropna(subset=["lat"])
+    area = cen["postcode"].str.extract(r"^([A-Z]+)", expand=False)
+    near = cen[area.isin(["CH", "SY", "HR", "GL", "NP", "LD", "TD", "CA", "DG", "LL"])]
+    near = near.sample(min(len(near), 15_000), random_state=3)
+    rng = np.random.default_rng(4)
+    lat = np.concatenate([near["lat"].to_numpy(), rng.uniform(49.8, 61.0, 5_000)])
+    lon = np.concatenate([near["lon"].to_numpy(), rng.uniform(-8.7, 1.9, 5_000)])
+    x, y = gc._to_bng().transform(lon, lat)
+    pts = shapely.points(x, y)
+    pts[:10] = None  # missing points stay None
+    got = countries.country(pts)
+    want = np.full(len(pts), None, dtype=object)
+    idx = np.flatnonzero(~shapely.is_missing(pts))
+    want[idx] = gc.OUTSIDE_GB
+    inp, tree_i = countries.tree.query(pts[idx], predicate="within")
+    want[idx[inp]] = countries.names[tree_i]
+    rest = idx[want[idx] == gc.OUTSIDE_GB]
+    inp, tree_i = countries.tree.query_nearest(pts[rest], max_distance=gc.SNAP_METRES,
+                                               all_matches=False)
+    want[rest[inp]] = countries.names[tree_i]
+    assert list(got) == list(want)
+    assert list(got[:10]) == [None] * 10
+    assert {"England", gc.OUTSIDE_GB} <= set(got[10:])
+
+
+@pytest.mark.demo
+def test_points_placed_in_one_vintage_only() -> None:
+    lat = pd.Series([52.415, 52.4862, 51.48, np.nan])  # Birmingham ×2, Cardiff, missing
+    lon = pd.Series([-1.96742, -1.8904, -3.18, np.nan])
+    both = gc.place_points(lat, lon)
+    only21 = gc.place_points(lat, lon, vintages=("lsoa21",))
+    only11 = gc.place_points(lat, lon, vintages=("lsoa11",))
+    pd.testing.assert_series_equal(only21["lsoa21_code"], both["lsoa21_code"])
+    assert only21["lsoa11_code"].isna().all() and only11["lsoa21_code"].isna().all()
+    placed11 = both["lsoa11_code"].notna()
+    assert (only11.loc[placed11, "lsoa11_code"] == both.loc[placed11, "lsoa11_code"]).all()
+    pd.testing.assert_series_equal(only21["country"], both["country"])
+    assert only21["confidence"].notna().tolist() == both["lsoa21_code"].notna().tolist()
+    with pytest.raises(ValueError, match="vintages"):
+        gc.place_points(lat, lon, vintages=())
+    with pytest.raises(ValueError, match="vintages"):
+        gc.place_points(lat, lon, vintages=("lsoa2021",))  # type: ignore[arg-type]
+
+
+@pytest.mark.demo
+@pytest.mark.parametrize("edition", ["2019", "2025"])
+def test_prepared_polygons_are_exactly_the_reprojected_boundaries(edition: str) -> None:
+    """The spatial indices read polygons prepared once in British National Grid (WKB in the cache):
+    every coordinate is that of the boundaries reprojected now."""
+    index = gc._lsoa_index(edition)
+    gdf = data.load_boundaries(edition).to_crs(gc.BNG)  # type: ignore[arg-type]
+    assert list(index.codes) == gdf["lsoa_code"].astype(str).tolist()
+    assert list(shapely.to_wkb(index.geoms)) == list(shapely.to_wkb(np.asarray(gdf.geometry.array)))
+    countries = gc._countries()
+    assert countries is not None
+    outlines = data.read_geometry("countries_gb").to_crs(gc.BNG)
+    assert list(countries.names) == outlines["ctry_name"].astype(str).tolist()
+    assert list(shapely.to_wkb(countries.geoms)) == list(
+        shapely.to_wkb(np.asarray(outlines.geometry.array)))

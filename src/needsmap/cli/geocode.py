@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from needsmap.errors import ValidationError
-from needsmap.export import to_csv_bytes
+from needsmap.export import to_csv_bytes, write_csv
 from needsmap.safe_text import printable
 
 
@@ -100,15 +100,15 @@ def run(args: argparse.Namespace) -> int:
     lookup = read_postcode_lookup(args.nspl) if args.nspl else None
     result = import_file(path, filename=path.name, column_map=column_map or None, lookup=lookup,
                          sheet=args.sheet)
-    out = to_csv_bytes(result.table)
+    # written a chunk of rows at a time: a large list is never held whole as CSV text
     if args.out:
-        Path(args.out).write_bytes(out)
+        write_csv(result.table, Path(args.out))
     else:
         sys.stdout.flush()
         if hasattr(sys.stdout, "buffer"):
-            sys.stdout.buffer.write(out)
+            write_csv(result.table, sys.stdout.buffer)
         else:  # a captured text stream (tests)
-            sys.stdout.write(out.decode("utf-8-sig"))
+            sys.stdout.write(to_csv_bytes(result.table).decode("utf-8-sig"))
         sys.stdout.flush()
     err = sys.stderr
     err.write(f"needsmap geocode: {printable(path.name, limit=None)}: {result.summary_text()}\n")

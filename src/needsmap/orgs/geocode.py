@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
-from pyproj import Transformer
 
 from needsmap.data import load_boundaries, read_geometry, read_table
 from needsmap.data._cache import cached, file_stamp
@@ -40,6 +43,9 @@ from needsmap.data.crosswalk import (
 )
 from needsmap.errors import ValidationError
 from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, CONF_UNCERTAIN, NSPL_FETCH
+
+if TYPE_CHECKING:
+    from pyproj import Transformer
 
 #: a point outside every (generalised) LSOA polygon joins the nearest one within this distance
 SNAP_METRES = 300.0
@@ -109,6 +115,18 @@ ENGLAND = "E92000001"
 _COUNTRIES = {"W92000004": "Wales", "S92000003": "Scotland", "N92000002": "Northern Ireland",
               "L93000001": "Channel Islands", "M83000003": "Isle of Man"}
 
+#: the LSOA vintages a point can be placed in (see ``vintages=`` of :func:`place_points`)
+Vintages = tuple[Literal["lsoa11", "lsoa21"], ...]
+VINTAGES: Vintages = ("lsoa11", "lsoa21")
+
+
+def _check_vintages(vintages: Vintages) -> Vintages:
+    chosen = tuple(v for v in VINTAGES if v in vintages)
+    if not chosen or len(chosen) != len(set(vintages)):
+        raise ValueError(f"vintages must be one or both of {VINTAGES}, not {vintages!r}")
+    return chosen
+
+
 PLACE_COLUMNS = ("postcode_clean", "lat", "lon", "lsoa11_code", "lsoa21_code", "status", "placed_by",
                  "confidence")
 
@@ -117,7 +135,14 @@ PLACE_COLUMNS = ("postcode_clean", "lat", "lon", "lsoa11_code", "lsoa21_code", "
 def _text(values: pd.Series) -> pd.Series:
     """Values as upper-case strings with NA kept, NFKC-normalised (full-width ``Ｂ３１`` → ``B31``,
     as some East Asian keyboards and PDF copies type them)."""
-    return values.astype("string").str.normalize("NFKC").str.upper()
+    text = values.astype("string")
+    # NFKC leaves ASCII as it is, and pandas normalises in Python, value by value: only the
+    # values that are not ASCII are normalised
+    ascii_ = pc.fill_null(pc.string_is_ascii(pa.array(text.array)), True)
+    other = np.flatnonzero(~ascii_.to_numpy(zero_copy_only=False))
+    if len(other):
+        text.iloc[other] = text.iloc[other].str.normalize("NFKC")
+    return text.str.upper()
 
 
 def normalise_postcode(values: pd.Series) -> pd.Series:
@@ -136,9 +161,76 @@ def normalise_postcode(values: pd.Series) -> pd.Series:
     -------
     Series of dtype ``string``, same index.
     """
+    return pd.Series(pd.array(normalised_arrow(values), dtype=pd.StringDtype()), index=values.index)
+
+
+def _normalise_text(values: pd.Series) -> pd.Series:
+    """:func:`normalise_postcode` for any values, in pandas (NFKC, Unicode upper case)."""
     squashed = _text(values).str.replace(r"[^A-Z0-9]", "", regex=True)
     valid = squashed.str.fullmatch(POSTCODE_PATTERN.pattern).fillna(False).astype(bool)
     return squashed.where(valid, pd.NA)
+
+
+def normalised_arrow(values: pd.Series) -> pa.Array:
+    """:func:`normalise_postcode` as an Arrow string array (null where not a valid postcode).
+
+    Text that is all ASCII (nearly every postcode) goes through Arrow's compute kernels: there NFKC
+    and Unicode upper case are plain ASCII upper case, so the result is the same. Other text, and
+    values that are not text (numbers …), go through the pandas path as before.
+    """
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        arr = pa.array(values.array)  # already Arrow: no conversion
+        arr = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).cast(pa.string())
+    elif pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        arr = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    else:
+        return pa.array(_normalise_text(values).to_numpy(dtype=object, na_value=None),
+                        type=pa.string())
+    squashed = keep_bytes(pc.ascii_upper(arr), UPPER_ALNUM)
+    valid = pc.match_substring_regex(squashed, POSTCODE_PATTERN.pattern)
+    out = pc.if_else(valid, squashed, pa.scalar(None, type=pa.string()))
+    other = np.flatnonzero(~pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(
+        zero_copy_only=False))
+    if len(other):  # full-width digits, "ß" … : the Unicode rules decide
+        cells = out.to_numpy(zero_copy_only=False).astype(object)
+        cells[other] = _normalise_text(values.iloc[other]).to_numpy(dtype=object, na_value=None)
+        out = pa.array(cells, type=pa.string(), from_pandas=True)
+    return out
+
+
+def _byte_set(*ranges: tuple[str, str]) -> np.ndarray:
+    """A table of the 256 byte values: True for those within the inclusive character ``ranges``."""
+    table = np.zeros(256, dtype=bool)
+    for first, last in ranges:
+        table[ord(first):ord(last) + 1] = True
+    return table
+
+
+#: ``A-Z0-9`` and ``a-z0-9`` as byte tables (for :func:`keep_bytes`)
+UPPER_ALNUM = _byte_set(("A", "Z"), ("0", "9"))
+LOWER_ALNUM = _byte_set(("a", "z"), ("0", "9"))
+
+
+def keep_bytes(text: pa.Array, allowed: np.ndarray) -> pa.Array:
+    """ASCII text with every character whose byte ``allowed`` (a 256-entry table) rejects removed;
+    nulls become empty strings.
+
+    The same as ``pc.replace_substring_regex(text, "[^…]", "")`` with the matching character class,
+    for ASCII text, done on all the bytes at once (the regular expression runs string by string,
+    several times slower).
+    """
+    if text.offset or text.null_count:  # a slice, or nulls: work on a compact copy
+        text = pa.concat_arrays([pc.fill_null(text, "")])
+    n = len(text)
+    _, offsets_buf, data_buf = text.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=n + 1)
+    data = (np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None
+            else np.zeros(0, dtype=np.uint8))[offsets[0]:offsets[-1]]
+    keep = allowed[data]
+    kept = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+    new_offsets = kept[offsets - offsets[0]].astype(np.int32)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(new_offsets),
+                                                  pa.py_buffer(np.ascontiguousarray(data[keep]))])
 
 
 def _is_blank(values: pd.Series) -> pd.Series:
@@ -229,8 +321,6 @@ def official_codes() -> OfficialCodes | None:
 @functools.lru_cache(maxsize=1)
 def _official_codes_at(path: str, mtime_ns: int, size: int) -> OfficialCodes:
     """Read ``nspl_codes`` column by column in Arrow (no Python object per postcode)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     text_type = pa.large_string()
@@ -279,13 +369,29 @@ def _terminated(doterm: pd.Series) -> pd.Series:
 
 
 # ----------------------------------------------------------------------------- LSOA index
+def _in_bng(name: str, dataset: str, load: Callable[[], Any], key: str) -> tuple[np.ndarray, np.ndarray]:
+    """A boundary dataset's codes and polygons in British National Grid, prepared once.
+
+    The projected polygons are cached as WKB (the cache folder, keyed on the source file like every
+    prepared file): later processes read them without geopandas or a reprojection. WKB keeps every
+    coordinate as it was, so the polygons are exactly those of ``load().to_crs(BNG)``.
+    """
+    def build() -> pd.DataFrame:
+        gdf = load().to_crs(BNG)
+        return pd.DataFrame({"code": gdf[key].astype(str).to_numpy(dtype=object),
+                             "wkb": shapely.to_wkb(np.asarray(gdf.geometry.array))})
+
+    frame = cached(name, [get_dataset(dataset).path], build)
+    return frame["code"].to_numpy(dtype=object), shapely.from_wkb(frame["wkb"].to_numpy())
+
+
 class _LsoaIndex:
     """LSOA polygons of one vintage in British National Grid with an STRtree."""
 
     def __init__(self, edition: str) -> None:
-        gdf = load_boundaries(edition).to_crs(BNG)  # type: ignore[arg-type]
-        self.codes = gdf["lsoa_code"].astype(str).to_numpy(dtype=object)
-        self.geoms = np.asarray(gdf.geometry.array)
+        vintage = "lsoa11" if edition == "2019" else "lsoa21"
+        self.codes, self.geoms = _in_bng(f"{vintage}_bng", f"{vintage}_boundaries",
+                                         lambda: load_boundaries(edition), "lsoa_code")  # type: ignore[arg-type]
         self.tree = shapely.STRtree(self.geoms)
         self.code_set = frozenset(self.codes)
 
@@ -326,6 +432,15 @@ class _LsoaIndex:
         return out
 
 
+def release_indices() -> None:
+    """Drop the spatial indices kept in memory (LSOA polygons of both vintages, the countries'
+    outlines), so a command that has placed its list can give that memory to what follows; the
+    next placement by coordinates loads them again (from the prepared cache: a fraction of a
+    second)."""
+    _lsoa_index_at.cache_clear()
+    _countries_at.cache_clear()
+
+
 def _boundaries_stamp(edition: str) -> tuple[str, int, int]:
     return file_stamp(get_dataset("lsoa11_boundaries" if edition == "2019" else "lsoa21_boundaries").path)
 
@@ -342,11 +457,15 @@ def _lsoa_index_at(edition: str, path: str, mtime_ns: int, size: int) -> _LsoaIn
 
 @functools.lru_cache(maxsize=1)
 def _to_bng() -> Transformer:
+    from pyproj import Transformer  # imported here: placing postcodes needs no projection
+
     return Transformer.from_crs(WGS84, BNG, always_xy=True)
 
 
 @functools.lru_cache(maxsize=1)
 def _from_bng() -> Transformer:
+    from pyproj import Transformer
+
     return Transformer.from_crs(BNG, WGS84, always_xy=True)
 
 
@@ -363,9 +482,8 @@ class _CountryIndex:
     """The UK countries' outlines (dataset ``countries_gb``) in British National Grid."""
 
     def __init__(self) -> None:
-        gdf = read_geometry("countries_gb").to_crs(BNG)
-        self.names = gdf["ctry_name"].astype(str).to_numpy(dtype=object)
-        self.geoms = np.asarray(gdf.geometry.array)
+        self.names, self.geoms = _in_bng("countries_gb_bng", "countries_gb",
+                                         lambda: read_geometry("countries_gb"), "ctry_name")
         for g in self.geoms:
             shapely.prepare(g)
         self.tree = shapely.STRtree(self.geoms)
@@ -378,8 +496,12 @@ class _CountryIndex:
         out[valid] = OUTSIDE_GB
         idx = np.flatnonzero(valid)
         if len(idx):
-            inp, tree_i = self.tree.query(points[idx], predicate="within")
-            out[idx[inp]] = self.names[tree_i]
+            # point in outline, outline by outline: the outlines are few, large and prepared, so
+            # this is some 50 times faster than a tree query with the "within" predicate (which
+            # tests each point against the unprepared outline); a later outline wins, as there
+            xy = shapely.get_coordinates(points[idx])
+            for name, geom in zip(self.names, self.geoms, strict=True):
+                out[idx[shapely.contains_xy(geom, xy[:, 0], xy[:, 1])]] = name
             rest = idx[out[idx] == OUTSIDE_GB]
             if len(rest):
                 inp, tree_i = self.tree.query_nearest(points[rest], max_distance=SNAP_METRES,
@@ -440,11 +562,12 @@ def _fill_vintages(l11: pd.Series, l21: pd.Series) -> tuple[pd.Series, pd.Series
 
 
 # ----------------------------------------------------------------------------- points
-def _place_xy(x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+def _place_xy(x: np.ndarray, y: np.ndarray, vintages: Vintages = VINTAGES) -> pd.DataFrame:
     """Points in British National Grid metres (NaN where unknown) → LSOAs, country, confidence.
 
-    See :func:`place_points` for the columns (index 0 … n-1).
+    See :func:`place_points` for the columns (index 0 … n-1) and ``vintages``.
     """
+    vintages = _check_vintages(vintages)
     n = len(x)
     ok = np.isfinite(x) & np.isfinite(y)
     pts = np.full(n, None, dtype=object)
@@ -466,35 +589,46 @@ def _place_xy(x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
         may_snap = look
     pts_look = pts.copy()
     pts_look[~np.asarray(look, dtype=bool)] = None
-    idx21 = _lsoa_index("2025")
-    codes21, snapped = idx21.locate(pts_look, snap=may_snap)
-    snapped &= pd.notna(codes21)
-    # an LSOA 2021 that is unchanged (U) or split (S) from 2011 lies inside one LSOA 2011: take it
-    # from the ONS lookup, so both vintages agree; only points in merged (M) or irregular (X) ones
-    # or in no LSOA 2021 are looked up in the 2011 polygons
-    nested = _nested_2011()
-    codes11 = pd.Series(codes21, dtype=object).map(nested).to_numpy(dtype=object)
-    idx11 = _lsoa_index("2019")
-    rest = np.flatnonzero(pd.isna(codes11) & ~shapely.is_missing(pts_look))
-    if len(rest):
-        found, snap = idx11.locate(pts_look[rest], snap=may_snap[rest])
-        codes11[rest] = found
-        snapped[rest] |= snap & pd.notna(found) & pd.isna(codes21[rest])
+    indices = []
+    codes21 = np.full(n, None, dtype=object)
+    snapped = np.zeros(n, dtype=bool)
+    if "lsoa21" in vintages:
+        idx21 = _lsoa_index("2025")
+        codes21, snapped = idx21.locate(pts_look, snap=may_snap)
+        snapped &= pd.notna(codes21)
+        indices.append((idx21, codes21))
+    codes11 = np.full(n, None, dtype=object)
+    if "lsoa11" in vintages:
+        if "lsoa21" in vintages:
+            # an LSOA 2021 that is unchanged (U) or split (S) from 2011 lies inside one LSOA 2011:
+            # take it from the ONS lookup, so both vintages agree; only points in merged (M) or
+            # irregular (X) ones or in no LSOA 2021 are looked up in the 2011 polygons
+            codes11 = pd.Series(codes21, dtype=object).map(_nested_2011()).to_numpy(dtype=object)
+        idx11 = _lsoa_index("2019")
+        rest = np.flatnonzero(pd.isna(codes11) & ~shapely.is_missing(pts_look))
+        if len(rest):
+            found, snap = idx11.locate(pts_look[rest], snap=may_snap[rest])
+            codes11[rest] = found
+            snapped[rest] |= snap & pd.notna(found) & pd.isna(codes21[rest])
+        indices.append((idx11, codes11))
     out = pd.DataFrame(index=pd.RangeIndex(n))
-    l11, l21 = _fill_vintages(pd.Series(codes11, dtype=object), pd.Series(codes21, dtype=object))
+    l11, l21 = pd.Series(codes11, dtype=object), pd.Series(codes21, dtype=object)
+    if len(vintages) == 2:
+        l11, l21 = _fill_vintages(l11, l21)
     out["lsoa11_code"], out["lsoa21_code"] = l11.astype("string"), l21.astype("string")
     out["snapped"] = snapped
     out["country"] = pd.Series(country, dtype=object)
     hit = (out["lsoa11_code"].notna() | out["lsoa21_code"].notna()).to_numpy(dtype=bool)
-    near = idx21.near_other(pts_look, codes21, GENERALISATION_METRES)
-    near |= idx11.near_other(pts_look, codes11, GENERALISATION_METRES)
+    near = np.zeros(n, dtype=bool)
+    for index, codes in indices:
+        near |= index.near_other(pts_look, codes, GENERALISATION_METRES)
     conf = np.where(snapped | near, CONF_UNCERTAIN, CONF_SURE).astype(object)
     conf[~hit] = None
     out["confidence"] = pd.Series(conf, dtype=object)
     return out
 
 
-def place_points(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
+def place_points(lat: pd.Series, lon: pd.Series, *, vintages: Vintages = VINTAGES) -> pd.DataFrame:
     """Put WGS84 points in LSOA 2011 and LSOA 2021 polygons (nearest within 300 m in slivers).
 
     A point is first put in a country with the UK countries' outlines (dataset ``countries_gb``;
@@ -507,6 +641,10 @@ def place_points(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
     ----------
     lat, lon
         Latitude and longitude in degrees (same index); NaN where unknown.
+    vintages
+        The LSOA vintages to place the points in: both (default), or only ``("lsoa21",)`` or
+        ``("lsoa11",)`` — then only that vintage's polygons are loaded, the other vintage's code is
+        ``<NA>``, and ``confidence`` weighs that vintage's neighbours only.
 
     Returns
     -------
@@ -516,6 +654,11 @@ def place_points(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
     None when unknown) and ``confidence`` (``"sure"`` when the point is more than
     :data:`GENERALISATION_METRES` from every other LSOA of both vintages, ``"uncertain"`` when
     nearer or snapped; None where not placed).
+
+    Raises
+    ------
+    ValueError
+        ``vintages`` is empty or names something other than ``"lsoa11"``/``"lsoa21"``.
     """
     la = pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float)
     lo = pd.to_numeric(lon, errors="coerce").to_numpy(dtype=float)
@@ -524,7 +667,7 @@ def place_points(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
     y = np.full(len(la), np.nan)
     if ok.any():
         x[ok], y[ok] = _to_bng().transform(lo[ok], la[ok])
-    out = _place_xy(x, y)
+    out = _place_xy(x, y, vintages)
     return out.set_axis(lat.index)
 
 
@@ -574,7 +717,8 @@ def _point_status(la: pd.Series, lo: pd.Series, placed: pd.DataFrame, unreadable
     return status
 
 
-def place_coordinates(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
+def place_coordinates(lat: pd.Series, lon: pd.Series, *,
+                      vintages: Vintages = VINTAGES) -> pd.DataFrame:
     """Place rows that give coordinates: :data:`PLACE_COLUMNS` with a status per row.
 
     Parameters
@@ -583,6 +727,8 @@ def place_coordinates(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
         Latitude and longitude in degrees (same index), as numbers or text. Decimal commas are read
         (``"52,415"``); a pair given the wrong way round (a British longitude in the latitude
         column) is swapped back and ``placed_by`` says so.
+    vintages
+        The LSOA vintages to place in (see :func:`place_points`).
 
     Returns
     -------
@@ -602,7 +748,7 @@ def place_coordinates(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
     valid = la.between(-90, 90) & lo.between(-180, 180)
     placeholder = (la == 0) & (lo == 0)
     la, lo = la.where(valid), lo.where(valid)
-    placed = place_points(la.where(~placeholder), lo.where(~placeholder))
+    placed = place_points(la.where(~placeholder), lo.where(~placeholder), vintages=vintages)
     return _point_frame(la, lo, placed, _point_status(la, lo, placed, bad_la | bad_lo, given, half),
                         swapped, (BY_COORDS, BY_COORDS_SNAP))
 
@@ -628,7 +774,8 @@ def _point_frame(la: pd.Series, lo: pd.Series, placed: pd.DataFrame, status: pd.
     return out[list(PLACE_COLUMNS)]
 
 
-def place_grid(easting: pd.Series, northing: pd.Series) -> pd.DataFrame:
+def place_grid(easting: pd.Series, northing: pd.Series, *,
+               vintages: Vintages = VINTAGES) -> pd.DataFrame:
     """Place rows that give a British National Grid easting and northing (EPSG:27700, metres).
 
     Parameters
@@ -636,6 +783,8 @@ def place_grid(easting: pd.Series, northing: pd.Series) -> pd.DataFrame:
     easting, northing
         Metres east and north of the grid's origin (same index), numbers or text (``"412,345"``
         with a thousands comma is read). Valid within 0–700,000 m east and 0–1,300,000 m north.
+    vintages
+        The LSOA vintages to place in (see :func:`place_points`).
 
     Returns
     -------
@@ -657,7 +806,7 @@ def place_grid(easting: pd.Series, northing: pd.Series) -> pd.DataFrame:
     ok = np.isfinite(x) & np.isfinite(y)
     if ok.any():
         lo[ok], la[ok] = _from_bng().transform(x[ok], y[ok])
-    placed = _place_xy(x, y).set_axis(easting.index)
+    placed = _place_xy(x, y, vintages).set_axis(easting.index)
     lat_s = pd.Series(la, index=easting.index)
     lon_s = pd.Series(lo, index=easting.index)
     status = _point_status(lat_s, lon_s, placed, bad_e | bad_n, given, half)
@@ -684,6 +833,11 @@ def _area(postcode_clean: pd.Series) -> pd.Series:
 
 def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None) -> pd.DataFrame:
     """Place postcodes: NSPL centroid, then the LSOA 2011 and 2021 polygons containing it.
+
+    Every postcode of the data folder's NSPL is placed once, by the rules of
+    :func:`place_postcodes_by_points`, into a prepared table
+    (:mod:`needsmap.orgs.postcode_table`, built on first use or by ``needsmap data fetch``);
+    placing a list is then a join on the space-free postcode, with the same result row for row.
 
     Parameters
     ----------
@@ -714,12 +868,57 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
     ``lsoa11_code``, ``lsoa21_code``, ``status`` (``"ok"`` or the reason in words),
     ``placed_by`` and ``confidence`` (``"exact"`` from an official lookup, else ``"sure"`` or
     ``"uncertain"`` as :func:`place_points`; NA where not placed).
+
+    Raises
+    ------
+    DataMissingError, ValidationError
+        The NSPL centroids, the LSOA boundaries or another source of the table is missing or
+        cannot be read (the message names the file and the fix).
+    """
+    from needsmap.orgs.postcode_table import place_from_table  # the table module imports this one
+
+    return place_from_table(postcodes, lookup=lookup)
+
+
+def place_postcodes_by_points(postcodes: pd.Series, *,
+                              lookup: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Place postcodes point by point: the rules :func:`place_postcodes` applies, computed afresh.
+
+    Each distinct postcode's NSPL centroid is put in the LSOA polygons here and now (both
+    vintages' spatial indices are loaded). The prepared postcode table is built with these rules;
+    this function is kept as the reference they are checked against. Parameters and result as
+    :func:`place_postcodes`.
     """
     clean = normalise_postcode(postcodes)
     uniq = pd.Series(clean.dropna().unique(), dtype=object)
+    u = place_distinct_postcodes(uniq.to_numpy(dtype=object))
+    if lookup is not None and len(lookup):
+        apply_lookup(u, lookup)
+    return expand_to_rows(u, postcodes, clean)
+
+
+#: columns of :func:`place_distinct_postcodes`
+DISTINCT_COLUMNS = ("postcode_clean", "known", "lat", "lon", "lsoa11_code", "lsoa21_code",
+                    "confidence", "placed_by", "status")
+
+
+def place_distinct_postcodes(uniq: np.ndarray) -> pd.DataFrame:
+    """Place distinct space-free postcodes by their NSPL centroids (no user lookup).
+
+    Parameters
+    ----------
+    uniq
+        Distinct postcodes as :func:`normalise_postcode` gives them (object array of str).
+
+    Returns
+    -------
+    DataFrame indexed by ``uniq``, :data:`DISTINCT_COLUMNS`: ``known`` (in the NSPL centroids or
+    the official codes), ``lat``/``lon`` (the centroid; NaN when none), the codes (None outside
+    England), ``confidence``, ``placed_by`` (None when not placed) and ``status``.
+    """
     table = postcode_lookup()
-    pos = table.index.get_indexer(uniq.to_numpy(dtype=object))
-    u = pd.DataFrame({"postcode_clean": uniq.to_numpy()}, index=uniq.to_numpy())
+    pos = table.index.get_indexer(uniq)
+    u = pd.DataFrame({"postcode_clean": uniq}, index=uniq)
     found = pos >= 0
     u["known"] = found
     u["lat"] = np.where(found, table["lat"].to_numpy()[np.maximum(pos, 0)], np.nan)
@@ -742,19 +941,6 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
     from_official = np.zeros(len(u), dtype=bool)
     if official is not None and len(u):
         country, from_official = _apply_official(u, official)
-    if lookup is not None and len(lookup):
-        ex = lookup.reindex(u.index)
-        has = (ex["lsoa11_code"].notna() | ex["lsoa21_code"].notna()).to_numpy(dtype=bool)
-        u.loc[has, "known"] = True
-        l11, l21 = _fill_vintages(ex.loc[has, "lsoa11_code"].astype(object),
-                                  ex.loc[has, "lsoa21_code"].astype(object))
-        u.loc[has, "lsoa11_code"], u.loc[has, "lsoa21_code"] = l11.to_numpy(), l21.to_numpy()
-        for col in ("lat", "lon"):
-            if col in ex.columns:
-                u.loc[has, col] = u.loc[has, col].fillna(ex.loc[has, col])
-        u.loc[has, "placed_by"] = BY_EXACT
-        from_official |= has
-        country[has] = None
     hit = (u["lsoa11_code"].notna() | u["lsoa21_code"].notna()).to_numpy(dtype=bool)
     u.loc[from_official & hit, "confidence"] = CONF_EXACT
     status = pd.Series(OK, index=u.index, dtype=object)
@@ -768,27 +954,90 @@ def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None)
     status[(u["known"] & u["lat"].isna()).to_numpy(dtype=bool) & ~hit] = ST_NO_COORDS
     abroad = country.notna().to_numpy(dtype=bool) & ~hit
     status[abroad] = "outside England (" + country[abroad].astype(str) + ")"
-    unknown = ~u["known"].astype(bool)
-    status[unknown] = ST_NOT_FOUND
-    ni = unknown & u["postcode_clean"].str.startswith("BT").astype(bool)
-    status[ni] = "outside England (Northern Ireland; not in the postcode lookup)"
-    for code in ("IM", "JE", "GY"):
-        status[(area == code).to_numpy() & ~hit] = f"outside England ({_OTHER[code]})"
+    final_status(status, u["postcode_clean"], area, known=u["known"].to_numpy(dtype=bool), hit=hit)
     u["status"] = status
     u.loc[~hit, "placed_by"] = None
     u.loc[~hit, "confidence"] = None
+    return u[list(DISTINCT_COLUMNS)]
 
+
+def final_status(status: pd.Series, clean: pd.Series, area: pd.Series, *, known: np.ndarray,
+                 hit: np.ndarray) -> None:
+    """The last word on a postcode's status (in place): a postcode in neither lookup is "not
+    found" (one in Northern Ireland says so), and one of the Isle of Man or the Channel Islands
+    that is not placed says where it is.
+
+    Parameters
+    ----------
+    status
+        Status per distinct postcode (changed in place).
+    clean, area
+        The space-free postcodes and their areas (:func:`_area`), same index.
+    known, hit
+        Whether each postcode is in the NSPL centroids or official codes, and whether it was placed.
+    """
+    unknown = ~known
+    status[unknown] = ST_NOT_FOUND
+    ni = unknown & clean.astype("string").str.startswith("BT").fillna(False).to_numpy(dtype=bool)
+    status[ni] = "outside England (Northern Ireland; not in the postcode lookup)"
+    for code in ("IM", "JE", "GY"):
+        status[(area == code).fillna(False).to_numpy(dtype=bool) & ~hit] = (
+            f"outside England ({_OTHER[code]})")
+
+
+def apply_lookup(u: pd.DataFrame, lookup: pd.DataFrame) -> np.ndarray:
+    """Put a user's official NSPL/ONSPD lookup into distinct postcodes' placements (in place).
+
+    Parameters
+    ----------
+    u
+        :data:`DISTINCT_COLUMNS` indexed by space-free postcode (:func:`place_distinct_postcodes`).
+    lookup
+        From :func:`read_postcode_lookup`: ``lsoa11_code``/``lsoa21_code``, maybe ``lat``/``lon``.
+
+    Returns
+    -------
+    Boolean array: the rows of ``u`` the lookup placed (its codes as they are, a missing vintage
+    filled by :func:`needsmap.data.crosswalk.resolve_codes`, ``placed_by`` :data:`BY_EXACT`,
+    ``confidence`` ``"exact"``, status ``"ok"``; the centroid kept, else the lookup's point).
+    """
+    ex = lookup.reindex(u.index)
+    has = (ex["lsoa11_code"].notna() | ex["lsoa21_code"].notna()).to_numpy(dtype=bool)
+    if not has.any():
+        return has
+    u.loc[has, "known"] = True
+    l11, l21 = _fill_vintages(ex.loc[has, "lsoa11_code"].astype(object),
+                              ex.loc[has, "lsoa21_code"].astype(object))
+    u.loc[has, "lsoa11_code"], u.loc[has, "lsoa21_code"] = l11.to_numpy(), l21.to_numpy()
+    for col in ("lat", "lon"):
+        if col in ex.columns:
+            u.loc[has, col] = u.loc[has, col].fillna(ex.loc[has, col])
+    u.loc[has, "placed_by"] = BY_EXACT
+    u.loc[has, "confidence"] = CONF_EXACT
+    u.loc[has, "status"] = OK
+    return has
+
+
+def expand_to_rows(u: pd.DataFrame, postcodes: pd.Series, clean: pd.Series) -> pd.DataFrame:
+    """Distinct postcodes' placements → one row per input postcode (:data:`PLACE_COLUMNS`),
+    with the reason for each that is not a postcode (blank, placeholder text, invalid)."""
     out = u.reindex(clean.fillna("").to_numpy(dtype=object)).set_index(postcodes.index)
     out["postcode_clean"] = clean
-    blank = _is_blank(postcodes)
-    placeholder = postcodes.astype("string").str.match(_PLACEHOLDER, case=False).fillna(False)
-    out.loc[clean.isna(), "status"] = ST_INVALID
-    out.loc[clean.isna() & placeholder.astype(bool), "status"] = ST_PLACEHOLDER
-    out.loc[clean.isna() & blank, "status"] = ST_NO_INPUT
+    invalid = clean.isna()
+    out.loc[invalid, "status"] = invalid_status(postcodes[invalid.to_numpy()]).to_numpy()
     for col in ("lsoa11_code", "lsoa21_code"):
         out[col] = out[col].astype("string")
     out["confidence"] = out["confidence"].astype(object).where(out["confidence"].notna(), None)
     return out[list(PLACE_COLUMNS)]
+
+
+def invalid_status(postcodes: pd.Series) -> pd.Series:
+    """Status of postcodes that are not valid: blank, placeholder text, or not a valid postcode."""
+    status = pd.Series(ST_INVALID, index=postcodes.index, dtype=object)
+    placeholder = postcodes.astype("string").str.match(_PLACEHOLDER, case=False).fillna(False)
+    status[placeholder.astype(bool).to_numpy()] = ST_PLACEHOLDER
+    status[_is_blank(postcodes).to_numpy()] = ST_NO_INPUT
+    return status
 
 
 def _apply_official(u: pd.DataFrame, official: OfficialCodes) -> tuple[pd.Series, np.ndarray]:
@@ -983,7 +1232,8 @@ def place_lsoa_codes(codes: pd.Series) -> pd.DataFrame:
     not the organisation's address.
     """
     text = _text(codes).str.replace(r"\s", "", regex=True)
-    i11, i21 = _lsoa_index("2019").code_set, _lsoa_index("2025").code_set
+    i11 = frozenset(_lsoa_points("2019").index)  # the codes of the boundaries (no spatial index)
+    i21 = frozenset(_lsoa_points("2025").index)
     in11 = text.isin(i11).fillna(False).astype(bool)
     in21 = text.isin(i21).fillna(False).astype(bool)
     hit = in11 | in21
@@ -1083,6 +1333,8 @@ __all__ = [
     "WGS84",
     "OfficialCodes",
     "SNAP_METRES",
+    "VINTAGES",
+    "Vintages",
     "looks_like_postcode_lookup",
     "normalise_postcode",
     "official_codes",
@@ -1091,9 +1343,11 @@ __all__ = [
     "place_lsoa_codes",
     "place_points",
     "place_postcodes",
+    "place_postcodes_by_points",
     "postcode_lookup",
     "postcode_lookup_from_frame",
     "read_postcode_lookup",
+    "release_indices",
     "split_latlon",
     "suggest_postcodes",
 ]

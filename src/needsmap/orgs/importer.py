@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from needsmap.config import MAX_UPLOAD_ROWS
 from needsmap.data._cache import file_stamp
@@ -268,23 +270,50 @@ def split_grid_reference(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     east = pd.to_numeric(pair[0], errors="coerce").astype(float)
     north = pd.to_numeric(pair[1], errors="coerce").astype(float)
     lettered = text.str.replace(r"\s+", "", regex=True).str.extract(r"^([A-HJ-Z]{2})(\d{2,10})$")
-    for i in np.flatnonzero(lettered[0].notna().to_numpy() & east.isna().to_numpy()):
-        letters, digits = str(lettered.iat[i, 0]), str(lettered.iat[i, 1])
-        if len(digits) % 2:
-            continue
-        l1, l2 = _LETTERS.index(letters[0]), _LETTERS.index(letters[1])
+    digits = lettered[1].astype(object)
+    size = digits.str.len().fillna(1).to_numpy(dtype=int)
+    todo = lettered[0].notna().to_numpy() & east.isna().to_numpy() & (size % 2 == 0)
+    if todo.any():
+        letter = {c: i for i, c in enumerate(_LETTERS)}
+        l1 = lettered[0][todo].str.slice(0, 1).map(letter).to_numpy(dtype=np.int64)
+        l2 = lettered[0][todo].str.slice(1, 2).map(letter).to_numpy(dtype=np.int64)
+        # the 100 km square the letters name, then the digits' place in it (centre of its cell)
         e100 = ((l1 - 2) % 5) * 5 + (l2 % 5)
         n100 = (19 - (l1 // 5) * 5) - (l2 // 5)
-        half = len(digits) // 2
+        half = size[todo] // 2
         unit = 10 ** (5 - half)
-        east.iat[i] = e100 * 100_000 + int(digits[:half]) * unit + unit / 2
-        north.iat[i] = n100 * 100_000 + int(digits[half:]) * unit + unit / 2
+        de, dn = np.zeros(len(half), dtype=np.int64), np.zeros(len(half), dtype=np.int64)
+        d = digits[todo]
+        for h in np.unique(half):  # at most five lengths
+            at = half == h
+            de[at] = d[at].str.slice(0, int(h)).astype(np.int64).to_numpy()
+            dn[at] = d[at].str.slice(int(h)).astype(np.int64).to_numpy()
+        rows = np.flatnonzero(todo)
+        east.iloc[rows] = e100 * 100_000 + de * unit + unit / 2
+        north.iloc[rows] = n100 * 100_000 + dn * unit + unit / 2
     return east, north
 
 
 def _name_key(names: pd.Series) -> pd.Series:
-    key = names.astype("string").str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
-    key = key.str.replace(r"^the ", "", regex=True).str.replace(" ", "", regex=False)
+    """A name as compared for duplicates: its words (runs of ``a-z0-9`` once lower-cased) run
+    together, a first word "the" left out when another follows (``"The Food Bank (Ltd.)"`` →
+    ``"foodbankltd"``); ``<NA>`` when nothing is left."""
+    text = names.astype("string")
+    arr = pa.array(text.array)
+    arr = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).cast(pa.string())
+    low = pc.ascii_lower(arr)
+    # for ASCII text, on the bytes (three regular expressions per name were slow): the letters
+    # and digits, less a first word "the" that another word follows
+    the = pc.fill_null(pc.match_substring_regex(low, r"^[^a-z0-9]*the[^a-z0-9]+[a-z0-9]"), False)
+    joined = gc.keep_bytes(low, gc.LOWER_ALNUM)
+    joined = pc.if_else(the, pc.utf8_slice_codeunits(joined, 3), joined)
+    key = pd.Series(pd.array(pc.if_else(arr.is_valid(), joined, pa.scalar(None, pa.string())),
+                             dtype=pd.StringDtype()), index=names.index, name=names.name)
+    other = np.flatnonzero(~pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(
+        zero_copy_only=False))
+    if len(other):  # Unicode lower case (K → k, İ → i̇ …): the text rules, as they were
+        words = text.iloc[other].str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+        key.iloc[other] = words.str.replace(r"^the ", "", regex=True).str.replace(" ", "", regex=False)
     return key.where(key.str.len() > 0)
 
 
@@ -306,9 +335,15 @@ def flag_duplicates(table: pd.DataFrame) -> pd.Series:
     # not a repeat: the number counts only together with the postcode
     k2 = (num + "|" + pc.fillna("")).where(num.str.len().fillna(0).astype(int) >= 5)
     cands = []
+    row_numbers = rows.to_numpy(dtype=np.int64)
     for key in (k1, k2):
-        first = rows.groupby(key.to_numpy(dtype=object), dropna=True).transform("min")
-        first = first.reindex(rows.index)
+        # the first row of each key (rows without a key have none)
+        codes = pd.factorize(key)[0]
+        has = codes >= 0
+        firsts = np.full(int(codes.max()) + 1 if has.any() else 0, np.iinfo(np.int64).max)
+        np.minimum.at(firsts, codes[has], row_numbers[has])
+        first = pd.Series(np.where(has, firsts[np.maximum(codes, 0)] if len(firsts) else 0, np.nan),
+                          index=rows.index)
         cands.append(first.where(first != rows))
     return pd.concat(cands, axis=1).min(axis=1).astype("Int64")
 
@@ -366,7 +401,7 @@ class _Plan:
 
 
 def _place(df: pd.DataFrame, plan: _Plan, *, kind: str, lookup: pd.DataFrame | None,
-           progress: Progress | None) -> pd.DataFrame:
+           progress: Progress | None, vintages: gc.Vintages = gc.VINTAGES) -> pd.DataFrame:
     """Place each row at the most precise level it gives.
 
     Order: an LSOA code column, the postcode, coordinates, grid coordinates, numbered 360Giving
@@ -391,22 +426,28 @@ def _place(df: pd.DataFrame, plan: _Plan, *, kind: str, lookup: pd.DataFrame | N
 
     def take(part: pd.DataFrame, level: str, *,
              reason_if: Callable[[pd.Series], pd.Series] | None = None) -> None:
-        ok = part["status"] == gc.OK
-        rows = part.index[ok.to_numpy()]
-        rows = rows[(res.loc[rows, "status"] != gc.OK).to_numpy()]
-        for col in ("lat", "lon", "lsoa11_code", "lsoa21_code", "placed_by"):
-            res.loc[rows, col] = part.loc[rows, col]
-        if "confidence" in part.columns:
-            res.loc[rows, "confidence"] = part.loc[rows, "confidence"].astype(object)
-        res.loc[rows, "status"] = gc.OK
-        res.loc[rows, "placement_level"] = level
+        # by position: ``part``'s rows are rows of ``res`` (a label lookup per column was slow)
+        at = res.index.get_indexer(part.index)
+        ok = (part["status"] == gc.OK).to_numpy(dtype=bool)
+        status = res["status"].to_numpy(dtype=object)
+        new = ok & (status[at] != gc.OK)
+        source = np.full(len(res), -1)  # for each row of ``res``, the row of ``part`` it takes
+        source[at[new]] = np.flatnonzero(new)
+        cols = ["lat", "lon", "lsoa11_code", "lsoa21_code", "placed_by"]
+        cols += ["confidence"] if "confidence" in part.columns else []
+        for col in cols:
+            res[col] = _scatter(res[col], part[col], source)
+        column = res.columns.get_loc
+        res.iloc[at[new], column("status")] = gc.OK
+        res.iloc[at[new], column("placement_level")] = level
         # remember a better reason for rows still not placed
-        bad = part.index[(~ok).to_numpy()]
-        cur = res.loc[bad, "status"]
-        replace = (cur == gc.ST_NO_INPUT) & (part.loc[bad, "status"] != gc.ST_NO_INPUT)
+        bad = ~ok
+        cur = status[at[bad]]
+        theirs = part["status"].to_numpy(dtype=object)[bad]
+        replace = (cur == gc.ST_NO_INPUT) & (theirs != gc.ST_NO_INPUT)
         if reason_if is not None:
-            replace = replace | reason_if(cur)
-        res.loc[bad[replace.to_numpy()], "status"] = part.loc[bad[replace.to_numpy()], "status"]
+            replace = replace | reason_if(pd.Series(cur, dtype=object)).to_numpy(dtype=bool)
+        res.iloc[at[bad][replace], column("status")] = theirs[replace]
 
     def pending() -> np.ndarray:
         return (res["status"] != gc.OK).to_numpy()
@@ -436,16 +477,21 @@ def _place(df: pd.DataFrame, plan: _Plan, *, kind: str, lookup: pd.DataFrame | N
 
     if plan.postcodes is not None:
         raw = plan.postcodes
-        res["postcode_clean"] = gc.normalise_postcode(raw)
-        todo = raw[pending()]
-        chunk = 25_000
-        parts = []
-        for start in range(0, len(todo), chunk):
-            report(0.2 + 0.6 * start / max(len(todo), 1),
-                   f"Placing postcodes {start + 1:,}–{min(start + chunk, len(todo)):,} of {len(todo):,}…")
-            parts.append(gc.place_postcodes(todo.iloc[start:start + chunk], lookup=lookup))
-        if parts:
-            part = pd.concat(parts)
+        todo = pending()
+        if not todo.any():
+            res["postcode_clean"] = gc.normalise_postcode(raw)
+        else:
+            from needsmap.orgs.postcode_table import table_ready
+
+            n = int(todo.sum())
+            report(0.2, f"Placing {n:,} postcodes…" if table_ready() else
+                   f"Placing {n:,} postcodes (a large list prepares the postcode table first: "
+                   "about a minute, once)…")
+            # every row in one call (a join on the postcode table): the clean form of each row's
+            # postcode, and the placement of the rows not placed yet
+            every = gc.place_postcodes(raw, lookup=lookup)
+            res["postcode_clean"] = every["postcode_clean"]
+            part = every[todo]
             if plan.postcode_from_address:
                 part = prefixed(part, f"address column '{plan.postcode_from_address}': ")
             take(part, lv.LEVEL_POSTCODE, reason_if=lambda cur: cur == gc.ST_BAD_LSOA)
@@ -459,7 +505,7 @@ def _place(df: pd.DataFrame, plan: _Plan, *, kind: str, lookup: pd.DataFrame | N
         if not todo.any():
             return
         prior = res.loc[todo, "status"]
-        part = gc.place_coordinates(lat[todo], lon[todo])
+        part = gc.place_coordinates(lat[todo], lon[todo], vintages=vintages)
         if prefix:
             part = prefixed(part, prefix)
         fell_back = part["status"].eq(gc.OK) & ~prior.isin([gc.ST_NO_INPUT, gc.ST_BAD_LSOA])
@@ -482,7 +528,7 @@ def _place(df: pd.DataFrame, plan: _Plan, *, kind: str, lookup: pd.DataFrame | N
         report(0.87, "Placing rows by grid coordinates (easting/northing)…")
         todo = pending()
         if todo.any():
-            part = gc.place_grid(plan.easting[todo], plan.northing[todo])
+            part = gc.place_grid(plan.easting[todo], plan.northing[todo], vintages=vintages)
             take(part, lv.LEVEL_POINT)
 
     for lat_col, lon_col, which in plan.indexed.points:
@@ -507,51 +553,86 @@ def _place(df: pd.DataFrame, plan: _Plan, *, kind: str, lookup: pd.DataFrame | N
             now_ok = (res.loc[sel, "status"] == gc.OK) & (before != gc.OK)
             res.loc[now_ok[now_ok].index, "code_used"] = code[sel][now_ok].to_numpy()
     # rows still not placed: the most precise area any code names
-    rank = {level: r for r, level in enumerate(lv.LEVELS)}
+    rank = {level: r for r, level in enumerate(lv.LEVELS) if level != lv.LEVEL_LSOA}
+    levels_by_prefix = {p: rank[level] for p, level in lv.GSS_LEVELS.items() if level in rank}
     best = pd.Series(None, index=idx, dtype=object)
     best_rank = np.full(len(idx), len(lv.LEVELS))
     best_which = pd.Series(None, index=idx, dtype=object)
     for i, (_col, which) in enumerate(code_cols):
-        values = codes[i].astype(object).where(codes[i].notna(), None).to_numpy()
-        levels = [lv.level_of_code(c) if isinstance(c, str) and c else None for c in values]
-        r = np.array([rank[x] if x is not None and x != lv.LEVEL_LSOA else len(lv.LEVELS)
-                      for x in levels], dtype=int)
+        values = codes[i].astype(object).where(codes[i].notna(), None)
+        # the level of each code by its GSS prefix (codes are stripped, upper case, spaceless)
+        r = np.array(values.str.slice(0, 3).map(levels_by_prefix).fillna(len(lv.LEVELS)), dtype=int)
+        r[(values.isna() | (values == "")).to_numpy()] = len(lv.LEVELS)
         better = r < best_rank
-        best[better] = values[better]
+        best[better] = values[better].to_numpy()
         best_which[better] = which
         best_rank[better] = r[better]
     area_rows = pending() & best.notna().to_numpy()
-    keep_reason = res["status"].astype(str).str.startswith("outside England").to_numpy()
-    names = area_names() if area_rows.any() else {}
-    for k in np.flatnonzero(area_rows):
-        row = idx[k]
-        code = str(best.iat[k])
-        level = lv.level_of_code(code) or ""
-        nation = _OTHER_NATIONS.get(code[:1])
-        name = names.get(code, code)
-        prior = str(res.at[row, "status"])
-        res.at[row, "placement_level"] = level
-        res.at[row, "area_code"] = code
-        res.at[row, "area_name"] = name
-        res.at[row, "code_used"] = code
-        how = f"{best_which.iat[k]} ({_AREA_WORDS.get(level, level)} code {code})"
-        name_col = plan.indexed.names.get(str(best_which.iat[k]))
-        said = str(df.at[row, name_col]).strip() if name_col is not None else ""
-        shown = name
-        if said and said.lower() not in ("nan", "<na>", name.lower()) and code in names:
-            # the status keeps the name the file gives (what its owner recognises); the mismatch
-            # with the ONS name of the code is stated, never resolved silently
-            shown = printable(said, limit=60)
-            how += (f"; the file names it '{shown}', but ONS code {code} is {name}: check which "
-                    "was meant")
-        if prior not in (gc.ST_NO_INPUT, gc.ST_BAD_LSOA):
-            how += f"; postcode: {prior}"
-        res.at[row, "placed_by"] = how
-        if nation and not code.startswith("K"):
-            res.at[row, "status"] = f"outside England ({nation})"
-        elif not keep_reason[k]:
-            res.at[row, "status"] = f"{_AREA_WORDS.get(level, level)} level only ({shown})"
+    if area_rows.any():
+        _area_level(res, df, area_rows, best, best_which, plan.indexed.names)
     return res
+
+
+def _area_level(res: pd.DataFrame, df: pd.DataFrame, rows: np.ndarray, best: pd.Series,
+                best_which: pd.Series, name_columns: Mapping[str, str]) -> None:
+    """Rows known only by an area code (``rows``: a mask): its level, code and ONS name, and a
+    status saying so ("local-authority level only (Birmingham)"), in ``res`` (in place).
+
+    Where the file names the area otherwise than ONS does, the status keeps the file's name (what
+    its owner recognises) and ``placed_by`` states the mismatch; a Welsh, Scottish or Northern
+    Irish code is "outside England (…)"; an earlier postcode's reason is kept in ``placed_by`` and,
+    when it said "outside England", in ``status``.
+    """
+    names = area_names()
+    code = best[rows].astype(str)
+    which = best_which[rows].astype(str)
+    level = code.str.slice(0, 3).map(lv.GSS_LEVELS).fillna("")
+    words = level.map(lambda x: _AREA_WORDS.get(x, x))
+    name = code.map(names).fillna(code)
+    prior = res.loc[rows, "status"].astype(str)
+    said = pd.Series("", index=code.index, dtype=object)
+    for source, col in name_columns.items():
+        at = (which == source).to_numpy()
+        if at.any():
+            said[at] = [str(v).strip() for v in df.loc[rows, col][at]]
+    # the file gives another name than ONS's for a code ONS names (Python's case rules, as typed)
+    other = np.array([bool(s) and s.lower() not in ("nan", "<na>", n.lower()) and c in names
+                      for s, n, c in zip(said, name, code, strict=True)], dtype=bool)
+    shown = name.copy()
+    shown[other] = [printable(v, limit=60) for v in said[other]]
+    how = which + " (" + words + " code " + code + ")"
+    how[other] = (how[other] + "; the file names it '" + shown[other] + "', but ONS code "
+                  + code[other] + " is " + name[other] + ": check which was meant")
+    with_prior = ~prior.isin([gc.ST_NO_INPUT, gc.ST_BAD_LSOA]).to_numpy()
+    how[with_prior] = how[with_prior] + "; postcode: " + prior[with_prior]
+    nation = code.str.slice(0, 1).map(_OTHER_NATIONS)
+    abroad = (nation.notna() & ~code.str.startswith("K")).to_numpy()
+    keep = prior.str.startswith("outside England").to_numpy()
+    status = prior.to_numpy(dtype=object).copy()
+    status[~abroad & ~keep] = (words + " level only (" + shown + ")")[~abroad & ~keep].to_numpy()
+    status[abroad] = ("outside England (" + nation[abroad] + ")").to_numpy()
+    for col, values in (("placement_level", level), ("area_code", code), ("area_name", name),
+                        ("code_used", code), ("placed_by", how)):
+        res.loc[rows, col] = values.to_numpy(dtype=object)
+    res.loc[rows, "status"] = status
+
+
+def _scatter(current: pd.Series, values: pd.Series, source: np.ndarray) -> pd.Series:
+    """``current`` with each row where ``source`` >= 0 replaced by ``values`` at that position
+    (same dtype as ``current``; Arrow's kernels for Arrow-backed text, numpy otherwise)."""
+    take = source >= 0
+    if not take.any():
+        return current
+    if isinstance(current.dtype, pd.StringDtype) and current.dtype.storage == "pyarrow":
+        def arrow(s: pd.Series) -> pa.Array:
+            a = pa.array(s.astype(current.dtype).array)
+            return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+        picked = pc.take(arrow(values), pa.array(np.where(take, source, 0)))
+        merged = pc.if_else(pa.array(take), picked, arrow(current))
+        return pd.Series(pd.array(merged, dtype=current.dtype), index=current.index)
+    out = current.to_numpy(copy=True)
+    out[take] = values.to_numpy(dtype=out.dtype)[source[take]]
+    return pd.Series(out, index=current.index, dtype=current.dtype)
 
 
 def _nothing_found(columns: list[str]) -> ColumnsNotFoundError:
@@ -606,14 +687,29 @@ def _grid_roles(work: pd.DataFrame, detected: dict[str, str], explicit: set[str]
         del detected["easting"], detected["northing"]
 
 
+def _as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame`` (a shallow copy) with ``columns`` that hold only text as ``string`` columns: the
+    same values (``astype("string")`` is what each use did), converted to Arrow once."""
+    out = frame.copy(deep=False)
+    for col in dict.fromkeys(columns):
+        if col in out.columns and pd.api.types.is_object_dtype(out[col].dtype) and \
+                pd.api.types.infer_dtype(out[col], skipna=True) in ("string", "empty"):
+            out[col] = out[col].astype("string")
+    return out
+
+
 def _total_rows(work: pd.DataFrame, detected: dict[str, str], location_cols: list[str]) -> np.ndarray:
     """Rows whose name (or first cell) starts with Total/Subtotal/Grand total and that give no
     location."""
     first = work.iloc[:, 0].astype("string")
     name = work[detected["name"]].astype("string") if "name" in detected else first
     label = name.where(~gc._is_blank(name), first)
-    is_total = label.str.match(_TOTAL).fillna(False).to_numpy(dtype=bool)
-    if location_cols:
+    # the pattern is matched in Python, value by value: only labels that say "total" can match
+    maybe = label.str.contains("total", case=False, regex=False).fillna(False).to_numpy(dtype=bool)
+    is_total = np.zeros(len(label), dtype=bool)
+    if maybe.any():
+        is_total[maybe] = label[maybe].str.match(_TOTAL).fillna(False).to_numpy(dtype=bool)
+    if location_cols and is_total.any():
         blank = np.column_stack([gc._is_blank(work[c]).to_numpy(dtype=bool) for c in location_cols])
         is_total &= blank.all(axis=1)
     return is_total
@@ -621,7 +717,8 @@ def _total_rows(work: pd.DataFrame, detected: dict[str, str], location_cols: lis
 
 def import_frame(df: pd.DataFrame, *, column_map: Mapping[str, str | None] | None = None,
                  progress: Progress | None = None, lookup: pd.DataFrame | None = None,
-                 filename: str = "", notes: list[str] | None = None) -> ImportResult:
+                 filename: str = "", notes: list[str] | None = None,
+                 vintages: gc.Vintages = gc.VINTAGES) -> ImportResult:
     """Place every row of an organisation list already read into a frame.
 
     Parameters
@@ -638,6 +735,11 @@ def import_frame(df: pd.DataFrame, *, column_map: Mapping[str, str | None] | Non
         Called with (fraction done, message) while placing.
     lookup
         An official NSPL/ONSPD lookup (:func:`needsmap.orgs.geocode.read_postcode_lookup`).
+    vintages
+        The LSOA vintages rows given by coordinates or grid references are placed in (default
+        both; see :func:`needsmap.orgs.geocode.place_points`): a caller that needs one vintage
+        only (``("lsoa21",)``) spares the other's polygons. Postcodes and LSOA codes always get
+        both vintages.
 
     Returns
     -------
@@ -710,6 +812,9 @@ def import_frame(df: pd.DataFrame, *, column_map: Mapping[str, str | None] | Non
         detected.pop("address", None)  # the address is only a fallback for a missing postcode
     indexed = indexed_locations(columns) if kind == "360giving" or any(
         "location" in _norm(c) for c in columns) else indexed_locations([])
+    # the columns read below, as Arrow-backed text once (each use converted them again)
+    work = _as_text(original, [*detected.values(), *columns[:1], *(c for c, _ in indexed.codes),
+                               *(c for p in indexed.points for c in p[:2])])
     plan = _Plan(detected=detected, indexed=indexed)
     if "postcode" in detected:
         plan.postcodes = work[detected["postcode"]]
@@ -769,7 +874,8 @@ def import_frame(df: pd.DataFrame, *, column_map: Mapping[str, str | None] | Non
     is_org = non_org.isna().to_numpy()
 
     org_rows = work[is_org]
-    placed = _place(org_rows, plan_for(plan, is_org), kind=kind, lookup=lookup, progress=progress)
+    placed = _place(org_rows, plan_for(plan, is_org), kind=kind, lookup=lookup, progress=progress,
+                    vintages=vintages)
     placed = placed.reindex(work.index)
     placed.loc[~is_org, "status"] = non_org[~is_org]
     if inside_address is not None:
@@ -777,7 +883,7 @@ def import_frame(df: pd.DataFrame, *, column_map: Mapping[str, str | None] | Non
         placed.loc[nothing, "status"] = inside_address[nothing]
     if progress is not None:
         progress(0.95, "Flagging duplicates and closed organisations…")
-    out = work.rename(columns=renames)
+    out = original.rename(columns=renames)
     detected = {r: renames.get(c, c) for r, c in detected.items()}
     w = work.rename(columns=renames)
     out["source_row"] = np.arange(1, len(work) + 1)
@@ -803,20 +909,20 @@ def import_frame(df: pd.DataFrame, *, column_map: Mapping[str, str | None] | Non
     if "registration_status" in detected:
         closed = closed | _parse_removed(w[detected["registration_status"]])
     out["org_closed"] = closed.astype(bool).to_numpy()
-    for col in ("lat", "lon", "lsoa11_code", "lsoa21_code", "status", "placed_by"):
-        out[col] = placed[col].to_numpy()
-    out["lat"] = out["lat"].astype(float)
-    out["lon"] = out["lon"].astype(float)
+    # arrays, not Series: ``placed`` has the rows of ``out`` in the same order
+    out["lat"] = placed["lat"].to_numpy(dtype=float)
+    out["lon"] = placed["lon"].to_numpy(dtype=float)
     for col in ("lsoa11_code", "lsoa21_code"):
-        out[col] = out[col].astype("string")
-    out["status"] = out["status"].astype(str)
+        out[col] = placed[col].astype("string").array
+    out["status"] = placed["status"].astype(str).array
+    out["placed_by"] = placed["placed_by"].to_numpy()
     dup = pd.Series(pd.NA, index=out.index, dtype="Int64")
-    if is_org.any():
-        dup[is_org] = flag_duplicates(out[is_org])
+    if is_org.any():  # only the columns that tell duplicates (a copy of every column was slow)
+        cols = ["source_row", "org_name", "org_postcode", "org_charity_number"]
+        dup = flag_duplicates(out.loc[is_org, cols]).reindex(out.index)
     out["duplicate_of"] = dup
     for col in ("placement_level", "confidence", "area_code", "area_name"):
-        out[col] = placed[col].astype("string").to_numpy()
-        out[col] = out[col].astype("string")
+        out[col] = placed[col].astype("string").array
     if kind == "360giving":
         _grant_columns(out, w, detected, placed, indexed)
     if progress is not None:
@@ -864,7 +970,7 @@ def _grant_columns(out: pd.DataFrame, w: pd.DataFrame, detected: dict[str, str],
 
 def import_file(source: Source, *, filename: str, column_map: Mapping[str, str | None] | None = None,
                 progress: Progress | None = None, lookup: pd.DataFrame | None = None,
-                sheet: str | None = None) -> ImportResult:
+                sheet: str | None = None, vintages: gc.Vintages = gc.VINTAGES) -> ImportResult:
     """Read a CSV, Excel (.xlsx) or 360Giving (CSV/XLSX/JSON) file and place every row.
 
     Parameters
@@ -873,7 +979,7 @@ def import_file(source: Source, *, filename: str, column_map: Mapping[str, str |
         File path, bytes, or a file-like object (e.g. Streamlit's uploaded file).
     filename
         The file's name (its extension picks the reader; messages quote it).
-    column_map, progress, lookup
+    column_map, progress, lookup, vintages
         As for :func:`import_frame`.
     sheet
         For a workbook: the sheet to read (default: the one that holds the list). The result's
@@ -889,7 +995,7 @@ def import_file(source: Source, *, filename: str, column_map: Mapping[str, str |
         progress(0.02, f"Reading {filename}…")
     frame, notes = read_table_file(source, filename=filename, sheet=sheet)
     return import_frame(frame, column_map=column_map, progress=progress, lookup=lookup,
-                        filename=filename, notes=notes)
+                        filename=filename, notes=notes, vintages=vintages)
 
 
 __all__ = [

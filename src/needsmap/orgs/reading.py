@@ -69,6 +69,8 @@ _MAX_LINES_FACTOR = 5
 _CACHE_SIZE = 1_000_000
 #: texts longer than this (characters) share equal cell values while read
 _SHARE_ABOVE = 8_000_000
+#: rows parsed and checked at a time (see :meth:`_Rows.add_many`)
+_BATCH_ROWS = 8_192
 _DELIMITERS = (",", ";", "\t", "|")
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SEP_LINE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
@@ -279,6 +281,23 @@ class _Rows:
             self.pending_blank = 0
         self.rows.append(row)
 
+    def add_many(self, batch: list[list[str]]) -> None:
+        """:meth:`add` for each row of ``batch``, with the common case (no blank row, no limit
+        near, no sharing) done for the whole batch at once."""
+        n = len(batch)
+        if (self.share or self.seen + n > self.max_seen
+                or len(self.rows) + self.pending_blank + n > self.max_rows
+                or max(map(len, batch), default=0) > MAX_COLUMNS
+                or not all(map(str.strip, map("".join, batch)))):
+            for row in batch:
+                self.add(row)
+            return
+        self.seen += n
+        if self.pending_blank:
+            self.rows.extend([None] * self.pending_blank)
+            self.pending_blank = 0
+        self.rows.extend(batch)
+
     def too_many(self) -> ValidationError:
         return ValidationError(
             f"'{printable(self.filename)}' has more than {MAX_UPLOAD_ROWS:,} rows (blank rows "
@@ -298,9 +317,10 @@ def _rows_from_text(data: bytes, filename: str) -> tuple[_Rows, list[str]]:
     notes.append(f"{name}-separated")
     csv.field_size_limit(max(csv.field_size_limit(), _byte_limit() + 1))
     rows = _Rows(filename, share=len(text) > _SHARE_ABOVE)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
-        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delim):
-            rows.add(record)
+        while batch := list(itertools.islice(reader, _BATCH_ROWS)):
+            rows.add_many(batch)
     except csv.Error as exc:
         raise ValidationError(f"'{printable(filename)}' could not be read as {name}-separated text: "
                               f"{printable(exc)}") from None
@@ -1023,9 +1043,11 @@ def _mend_broken_lines(body: list[list[str] | None], width: int,
     whose rows mostly have the header's width. It is rejoined when the row above is short by exactly
     the fragment's fields (the broken cell counted once), else kept with :data:`REASON_BROKEN_LINE`.
     """
-    lengths = Counter(len(r) for r in body if r is not None)
+    lengths = Counter(map(len, filter(None, body)))  # rows are None (blank) or non-empty lists
     if width < 3 or not lengths or lengths.most_common(1)[0][0] != width:
         return body, [REASON_BLANK if r is None else None for r in body]
+    if min(lengths) >= width and lengths.total() == len(body):  # no short row, no blank row
+        return body, [None] * len(body)
     out: list[list[str] | None] = []
     reasons: list[str | None] = []
     rejoined: list[int] = []
@@ -1139,22 +1161,24 @@ def _frame_from_rows(collected: _Rows, notes: list[str], *, issues: list[str | N
                          "organisations")
     if collected.pending_blank:
         notes.append(f"left out {collected.pending_blank} blank line(s) at the end of the file")
-    extra = [(" | ".join(c for c in r[width:] if c.strip()) if r is not None and len(r) > width
-              else "") for r in body]
-    long_rows = sum(1 for e in extra if e)
+    widest = max(map(len, filter(None, body)), default=0)
+    extra = ([(" | ".join(c for c in r[width:] if c.strip()) if r is not None and len(r) > width
+               else "") for r in body] if widest > width else [""] * len(body))
+    long_rows = len(extra) - extra.count("")
     if long_rows:
         notes.append(f"{long_rows} row(s) had more fields than the header; the extra fields are "
                      f"in the column '{_EXTRA}'")
     empty_row = [""] * width
     cells = np.empty((len(body), width), dtype=object)
     if width and body:
-        cells[:] = [_fit(r, empty_row) for r in body]
+        whole = widest == width and min(map(len, filter(None, body))) == width and all(body)
+        cells[:] = body if whole else [_fit(r, empty_row) for r in body]
     del body
     collected.rows = []  # the strings live on in ``cells`` only
     frame = pd.DataFrame(cells, columns=pd.Index(header, dtype=object), dtype=object, copy=False)
     if long_rows:
         frame[_EXTRA] = pd.Series(extra, index=frame.index, dtype=object)
-    if any(r is not None for r in reasons):
+    if reasons.count(None) != len(reasons):
         frame[READ_ISSUE_COLUMN] = pd.Series(reasons, index=frame.index, dtype=object)
     return frame
 
