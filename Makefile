@@ -3,10 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the map's renderer: deck.gl from npm (lockfile committed), its bundles copied into static/vendor/
+FRONTEND := src/needsmap/ui/frontend
+NPM_STAMP := $(FRONTEND)/node_modules/.installed
+VENDOR_STAMP := static/vendor/.installed
+NO_NPM := needsmap: npm not found, so maps cannot draw: install Node.js and npm (Debian/Ubuntu: apt-get install nodejs npm), then run make setup again
 
 .PHONY: setup run test lint bench fuzz clean-cache browser-deps data demo
 
-setup: $(STAMP)
+setup: $(STAMP) $(VENDOR_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,8 +19,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# npm ci again only when the lockfile changes; without npm, one line says what to install (the rest of
+# needsmap works, and each map says the same instead of drawing)
+$(NPM_STAMP): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "npm ci (deck.gl for the map, pinned by $(FRONTEND)/package-lock.json)"; \
+		cd $(FRONTEND) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "$(NO_NPM)"; fi
+
+$(VENDOR_STAMP): $(NPM_STAMP) $(STAMP)
+	@if [ -f $(NPM_STAMP) ]; then \
+		$(BIN)/python -c "import streamlit.logger as log; log.set_log_level('error'); \
+			from needsmap.ui.map_component import install_vendor; install_vendor()" \
+		&& touch $@; fi
+
+# serve.py runs app.py with the static files cached by the browser (see its docstring)
 run: setup
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run serve.py
 
 lint: setup
 	$(BIN)/ruff check .
@@ -37,10 +57,10 @@ fuzz: setup
 	NEEDSMAP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p tests.fuzz_inputs -n 6 -q \
 		tests/test_fuzz.py -k "never_crashes"
 
-# Debian's Chromium for the browser tests, and poppler's pdftoppm to look at PDF pages (needs root;
-# skipped by the tests when absent outside CI).
+# Debian's Chromium for the browser tests, poppler's pdftoppm to look at PDF pages, and Node.js/npm for
+# the map's renderer (needs root; the browser tests are skipped when chromium is absent outside CI).
 browser-deps:
-	(command -v chromium && command -v pdftoppm) >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils)
+	(command -v chromium && command -v pdftoppm && command -v npm) >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils nodejs npm)
 
 # Download the publishers' files for all of England and convert them (into $NEEDSMAP_DATA_DIR or the
 # per-user data folder); see `needsmap data fetch --help`.

@@ -1,16 +1,16 @@
 """Change 2019→2025: which neighbourhoods moved most in relative deprivation between the two editions."""
 
-from dataclasses import replace
-
 import streamlit as st
 
 from needsmap import areas
 from needsmap.analysis import change
+from needsmap.config import data_dir
+from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
 from needsmap.export import to_csv_bytes
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
+from needsmap.ui.map_component import lsoa_map
 from needsmap.viz.change_map import ChangeMap, ChangeView, change_deck
-from needsmap.viz.choropleth import FrozenDeck
 
 VIEWS = {"rank": "Change in national rank", "decile": "Change in decile"}
 DIRECTIONS = {"more": "Became relatively more deprived", "less": "Became relatively less deprived",
@@ -23,12 +23,15 @@ LABELS = {"lsoa_name": "Neighbourhood (LSOA 2021)", "ward_name": "Ward", "lad_na
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=8)
-def _map(level: str, code: str, name: str, view: ChangeView) -> ChangeMap:
+def _map(level: str, code: str, name: str, view: ChangeView, folder: str) -> ChangeMap:
+    """The change map (``folder``, the data folder, keys the cache)."""
     area = areas.Area(level, code, name)  # type: ignore[arg-type]
-    cm = change_deck(areas.select(lsoa_table("2025"), area), boundaries("2025"), area=area,
-                     lad_boundaries=lad_boundaries(),
-                     ward_boundaries=ward_boundaries() if level in ("lad", "ward") else None, view=view)
-    return replace(cm, deck=FrozenDeck(cm.deck))  # serialised once: cheap to cache and resend
+    full = lsoa_table("2025")
+    tileset, attrs = map_assets.assets("2025", full)  # static files the browser caches (made once)
+    return change_deck(areas.select(full, area), boundaries("2025"), area=area,
+                       lad_boundaries=lad_boundaries(),
+                       ward_boundaries=ward_boundaries() if level in ("lad", "ward") else None, view=view,
+                       tileset=tileset, attributes=attrs)
 
 
 st.title("Change since 2019")
@@ -58,9 +61,10 @@ with guard():
     st.write(s.sentence())
 
     view = st.radio("Map", list(VIEWS), format_func=VIEWS.get, horizontal=True, key="change_view")
-    cmap = _map(sel.area.level, sel.area.code, sel.area.name, view)
+    cmap = _map(sel.area.level, sel.area.code, sel.area.name, view, str(data_dir()))
     left, right = st.columns([4, 1])
-    left.pydeck_chart(cmap.deck, height=620)
+    with left:
+        lsoa_map(cmap.map.spec, cmap.map.values, key="change_map", height=620)
     right.html(cmap.legend_html)
 
     st.subheader("Biggest movers")

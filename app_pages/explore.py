@@ -8,24 +8,21 @@ import streamlit as st
 from needsmap import areas, data
 from needsmap.analysis.summary import display_table, source_ids, summarise, summary_sentence
 from needsmap.config import data_dir
+from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
 from needsmap.data.loaders import is_national, table_scope
 from needsmap.export import to_csv_bytes
 from needsmap.measures import Measure, get_measure, measures_for
 from needsmap.types import Edition, england_lsoa_count
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
-from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck, simplified_boundaries
+from needsmap.ui.map_component import lsoa_map
+from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck
 
 TABLE_ROWS = 2_000
 VIEW_LABELS = {"decile": "Decile", "rank": "Rank", "score": "Score", "value": "Value"}
 VIEW_HELP = ("Decile: England's LSOAs in ten equal groups, 1 = most deprived 10%. Rank: position among "
              "all of England's LSOAs, 1 = most deprived. Score: the published score (2025 edition); the "
              "map shades tenths of the LSOAs shown.")
-
-
-@st.cache_data(show_spinner="Simplifying England's boundaries…", max_entries=2)
-def _england_boundaries(edition: Edition):  # type: ignore[no-untyped-def]
-    return simplified_boundaries(boundaries(edition))
 
 
 def _national(edition: Edition, column: str) -> pd.DataFrame | None:
@@ -52,16 +49,18 @@ def _whole_imd_columns(edition: Edition, folder: str) -> frozenset[str]:
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=8)
-def _map(edition: Edition, level: str, code: str, name: str, measure_id: str, view: str) -> ChoroplethMap:
+def _map(edition: Edition, level: str, code: str, name: str, measure_id: str, view: str,
+         folder: str) -> ChoroplethMap:
+    """The Explore map (``folder``, the data folder, keys the cache)."""
     area = areas.Area(level, code, name)  # type: ignore[arg-type]
-    table = areas.select(lsoa_table(edition), area)
-    bounds = _england_boundaries(edition) if area.level == "england" else boundaries(edition)
+    full = lsoa_table(edition)
+    tileset, attrs = map_assets.assets(edition, full)  # static files the browser caches (made once)
     column = get_measure(measure_id).column(view)  # type: ignore[arg-type]
-    cm = choropleth_deck(table, bounds, measure=measure_id, view=view,  # type: ignore[arg-type]
-                         edition=edition, area=area, lad_boundaries=lad_boundaries(),
-                         ward_boundaries=ward_boundaries() if area.level in ("lad", "ward") else None,
-                         national=_national(edition, column))
-    return cm.frozen()  # cached as one JSON string: England's map comes back at once
+    return choropleth_deck(areas.select(full, area), boundaries(edition), measure=measure_id,
+                           view=view, edition=edition, area=area,  # type: ignore[arg-type]
+                           lad_boundaries=lad_boundaries(),
+                           ward_boundaries=ward_boundaries() if area.level in ("lad", "ward") else None,
+                           national=_national(edition, column), tileset=tileset, attributes=attrs)
 
 
 def _groups(ms: list[Measure]) -> dict[str, list[Measure]]:
@@ -120,9 +119,10 @@ with guard():
                   f"{summary.share_residents_20:.0%} of residents", delta_color="off", delta_arrow="off")
     st.write(summary_sentence(summary, sel.area.name))
 
-    cm = _map(sel.edition, sel.area.level, sel.area.code, sel.area.name, measure.id, view)
+    cm = _map(sel.edition, sel.area.level, sel.area.code, sel.area.name, measure.id, view, str(data_dir()))
     left, right = st.columns([4, 1])
-    left.pydeck_chart(cm.deck, height=620, key="explore_map")
+    with left:
+        lsoa_map(cm.map.spec, cm.map.values, key="explore_map", height=620)
     with right:
         st.html(cm.legend_html)
         wards_note = ", wards (thin, edged in white)" if sel.area.level in ("lad", "ward") else ""
@@ -132,8 +132,7 @@ with guard():
             st.caption(f"Colours: tenths of the neighbourhoods shown, not of England's — the demo "
                        f"holds the {scope} only (England's tenths of this measure need the full data).")
     if cm.simplification_note:
-        st.info(f"{cm.simplification_note} Pick a region or local authority in the sidebar for exact "
-                "boundaries.", icon=":material/speed:")
+        st.info(cm.simplification_note, icon=":material/speed:")
 
     st.subheader("Neighbourhoods")
     shown = display_table(sub, measure, edition=sel.edition,
@@ -144,10 +143,10 @@ with guard():
                + ". Click a column heading to sort. Rank 1 and decile 1 are the most deprived in England "
                f"(of {england_lsoa_count(sel.edition):,}).")
     st.dataframe(on_screen, hide_index=True, width="stretch", height=420, key="explore_table")
-    st.download_button(
-        "Download this table (CSV)", to_csv_bytes(shown),
+    st.download_button(  # the CSV is written when asked for, not on every rerun (England: 33,755 rows)
+        "Download this table (CSV)", lambda: to_csv_bytes(shown),
         file_name=f"needsmap_{measure.id}_{view}_{sel.area.code}_imd{sel.edition}.csv", mime="text/csv",
-        key="explore_csv", icon=":material/download:",
+        key="explore_csv", icon=":material/download:", on_click="ignore",
     )
     st.caption("Sources: " + " · ".join(get_dataset(i).citation() for i in source_ids(measure, sel.edition))
                + " Ward outlines are built from LSOA 2021 boundaries and are approximate.")

@@ -8,11 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from needsmap.analysis import coverage as cv
+from needsmap.config import data_dir
+from needsmap.data import map_assets
 from needsmap.data.loaders import table_scope
 from needsmap.export import to_csv_bytes
 from needsmap.measures import get_measure, measures_for
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
-from needsmap.viz.bivariate import MAX_POLYGONS, bivariate_deck, bivariate_legend_html
+from needsmap.ui.map_component import lsoa_map
+from needsmap.viz.bivariate import bivariate_deck, bivariate_legend_html
 
 COMPOSITE = "__composite__"
 #: what one organisation of each default layer is called in the summary sentence
@@ -23,7 +26,8 @@ ORGS = ("organisation", "organisations")
 
 
 @st.cache_data(show_spinner="Placing neighbourhood centres…", max_entries=2)
-def _points(edition: str) -> pd.DataFrame:
+def _points(edition: str, folder: str) -> pd.DataFrame:
+    """Reference points of the LSOAs (``folder``, the data folder, keys the cache)."""
     return cv.reference_points(boundaries(edition))  # type: ignore[arg-type]
 
 
@@ -86,7 +90,7 @@ with guard():
     st.caption(f"**Need formula:** {need.formula(scope=table_scope(lsoa_table(edition)))}")
 
     table = lsoa_table(edition)
-    result = cv.analyse_gaps(table, _points(edition), imported.table, area=area, edition=edition,
+    result = cv.analyse_gaps(table, _points(edition, str(data_dir())), imported.table, area=area, edition=edition,
                              radius_km=radius, need=need, basis=basis, org_noun=noun)  # type: ignore[arg-type]
     st.subheader(cv.summary_sentence(result))
     if result.need_note:
@@ -105,12 +109,11 @@ with guard():
 
     left, right = st.columns([3.2, 1])
     usable, _ = cv.usable_orgs(imported.table)
-    deck = bivariate_deck(result, boundaries(edition), lad_boundaries=lad_boundaries(),
-                          ward_boundaries=ward_boundaries(), orgs=usable, points=_points(edition))
-    left.pydeck_chart(deck, height=620, key="gaps_map")
-    if len(d) > MAX_POLYGONS:
-        left.caption("Each neighbourhood is drawn as a dot at its centre: all its shapes are too many "
-                     "for a browser. Zoom in for detail; the figures are unaffected.")
+    tileset, attrs = map_assets.assets(edition, table)  # static files the browser caches (made once)
+    view = bivariate_deck(result, boundaries(edition), lad_boundaries=lad_boundaries(),
+                          ward_boundaries=ward_boundaries(), orgs=usable, tileset=tileset, attributes=attrs)
+    with left:
+        lsoa_map(view.spec, view.values, key="gaps_map", height=620)
     counts = d["bivariate_class"].value_counts().to_dict()
     right.html(bivariate_legend_html(
         counts, need_label=need.label, coverage_label=cv.COVERAGE_BASES[basis].lower(),

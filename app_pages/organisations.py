@@ -7,6 +7,8 @@ import streamlit as st
 
 from needsmap import areas
 from needsmap.analysis import org_profile as op
+from needsmap.config import data_dir
+from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
 from needsmap.export import excel_export, to_csv_bytes
 from needsmap.measures import get_measure
@@ -21,10 +23,11 @@ from needsmap.ui import (
     selection,
     ward_boundaries,
 )
+from needsmap.ui.map_component import lsoa_map
 from needsmap.ui.org_fixes import fix_rows_editor, not_organisations
 from needsmap.ui.orgs import confidence_note, org_layer_picker
 from needsmap.viz import maps
-from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck, simplified_boundaries
+from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck
 from needsmap.viz.org_points import lad_bubble_layer, point_layer
 
 MEASURES = ("imd", "income", "employment", "education", "health", "crime", "housing", "environment")
@@ -32,19 +35,17 @@ MEASURES = ("imd", "income", "employment", "education", "health", "crime", "hous
 BUBBLE_ABOVE = 400
 
 
-@st.cache_data(show_spinner="Simplifying England's boundaries…", max_entries=2)
-def _england_boundaries(edition: Edition):  # type: ignore[no-untyped-def]
-    return simplified_boundaries(boundaries(edition))
-
-
 @st.cache_data(show_spinner="Drawing the map…", max_entries=8)
-def _base_map(edition: Edition, level: str, code: str, name: str, measure_id: str) -> ChoroplethMap:
+def _base_map(edition: Edition, level: str, code: str, name: str, measure_id: str,
+              folder: str) -> ChoroplethMap:
+    """The need map under the organisations (``folder``, the data folder, keys the cache)."""
     area = areas.Area(level, code, name)  # type: ignore[arg-type]
-    table = areas.select(lsoa_table(edition), area)
-    bounds = _england_boundaries(edition) if level == "england" else boundaries(edition)
-    return choropleth_deck(table, bounds, measure=measure_id, edition=edition, area=area,
-                           lad_boundaries=lad_boundaries(),
-                           ward_boundaries=ward_boundaries() if level in ("lad", "ward") else None)
+    full = lsoa_table(edition)
+    tileset, attrs = map_assets.assets(edition, full)  # static files the browser caches (made once)
+    return choropleth_deck(areas.select(full, area), boundaries(edition), measure=measure_id,
+                           edition=edition, area=area, lad_boundaries=lad_boundaries(),
+                           ward_boundaries=ward_boundaries() if level in ("lad", "ward") else None,
+                           tileset=tileset, attributes=attrs)
 
 
 st.title("Organisations")
@@ -126,8 +127,7 @@ with guard():
         elsewhere = f" Most of this list is in {top['Local authority'].iloc[0]}." if len(top) else ""
         st.info(f"None of this list's placed organisations (with these filters) is in "
                 f"{sel.area.label}.{elsewhere} Choose another area in the sidebar.")
-    cm = _base_map(sel.edition, sel.area.level, sel.area.code, sel.area.name, measure_id)
-    deck = cm.deck
+    cm = _base_map(sel.edition, sel.area.level, sel.area.code, sel.area.name, measure_id, str(data_dir()))
     legend: list[tuple[str, maps.RGB]] = []
     if sel.area.level in ("england", "region") and len(here) > BUBBLE_ABOVE:
         layer = lad_bubble_layer(op.aggregate_by_lad(here, geo, edition=sel.edition))
@@ -135,10 +135,10 @@ with guard():
     else:
         layer, legend = point_layer(here)
         note = f"{len(here):,} organisation{'s' if len(here) != 1 else ''} shown."
-    names = [i for i, lay in enumerate(deck.layers) if getattr(lay, "id", "") == "place-names"]
-    deck.layers.insert(names[0] if names else len(deck.layers), layer)
+    view = cm.map.with_layers([layer], before="place-names")  # organisations under the place names
     mcol, lcol = st.columns([5, 1.3])
-    mcol.pydeck_chart(deck, height=620, key="orgs_map")
+    with mcol:
+        lsoa_map(view.spec, view.values, key="orgs_map", height=620)
     with lcol:
         st.html(cm.legend_html)
         if legend:

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import open_app
+from tests.test_explore_page import map_view
 
 RANK_CHANGE = "Rank change (2019 rank × 33,755 / 32,844)"  # 2019 ranks rescaled to 2025's LSOA count
 
@@ -24,8 +25,14 @@ def test_change_page_birmingham_interactions() -> None:
     movers = at.dataframe[0].value
     assert len(movers) == 15 and (movers[RANK_CHANGE].abs().diff().dropna() <= 0).all()
 
+    view = map_view(at, "change_map")
+    assert view.n_lsoas == 659 and view.layer_ids[-1] == "place-names"
+    assert "change {rank_change:+,.0f} ranks" in view.spec["tooltip"][2]["text"]
     at.radio(key="change_view").set_value("decile").run()
     assert not at.exception
+    by_decile = map_view(at, "change_map")
+    assert by_decile.column("feature").raw.tolist() == view.column("feature").raw.tolist()  # same LSOAs
+    assert by_decile.column("fill").raw.tolist() != view.column("fill").raw.tolist()  # classed anew
     at.selectbox(key="change_direction").set_value("more").run()
     at.number_input(key="change_n").set_value(5).run()
     assert not at.exception

@@ -1,26 +1,42 @@
-"""The shared LSOA choropleth, built from the real data for Birmingham, a ward, a region and England."""
+"""The shared LSOA choropleth, built from the real data for Birmingham, a ward, a region and England.
+
+Expected figures and tooltip text are worked out here from the raw published files (IMD CSVs and ONS
+lookups read with pandas), not from needsmap's own loaders.
+"""
 
 from __future__ import annotations
 
+import gzip
 import json
+import pickle
+import zlib
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
 from needsmap import areas, data
+from needsmap.config import STATIC_URL, static_dir
+from needsmap.data import map_assets
+from needsmap.data.catalog import get_dataset
 from needsmap.measures import get_measure
-from needsmap.types import england_lsoa_count
+from needsmap.types import Edition, england_lsoa_count
 from needsmap.viz import maps
 from needsmap.viz.choropleth import (
-    ENGLAND_SIMPLIFY_M,
-    TOOLTIP_FIELDS,
-    TOOLTIP_HTML,
+    PALETTE,
+    ChoroplethMap,
     choropleth_deck,
     declutter,
-    simplified_boundaries,
-    tooltips,
+    national_tenths,
 )
+from needsmap.viz.tiles import NATIONAL_TOLERANCE_M
+
+#: the published column stem of each domain in the raw IMD files (2019, 2025), IMD first
+RAW_STEMS = {"IMD": ("IMD", "IMD"), "Income": ("Income", "Income"), "Employment": ("Employment", "Employment"),
+             "Education": ("Education", "Education"), "Health": ("Health", "Health"),
+             "Crime": ("Crime", "Crime"), "Housing": ("Housing_and_Access", "Housing_and_Services"),
+             "Environment": ("Environment", "Environment")}
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +49,25 @@ def wards() -> gpd.GeoDataFrame:
     return data.load_ward_boundaries()
 
 
-def _layer(deck, layer_id: str):  # type: ignore[no-untyped-def]
-    return next(la for la in deck.layers if la.id == layer_id)
+def _raw(dataset_id: str) -> pd.DataFrame:
+    """A raw published table, read as it is (CSV, or the demo's parquet twin)."""
+    path = get_dataset(dataset_id).path
+    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, encoding="utf-8-sig")
+
+
+def _shown(cm: ChoroplethMap) -> pd.Series:
+    """Palette index of each LSOA drawn, by LSOA code."""
+    ts = map_assets.tileset("2025") if cm.map.spec["tileset"].split("/")[-2].startswith("lsoa21") \
+        else map_assets.tileset("2019")
+    codes = ts.codes[cm.map.column("feature").raw.astype(int)]
+    return pd.Series(cm.map.column("fill").raw, index=codes)
+
+
+def _static_rows(layer: dict) -> list:  # type: ignore[type-arg]
+    """The rows of a context layer served as a static file."""
+    url = layer["data"]["@@static"]
+    assert url.startswith(f"{STATIC_URL}/maps/ctx-")
+    return json.loads(gzip.decompress((static_dir() / url[len(STATIC_URL) + 1:]).read_bytes()))
 
 
 @pytest.mark.demo
@@ -45,46 +78,93 @@ def test_birmingham_decile_map_has_outlines_ward_labels_and_legend(
     sel = areas.select(table25, bham)
     cm = choropleth_deck(sel, data.load_boundaries("2025"), measure="imd", edition="2025", area=bham,
                          lad_boundaries=lads, ward_boundaries=wards)
-    assert cm.n_lsoas == len(sel) > 600
-    assert cm.simplified_m == 0 and cm.simplification_note == ""
-    ids = [la.id for la in cm.deck.layers]
-    assert ids == ["lsoa-fill", "ward-casing", "ward-outlines", "lad-outlines", "place-names"]
-    labels = {row["text"] for row in _layer(cm.deck, "place-names").data}
-    ward_names = set(sel["ward_name"])
-    assert len(labels) >= 15 and labels <= ward_names | set(wards["ward_name"])
+    raw_lookup = _raw("lsoa21_ward24_lookup")
+    bham_codes = set(raw_lookup.loc[raw_lookup["ltla24_code"] == "E08000025", "lsoa21_code"])
+    assert cm.n_lsoas == cm.map.n_lsoas == len(bham_codes) > 600
+    assert cm.generalised_m == 0 and cm.simplification_note == ""
+    assert cm.map.layer_ids == ["ward-casing", "ward-outlines", "lad-outlines", "place-names"]
+    labels = {row["text"] for row in cm.map.layer("place-names")["data"]}
+    assert len(labels) >= 15 and labels <= set(raw_lookup["ward24_name"])
+    # ward outlines come from a static file (fetched once); each border is drawn once
+    assert _static_rows(cm.map.layer("ward-outlines")) == _static_rows(cm.map.layer("ward-casing"))
     assert [c for _, c in cm.legend[:10]] == list(maps.DECILE_COLOURS)
     assert "most deprived" in cm.legend[0][0] and "decile" in cm.legend_title
-    # the colour of each polygon is its IMD decile's viridis step
-    fill = _layer(cm.deck, "lsoa-fill").data
-    first = fill[0]
-    code = first["tip_title"].split("(")[-1].rstrip(")")
-    assert tuple(first["fill"]) == maps.DECILE_COLOURS[int(sel.loc[code, "imd_decile"]) - 1]
-    spec = json.loads(cm.deck.to_json())
-    assert spec.get("mapStyle") == maps.NO_BASEMAP and "mapProvider" not in spec  # no basemap request
+    # each LSOA's colour is its IMD decile's viridis step, decile as published
+    raw = _raw("imd2025").set_index("lsoa21_code")["IMD_decile"]
+    shown = _shown(cm)
+    assert set(shown.index) == bham_codes
+    want = raw.reindex(shown.index).astype(int) - 1
+    assert (shown.to_numpy() == want.to_numpy()).all()
+    assert [list(c[:3]) for c in cm.map.spec["palette"]] == [list(c) for c in PALETTE]
+    assert "mapStyle" not in json.dumps(cm.map.spec)  # no basemap, nothing fetched off the machine
 
 
 @pytest.mark.demo
-def test_tooltip_fields_name_ward_rank_of_england_and_domain_deciles(table19: pd.DataFrame) -> None:
-    row = table19.loc[["E01009219"]]
-    tips = tooltips(row, "health", "rank", edition="2019").iloc[0]
-    assert list(tips.index) == list(TOOLTIP_FIELDS)
-    assert "E01009219" in tips["tip_title"] and row["lsoa_name"].iloc[0] in tips["tip_title"]
-    assert row["ward_name"].iloc[0] in tips["tip_where"] and "Birmingham" in tips["tip_where"]
-    assert "rank 7,847 of 32,844" in tips["tip_value"]  # the issue's reference LSOA
-    assert "IMD 2" in tips["tip_more"] and "Health" in tips["tip_more"]
-    for f in TOOLTIP_FIELDS:
-        assert "{" + f + "}" in TOOLTIP_HTML
+def test_tooltip_names_ward_rank_of_england_and_domain_deciles(table19: pd.DataFrame,
+                                                              lads: gpd.GeoDataFrame) -> None:
+    code = "E01009219"  # the issue's reference LSOA (Birmingham)
+    raw = _raw("imd2019").set_index("lsoa11_code")
+    assert int(raw.loc[code, "Health_rank"]) == 7_847
+    ts = map_assets.tileset("2019", table19)
+    attrs = map_assets.attributes("2019", table19)
+    cm = choropleth_deck(table19.loc[[code]], data.load_boundaries("2019"), measure="health", view="rank",
+                         edition="2019", area=areas.Area("lad", "E08000025", "Birmingham"),
+                         lad_boundaries=lads, tileset=ts, attributes=attrs)
+    tip = cm.map.tooltips(ts.codes, attrs).loc[code].tolist()
+    pop = _raw("population2020").set_index("lsoa11_code")
+    assert tip[0] == f"{pop.loc[code, 'lsoa11_name']} ({code})"
+    assert tip[1].startswith("Ward: ") and tip[1].endswith(" · Birmingham")
+    assert tip[2] == f"Health deprivation and disability: rank 7,847 of 32,844, decile {int(raw.loc[code, 'Health_decile'])}"
+    assert tip[3] == "Deciles: " + " · ".join(f"{lab} {int(raw.loc[code, f'{stems[0]}_decile'])}"
+                                               for lab, stems in RAW_STEMS.items())
+    styles = [line["style"] for line in cm.map.spec["tooltip"]]
+    assert styles == ["b", "", "", "dim"]
+
+
+@pytest.mark.parametrize(("edition", "measure", "view"), [("2025", "imd", "score"), ("2019", "income", "rank")])
+def test_tooltips_of_every_lsoa_in_england_read_as_the_raw_files(
+        edition: Edition, measure: str, view: str, lads: gpd.GeoDataFrame) -> None:
+    table = data.load_lsoa_table(edition)
+    ts, attrs = map_assets.tileset(edition, table), map_assets.attributes(edition, table)
+    cm = choropleth_deck(table, data.load_boundaries(edition), measure=measure, view=view, edition=edition,
+                         area=areas.ENGLAND, lad_boundaries=lads, national=table, tileset=ts, attributes=attrs)
+    got = cm.map.tooltips(ts.codes, attrs)
+    assert len(got) == england_lsoa_count(edition)
+    key = "lsoa21_code" if edition == "2025" else "lsoa11_code"
+    imd = _raw(f"imd{edition}").set_index(key).reindex(got.index)
+    which = 1 if edition == "2025" else 0
+    stem = RAW_STEMS["IMD" if measure == "imd" else measure.capitalize()][which]
+    n = england_lsoa_count(edition)
+    value = [f"rank {int(r):,} of {n:,}, decile {int(d)}" for r, d in zip(imd[f"{stem}_rank"], imd[f"{stem}_decile"], strict=True)]
+    if view == "score":
+        value = [f"{v}, score {s:,.2f}" for v, s in zip(value, imd[f"{stem}_score"], strict=True)]
+    label = get_measure(measure).label
+    assert (got["line2"] == [f"{label}: {v}" for v in value]).all()
+    more = ["Deciles: " + " · ".join(f"{lab} {int(row[f'{stems[which]}_decile'])}" for lab, stems in RAW_STEMS.items())
+            for _, row in imd.iterrows()]
+    assert (got["line3"] == more).all()
+    if edition == "2025":
+        names = _raw("lsoa21_ward24_lookup").set_index("lsoa21_code").reindex(got.index)
+        assert (got["line0"] == names["lsoa21_name"] + " (" + got.index.to_series() + ")").all()
+        assert (got["line1"] == "Ward: " + names["ward24_name"] + " · " + names["ltla24_name"]).all()
+    # the whole view fits the issue's budget for a measure switch (after deflate, as the websocket sends it)
+    spec = json.dumps(cm.map.spec, separators=(",", ":")).encode()
+    assert cm.map.deflated_size + len(zlib.compress(spec, 6)) < 200_000
 
 
 @pytest.mark.demo
 def test_rank_view_uses_national_tenths(table25: pd.DataFrame, geo25: pd.DataFrame,
                                         lads: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> None:
     ward = areas.area_from_code(table25.loc[table25["lad_name"] == "Birmingham", "ward_code"].iloc[0], geo25)
-    cm = choropleth_deck(areas.select(table25, ward), data.load_boundaries("2025"), measure="income",
+    sel = areas.select(table25, ward)
+    cm = choropleth_deck(sel, data.load_boundaries("2025"), measure="income",
                          view="rank", edition="2025", area=ward, lad_boundaries=lads, ward_boundaries=wards)
     n = england_lsoa_count("2025")
     assert cm.legend[0][0] == f"rank 1–{n // 10:,}"
     assert "rank" in cm.legend_title and "Income" in cm.legend_title
+    ranks = _raw("imd2025").set_index("lsoa21_code")["Income_rank"]
+    shown = _shown(cm)
+    assert (shown.to_numpy() == np.ceil(ranks.reindex(shown.index) / n * 10).astype(int) - 1).all()
 
 
 @pytest.mark.demo
@@ -93,23 +173,27 @@ def test_region_view_labels_local_authorities(table19: pd.DataFrame, geo25: pd.D
     wm = areas.area_from_code("E12000005", geo25)
     cm = choropleth_deck(areas.select(table19, wm), data.load_boundaries("2019"), measure="crime",
                          view="rank", edition="2019", area=wm, lad_boundaries=lads)
-    labels = {row["text"] for row in _layer(cm.deck, "place-names").data}
+    labels = {row["text"] for row in cm.map.layer("place-names")["data"]}
     assert "Birmingham" in labels and len(labels) >= 10
-    assert "ward-outlines" not in [la.id for la in cm.deck.layers]
+    assert "ward-outlines" not in cm.map.layer_ids
+    assert cm.map.spec["line"]["color"][3] == 70  # thin white lines between LSOAs
 
 
-def test_england_is_simplified_and_says_by_how_much(table25: pd.DataFrame,
-                                                    lads: gpd.GeoDataFrame) -> None:
-    bounds = simplified_boundaries(data.load_boundaries("2025"))
-    cm = choropleth_deck(table25, bounds, measure="imd", edition="2025", area=areas.ENGLAND,
-                         lad_boundaries=lads)
-    assert cm.n_lsoas == england_lsoa_count("2025")
-    assert cm.simplified_m == ENGLAND_SIMPLIFY_M and 0.2 < cm.vertices_removed < 0.9
-    assert f"{ENGLAND_SIMPLIFY_M:,.0f} m" in cm.simplification_note
-    size_mb = len(cm.deck.to_json()) / 1e6
-    assert size_mb < 30, f"England map payload {size_mb:.1f} MB"
-    labels = _layer(cm.deck, "place-names").data
+def test_england_opens_on_the_generalised_level_and_says_so(table25: pd.DataFrame,
+                                                           lads: gpd.GeoDataFrame) -> None:
+    cm = choropleth_deck(table25, data.load_boundaries("2025"), measure="imd", edition="2025",
+                         area=areas.ENGLAND, lad_boundaries=lads)
+    assert cm.n_lsoas == cm.map.n_lsoas == england_lsoa_count("2025")
+    assert cm.generalised_m == NATIONAL_TOLERANCE_M
+    assert f"{NATIONAL_TOLERANCE_M:,.0f} m" in cm.simplification_note
+    labels = cm.map.layer("place-names")["data"]
     assert 5 <= len(labels) < 80  # decluttered, not all 296 local authorities
+    # England's local-authority outlines travel as a static file, not in every view's spec
+    assert len(json.dumps(cm.map.spec)) < 20_000
+    paths = _static_rows(cm.map.layer("lad-outlines"))
+    assert 300 < len(paths) < 5_000
+    # a cached map is small to keep and to copy (Streamlit copies cached values on every rerun)
+    assert len(pickle.dumps(cm)) < 500_000
 
 
 @pytest.mark.demo
@@ -120,13 +204,17 @@ def test_score_view_bins_the_values_shown(table25: pd.DataFrame, geo25: pd.DataF
                          view="score", edition="2025", area=bham, lad_boundaries=lads,
                          ward_boundaries=wards)
     assert len(cm.legend) == 10 and "score" in cm.legend_title
-    assert "score" in _layer(cm.deck, "lsoa-fill").data[0]["tip_value"]
+    score = cm.map.column("score")
+    assert score.scale == 0.001 and score.dtype in ("i16", "i32")
+    raw = _raw("imd2025").set_index("lsoa21_code")["Crime_score"]
+    codes = _shown(cm).index
+    assert np.array_equal(score.decoded(), raw.reindex(codes).to_numpy(float))  # exact, not rounded
+    assert "{score:,.2f}" in cm.map.spec["tooltip"][2]["text"]
 
 
-def test_value_measure_and_missing_column() -> None:
-    t = pd.DataFrame({"lsoa_name": ["A", "B"], "ward_name": ["w", "w"], "lad_name": ["l", "l"],
-                      "imd_decile": [1, 10]}, index=pd.Index(["E01000001", "E01000002"], name="lsoa_code"))
-    b = data.load_boundaries("2025").head(2)
+def test_value_measure_and_missing_column(table25: pd.DataFrame) -> None:
+    t = pd.DataFrame({"imd_decile": [1, 10]}, index=pd.Index(["E01000001", "E01000002"], name="lsoa_code"))
+    b = data.load_boundaries("2025")
     lad = data.load_lad_boundaries().head(1)
     area = areas.Area("lad", "E09000001", "City of London")
     with pytest.raises(ValueError, match="imd_rank"):
@@ -134,6 +222,7 @@ def test_value_measure_and_missing_column() -> None:
     cm = choropleth_deck(t.assign(imd_decile=[1, None]), b, measure=get_measure("imd"), edition="2025",
                          area=area, lad_boundaries=lad)
     assert cm.legend[-1] == ("no data", maps.NO_DATA)
+    assert _shown(cm).to_dict() == {"E01000001": 0, "E01000002": len(PALETTE) - 1}
 
 
 @pytest.mark.demo
@@ -145,35 +234,21 @@ def test_declutter_drops_overlapping_labels() -> None:
     assert kept["text"].tolist() == ["Big", "Far"]
 
 
-@pytest.mark.demo
-def test_frozen_map_pickles_small_and_sends_the_same_json(table25: pd.DataFrame, geo25: pd.DataFrame,
-                                                           lads: gpd.GeoDataFrame) -> None:
-    import pickle
-
-    wm = areas.area_from_code("E12000005", geo25)
-    cm = choropleth_deck(areas.select(table25, wm), data.load_boundaries("2025"), measure="imd",
-                         edition="2025", area=wm, lad_boundaries=lads)
-    frozen = pickle.loads(pickle.dumps(cm.frozen()))
-    assert frozen.deck.to_json() == cm.deck.to_json()
-    assert frozen.legend == cm.legend and frozen.deck._tooltip == cm.deck._tooltip
-
-
 def test_score_view_with_national_table_matches_the_deciles(table25: pd.DataFrame, geo25: pd.DataFrame,
                                                             lads: gpd.GeoDataFrame) -> None:
     bham = areas.area_from_code("E08000025", geo25)
     sel = areas.select(table25, bham)
     cm = choropleth_deck(sel, data.load_boundaries("2025"), measure="imd", view="score", edition="2025",
                          area=bham, lad_boundaries=lads, national=table25)
-    darkest = sum(tuple(r["fill"]) == maps.DECILE_COLOURS[0] for r in _layer(cm.deck, "lsoa-fill").data)
-    assert darkest == int((sel["imd_decile"] == 1).sum())  # national tenths of score = deciles
+    darkest = int((_shown(cm) == 0).sum())
+    raw = _raw("imd2025").set_index("lsoa21_code")
+    assert darkest == int((raw.reindex(sel.index)["IMD_decile"] == 1).sum())  # national tenths of score = deciles
     assert "England&#x27;s 33,755" in cm.legend_html  # escaped by legend_html
 
 
 @pytest.mark.demo
 def test_national_tenths_lower_is_worse_and_missing() -> None:
-    from needsmap.viz.choropleth import national_tenths
-
     ref = pd.Series(range(1, 101), dtype=float)
-    colours, legend = national_tenths(pd.Series([1.0, 100.0, None]), ref, higher_is_worse=False)
-    assert colours == [maps.DECILE_COLOURS[0], maps.DECILE_COLOURS[9], maps.NO_DATA]
+    classes, legend = national_tenths(pd.Series([1.0, 100.0, None]), ref, higher_is_worse=False)
+    assert classes.tolist() == [0, 9, -1]
     assert len(legend) == 10

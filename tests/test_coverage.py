@@ -13,6 +13,7 @@ import shapely
 
 from needsmap import areas, data
 from needsmap.analysis import coverage as cv
+from needsmap.data import map_assets
 from needsmap.errors import ValidationError
 from needsmap.viz import bivariate
 
@@ -237,6 +238,21 @@ def test_overall_imd_need_is_the_national_rank_percentile(table19, table25) -> N
         assert (frame["need_decile"] == table["imd_decile"]).all()
 
 
+@pytest.mark.parametrize("spec", [
+    cv.NeedSpec(), cv.NeedSpec("cyp"), cv.NeedSpec("cni"), cv.NeedSpec("eth_minority_pct"),
+    cv.NeedSpec("at_risk_jobs_pct"), cv.NeedSpec.composite({"income": 2, "health": 1}),
+], ids=lambda s: s.measure_id if not s.is_composite else "composite")
+def test_need_from_only_the_columns_it_names(spec: cv.NeedSpec, table25: pd.DataFrame) -> None:
+    """The slim table `needsmap gaps` loads (its need's columns and the IMD ones) gives the same need
+    as the whole table: NeedSpec.columns names every column need_frame reads."""
+    slim = data.load_lsoa_table("2025", columns=[*cv.TABLE_COLUMNS, *spec.columns()])
+    assert len(slim.columns) < len(table25.columns) / 3
+    got, label = cv.need_frame(slim, spec, edition="2025")
+    want, want_label = cv.need_frame(table25, spec, edition="2025")
+    pd.testing.assert_frame_equal(got, want)
+    assert label == want_label and got["need_score"].notna().sum() > 30_000
+
+
 @pytest.mark.demo
 def test_value_measure_as_need_and_absent_measure(table25, table19, points25, bham) -> None:
     if "at_risk_jobs_pct" in table25.columns:
@@ -312,6 +328,49 @@ def test_palette_is_distinct_under_colour_blindness() -> None:
         assert min(gaps) > 12
 
 
+def test_coverage_arrays_equal_brute_force_distances(table25, points25) -> None:
+    """Counts, nearest distances and catchments from the spatial index equal those from every
+    pairwise distance (numpy), for Birmingham's LSOAs, the real food banks and all of England's
+    LSOAs as the catchment pool; a point exactly on the circle counts."""
+    from needsmap.orgs import load_default_layer
+
+    orgs = cv.org_xy(cv.usable_orgs(load_default_layer("foodbanks").table)[0])
+    xy = points25[["x", "y"]].to_numpy()
+    pop = table25["population"].reindex(points25.index).fillna(0).to_numpy()
+    q = points25.loc[table25.index[table25["lad_code"] == BIRMINGHAM], ["x", "y"]].to_numpy()
+    on_circle = q[0] + [600.0, 800.0]  # 1,000 m exactly from the first LSOA's point
+    orgs = np.vstack([orgs, on_circle])
+    within, nearest, catchment = cv.coverage_arrays(q, orgs, xy, pop, 1000.0)
+    d_orgs = np.hypot(q[:, None, 0] - orgs[None, :, 0], q[:, None, 1] - orgs[None, :, 1])
+    assert (within == (d_orgs <= 1000.0).sum(axis=1)).all() and within[0] >= 1
+    assert np.allclose(nearest, d_orgs.min(axis=1), rtol=0, atol=1e-6)
+    d_pool = np.hypot(q[:, None, 0] - xy[None, :, 0], q[:, None, 1] - xy[None, :, 1])
+    assert np.allclose(catchment, (d_pool <= 1000.0) @ pop)
+    assert (catchment >= table25.loc[table25["lad_code"] == BIRMINGHAM, "population"].to_numpy()).all()
+    none = cv.coverage_arrays(q, np.empty((0, 2)), xy, pop, 1000.0)
+    assert (none[0] == 0).all() and np.isnan(none[1]).all() and np.array_equal(none[2], catchment)
+
+
+def test_prepared_catchment_pairs_give_the_same_analysis(table25, points25, bham) -> None:
+    """Catchment pairs found once (as the command line caches them) give the analysis found without
+    them, for England and for one local authority; pairs made for another radius are not used."""
+    from needsmap.orgs import load_default_layer
+
+    orgs = load_default_layer("foodbanks").table
+    pairs = cv.catchment_pairs(points25, 1.0)
+    assert pairs.attrs["radius_km"] == 1.0 and pairs[["i", "j"]].dtypes.tolist() == ["int32"] * 2
+    assert len(pairs) > 200_000 and (pairs["i"] == pairs["j"]).sum() == len(points25)  # each with itself
+    for area in (areas.ENGLAND, bham):
+        want = cv.analyse_gaps(table25, points25, orgs, area=area, edition="2025").lsoas
+        got = cv.analyse_gaps(table25, points25, orgs, area=area, edition="2025", pairs=pairs).lsoas
+        pd.testing.assert_frame_equal(got, want)
+    stale = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025", radius_km=2.0,
+                            pairs=pairs).lsoas
+    fresh = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025", radius_km=2.0).lsoas
+    pd.testing.assert_frame_equal(stale, fresh)
+    assert (fresh["catchment_population"] > want["catchment_population"].reindex(fresh.index)).mean() > 0.9
+
+
 # ----------------------------------------------------------------------------- wards, words, exports
 def test_wards_summary_and_exports(table25, points25, bounds25, bham) -> None:
     sample = bounds25.sample(2000, random_state=3)
@@ -376,19 +435,25 @@ def test_bivariate_map_and_legend(table25, points25, bounds25, bham) -> None:
     orgs = _orgs(list(p.x), list(p.y), list(sample["lsoa_code"]))
     orgs.loc[0, "org_name"] = "<img src=x onerror=alert(1)>"
     r = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025")
-    deck = bivariate.bivariate_deck(r, bounds25, lad_boundaries=data.load_lad_boundaries(),
+    view = bivariate.bivariate_deck(r, bounds25, lad_boundaries=data.load_lad_boundaries(),
                                     ward_boundaries=data.load_ward_boundaries(), orgs=orgs)
-    ids = [layer.id for layer in deck.layers]
-    assert ids[0] == "lsoa-fill" and "organisations" in ids and "ward-outlines" in ids
-    assert "place-names" in ids
-    spec = json.loads(deck.to_json())
-    # the only markup in a tooltip is the fixed template; every pickable row has all its fields
-    assert deck._tooltip["html"] == bivariate.TOOLTIP_HTML
-    for layer in spec["layers"]:
-        if layer.get("pickable"):
-            assert set(bivariate.TOOLTIP_FIELDS) <= set(layer["data"][0])
+    ids = view.layer_ids  # context layers above the LSOA shading (which is drawn from the tileset)
+    assert "organisations" in ids and "ward-outlines" in ids and ids[-1] == "place-names"
+    assert view.n_lsoas == len(r.lsoas)
+    # the only markup in a tooltip is the fixed template; every pickable row has all its fields,
+    # as plain text (the browser escapes each value)
+    assert view.spec["layer_tooltip"] == bivariate.TOOLTIP_HTML
+    dots = view.layer("organisations")["data"]
+    assert all(set(bivariate.TOOLTIP_FIELDS) <= set(row) for row in dots)
+    assert {row["tip_title"] for row in dots} <= set(orgs["org_name"])  # as given, not pre-escaped
+    for layer in view.spec["layers"]:
         for prop in ("widthUnits", "radiusUnits"):
             assert not str(layer.get(prop, "")).startswith("@@=")  # constants, not expressions
+    # each LSOA's colour is its need × coverage class
+    codes = map_assets.tileset("2025").codes[view.column("feature").raw.astype(int)]
+    colours = [tuple(view.spec["palette"][i][:3]) for i in view.column("fill").raw]
+    assert colours == [cv.BIVARIATE_COLOURS.get(c, (200, 200, 200))
+                       for c in r.lsoas.loc[codes, "bivariate_class"].astype(object)]
     legend = bivariate.bivariate_legend_html(r.lsoas["bivariate_class"].value_counts().to_dict(),
                                              need_label="Need <b>", org_label="Food bank")
     assert legend.count("background:rgb(") >= 10 and "Need &lt;b&gt;" in legend

@@ -288,7 +288,7 @@ def test_explore_page_runs_on_the_demo_with_the_banner(demo_env: Path) -> None:
     assert any(BANNER in str(i.value) for i in at.info), "no demo banner"
     text = " ".join(str(m.value) for m in at.markdown)
     assert "Birmingham has 659 neighbourhoods" in text
-    assert len(at.get("deck_gl_json_chart")) == 1, "no map"
+    assert len(at.get("component_instance")) == 1, "no map"
     for page in PAGES:  # the router shows the banner above every page
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from needsmap.viz.lsoa_map import LsoaMap
 from tests.conftest import open_app
 
 
@@ -16,13 +19,24 @@ def _text(at: AppTest) -> str:
     return " ".join(str(m.value) for m in at.markdown)
 
 
+def map_view(at: AppTest, key: str = "explore_map") -> LsoaMap:
+    """The map view a page sent to the browser component ``key`` (AppTest shows the component as an
+    unknown element; its arguments are the spec and the values)."""
+    [el] = [e for e in at.get("component_instance") if json.loads(e.proto.json_args).get("key") == key]
+    args = {a.key: a.bytes for a in el.proto.special_args}
+    return LsoaMap(spec=json.loads(args["spec"]), values=args["values"])
+
+
 def test_birmingham_default_then_domain_rank_and_england() -> None:
     at = _explore()
     assert at.session_state["explore_measure"] == "imd"
     assert at.session_state["explore_view"] == "decile"
     assert "Birmingham has 659 neighbourhoods" in _text(at)
     assert at.get("download_button"), "no CSV download button"
-    assert len(at.get("deck_gl_json_chart")) == 1
+    view = map_view(at)
+    assert view.n_lsoas == 659 and "/maps/lsoa21-" in view.spec["tileset"]
+    assert view.layer_ids[-1] == "place-names" and "ward-outlines" in view.layer_ids
+    assert "{imd_decile:,.0f}" in view.spec["tooltip"][2]["text"]  # decile view: the IMD decile
 
     at.selectbox(key="explore_group").set_value("IMD domain").run()
     assert at.session_state["explore_measure"] == "income"  # first domain of the group
@@ -32,6 +46,7 @@ def test_birmingham_default_then_domain_rank_and_england() -> None:
 
     at.radio(key="explore_view").set_value("rank").run()
     assert not at.exception, [e.value for e in at.exception]
+    assert "Health deprivation and disability: rank {rank:,.0f} of 33,755" in map_view(at).spec["tooltip"][2]["text"]
     table = at.dataframe[0].value
     rank_col = "Health deprivation and disability rank (of 33,755)"
     assert rank_col in table.columns and table[rank_col].is_monotonic_increasing
@@ -42,7 +57,10 @@ def test_birmingham_default_then_domain_rank_and_england() -> None:
     assert at.session_state["nm_area"].name == "England"
     assert at.session_state["explore_measure"] == "health" and at.session_state["explore_view"] == "rank"
     assert "England has 33,755 neighbourhoods" in _text(at)
-    assert any("simplified" in str(i.value) for i in at.info), "England view must say it is simplified"
+    assert any("generalised" in str(i.value) for i in at.info), "England view must say it is generalised"
+    england = map_view(at)
+    assert england.n_lsoas == 33_755 and england.deflated_size < 200_000
+    assert set(england.layer("lad-outlines")["data"]) == {"@@static"}  # sent once as a file, not per view
     assert at.get("download_button")
 
 
@@ -53,3 +71,5 @@ def test_2019_edition_has_no_score_view() -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert "score" not in at.radio(key="explore_view").options
     assert "Birmingham has 639 neighbourhoods" in _text(at)
+    view = map_view(at)
+    assert view.n_lsoas == 639 and "/maps/lsoa11-" in view.spec["tileset"]

@@ -14,7 +14,7 @@ from needsmap.analysis import change
 from needsmap.data import extra_measures as em
 from needsmap.data.catalog import CATALOG, get_dataset
 from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21
-from needsmap.viz.change_map import NOT_COMPARABLE, PUOR7, change_classes
+from needsmap.viz.change_map import NOT_COMPARABLE, PALETTE, PUOR7, change_classes
 
 CONTRACT_BOTH = ("at_risk_jobs_pct", "furlough_rate")
 CONTRACT_2025 = ("cni_score", "cni_rank", "cni_civic_assets_score", "cni_connectedness_score",
@@ -208,12 +208,13 @@ def test_change_analysis_edge_cases() -> None:
 
 @pytest.mark.demo
 def test_change_colours_diverge() -> None:
-    colours, legend = change_classes(pd.Series([6000, 100, -100, -6000, None]), "rank")
+    classes, legend = change_classes(pd.Series([6000, 100, -100, -6000, None]), "rank")
+    colours = [PALETTE[c] for c in classes]
     assert colours[0] == PUOR7[0] and colours[3] == PUOR7[-1]
     assert colours[1] == colours[2] == PUOR7[3] and colours[4] == NOT_COMPARABLE
     assert legend[-1][1] == NOT_COMPARABLE and len(legend) == 8
-    colours, legend = change_classes(pd.Series([1, 0, -2]), "decile")
-    assert colours == [PUOR7[2], PUOR7[3], PUOR7[5]] and len(legend) == 7
+    classes, legend = change_classes(pd.Series([1, 0, -2]), "decile")
+    assert [PALETTE[c] for c in classes] == [PUOR7[2], PUOR7[3], PUOR7[5]] and len(legend) == 7
 
 
 # ----------------------------------------------------------------------------- optional layers

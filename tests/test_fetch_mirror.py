@@ -5,6 +5,7 @@ files whose values equal ``../shared/data``'s, for every dataset the source regi
 from __future__ import annotations
 
 import importlib
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -84,6 +85,15 @@ def test_every_source_has_a_publisher_fixture() -> None:
     assert sorted(BUILDERS) == sorted(s.id for s in SOURCES)
 
 
+def _derived_into(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The map tilesets derived from the fetched data go under ``tmp_path``, not into the checkout's
+    served folder (the postcode table goes to the cache, keyed on its sources like every cache)."""
+    from needsmap.data import map_assets
+
+    (tmp_path / "static").mkdir()
+    monkeypatch.setattr(map_assets, "static_dir", lambda: tmp_path / "static")
+
+
 @pytest.fixture()
 def partial_fixtures_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fixtures that hold a sample of rows (to keep the suite fast) skip the whole-England check,
@@ -102,13 +112,18 @@ def partial_fixtures_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("partial_fixtures_allowed")
 def test_fetch_from_a_local_server_rebuilds_the_data_folder(
         publisher_files: Path, tmp_path: Path, real_data_dir: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    _derived_into(tmp_path, monkeypatch)
     folder = tmp_path / "data"
     with serve(publisher_files) as url:
         code = main(["data", "fetch", "--mirror", url, "--to", str(folder)])
     err = capsys.readouterr().err
     assert code == 0, err
     assert f"Fetched {len(SOURCES)} of {len(SOURCES)} source(s)" in err
+    # then the files derived once from the data: the map's tilesets and the postcode table
+    assert re.search(r"Map assets in .*lsoa11 for IMD 2019: [\d,]+ LSOAs.*lsoa21 for IMD 2025: [\d,]+ LSOAs",
+                     err), err
+    assert "postcode table: " in err and "postcodes placed in LSOA 2011 and 2021" in err, err
     recorded = manifest.entries(folder)
     for source in SOURCES:
         for ds_id in source.datasets:
@@ -122,7 +137,9 @@ def test_fetch_from_a_local_server_rebuilds_the_data_folder(
 
 @pytest.mark.usefixtures("partial_fixtures_allowed")
 def test_prepare_converts_hand_downloads_and_lists_what_is_missing(
-        publisher_files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        publisher_files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _derived_into(tmp_path, monkeypatch)
     raw = tmp_path / "downloads"
     raw.mkdir()
     first = SOURCES[0]

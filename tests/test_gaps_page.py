@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import open_app
+from tests.test_explore_page import map_view
 
 pytestmark = pytest.mark.demo
 
@@ -46,6 +47,10 @@ def test_page_shows_summary_map_and_tables(at: AppTest) -> None:
     assert "Within 1 km" in gaps.columns and len(gaps) > 600
     assert {"Ward", "Population", "Gap score"} <= set(at.dataframe[1].value.columns)
     assert any("Need =" in c.value for c in at.caption)
+    view = map_view(at, "gaps_map")
+    assert view.n_lsoas == len(gaps) and "organisations" in view.layer_ids
+    assert view.spec["tooltip"][2]["text"] == f"Gap rank {{gap_rank:,.0f}} of {len(gaps):,}: {{cls}}"
+    assert view.column("cls").labels is not None and "High need, low coverage" in view.column("cls").labels
 
 
 def test_changing_radius_recomputes(at: AppTest) -> None:

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, open_app
+from tests.test_explore_page import map_view
 
 PAGE = "app_pages/organisations.py"
 MESSY = (ROOT / "tests" / "data" / "messy_postcodes.csv").read_bytes()
@@ -28,6 +29,10 @@ def test_default_layer_birmingham_then_libraries() -> None:
     m = _metrics(at)
     assert m["Rows in the list"] == "958"  # Give Food, every row accounted for
     assert any("14 organisations shown" in c.value or "organisations shown" in c.value for c in at.caption)
+    view = map_view(at, "orgs_map")
+    assert view.layer_ids[-2:] == ["org-points", "place-names"] and view.n_lsoas > 600
+    shown = next(c.value for c in at.caption if "organisations shown" in c.value or "organisation shown" in c.value)
+    assert len(view.layer("org-points")["data"]) == int(shown.split()[0].replace(",", ""))
     assert len(at.get("download_button")) >= 3
     at.selectbox(key="orgs_layer").set_value("libraries").run()
     assert not at.exception
@@ -104,19 +109,22 @@ def test_point_layers_plain_text_lists_and_units() -> None:
     import pandas as pd
 
     from needsmap.viz import maps
+    from needsmap.viz.lsoa_map import LsoaMap
     from needsmap.viz.org_points import lad_bubble_layer, point_layer
 
     orgs = pd.DataFrame({"lat": [52.41, 52.48, None], "lon": [-1.96, -1.89, -1.9],
                          "org_name": ["<b>Alpha</b> & Co", "Beta", "Gamma"],
                          "org_category": pd.Series(["Food", None, "Food"], dtype="string")})
     layer, legend = point_layer(orgs)
-    deck = json.loads(maps.make_deck([layer], maps.view_for_bounds([-2, 52.3, -1.8, 52.6])).to_json())
-    data = deck["layers"][0]["data"]
+    # as the map spec carries it to the browser (drawn above the LSOAs, below the place names)
+    [spec] = LsoaMap(spec={"layers": []}, values=b"").with_layers([layer]).spec["layers"]
+    json.dumps(spec, allow_nan=False)
+    data = spec["data"]
     assert len(data) == 2  # the row without coordinates is not drawn
     assert data[0]["colour"] == [255, 99, 20]  # a JSON list, not text
-    # plain text: Streamlit HTML-escapes each value when it fills the tooltip template
+    # plain text: the browser escapes each value when it fills the tooltip template
     assert data[0]["tip_title"] == "<b>Alpha</b> & Co"
-    assert deck["layers"][0]["radiusUnits"] == "pixels"
+    assert spec["radiusUnits"] == "pixels"
     assert [lab for lab, _ in legend] == ["Food", "(no category)"]
     bubbles = lad_bubble_layer(pd.DataFrame({"lad_name": ["A", "B"], "count": [100, 25],
                                              "lat": [52.0, 53.0], "lon": [-1.0, -2.0]}))

@@ -1,33 +1,49 @@
-"""Map building blocks return serialisable pydeck objects with no basemap."""
+"""Map building blocks (outlines, classes, legends, the offline Deck) and the change map's tooltips."""
 
 from __future__ import annotations
 
 import json
 
+import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 
-from needsmap import data
+from needsmap import areas, data
+from needsmap.data import map_assets
+from needsmap.data.catalog import get_dataset
+from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21
 from needsmap.viz import maps
 
 pytestmark = pytest.mark.demo
 
 
-def test_birmingham_deck_serialises(table25: pd.DataFrame) -> None:
-    b = data.load_boundaries("2025")
-    bham = table25[table25["lad_name"] == "Birmingham"]
-    gdf = b[b["lsoa_code"].isin(bham.index)].join(bham[["imd_decile"]], on="lsoa_code")
-    colours, legend = maps.class_colours(gdf["imd_decile"], kind="decile")
-    gdf["fill"] = colours
-    frame = maps.polygon_frame(gdf, ["lsoa_code", "fill"])
-    lad = data.load_lad_boundaries()
-    deck = maps.make_deck(
-        [maps.fill_layer(frame), maps.outline_layer(lad[lad["lad_name"] == "Birmingham"])],
-        maps.view_for_bounds(gdf.total_bounds), tooltip_html="{lsoa_code}",
-    )
+def _raw(dataset_id: str) -> pd.DataFrame:
+    path = get_dataset(dataset_id).path
+    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, encoding="utf-8-sig")
+
+
+def test_outlines_draw_each_border_once() -> None:
+    wards = data.load_ward_boundaries()
+    bham = wards[wards["lad_code"] == "E08000025"]
+    layer = maps.outline_layer(bham, layer_id="ward-outlines")
+    spec = json.loads(maps.make_deck([layer], maps.view_for_bounds(bham.total_bounds)).to_json())
+    assert spec["layers"][0]["@@type"] == "PathLayer"
+    paths = layer.data
+    lines = gpd.GeoSeries([shapely.linestrings(p["path"]) for p in paths], crs=4326).to_crs(27700)
+    metric = bham.to_crs(27700).geometry
+    # in metres: shared borders once, the outer edge once = (sum of perimeters + outer perimeter) / 2
+    want = (metric.length.sum() + shapely.union_all(metric.values).length) / 2
+    assert abs(lines.length.sum() - want) < 0.005 * want
+    assert maps.edge_paths(bham) is paths  # worked out once
+
+
+def test_deck_for_points_has_no_basemap() -> None:
+    points = pd.DataFrame({"lon": [-1.9], "lat": [52.48], "org_name": ["x"]})
+    deck = maps.make_deck([maps.points_layer(points)], maps.view_for_bounds([-2, 52.4, -1.8, 52.6]),
+                          tooltip_html="{org_name}")
     spec = json.loads(deck.to_json())
     assert spec.get("mapStyle") == maps.NO_BASEMAP and "mapProvider" not in spec  # no tile request
-    assert len(legend) == 10 and len(frame) >= len(gdf)
 
 
 def test_rank_and_value_classes() -> None:
@@ -39,6 +55,8 @@ def test_rank_and_value_classes() -> None:
     assert legend[0] == ("89.1 – 99", maps.DECILE_COLOURS[0])  # darkest swatch = highest values
     cols, legend = maps.class_colours(pd.Series(range(100)), kind="value", higher_is_worse=False)
     assert cols[0] == maps.DECILE_COLOURS[0] and legend[0] == ("0 – 9.9", maps.DECILE_COLOURS[0])
+    classes, _ = maps.decile_classes(pd.Series([1, 10, 0, 11, None]))
+    assert classes.tolist() == [0, 9, -1, -1, -1]  # outside 1–10 is no data
 
 
 def test_legend_escapes_labels() -> None:
@@ -46,11 +64,33 @@ def test_legend_escapes_labels() -> None:
     assert "<i>x" not in html and "&lt;i&gt;" in html
 
 
-def test_change_tooltips_are_plain_text_fields(table25: pd.DataFrame) -> None:
-    from needsmap.viz.change_map import change_tooltips
+def test_change_map_tooltips_read_as_the_raw_files(table25: pd.DataFrame, geo25: pd.DataFrame) -> None:
+    from needsmap.viz.change_map import PALETTE, change_deck
 
-    rows = table25[table25["lad_name"] == "Birmingham"].head(50)
-    tips = change_tooltips(rows)
-    assert list(tips.columns) == list(maps.TOOLTIP_FIELDS)
+    bham = areas.area_from_code("E08000025", geo25)
+    sel = areas.select(table25, bham)
+    ts, attrs = map_assets.tileset("2025", table25), map_assets.attributes("2025", table25)
+    cm = change_deck(sel, data.load_boundaries("2025"), area=bham, lad_boundaries=data.load_lad_boundaries(),
+                     tileset=ts, attributes=attrs)
+    tips = cm.map.tooltips(ts.codes, attrs)
+    assert len(tips) == len(sel) and cm.map.layer_ids[-1] == "place-names"
+    lookup = _raw("lsoa11_lsoa21_lookup")
+    same = lookup[lookup["change_code"] == "U"].set_index("lsoa21_code")
+    imd19 = _raw("imd2019").set_index("lsoa11_code")
+    imd25 = _raw("imd2025").set_index("lsoa21_code")
+    checked = 0
+    for code in tips.index:
+        if code not in same.index:
+            assert "no change computed" in tips.loc[code, "line3"] or "not comparable" in tips.loc[code, "line3"]
+            continue
+        r19, d19 = int(imd19.loc[code, "IMD_rank"]), int(imd19.loc[code, "IMD_decile"])
+        r25, d25 = int(imd25.loc[code, "IMD_rank"]), int(imd25.loc[code, "IMD_decile"])
+        change = round(r19 * ENGLAND_LSOA21 / ENGLAND_LSOA11 - r25)
+        assert tips.loc[code, "line2"] == (
+            f"IMD rank 2019: {r19:,} (decile {d19}) → 2025: {r25:,} (decile {d25}) · change {change:+,} ranks, "
+            f"{d19 - d25:+} deciles (+ = relatively more deprived)")
+        assert tips.loc[code, "line3"] == "same area in both editions: change shown"
+        checked += 1
+    assert checked > 500
     assert not tips.apply(lambda c: c.str.contains("<", regex=False)).any().any()
-    assert tips["tip_title"].str.contains("Birmingham").all()
+    assert len(cm.map.spec["palette"]) == len(PALETTE)

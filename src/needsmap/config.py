@@ -116,3 +116,16 @@ def cache_dir() -> Path:
     path = Path(env).expanduser().resolve() if env else PROJECT_ROOT / ".cache"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+#: URL path of :func:`static_dir` relative to the app's root (no leading slash): Streamlit's static file
+#: serving (``server.enableStaticServing``) publishes ``static/`` beside ``app.py`` there
+STATIC_URL = "app/static"
+
+
+def static_dir() -> Path:
+    """Folder of files served to the browser as they are (map tilesets, the map renderer's scripts);
+    ignored by git, created on first use."""
+    path = PROJECT_ROOT / "static"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,4 +1,9 @@
-"""Browser fixtures: a real Streamlit server and Debian's headless Chromium driven by Playwright."""
+"""Browser fixtures: a real Streamlit server and Debian's headless Chromium driven by Playwright.
+
+The server is ``streamlit run serve.py``, as ``make run`` starts it (the dashboard plus its static
+files with long-lived caching). Maps are the LSOA map component: an iframe per map, drawn by deck.gl;
+:func:`wait_map_drawn` waits for one and fails on the message it shows when something broke.
+"""
 
 from __future__ import annotations
 
@@ -41,16 +46,21 @@ def chromium_path() -> str:
     return path
 
 
+#: the iframe of an LSOA map (Streamlit titles a v1 component's frame with its name)
+MAP_FRAME = "iframe[title='needsmap.ui.map_component.lsoa_map']"
+
+
 @contextmanager
-def streamlit_server(folder: Path, **env: str) -> Iterator[str]:
-    """A headless ``streamlit run app.py`` on a free local port (log in ``folder``), with ``env``
-    added to the environment; yields its base URL and stops it afterwards."""
+def streamlit_server(folder: Path, script: Path = ROOT / "serve.py", **env: str) -> Iterator[str]:
+    """A headless ``streamlit run <script>`` (default ``serve.py``, as ``make run``) on a free local
+    port (log in ``folder``), with ``env`` added to the environment; yields its base URL and stops it
+    afterwards."""
     port = _free_port()
     log = folder / "server.log"
     full_env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
              f"--server.port={port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none"],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=full_env,
         )
@@ -78,7 +88,7 @@ def streamlit_server(folder: Path, **env: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A headless ``streamlit run app.py`` on a free local port; yields its base URL."""
+    """A headless ``streamlit run serve.py`` on a free local port; yields its base URL."""
     with streamlit_server(tmp_path_factory.mktemp("streamlit")) as url:
         yield url
 
@@ -111,7 +121,41 @@ def open_page(browser: object, url: str, *, wait_text: str, screenshot: Path,
     page.screenshot(path=str(screenshot), full_page=True)
     assert not page.locator("[data-testid='stException']").count(), "page shows an exception"
     assert not outside, f"the page asked the network for {outside[:3]}"
+    for i in range(page.locator(MAP_FRAME).count()):
+        state = map_state(page, i)
+        assert not state.get("error"), f"map {i} shows an error: {state['error']}"
     return page
+
+
+def map_frame(page: object, nth: int = 0) -> object:
+    """The ``nth`` LSOA map's frame (a Playwright FrameLocator)."""
+    return page.frame_locator(MAP_FRAME).nth(nth)  # type: ignore[attr-defined]
+
+
+def map_state(page: object, nth: int = 0) -> dict[str, str]:
+    """The map's state as its element publishes it: ``drawn`` (number of the render last drawn),
+    ``ready`` ("1" once everything in view is on screen), ``values``, ``level`` (``national`` or
+    ``detail``), ``zoom``, ``tiles`` (detail tiles drawn), ``fetches``, ``outlines`` and ``error``
+    (the message it shows, when something broke)."""
+    return dict(map_frame(page, nth).locator("#map").evaluate("e => ({...e.dataset})"))  # type: ignore[attr-defined]
+
+
+def wait_map_drawn(page: object, nth: int = 0, *, after: int = 0, level: str | None = None,
+                   timeout_ms: int = 120_000) -> dict[str, str]:
+    """Wait until the ``nth`` map has drawn a render newer than ``after`` with everything in view on
+    screen (and at ``level`` if given); fails at once with the map's own message if it shows one.
+    Returns :func:`map_state`."""
+    deadline = time.time() + timeout_ms / 1000
+    map_frame(page, nth).locator("#map").wait_for(state="attached", timeout=timeout_ms)  # type: ignore[attr-defined]
+    state: dict[str, str] = {}
+    while time.time() < deadline:
+        state = map_state(page, nth)
+        assert not state.get("error"), f"the map shows an error: {state['error']}"
+        if (int(state.get("drawn", "0")) > after and state.get("ready") == "1"
+                and (level is None or state.get("level") == level)):
+            return state
+        time.sleep(0.25)
+    raise AssertionError(f"the map did not draw within {timeout_ms / 1000:.0f} s: {state}")
 
 
 def wait_idle(page: object, timeout_ms: int = 120_000) -> None:

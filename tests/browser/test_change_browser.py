@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import open_page, wait_idle
+from tests.browser.conftest import MAP_FRAME, map_frame, open_page, wait_idle, wait_map_drawn
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo]
 
@@ -15,13 +15,15 @@ def test_change_page_in_browser(server: str, browser: object, artifacts: Path) -
     page = open_page(browser, f"{server}/change?area=E08000025&edition=2025", wait_text="Biggest movers",
                      screenshot=artifacts / "change.png")
     assert page.get_by_text("Ranks and deciles are relative").count()  # type: ignore[attr-defined]
-    assert page.locator("canvas").count()  # type: ignore[attr-defined]  # the deck.gl map drew
+    drawn = wait_map_drawn(page)  # the map drew
+    assert map_frame(page).locator("canvas").count()  # type: ignore[attr-defined]
     assert page.get_by_text("Change in IMD rank, 2019→2025").count()  # type: ignore[attr-defined]
-    page.locator("[data-testid='stDeckGlJsonChart']").first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    page.locator(MAP_FRAME).first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
     wait_idle(page)
     page.screenshot(path=str(artifacts / "change_map.png"), timeout=120_000)  # type: ignore[attr-defined]
     page.get_by_text("Change in decile").first.click()  # type: ignore[attr-defined]
     wait_idle(page)
+    wait_map_drawn(page, after=int(drawn["drawn"]))  # the same map, recoloured
     page.screenshot(path=str(artifacts / "change_decile.png"), timeout=120_000)  # type: ignore[attr-defined]
     assert page.get_by_text("Change in IMD decile, 2019→2025").count()  # type: ignore[attr-defined]
     page.close()  # type: ignore[attr-defined]
@@ -42,8 +44,9 @@ def test_explore_shows_at_risk_jobs(server: str, browser: object, artifacts: Pat
     _pick(page, "Measure group", "Jobs and economy")
     page.get_by_text("Jobs at risk in the 2020 shutdown").first.wait_for(timeout=120_000)  # type: ignore[attr-defined]
     assert page.get_by_text("accommodation and food").count()  # type: ignore[attr-defined]
-    page.locator("[data-testid='stDeckGlJsonChart']").first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    page.locator(MAP_FRAME).first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
     wait_idle(page)
+    wait_map_drawn(page)
     page.screenshot(path=str(artifacts / "explore_atrisk.png"), timeout=120_000)  # type: ignore[attr-defined]
     assert not page.locator("[data-testid='stException']").count()  # type: ignore[attr-defined]
     page.close()  # type: ignore[attr-defined]

@@ -12,7 +12,14 @@ import pytest
 from PIL import Image
 
 from needsmap.ui.demo import BANNER
-from tests.browser.conftest import _LOCAL, streamlit_server, wait_idle
+from tests.browser.conftest import (
+    _LOCAL,
+    MAP_FRAME,
+    map_frame,
+    streamlit_server,
+    wait_idle,
+    wait_map_drawn,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo]
 
@@ -21,7 +28,7 @@ LONG = 300_000  # ms: software WebGL on a busy machine is slow
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``streamlit run app.py`` forced onto the embedded demo (``NEEDSMAP_DEMO=1``), fresh cache."""
+    """``streamlit run serve.py`` forced onto the embedded demo (``NEEDSMAP_DEMO=1``), fresh cache."""
     tmp = tmp_path_factory.mktemp("demo_streamlit")
     with streamlit_server(tmp, NEEDSMAP_DEMO="1", NEEDSMAP_CACHE_DIR=str(tmp / "cache")) as url:
         yield url
@@ -45,9 +52,10 @@ def test_demo_explore_shows_banner_and_birmingham_map(demo_server: str, browser:
     page.goto(demo_server, timeout=LONG)
     page.get_by_text("Birmingham has 659 neighbourhoods").first.wait_for(timeout=LONG)
     assert page.get_by_text(BANNER).count(), "no demo banner"
-    chart = page.locator("[data-testid='stDeckGlJsonChart']").first
+    chart = page.locator(MAP_FRAME).first
     chart.scroll_into_view_if_needed(timeout=LONG)
-    box = chart.locator("canvas").first.bounding_box(timeout=LONG)
+    wait_map_drawn(page, timeout_ms=LONG)
+    box = map_frame(page).locator("canvas").first.bounding_box(timeout=LONG)
     assert box and box["width"] > 300 and box["height"] > 300, "the map did not draw"
     wait_idle(page, LONG)
     seconds = time.time() - started

@@ -1,56 +1,72 @@
-"""Hostile text from an uploaded file cannot run script through a map tooltip."""
+"""Hostile text from an uploaded file cannot run script through a map tooltip: neither an LSOA's
+tooltip (filled in as text) nor a point layer's HTML tooltip (each value escaped into the template).
+And a map whose boundaries cannot be fetched says so instead of staying blank."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import _free_port, wait_idle
+from tests.browser.apps.tooltip_app import HOSTILE, POINT
+from tests.browser.conftest import MAP_FRAME, map_frame, map_state, streamlit_server, wait_map_drawn
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo]
 
 
-def test_tooltip_shows_text_not_html(browser: object, artifacts: Path) -> None:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "tests/browser/apps/tooltip_app.py"),
-         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        page = browser.new_page(viewport={"width": 900, "height": 700})  # type: ignore[attr-defined]
-        page.goto(url)
-        page.get_by_text("ready").wait_for(timeout=120_000)
-        wait_idle(page)
-        canvas = page.locator("canvas").first
-        box = canvas.bounding_box()
-        assert box is not None
-        tip = page.locator(".deck-tooltip")
-        for _ in range(20):  # hover the point at the middle of the map until the tooltip shows
-            page.mouse.move(box["x"] + box["width"] / 2 + 1, box["y"] + box["height"] / 2 + 1)
-            time.sleep(0.5)
-            if tip.count() and tip.first.is_visible():
-                break
-        assert tip.count() and tip.first.is_visible(), "tooltip did not appear"
-        page.screenshot(path=str(artifacts / "tooltip_safety.png"))
-        shown = tip.first.inner_text()
-        assert "Tea & Toast" in shown and "<img" in shown  # the text is shown as text …
-        assert page.locator(".deck-tooltip img").count() == 0  # … not turned into an element
-        assert page.title() != "XSS"
-        page.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``tests/browser/apps/tooltip_app.py`` served as ``serve.py`` serves the dashboard."""
+    with streamlit_server(tmp_path_factory.mktemp("hostile"), ROOT / "tests/browser/apps/tooltip_serve.py") as url:
+        yield url
+
+
+def _hover(page: object, x: float, y: float) -> str:
+    """Hover frame pixel (x, y) until the tooltip shows; its text."""
+    box = page.locator(MAP_FRAME).first.bounding_box()  # type: ignore[attr-defined]
+    tip = map_frame(page).locator("#tooltip")
+    for k in range(20):
+        page.mouse.move(box["x"] + x + k % 2, box["y"] + y)  # type: ignore[attr-defined]
+        time.sleep(0.5)
+        if tip.is_visible() and tip.inner_text().strip():
+            return str(tip.inner_text())
+    raise AssertionError("tooltip did not appear")
+
+
+def test_tooltips_show_text_not_html(hostile_app: str, browser: object, artifacts: Path) -> None:
+    page = browser.new_page(viewport={"width": 900, "height": 700})  # type: ignore[attr-defined]
+    page.goto(hostile_app)
+    page.get_by_text("ready").wait_for(timeout=120_000)
+    wait_map_drawn(page, level="detail", timeout_ms=120_000)
+    hooks = map_frame(page).locator("#map")
+    frame_doc = map_frame(page).locator("html")
+
+    x, y = hooks.evaluate("(e, p) => window.needsmapMap.project(p)", list(POINT))
+    shown = _hover(page, x, y)  # the organisation point: needsmap's HTML template, values escaped
+    page.screenshot(path=str(artifacts / "tooltip_safety.png"))
+    assert "Tea & Toast" in shown and "<img" in shown  # the text is shown as text …
+    assert "B1 1BB" in shown  # (the template's own markup still works)
+    assert map_frame(page).locator("#tooltip img").count() == 0  # … not turned into an element
+
+    shown = _hover(page, x - 150, y)  # an LSOA away from the point: its category label
+    page.screenshot(path=str(artifacts / "tooltip_safety_lsoa.png"))
+    assert shown.splitlines()[0] == HOSTILE
+    assert map_frame(page).locator("#tooltip img").count() == 0
+    assert page.title() != "XSS" and frame_doc.evaluate("e => e.ownerDocument.title") != "XSS"
+    page.close()
+
+
+def test_a_map_whose_boundaries_are_missing_says_so(hostile_app: str, browser: object,
+                                                   artifacts: Path) -> None:
+    page = browser.new_page(viewport={"width": 900, "height": 700})  # type: ignore[attr-defined]
+    page.goto(f"{hostile_app}/?broken=1")
+    page.get_by_text("ready").wait_for(timeout=120_000)
+    message = map_frame(page).locator("#message")
+    message.wait_for(state="visible", timeout=60_000)
+    page.screenshot(path=str(artifacts / "map_missing_tileset.png"))
+    assert "The map could not be drawn" in message.inner_text()
+    assert "-gone/index.json.gz: HTTP 404" in map_state(page)["error"]
+    page.close()

@@ -30,7 +30,8 @@ def add_parser(sub: Any) -> None:
     f = actions.add_parser(
         "fetch", help="download the publishers' files and convert them",
         description="Download what is missing from the publishers (MHCLG, ONS, Nomis), convert each "
-                    "file into needsmap's layout, and record a manifest. Default folder: "
+                    "file into needsmap's layout, record a manifest, then prepare the map's tilesets "
+                    "and the postcode → LSOA table once. Default folder: "
                     "$NEEDSMAP_DATA_DIR, else the per-user data folder.",
     )
     f.add_argument("--only", nargs="+", metavar="ID", help="source or dataset ids (fetched again "
@@ -130,6 +131,30 @@ def _report(outcomes: list[Any], folder: Path, verb: str) -> int:
     return 2 if failed else 0
 
 
+#: files derived from the data once it is in place (the map's static tilesets and tooltip attributes,
+#: the postcode → LSOA table): ``(what, module, function)``, each idempotent and returning one line
+DERIVED = (
+    ("map tilesets", "needsmap.data.map_assets", "prepare_map_assets"),
+    ("postcode table", "needsmap.orgs.postcode_table", "prepare_postcode_table"),
+)
+
+
+def _prepare_derived(folder: Path) -> None:
+    """Build :data:`DERIVED` from ``folder``'s data; a part that cannot be built yet says why."""
+    import importlib
+
+    from needsmap.config import using_data_dir
+
+    with using_data_dir(folder):
+        for what, module, function in DERIVED:
+            sys.stderr.write(f"Preparing the {what}…\n")
+            try:
+                line = getattr(importlib.import_module(module), function)()
+            except NeedsmapError as exc:
+                line = f"{what} not prepared: {exc}"
+            sys.stderr.write(f"  {line}\n")
+
+
 def run_fetch(args: argparse.Namespace) -> int:
     """Download and convert; exit 2 when a source failed (its previous files are kept)."""
     from needsmap.data.fetch import fetch
@@ -146,7 +171,9 @@ def run_fetch(args: argparse.Namespace) -> int:
     if not outcomes:
         sys.stderr.write("Nothing to fetch: every dataset a source provides is present "
                          "(use --force or --only ID to fetch again).\n")
-    return _report(outcomes, folder, "Fetched")
+    status = _report(outcomes, folder, "Fetched")
+    _prepare_derived(folder)
+    return status
 
 
 def run_prepare(args: argparse.Namespace) -> int:
@@ -157,4 +184,6 @@ def run_prepare(args: argparse.Namespace) -> int:
     outcomes, unknown = prepare(args.raw_dir, folder)
     for path in unknown:
         sys.stderr.write(f"  skipped {path.name}: not a file needsmap recognises\n")
-    return _report(outcomes, folder, "Prepared")
+    status = _report(outcomes, folder, "Prepared")
+    _prepare_derived(folder)
+    return status

@@ -7,20 +7,27 @@ from collections.abc import Mapping, Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pydeck as pdk
 
 from needsmap.analysis.coverage import BIVARIATE_COLOURS, BIVARIATE_LABELS, GapAnalysis
+from needsmap.data import map_assets
+from needsmap.data.map_assets import Attributes, Tileset
 from needsmap.export import escape_text
 from needsmap.viz import maps
 from needsmap.viz.choropleth import area_labels
+from needsmap.viz.lsoa_map import (
+    Column,
+    LsoaMap,
+    build_lsoa_map,
+    category_column,
+    literal,
+    number_column,
+)
 from needsmap.viz.maps import TOOLTIP_FIELDS, TOOLTIP_HTML
+from needsmap.viz.tiles import NATIONAL_TOLERANCE_M
 
-__all__ = ["MAX_POLYGONS", "ORG_COLOUR", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "bivariate_deck",
-           "bivariate_legend_html", "lsoa_tooltips", "org_tooltips"]
+__all__ = ["CLASS_LABELS", "ORG_COLOUR", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "bivariate_deck",
+           "bivariate_legend_html", "lsoa_tooltip", "org_tooltips"]
 
-#: above this many LSOAs the map draws each LSOA as a dot at its reference point (a browser cannot
-#: draw all of England's polygons quickly); figures are unaffected
-MAX_POLYGONS = 8_000
 #: organisations: black dots with a white rim, visible on every class colour
 ORG_COLOUR: maps.RGB = (20, 20, 20)
 #: the map's width on a laptop screen (the legend takes the rest); used to fit the view
@@ -28,50 +35,57 @@ _MAP_WIDTH_PX = 700
 _LABEL_PX = 12
 #: place names kept on a national map (the largest local authorities that do not overlap)
 _NATIONAL_LABELS = 30
+#: above this many LSOAs (a region or England) organisations are drawn as smaller dots
+_SMALL_DOTS_ABOVE = 8_000
+#: the need × coverage classes in palette order (``"1-1"`` … ``"3-3"``), then LSOAs with no class
+CLASSES = tuple(BIVARIATE_COLOURS)
+NO_CLASS = "no data"
+#: what each palette entry means in tooltips
+CLASS_LABELS = (*(BIVARIATE_LABELS[c] for c in CLASSES), NO_CLASS)
+_OPACITY = 0.92
 
 
 # ----------------------------------------------------------------------------- tooltips
-
-
-def _num(values: pd.Series, fmt: str) -> pd.Series:
-    num = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
-    return pd.Series([("–" if np.isnan(x) else fmt.format(x)) for x in num], index=values.index,
-                     dtype=object)
 
 
 def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "").astype(str).astype(object)
 
 
-def lsoa_tooltips(result: GapAnalysis, *, short: bool = False) -> pd.DataFrame:
-    """Tooltip fields per LSOA (plain text): name and code, ward, need and coverage, gap rank, class.
+def lsoa_tooltip(result: GapAnalysis) -> tuple[list[Column], list[tuple[str, str]]]:
+    """The columns and tooltip lines of the gaps map (rows in the order of ``result.lsoas``).
 
-    ``short`` keeps only name, local authority, gap rank and class (for national maps).
+    Lines: the LSOA name and code; its ward and local authority; its gap rank and class; need,
+    organisations in the LSOA and within the radius (and per 1,000 residents), the nearest, and
+    population. Names come from the edition's attributes file.
     """
     d = result.lsoas
-    code = pd.Series(d.index.astype(str), index=d.index, dtype=object)
-    cls = _text(d["bivariate_label"].astype(object).fillna("no data"))
-    rank = "Gap rank " + _num(d["gap_rank"], "{:,.0f}") + f" of {len(d):,}: " + cls
-    if short:
-        return pd.DataFrame({"tip_title": _text(d["lsoa_name"]), "tip_where": _text(d["lad_name"]),
-                             "tip_value": rank, "tip_more": ""}, index=d.index)
-    r = result.radius_text
-    return pd.DataFrame({
-        "tip_title": _text(d["lsoa_name"]) + " (" + code + ")",
-        "tip_where": "Ward: " + _text(d["ward_name"]) + " · " + _text(d["lad_name"]),
-        "tip_value": rank,
-        "tip_more": (f"{result.need.label}: need " + _num(d["need_score"], "{:.0f}") + "/100 · "
-                     + _num(d["orgs_in_lsoa"], "{:,.0f}") + " in the LSOA, "
-                     + _num(d["orgs_within_radius"], "{:,.0f}") + f" within {r} ("
-                     + _num(d["orgs_per_1000"], "{:.2f}") + " per 1,000 residents); nearest "
-                     + _num(d["nearest_org_km"], "{:.1f}") + " km · population "
-                     + _num(d["population"], "{:,.0f}")),
-    }, index=d.index)
+    cls = d["bivariate_label"].astype(object).where(d["bivariate_label"].notna(), NO_CLASS)
+    columns = [
+        number_column("gap_rank", d["gap_rank"], decimals=0),
+        category_column("cls", cls, CLASS_LABELS),
+        number_column("need_score", d["need_score"], decimals=0),
+        number_column("orgs_in_lsoa", d["orgs_in_lsoa"], decimals=0),
+        number_column("orgs_within_radius", d["orgs_within_radius"], decimals=0),
+        number_column("orgs_per_1000", d["orgs_per_1000"], decimals=2),
+        number_column("nearest_org_km", d["nearest_org_km"], decimals=1),
+        number_column("population", d["population"], decimals=0),
+    ]
+    r = literal(result.radius_text)
+    lines = [
+        ("b", "{lsoa_name} ({lsoa_code})"),
+        ("", "Ward: {ward_name} · {lad_name}"),
+        ("", f"Gap rank {{gap_rank:,.0f}} of {len(d):,}: {{cls}}"),
+        ("dim", f"{literal(result.need.label)}: need {{need_score:.0f}}/100 · {{orgs_in_lsoa:,.0f}} in the "
+                f"LSOA, {{orgs_within_radius:,.0f}} within {r} ({{orgs_per_1000:.2f}} per 1,000 "
+                "residents); nearest {nearest_org_km:.1f} km · population {population:,.0f}"),
+    ]
+    return columns, lines
 
 
 def org_tooltips(orgs: pd.DataFrame) -> pd.DataFrame:
-    """Tooltip fields per organisation: name, category, postcode (user text, left plain for
-    Streamlit to escape)."""
+    """Tooltip fields per organisation: name, category, postcode (user text, left plain for the
+    browser to escape)."""
     blank = pd.Series("", index=orgs.index, dtype=object)
 
     def text(col: str) -> pd.Series:
@@ -82,10 +96,6 @@ def org_tooltips(orgs: pd.DataFrame) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- map
-def _class_colour(classes: pd.Series) -> list[list[int]]:
-    return [list(BIVARIATE_COLOURS.get(str(c), maps.NO_DATA)) for c in classes.astype(object)]
-
-
 def bivariate_deck(
     result: GapAnalysis,
     boundaries: gpd.GeoDataFrame,
@@ -93,54 +103,56 @@ def bivariate_deck(
     lad_boundaries: gpd.GeoDataFrame,
     ward_boundaries: gpd.GeoDataFrame | None = None,
     orgs: pd.DataFrame | None = None,
-    points: pd.DataFrame | None = None,
+    tileset: Tileset | None = None,
+    attributes: Attributes | None = None,
     height: int = 620,
-) -> pdk.Deck:
-    """The need × coverage map of ``result``'s area.
+) -> LsoaMap:
+    """The need × coverage map of ``result``'s area, as a view for the browser map component.
 
     Parameters
     ----------
     result
         :func:`needsmap.analysis.coverage.analyse_gaps` output.
     boundaries
-        LSOA polygons of the edition (EPSG:4326, column ``lsoa_code``); only the area's are drawn.
+        LSOA polygons of the edition (EPSG:4326, column ``lsoa_code``): frame the view.
     lad_boundaries, ward_boundaries
         Context outlines: local authorities always; wards (with their names) when the area is a local
         authority or a ward. Regions and England get local-authority names instead.
     orgs
         Organisations to draw on top (``lat``, ``lon``; ``org_name``, ``org_category``,
-        ``org_postcode`` go into escaped tooltips). Only those within the map's extent are sent.
-    points
-        LSOA reference points (:func:`~needsmap.analysis.coverage.reference_points`); with more than
-        :data:`MAX_POLYGONS` LSOAs each LSOA is drawn as a dot there instead of its polygon.
+        ``org_postcode`` go into tooltips the browser escapes). Only those within the map's extent
+        are sent; never written to a file.
+    tileset, attributes
+        ``map_assets.tileset(edition)`` and ``map_assets.attributes(edition, table)`` (made when
+        not given).
     height
         Map height in pixels.
+
+    Returns
+    -------
+    LsoaMap
+        Spec and values for ``needsmap.ui.map_component.lsoa_map``; every LSOA drawn as its polygon.
     """
     d = result.lsoas
-    national = result.area.level in ("england", "region") and len(d) > MAX_POLYGONS
-    fill = _class_colour(d["bivariate_class"])
-    tips = lsoa_tooltips(result, short=len(d) > MAX_POLYGONS)
-    gdf = boundaries.loc[boundaries["lsoa_code"].isin(d.index), ["lsoa_code", "geometry"]]
-    bounds = gdf.total_bounds if len(gdf) else lad_boundaries.total_bounds
-    view = maps.view_for_bounds(bounds, width_px=_MAP_WIDTH_PX, height_px=height)
-    layers: list[pdk.Layer] = []
-    attrs = tips.assign(fill=fill)
-    if len(d) > MAX_POLYGONS and points is not None:
-        pts = points.loc[d.index]
-        lonlat = gpd.GeoSeries(gpd.points_from_xy(pts["x"], pts["y"]), crs=27700).to_crs(4326)
-        frame = attrs.assign(lon=lonlat.x.to_numpy().round(5), lat=lonlat.y.to_numpy().round(5))
-        layers.append(pdk.Layer(
-            "ScatterplotLayer", maps.records(frame.reset_index(drop=True)), id="lsoa-dots", get_position=["lon", "lat"], get_fill_color="fill",
-            radius_units="'meters'", get_radius=600, radius_min_pixels=2.2, pickable=True, stroked=False,
-        ))
-    else:
-        gdf = gdf.join(attrs, on="lsoa_code")
-        frame = maps.polygon_frame(gdf, ["fill", *TOOLTIP_FIELDS])
-        layers.append(maps.fill_layer(maps.records(frame), layer_id="lsoa-fill", opacity=0.92))
+    edition = result.edition
+    ts = tileset if tileset is not None else map_assets.tileset(edition)
+    if attributes is None:
+        from needsmap.data import load_lsoa_table
 
+        attributes = map_assets.attributes(edition, load_lsoa_table(edition))
+    cls = d["bivariate_class"].astype(object)
+    fill = np.array([CLASSES.index(c) if c in CLASSES else len(CLASSES) for c in cls], dtype=np.int64)
+    palette = [*(BIVARIATE_COLOURS[c] for c in CLASSES), maps.NO_DATA]
+    columns, lines = lsoa_tooltip(result)
+
+    shown = maps.bounds_of(boundaries, d.index)
+    bounds = tuple(float(x) for x in (shown if shown is not None else lad_boundaries.total_bounds))
+    view = maps.view_for_bounds(bounds, width_px=_MAP_WIDTH_PX, height_px=height)
     minx, miny, maxx, maxy = bounds
     padx, pady = (maxx - minx) * 0.25 + 0.01, (maxy - miny) * 0.25 + 0.01
     lads = lad_boundaries.cx[minx - padx:maxx + padx, miny - pady:maxy + pady]
+    england = result.area.level == "england"
+    layers = []
     if result.area.level in ("lad", "ward") and ward_boundaries is not None:
         lad_codes = set(d["lad_code"].dropna())
         wards = ward_boundaries.loc[ward_boundaries["lad_code"].isin(lad_codes)]
@@ -151,10 +163,11 @@ def bivariate_deck(
     else:
         labels = area_labels(lads, "lad_name", view, width_px=_MAP_WIDTH_PX, height_px=height,
                              size_px=_LABEL_PX)
-    layers.append(maps.outline_layer(lads, colour=maps.OUTLINE_LAD,
-                                     width_px=0.7 if result.area.level == "england" else 1.8,
-                                     layer_id="lad-outlines"))
+    layers.append(maps.outline_layer(lads, colour=maps.OUTLINE_LAD, width_px=0.7 if england else 1.8,
+                                     layer_id="lad-outlines", decimals=3 if england else 5,
+                                     tolerance_m=NATIONAL_TOLERANCE_M if england else 0.0))
 
+    many = len(d) > _SMALL_DOTS_ABOVE
     if orgs is not None and len(orgs):
         o = orgs.copy()
         o["lat"] = pd.to_numeric(o["lat"], errors="coerce")
@@ -165,14 +178,19 @@ def bivariate_deck(
         if len(o):
             frame = org_tooltips(o).assign(lon=o["lon"].to_numpy(), lat=o["lat"].to_numpy())
             layers.append(maps.points_layer(
-                frame, colour=ORG_COLOUR, radius_px=2.5 if national else 4.5,
-                line_width_px=1 if national else 1.5, max_radius_px=10, layer_id="organisations",
+                frame, colour=ORG_COLOUR, radius_px=2.5 if many else 4.5,
+                line_width_px=1 if many else 1.5, max_radius_px=10, layer_id="organisations",
             ))
-    if national:
+    if many:
         labels = labels.head(_NATIONAL_LABELS)
     if len(labels):
         layers.append(maps.text_layer(labels, size=_LABEL_PX, layer_id="place-names"))
-    return maps.make_deck(layers, view, tooltip_html=TOOLTIP_HTML, height=height)
+    return build_lsoa_map(
+        tileset=ts, lsoa_codes=d.index, fill=fill, palette=palette, view=view, columns=columns,
+        tooltip=lines, attributes=attributes, layers=layers, layer_tooltip=TOOLTIP_HTML,
+        static_layers=maps.OUTLINE_LAYER_IDS,
+        line={"color": [255, 255, 255, 0 if england else 90], "width_px": 0.3}, opacity=_OPACITY,
+    )
 
 
 # ----------------------------------------------------------------------------- legend

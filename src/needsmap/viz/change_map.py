@@ -18,9 +18,13 @@ import pydeck as pdk
 
 from needsmap.analysis.change import COMPARISON_LABELS
 from needsmap.areas import Area
+from needsmap.data import map_assets
+from needsmap.data.map_assets import Attributes, Tileset
 from needsmap.viz import maps
 from needsmap.viz.choropleth import area_labels
-from needsmap.viz.maps import TOOLTIP_FIELDS, TOOLTIP_HTML
+from needsmap.viz.lsoa_map import Column, LsoaMap, build_lsoa_map, category_column, number_column
+from needsmap.viz.maps import TOOLTIP_HTML
+from needsmap.viz.tiles import NATIONAL_TOLERANCE_M
 
 ChangeView = Literal["rank", "decile"]
 
@@ -30,6 +34,8 @@ PUOR7: tuple[maps.RGB, ...] = (
     (216, 218, 235), (153, 142, 195), (84, 39, 136),
 )
 NOT_COMPARABLE: maps.RGB = (160, 160, 160)
+#: the map's palette: the seven classes, then "no comparison"
+PALETTE: tuple[maps.RGB, ...] = (*PUOR7, NOT_COMPARABLE)
 
 #: class edges, descending: ``>= b0``, ``>= b1``, ``>= b2``, ``> b3`` (neutral), ``> b4``, ``> b5``, rest
 RANK_BREAKS: tuple[float, ...] = (5000, 2000, 500, -500, -2000, -5000)
@@ -41,63 +47,76 @@ _DECILE_LABELS = ("3+ deciles more deprived", "2 deciles more deprived", "1 deci
                   "same decile", "1 decile less deprived", "2 deciles less deprived",
                   "3+ deciles less deprived")
 _COLUMN = {"rank": "imd_rank_change", "decile": "imd_decile_change"}
+#: what the boundary-change code of an LSOA not in the ONS lookup reads as
+NOT_IN_LOOKUP = "not in the ONS lookup"
+_COMPARISONS = (*COMPARISON_LABELS.values(), NOT_IN_LOOKUP)
 
 _LABEL_PX = 12
 _WIDTH_PX = 900  # as the shared choropleth, so both maps frame an area alike
+_OPACITY = 0.92
 
 
-def change_classes(values: pd.Series, view: ChangeView = "rank") -> tuple[list[maps.RGB], list[tuple[str, maps.RGB]]]:
-    """Diverging colours for rank or decile changes (positive = more deprived) and their legend.
+def change_classes(values: pd.Series, view: ChangeView = "rank") -> tuple[np.ndarray, list[tuple[str, maps.RGB]]]:
+    """Diverging classes for rank or decile changes (positive = more deprived) and their legend.
 
-    Missing values (no comparison) are grey; the legend lists that entry last only when present.
+    Returns
+    -------
+    tuple
+        ``classes`` (int64, shape ``(n,)``: index into :data:`PALETTE`; 7 = no comparison) and the
+        legend, which lists "no comparison" last only when some value is missing.
     """
     v = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
     if view not in ("rank", "decile"):
         raise ValueError(f"view must be 'rank' or 'decile', not {view!r}")
     b, labels = (RANK_BREAKS, _RANK_LABELS) if view == "rank" else (DECILE_BREAKS, _DECILE_LABELS)
     cls = np.select([v >= b[0], v >= b[1], v >= b[2], v > b[3], v > b[4], v > b[5]], range(6), 6)
-    colours = [NOT_COMPARABLE if np.isnan(x) else PUOR7[int(c)] for x, c in zip(v, cls, strict=True)]
+    cls = np.where(np.isnan(v), len(PUOR7), cls).astype(np.int64)
     legend = list(zip(labels, PUOR7, strict=True))
     if np.isnan(v).any():
         legend.append(("no comparison (boundary changed)", NOT_COMPARABLE))
-    return colours, legend
+    return cls, legend
 
 
-def _num(values: pd.Series, signed: bool = False) -> list[str]:
-    fmt = "{:+,.0f}" if signed else "{:,.0f}"
-    return ["–" if pd.isna(x) else fmt.format(float(x)) for x in values]
+def change_tooltip(table: pd.DataFrame, attributes: Attributes | None
+                   ) -> tuple[list[Column], list[tuple[str, str]]]:
+    """The columns and tooltip lines of the change map (rows in the order of ``table``).
 
-
-def change_tooltips(table: pd.DataFrame) -> pd.DataFrame:
-    """Tooltip fields (:data:`maps.TOOLTIP_FIELDS`, plain text) per LSOA: names, 2019 and 2025 rank
-    and decile, the change and whether the LSOA is comparable."""
+    Lines: names; ward and local authority; 2019 and 2025 rank and decile and the change
+    (``+`` = relatively more deprived); whether the LSOA is comparable.
+    """
     def col(c: str) -> pd.Series:
-        return table[c] if c in table.columns else pd.Series(pd.NA, index=table.index)
+        return table[c] if c in table.columns else pd.Series(np.nan, index=table.index)
 
-    def text(c: str) -> pd.Series:
-        return col(c).astype(object).where(col(c).notna(), "").astype(str)
-
-    code = pd.Series(table.index, index=table.index).astype(str)
-    r19, r25 = _num(col("imd_rank_2019")), _num(col("imd_rank"))
-    d19, d25 = _num(col("imd_decile_2019")), _num(col("imd_decile"))
-    rc, dc = _num(col("imd_rank_change"), True), _num(col("imd_decile_change"), True)
-    notes = [COMPARISON_LABELS.get(str(x), "not in the ONS lookup") for x in col("lsoa_change")]
-    value = [f"IMD rank 2019: {a} (decile {b}) → 2025: {c} (decile {d}) · change {e} ranks, "
-             f"{f} deciles (+ = relatively more deprived)"
-             for a, b, c, d, e, f in zip(r19, d19, r25, d25, rc, dc, strict=True)]
-    return pd.DataFrame({
-        "tip_title": text("lsoa_name") + " (" + code + ")",
-        "tip_where": "Ward: " + text("ward_name") + " · " + text("lad_name"),
-        "tip_value": value,
-        "tip_more": notes,
-    }, index=table.index)
+    columns = [
+        number_column("rank_2019", col("imd_rank_2019"), decimals=0),
+        number_column("decile_2019", col("imd_decile_2019"), decimals=0),
+        number_column("rank_2025", col("imd_rank"), decimals=0),
+        number_column("rank_change", col("imd_rank_change"), decimals=0),
+        number_column("decile_change", col("imd_decile_change"), decimals=0),
+        category_column("comparison", [COMPARISON_LABELS.get(str(x), NOT_IN_LOOKUP)
+                                       for x in col("lsoa_change")], _COMPARISONS),
+    ]
+    if attributes is not None and "imd_decile" in attributes.numbers:
+        decile = "{imd_decile:,.0f}"
+    else:
+        columns.append(number_column("decile_2025", col("imd_decile"), decimals=0))
+        decile = "{decile_2025:,.0f}"
+    lines = [
+        ("b", "{lsoa_name} ({lsoa_code})"),
+        ("", "Ward: {ward_name} · {lad_name}"),
+        ("", "IMD rank 2019: {rank_2019:,.0f} (decile {decile_2019:,.0f}) → 2025: {rank_2025:,.0f} "
+             f"(decile {decile}) · change {{rank_change:+,.0f}} ranks, {{decile_change:+,.0f}} deciles "
+             "(+ = relatively more deprived)"),
+        ("dim", "{comparison}"),
+    ]
+    return columns, lines
 
 
 @dataclass
 class ChangeMap:
-    """The change map and its legend."""
+    """The change map (a view for the browser map component) and its legend."""
 
-    deck: pdk.Deck
+    map: LsoaMap
     legend: list[tuple[str, maps.RGB]]
     legend_html: str
     n_lsoas: int
@@ -112,6 +131,8 @@ def change_deck(
     ward_boundaries: gpd.GeoDataFrame | None = None,
     view: ChangeView = "rank",
     extra_layers: Sequence[pdk.Layer] = (),
+    tileset: Tileset | None = None,
+    attributes: Attributes | None = None,
     height: int = 620,
 ) -> ChangeMap:
     """Map the 2019→2025 change of the LSOAs in ``table`` (2025 table rows of ``area``).
@@ -121,33 +142,40 @@ def change_deck(
     table
         Rows of ``load_lsoa_table("2025")`` for the selection, with the change columns.
     boundaries
-        ``load_boundaries("2025")`` (LSOA 2021 polygons).
+        ``load_boundaries("2025")`` (LSOA 2021 polygons): frame the view.
     area
         The selection: local authority outlines always; ward outlines and names for a local authority
         or ward, local-authority names for a region or England.
     view
         ``"rank"`` (change in national rank) or ``"decile"``.
+    tileset, attributes
+        ``map_assets.tileset("2025")`` and ``map_assets.attributes("2025", table)`` (made when not
+        given).
+
+    Raises
+    ------
+    ValueError
+        The table has no change columns (not the 2025 edition's).
     """
     col = _COLUMN[view]
     if col not in table.columns:
         raise ValueError(f"the LSOA table has no {col!r} column: use the 2025 edition's table")
-    gdf = boundaries.loc[boundaries["lsoa_code"].isin(table.index), ["lsoa_code", "geometry"]]
-    gdf = gdf.join(table, on="lsoa_code", how="inner")
-    if area.level == "england":
-        gdf = maps.simplify(gdf, 200.0)
-    colours, legend = change_classes(gdf[col], view)
-    tips = change_tooltips(gdf.set_index("lsoa_code"))
-    gdf = gdf.assign(fill=colours, **{c: tips[c].to_numpy() for c in TOOLTIP_FIELDS})
-    frame = maps.polygon_frame(gdf, ["fill", *TOOLTIP_FIELDS])
-    fill = maps.fill_layer(frame, layer_id="change-fill", opacity=0.92)
-    fill.get_line_color = [255, 255, 255, 0 if area.level == "england" else 160]
+    ts = tileset if tileset is not None else map_assets.tileset("2025")
+    if attributes is None:
+        from needsmap.data import load_lsoa_table
 
-    bounds = gdf.total_bounds if len(gdf) else lad_boundaries.total_bounds
+        attributes = map_assets.attributes("2025", load_lsoa_table("2025"))
+    fill, legend = change_classes(table[col], view)
+    columns, lines = change_tooltip(table, attributes)
+
+    shown = maps.bounds_of(boundaries, table.index)
+    bounds = tuple(float(x) for x in (shown if shown is not None else lad_boundaries.total_bounds))
     vs = maps.view_for_bounds(bounds, width_px=_WIDTH_PX, height_px=height)
     minx, miny, maxx, maxy = bounds
     padx, pady = (maxx - minx) * 0.25 + 0.01, (maxy - miny) * 0.25 + 0.01
     lads = lad_boundaries.cx[minx - padx:maxx + padx, miny - pady:maxy + pady]
-    layers: list[pdk.Layer] = [fill]
+    england = area.level == "england"
+    layers: list[pdk.Layer] = []
     if area.level in ("lad", "ward") and ward_boundaries is not None:
         lad_code = area.code if area.level == "lad" else str(
             ward_boundaries.loc[ward_boundaries["ward_code"] == area.code, "lad_code"].iloc[0])
@@ -159,18 +187,24 @@ def change_deck(
     else:
         labels = area_labels(lads, "lad_name", vs, width_px=_WIDTH_PX, height_px=height,
                              size_px=_LABEL_PX)
-    layers.append(maps.outline_layer(lads, colour=maps.OUTLINE_LAD,
-                                     width_px=0.7 if area.level == "england" else 1.8, layer_id="lad-outlines"))
+    layers.append(maps.outline_layer(lads, colour=maps.OUTLINE_LAD, width_px=0.7 if england else 1.8,
+                                     layer_id="lad-outlines", decimals=3 if england else 5,
+                                     tolerance_m=NATIONAL_TOLERANCE_M if england else 0.0))
     layers.extend(extra_layers)
     if len(labels):
         layers.append(maps.text_layer(labels, size=_LABEL_PX, layer_id="place-names"))
-    deck = maps.make_deck(layers, vs, tooltip_html=TOOLTIP_HTML, height=height)
+    lsoa_view = build_lsoa_map(
+        tileset=ts, lsoa_codes=table.index, fill=fill, palette=list(PALETTE), view=vs, columns=columns,
+        tooltip=lines, attributes=attributes, layers=layers, layer_tooltip=TOOLTIP_HTML,
+        static_layers=maps.OUTLINE_LAYER_IDS,
+        line={"color": [255, 255, 255, 0 if england else 160], "width_px": 0.3}, opacity=_OPACITY,
+    )
     title = "Change in IMD rank, 2019→2025" if view == "rank" else "Change in IMD decile, 2019→2025"
     note = ("Positive = relatively more deprived in 2025. Only LSOAs with the same boundary in both "
             "editions are compared.")
-    return ChangeMap(deck=deck, legend=legend, legend_html=maps.legend_html(title, legend, note=note),
-                     n_lsoas=len(gdf))
+    return ChangeMap(map=lsoa_view, legend=legend, legend_html=maps.legend_html(title, legend, note=note),
+                     n_lsoas=len(table))
 
 
-__all__ = ["DECILE_BREAKS", "NOT_COMPARABLE", "PUOR7", "RANK_BREAKS", "ChangeMap", "ChangeView",
-           "change_classes", "change_deck", "change_tooltips"]
+__all__ = ["DECILE_BREAKS", "NOT_COMPARABLE", "NOT_IN_LOOKUP", "PALETTE", "PUOR7", "RANK_BREAKS", "ChangeMap",
+           "ChangeView", "change_classes", "change_deck", "change_tooltip"]

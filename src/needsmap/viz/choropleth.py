@@ -1,29 +1,40 @@
 """The shared LSOA choropleth: any measure and view, with local-authority and ward outlines and labels.
 
-Other maps (organisations, coverage gaps) build on :func:`choropleth_deck` and pass their own layers
-(``extra_layers``) to draw on top of the shaded neighbourhoods, below the place names.
+The map is a view for the browser map component (:mod:`needsmap.viz.lsoa_map`): the LSOA
+boundaries are a static tileset the browser caches, so a view sends only the colour of each LSOA
+and the numbers its tooltip shows. Other maps (organisations) pass their own layers
+(``extra_layers``, or :meth:`~needsmap.viz.lsoa_map.LsoaMap.with_layers`) to draw on top of the
+shaded neighbourhoods, below the place names.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pydeck as pdk
-import shapely
 
 from needsmap.areas import Area
+from needsmap.data import map_assets
+from needsmap.data.map_assets import Attributes, Tileset
 from needsmap.measures import Measure, View, get_measure
 from needsmap.types import Edition, england_lsoa_count
 from needsmap.viz import maps
+from needsmap.viz.lsoa_map import (
+    Column,
+    LsoaMap,
+    build_lsoa_map,
+    category_column,
+    literal,
+    number_column,
+)
 from needsmap.viz.maps import TOOLTIP_FIELDS, TOOLTIP_HTML
+from needsmap.viz.tiles import DETAIL_ZOOM, NATIONAL_TOLERANCE_M
 
-#: metres of simplification for the all-England map (the source polygons are already generalised)
-ENGLAND_SIMPLIFY_M = 500.0
 #: domains whose deciles every tooltip lists (IMD first)
 TOOLTIP_DOMAINS: tuple[tuple[str, str], ...] = (
     ("imd", "IMD"), ("income", "Income"), ("employment", "Employment"), ("education", "Education"),
@@ -31,23 +42,8 @@ TOOLTIP_DOMAINS: tuple[tuple[str, str], ...] = (
 )
 _LABEL_PX = 12
 _MAP_WIDTH_PX = 740
-
-
-class FrozenDeck(pdk.Deck):
-    """A Deck serialised once: its JSON is kept as one string.
-
-    Unpickling and re-serialising the 34,000 polygons of an England map takes seconds; a string takes
-    nothing, so a page can cache this and send it again at once. Layers can no longer be changed.
-    """
-
-    def __init__(self, deck: pdk.Deck) -> None:
-        super().__init__(layers=[], initial_view_state=deck.initial_view_state, map_style=None,
-                         map_provider=None, tooltip=getattr(deck, "_tooltip", False))
-        self._json = deck.to_json()
-
-    def to_json(self) -> str:
-        """The JSON of the deck this was made from."""
-        return self._json
+#: the shading's opacity (the outlines and names above stay opaque)
+FILL_OPACITY = 0.9
 
 
 @dataclass
@@ -56,44 +52,45 @@ class ChoroplethMap:
 
     Attributes
     ----------
-    deck
-        The pydeck Deck (no basemap) for ``st.pydeck_chart``.
+    map
+        The view for ``needsmap.ui.map_component.lsoa_map(cm.map.spec, cm.map.values, ...)``.
     legend
         Legend entries ``(label, (r, g, b))``, worst first, plus "no data" when some LSOA has none.
     legend_title
         Title for the legend (measure and view).
     legend_html
         The legend as escaped HTML (``needsmap.viz.maps.legend_html``).
-    simplified_m
-        Simplification tolerance in metres applied to the polygons (0 = as published).
-    vertices_removed
-        Share (0–1) of polygon vertices removed by the simplification.
+    generalised_m
+        At the initial view, the LSOA shapes drawn are generalised to this tolerance in metres (the
+        tileset's national level; 0 when the view opens on the staged detail).
     n_lsoas
-        Number of LSOAs drawn.
+        Number of LSOAs shaded.
     view
         The initial view state (so callers can reuse it for other maps of the same area).
     """
 
-    deck: pdk.Deck
+    map: LsoaMap
     legend: list[tuple[str, maps.RGB]]
     legend_title: str
     legend_html: str
-    simplified_m: float
-    vertices_removed: float
+    generalised_m: float
     n_lsoas: int
     view: pdk.ViewState
 
-    def frozen(self) -> ChoroplethMap:
-        """A copy whose deck is already serialised (:class:`FrozenDeck`): cheap to cache and resend."""
-        return replace(self, deck=FrozenDeck(self.deck))
-
     @property
     def simplification_note(self) -> str:
-        """Plain-English note on simplification ('' when polygons are as published)."""
-        if not self.simplified_m:
+        """Plain-English note on generalisation at the initial view ('' when shapes are as staged)."""
+        if not self.generalised_m:
             return ""
-        return (f"Boundaries simplified for speed: shapes smoothed to within {self.simplified_m:,.0f} m, "
-                f"removing {self.vertices_removed:.0%} of their points. Figures are unaffected.")
+        return (f"At this zoom the boundaries are generalised for speed (shapes within about "
+                f"{self.generalised_m:,.0f} m, with no gaps between neighbours); zoom in for the exact "
+                "boundaries. Figures are unaffected.")
+
+
+def generalised_at(view: pdk.ViewState) -> float:
+    """Tolerance (metres) of the LSOA shapes drawn at ``view``: the national level's below the
+    detail zoom, else 0 (the staged boundaries)."""
+    return NATIONAL_TOLERANCE_M if float(view.zoom) < DETAIL_ZOOM else 0.0
 
 
 def choropleth_deck(
@@ -107,8 +104,9 @@ def choropleth_deck(
     lad_boundaries: gpd.GeoDataFrame,
     ward_boundaries: gpd.GeoDataFrame | None = None,
     extra_layers: Sequence[pdk.Layer] = (),
-    simplify_m: float | None = None,
     national: pd.DataFrame | None = None,
+    tileset: Tileset | None = None,
+    attributes: Attributes | None = None,
     height: int = 620,
 ) -> ChoroplethMap:
     """Build the LSOA choropleth of ``measure`` for ``area``.
@@ -119,14 +117,13 @@ def choropleth_deck(
         LSOA table rows to draw, indexed by ``lsoa_code`` (``load_lsoa_table(edition)`` already
         narrowed with ``areas.select``), with the geography columns and the measure's columns.
     boundaries
-        LSOA polygons of the edition's vintage (``load_boundaries(edition)``; may be all England,
-        only the rows of ``table`` are drawn).
+        LSOA polygons of the edition's vintage (``load_boundaries(edition)``): frame the view.
     measure
         A :class:`~needsmap.measures.Measure` or its id.
     view
         ``decile`` (default where it exists), ``rank``, ``score`` or ``value``.
     edition
-        IMD edition (decides England's LSOA count, the denominator of ranks).
+        IMD edition (decides England's LSOA count, the denominator of ranks, and the tileset).
     area
         The selected area: decides outlines and labels. Local-authority outlines are always drawn;
         ward outlines and ward names when the area is one local authority or a ward; local-authority
@@ -139,21 +136,27 @@ def choropleth_deck(
         Layers drawn above the shading and outlines but below the place names (e.g. organisation
         points). For a tooltip on them, give their rows the plain-text columns
         :data:`TOOLTIP_FIELDS` (``tip_title``, ``tip_where``, ``tip_value``, ``tip_more``; use "" for
-        unused ones). Streamlit escapes them; a missing field shows as its ``{placeholder}``.
-    simplify_m
-        Simplification tolerance in metres; ``None`` = :data:`ENGLAND_SIMPLIFY_M` for England and
-        none otherwise. Boundaries from :func:`simplified_boundaries` are not simplified again.
+        unused ones); the browser escapes them.
     national
         The whole England table (``load_lsoa_table(edition)``). When given, ``score`` and ``value``
         views are shaded by tenths of England's LSOAs, so colours mean the same in every area; without
         it, by tenths of the LSOAs shown.
+    tileset
+        ``map_assets.tileset(edition)`` (made when not given).
+    attributes
+        ``map_assets.attributes(edition, load_lsoa_table(edition))`` (made when not given).
     height
         Map height in pixels.
 
     Returns
     -------
     ChoroplethMap
-        The deck, its legend entries and HTML, and how much the polygons were simplified.
+        The map view, its legend entries and HTML, and whether its shapes are generalised.
+
+    Raises
+    ------
+    ValueError
+        The table has no column for ``measure`` in ``view``.
 
     Examples
     --------
@@ -163,7 +166,7 @@ def choropleth_deck(
     >>> cm = choropleth_deck(areas.select(t, bham), data.load_boundaries("2025"), measure="health",
     ...                      edition="2025", area=bham, lad_boundaries=data.load_lad_boundaries(),
     ...                      ward_boundaries=data.load_ward_boundaries())
-    >>> st.pydeck_chart(cm.deck); st.html(cm.legend_html)  # doctest: +SKIP
+    >>> lsoa_map(cm.map.spec, cm.map.values, key="m"); st.html(cm.legend_html)  # doctest: +SKIP
     """
     m = get_measure(measure) if isinstance(measure, str) else measure
     v: View = view or m.default_view
@@ -171,106 +174,116 @@ def choropleth_deck(
     if col not in table.columns:
         raise ValueError(f"the {edition} LSOA table has no column {col!r} for {m.label} ({v})")
     n_total = england_lsoa_count(edition)
+    ts = tileset if tileset is not None else map_assets.tileset(edition)
+    attrs = attributes if attributes is not None else _default_attributes(edition)
 
-    tol = (ENGLAND_SIMPLIFY_M if area.level == "england" else 0.0) if simplify_m is None else simplify_m
-    done_m = float(boundaries.attrs.get("simplified_m", 0.0))
-    removed = float(boundaries.attrs.get("vertices_removed", 0.0)) if done_m else 0.0
-    gdf = boundaries[["lsoa_code", "geometry"]].join(table, on="lsoa_code", how="inner")
-    if tol > done_m and len(gdf):
-        gdf, removed = _simplify(gdf, tol)
-    tol = max(tol, done_m)
+    shown = maps.bounds_of(boundaries, table.index)
+    bounds = tuple(float(x) for x in (shown if shown is not None else lad_boundaries.total_bounds))
+    view_state = maps.view_for_bounds(bounds, width_px=_MAP_WIDTH_PX, height_px=height)
+    tol = generalised_at(view_state)
 
     ref = national[col] if national is not None and col in national.columns else None
-    colours, legend = _colours(gdf[col], m, v, n_total, ref)
-    if any(c == maps.NO_DATA for c in colours):
-        legend = [*legend, ("no data", maps.NO_DATA)]
-    tips = tooltips(gdf.set_index("lsoa_code"), m, v, edition=edition)
-    gdf = gdf[["lsoa_code", "geometry"]].assign(fill=colours, **{c: tips[c].to_numpy() for c in TOOLTIP_FIELDS})
-    decimals = 3 if tol >= 300 else 5
-    frame = maps.polygon_frame(gdf, ["fill", *TOOLTIP_FIELDS], decimals=decimals)
-    fill = maps.fill_layer(maps.records(frame), layer_id="lsoa-fill", opacity=0.9)
-    if area.level in ("england", "region"):
-        fill.get_line_color = [255, 255, 255, 0] if area.level == "england" else [255, 255, 255, 70]
+    fill, palette, legend = shading(table[col], m, v, n_total, ref)
+    columns, lines = tooltip_template(table, m, v, edition=edition, attributes=attrs)
 
-    bounds = gdf.total_bounds if len(gdf) else lad_boundaries.total_bounds
-    view_state = maps.view_for_bounds(bounds, width_px=_MAP_WIDTH_PX, height_px=height)
-    context, labels = _context(area, bounds, table, lad_boundaries, ward_boundaries, tol)
+    context, labels = _context(area, bounds, table, lad_boundaries, ward_boundaries,
+                               NATIONAL_TOLERANCE_M if area.level == "england" else 0.0)
     labels = declutter(labels, view_state, width_px=_MAP_WIDTH_PX, height_px=height, size_px=_LABEL_PX)
-    layers: list[pdk.Layer] = [fill, *context, *extra_layers]
+    layers: list[pdk.Layer] = [*context, *extra_layers]
     if len(labels):
         layers.append(maps.text_layer(labels, size=_LABEL_PX, layer_id="place-names"))
-    deck = maps.make_deck(layers, view_state, tooltip_html=TOOLTIP_HTML, height=height)
+    alpha = {"england": 0, "region": 70}.get(area.level, 90)
+    lsoa_view = build_lsoa_map(
+        tileset=ts, lsoa_codes=table.index, fill=fill, palette=palette, view=view_state,
+        columns=columns, tooltip=lines, attributes=attrs, layers=layers, layer_tooltip=TOOLTIP_HTML,
+        static_layers=maps.OUTLINE_LAYER_IDS,
+        line={"color": [255, 255, 255, alpha], "width_px": 0.3 if alpha else 0},
+        opacity=FILL_OPACITY,
+    )
     title = legend_title(m, v, edition)
     return ChoroplethMap(
-        deck=deck, legend=legend, legend_title=title,
+        map=lsoa_view, legend=legend, legend_title=title,
         legend_html=maps.legend_html(title, legend, note=_legend_note(m, v, n_total, national=ref is not None)),
-        simplified_m=tol if tol > 0 else 0.0, vertices_removed=removed, n_lsoas=len(gdf),
-        view=view_state,
+        generalised_m=tol, n_lsoas=len(table), view=view_state,
     )
 
 
-def _simplify(gdf: gpd.GeoDataFrame, tolerance_m: float) -> tuple[gpd.GeoDataFrame, float]:
-    before = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
-    out = maps.simplify(gdf, tolerance_m)
-    after = int(shapely.get_num_coordinates(out.geometry.values).sum())
-    return out, (1 - after / before if before else 0.0)
+def _default_attributes(edition: Edition) -> Attributes:
+    from needsmap.data import load_lsoa_table
 
-
-def simplified_boundaries(boundaries: gpd.GeoDataFrame, tolerance_m: float = ENGLAND_SIMPLIFY_M
-                          ) -> gpd.GeoDataFrame:
-    """``boundaries`` simplified by ``tolerance_m`` metres, remembering how much in ``attrs``.
-
-    Cache the result (it takes a second or two for all England) and pass it to
-    :func:`choropleth_deck`, which then does not simplify again and still reports by how much.
-    """
-    out, removed = _simplify(boundaries, tolerance_m)
-    out.attrs["simplified_m"] = float(tolerance_m)
-    out.attrs["vertices_removed"] = removed
-    return out
+    return map_assets.attributes(edition, load_lsoa_table(edition))
 
 
 # ----------------------------------------------------------------------------- colours and legend
-def _colours(values: pd.Series, m: Measure, v: View, n_total: int, national: pd.Series | None = None
-             ) -> tuple[list[maps.RGB], list[tuple[str, maps.RGB]]]:
-    if v == "decile":
-        return maps.class_colours(values, kind="decile")
-    if v == "rank":
-        return maps.class_colours(values, kind="rank", n_total=n_total)
-    if pd.api.types.is_bool_dtype(values):
+#: palette of every choropleth but yes/no ones: the ten viridis steps, then "no data"
+PALETTE: tuple[maps.RGB, ...] = (*maps.DECILE_COLOURS, maps.NO_DATA)
+
+
+def shading(values: pd.Series, m: Measure, v: View, n_total: int, national: pd.Series | None = None
+            ) -> tuple[np.ndarray, list[maps.RGB], list[tuple[str, maps.RGB]]]:
+    """Palette index of each LSOA, the palette and the legend for ``values`` of ``m`` in view ``v``.
+
+    Deciles shade by decile, ranks by national tenths of ``n_total``, yes/no measures in two
+    colours, other values by tenths of England's LSOAs (``national``) or else of those shown.
+
+    Returns
+    -------
+    tuple
+        ``fill`` (int64, shape ``(n,)``), ``palette`` (RGB colours, last = no data) and ``legend``
+        (``(label, colour)``, worst first; "no data" appended when some LSOA has none).
+    """
+    if v in ("decile", "rank"):
+        classes, legend = maps.decile_classes(values, kind=v, n_total=n_total)
+        palette = list(PALETTE)
+    elif pd.api.types.is_bool_dtype(values):
         yes, no = (maps.DECILE_COLOURS[0], maps.DECILE_COLOURS[7])
         if not m.higher_is_worse:
             yes, no = no, yes
-        colours = [maps.NO_DATA if pd.isna(x) else (yes if bool(x) else no) for x in values]
-        return colours, [("yes", yes), ("no", no)]
-    if national is not None:
-        return national_tenths(values, national, higher_is_worse=m.higher_is_worse)
-    return maps.class_colours(values, kind="value", higher_is_worse=m.higher_is_worse)
+        b = values.astype("boolean")
+        classes = np.where(b.isna().to_numpy(), -1, np.where(b.fillna(False).to_numpy(bool), 0, 1))
+        palette, legend = [yes, no, maps.NO_DATA], [("yes", yes), ("no", no)]
+    else:
+        if national is not None:
+            classes, legend = national_tenths(values, national, higher_is_worse=m.higher_is_worse)
+        else:
+            classes, legend = maps.decile_classes(values, kind="value", higher_is_worse=m.higher_is_worse)
+        palette = list(PALETTE)
+    missing = classes < 0
+    fill = np.where(missing, len(palette) - 1, classes)
+    if missing.any():
+        legend = [*legend, ("no data", maps.NO_DATA)]
+    return fill, palette, legend
 
 
 def national_tenths(values: pd.Series, national: pd.Series, *, higher_is_worse: bool = True
-                    ) -> tuple[list[maps.RGB], list[tuple[str, maps.RGB]]]:
-    """Colour ``values`` by the tenth of England's LSOAs (``national``) they fall in, worst first.
+                    ) -> tuple[np.ndarray, list[tuple[str, maps.RGB]]]:
+    """Class of ``values`` by the tenth of England's LSOAs (``national``) they fall in, worst first.
 
-    Class 1 holds the 10% of England's LSOAs with the highest values (lowest when ``higher_is_worse``
+    Class 0 holds the 10% of England's LSOAs with the highest values (lowest when ``higher_is_worse``
     is False). Ties share a class, so a measure with few distinct values may leave classes empty.
+
+    Returns
+    -------
+    tuple
+        ``classes`` (int64, shape ``(n,)``: index into ``maps.DECILE_COLOURS``, -1 = missing) and
+        the legend (one entry per tenth).
     """
     ref = np.sort(pd.to_numeric(national, errors="coerce").dropna().to_numpy(float))
     v = pd.to_numeric(values, errors="coerce").to_numpy(float)
     if not len(ref):
-        return [maps.NO_DATA] * len(v), []
+        return np.full(len(v), -1, dtype=np.int64), []
     n = len(ref)
     # share of England's LSOAs at least as bad as each value
     worse_or_equal = (n - np.searchsorted(ref, v, side="left")) / n if higher_is_worse else \
         np.searchsorted(ref, v, side="right") / n
-    classes = np.clip(np.ceil(worse_or_equal * 10), 1, 10)
-    colours = [maps.NO_DATA if np.isnan(x) else maps.DECILE_COLOURS[int(c) - 1]
-               for x, c in zip(v, classes, strict=True)]
+    classes = np.clip(np.ceil(worse_or_equal * 10), 1, 10).astype(np.int64) - 1
+    classes[np.isnan(v)] = -1
     qs = np.quantile(ref, np.linspace(0, 1, 11))
     if higher_is_worse:
         qs = qs[::-1]
     legend = [(f"{maps._fmt(min(qs[d - 1], qs[d]))} – {maps._fmt(max(qs[d - 1], qs[d]))}",
                maps.DECILE_COLOURS[d - 1]) for d in range(1, 11)]
-    return colours, legend
+    return classes, legend
 
 
 def legend_title(m: Measure, v: View, edition: Edition) -> str:
@@ -291,61 +304,87 @@ def _legend_note(m: Measure, v: View, n_total: int, *, national: bool = False) -
 
 
 # ----------------------------------------------------------------------------- tooltips
-def _fmt(values: pd.Series, fmt: str = "{:,.0f}") -> pd.Series:
-    """Numbers as text ('–' when missing); each distinct value is formatted once."""
-    num = pd.to_numeric(values, errors="coerce").astype(float)
-    uniq = pd.unique(num.dropna())
-    text = num.map(dict(zip(uniq, (fmt.format(u) for u in uniq), strict=True)))
-    return text.astype(object).where(num.notna(), "–")
+class _Fields:
+    """Names a tooltip may use: attributes (sent once per edition) first, else columns of the view."""
+
+    def __init__(self, table: pd.DataFrame, attributes: Attributes | None) -> None:
+        self.table = table
+        self.text = set(attributes.text) if attributes is not None else set()
+        self.numbers = set(attributes.numbers) if attributes is not None else set()
+        self.columns: list[Column] = []
+
+    def has(self, name: str) -> bool:
+        return name in self.table.columns
+
+    def text_field(self, name: str) -> str:
+        """``{name}`` for a text attribute ('' when there is none, as a blank cell reads)."""
+        return f"{{{name}}}" if name in self.text else ""
+
+    def number(self, name: str, fmt: str, *, column: str | None = None, decimals: int | None = None) -> str:
+        """``{name:fmt}`` for the table column ``column`` (default ``name``), sent with the view
+        unless the attributes already hold it."""
+        source = column or name
+        if source in self.numbers:  # the same table column, already in the attributes file
+            return f"{{{source}:{fmt}}}"
+        self.columns.append(number_column(name, self.table[source], decimals=decimals))
+        return f"{{{name}:{fmt}}}"
 
 
-def tooltips(table: pd.DataFrame, measure: Measure | str, view: View | None = None, *,
-             edition: Edition) -> pd.DataFrame:
-    """Tooltip fields (:data:`TOOLTIP_FIELDS`) for each LSOA of ``table`` (indexed by ``lsoa_code``).
+def tooltip_template(table: pd.DataFrame, measure: Measure | str, view: View | None = None, *,
+                     edition: Edition, attributes: Attributes | None
+                     ) -> tuple[list[Column], list[tuple[str, str]]]:
+    """The columns and tooltip lines of a choropleth of ``measure`` (``view``) over ``table``.
 
-    ``tip_title`` is the LSOA name and code; ``tip_where`` its ward and local authority; ``tip_value``
-    the measure's rank of England's LSOAs, decile and score (or its value); ``tip_more`` the IMD and
-    domain deciles. Values are plain text: Streamlit HTML-escapes them when it fills the template.
+    Lines: the LSOA name and code (bold); its ward and local authority; the measure's rank of
+    England's LSOAs, decile and (score view) score, or its value; the IMD and domain deciles (dim).
+    Numbers the attributes file holds (the deciles of every domain) are not sent again.
+
+    Parameters
+    ----------
+    table
+        The LSOAs shown, indexed by ``lsoa_code``, with the measure's columns.
+    measure, view
+        As :func:`choropleth_deck`.
+    edition
+        IMD edition (England's number of LSOAs, the denominator of ranks).
+    attributes
+        The edition's attributes file (``None``: every number goes with the view, names are blank).
+
+    Returns
+    -------
+    tuple
+        ``columns`` (one :class:`~needsmap.viz.lsoa_map.Column` per number sent, rows as ``table``)
+        and ``lines`` (``(style, template)`` pairs for :func:`~needsmap.viz.lsoa_map.build_lsoa_map`).
     """
     m = get_measure(measure) if isinstance(measure, str) else measure
     v: View = view or m.default_view
     n_total = england_lsoa_count(edition)
-    cols = set(table.columns)
-    blank = pd.Series("", index=table.index, dtype=object)
-
-    def text(col: str) -> pd.Series:
-        return table[col].astype(object).fillna("").astype(str) if col in cols else blank
-
-    title = text("lsoa_name") + " (" + pd.Series(table.index.astype(str), index=table.index) + ")"
-    where = "Ward: " + text("ward_name") + " · " + text("lad_name")
-    if f"{m.id}_rank" in cols or f"{m.id}_decile" in cols:
+    f = _Fields(table, attributes)
+    title = f"{f.text_field('lsoa_name')} ({{lsoa_code}})"
+    where = f"Ward: {f.text_field('ward_name')} · {f.text_field('lad_name')}"
+    if f.has(f"{m.id}_rank") or f.has(f"{m.id}_decile"):
         parts = []
-        if f"{m.id}_rank" in cols:
-            parts.append("rank " + _fmt(table[f"{m.id}_rank"]) + f" of {n_total:,}")
-        if f"{m.id}_decile" in cols:
-            parts.append("decile " + _fmt(table[f"{m.id}_decile"]))
-        if v == "score" and f"{m.id}_score" in cols:
-            parts.append("score " + _fmt(table[f"{m.id}_score"], "{:,.2f}"))
-        body = parts[0]
-        for p in parts[1:]:
-            body = body + ", " + p
-    elif m.id in cols:
+        if f.has(f"{m.id}_rank"):
+            parts.append(f"rank {f.number('rank', ',.0f', column=f'{m.id}_rank')} of {n_total:,}")
+        if f.has(f"{m.id}_decile"):
+            parts.append(f"decile {f.number('decile', ',.0f', column=f'{m.id}_decile')}")
+        if v == "score" and f.has(f"{m.id}_score"):
+            parts.append(f"score {f.number('score', ',.2f', column=f'{m.id}_score', decimals=2)}")
+        body = ", ".join(parts)
+    elif f.has(m.id):
         vals = table[m.id]
         if pd.api.types.is_bool_dtype(vals):
-            body = vals.map({True: "yes", False: "no"}).fillna("–").astype(object)
+            f.columns.append(category_column("value", vals.map({True: "yes", False: "no"}), ("yes", "no")))
+            body = "{value}"
         else:
-            body = _fmt(vals, "{:,.1f}") + (" " + m.unit if m.unit else "")
+            body = f.number("value", ",.1f", column=m.id, decimals=1) + (f" {literal(m.unit)}" if m.unit else "")
     else:
-        body = blank + "–"
-    value = m.label + ": " + body
-    doms = [(d, lab) for d, lab in TOOLTIP_DOMAINS if f"{d}_decile" in cols]
-    more = blank
-    if doms:
-        more = blank + "Deciles: "
-        for i, (d, lab) in enumerate(doms):
-            more = more + ("" if i == 0 else " · ") + lab + " " + _fmt(table[f"{d}_decile"])
-    return pd.DataFrame({"tip_title": title, "tip_where": where, "tip_value": value, "tip_more": more},
-                        index=table.index).astype(object)
+        body = "–"
+    doms = [(d, lab) for d, lab in TOOLTIP_DOMAINS if f.has(f"{d}_decile")]
+    more = ("Deciles: " + " · ".join(f"{lab} {f.number(f'{d}_decile', ',.0f')}" for d, lab in doms)
+            if doms else "")
+    lines = [("b", title), ("", where), ("", f"{literal(m.label)}: {body}"), ("dim", more)]
+    return f.columns, lines
 
 
 # ----------------------------------------------------------------------------- context layers
@@ -355,8 +394,6 @@ def _context(area: Area, bounds: Sequence[float], table: pd.DataFrame, lads: gpd
     minx, miny, maxx, maxy = bounds
     padx, pady = (maxx - minx) * 0.25 + 0.01, (maxy - miny) * 0.25 + 0.01
     near = lads.cx[minx - padx:maxx + padx, miny - pady:maxy + pady]
-    if tol > 0:
-        near = maps.simplify(near, tol)
     layers: list[pdk.Layer] = []
     labels = pd.DataFrame(columns=["text", "lon", "lat", "weight"])
     if area.level in ("lad", "ward") and wards is not None:
@@ -368,11 +405,12 @@ def _context(area: Area, bounds: Sequence[float], table: pd.DataFrame, lads: gpd
         layers.append(maps.outline_layer(w, colour=(60, 60, 60), width_px=1.0, layer_id="ward-outlines"))
         labels = _labels(w, "ward_name", _population(table, "ward_code", w["ward_code"]))
     elif area.level in ("region", "england"):
-        shown = near.loc[near["lad_code"].isin(set(table["lad_code"]))] if "lad_code" in table else near
+        shown = near.loc[near["lad_code"].isin(table["lad_code"].unique())] if "lad_code" in table else near
         labels = _labels(shown, "lad_name", _population(table, "lad_code", shown["lad_code"]))
     layers.append(maps.outline_layer(near, colour=maps.OUTLINE_LAD,
                                      width_px=0.7 if area.level == "england" else 1.8,
-                                     layer_id="lad-outlines", decimals=3 if tol >= 300 else 5))
+                                     layer_id="lad-outlines", decimals=3 if tol >= 300 else 5,
+                                     tolerance_m=tol))
     return layers, labels
 
 
@@ -445,5 +483,6 @@ def declutter(labels: pd.DataFrame, view: pdk.ViewState, *, width_px: int, heigh
     return labels.iloc[kept][["text", "lon", "lat"]].reset_index(drop=True)
 
 
-__all__ = ["ENGLAND_SIMPLIFY_M", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "ChoroplethMap", "FrozenDeck", "choropleth_deck",
-           "area_labels", "declutter", "legend_title", "national_tenths", "simplified_boundaries", "tooltips"]
+__all__ = ["FILL_OPACITY", "TOOLTIP_DOMAINS", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "ChoroplethMap", "area_labels",
+           "PALETTE", "choropleth_deck", "declutter", "generalised_at", "legend_title", "national_tenths", "shading",
+           "tooltip_template"]

@@ -1,4 +1,4 @@
-"""Map building blocks (pydeck): colours, polygon/outline/label/point layers and an offline Deck.
+"""Map building blocks (pydeck): colours, outline, label and point layers, and an offline Deck.
 
 No tile server is needed: context (local authority and ward outlines, labels) is drawn from the
 boundary files, and the Deck has no basemap unless one is asked for.
@@ -34,6 +34,9 @@ DECILE_COLOURS: tuple[RGB, ...] = (
     (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43), (253, 231, 37),
 )
 NO_DATA: RGB = (200, 200, 200)
+#: ids of the outline layers every map draws from the public boundary files (never from uploads):
+#: their rows may be served as static files the browser caches
+OUTLINE_LAYER_IDS = ("lad-outlines", "ward-casing", "ward-outlines")
 OUTLINE_LAD: RGB = (30, 30, 30)
 OUTLINE_WARD: RGB = (90, 90, 90)
 
@@ -45,9 +48,52 @@ def decile_colour(decile: float | None) -> RGB:
     return DECILE_COLOURS[int(decile) - 1]
 
 
+def decile_classes(values: pd.Series, *, kind: str = "decile", higher_is_worse: bool = True,
+                   n_total: int | None = None) -> tuple[np.ndarray, list[tuple[str, RGB]]]:
+    """Class of each value (0 = darkest … 9, -1 = missing) and the legend entries that explain them.
+
+    Parameters
+    ----------
+    values
+        Deciles (1–10), ranks (1 = most deprived of ``n_total``) or any numbers; shape ``(n,)``.
+    kind
+        ``"decile"``, ``"rank"`` (binned into national tenths of ``n_total``) or ``"value"`` (binned
+        into tenths of the values shown, worst first by ``higher_is_worse``).
+
+    Returns
+    -------
+    tuple
+        ``classes`` (int64, shape ``(n,)``; index into :data:`DECILE_COLOURS`, -1 = missing or a
+        decile outside 1–10) and ``legend`` (``(label, colour)`` for classes 0–9).
+    """
+    v = pd.to_numeric(values, errors="coerce").astype(float)
+    if kind == "decile":
+        classes = v.to_numpy()
+        legend = [(f"{d} {'(most deprived 10%)' if d == 1 else '(least deprived)' if d == 10 else ''}".strip(),
+                   DECILE_COLOURS[d - 1]) for d in range(1, 11)]
+    elif kind == "rank":
+        if not n_total:
+            raise ValueError("kind='rank' needs n_total (England's number of LSOAs)")
+        classes = np.ceil(v.to_numpy() / n_total * 10).clip(1, 10)
+        step = n_total / 10
+        legend = [(f"rank {int((d - 1) * step) + 1:,}–{int(d * step):,}", DECILE_COLOURS[d - 1])
+                  for d in range(1, 11)]
+    else:
+        ranked = v.rank(method="average", ascending=not higher_is_worse, pct=True)
+        classes = np.ceil(ranked.to_numpy() * 10).clip(1, 10)
+        qs = v.quantile(np.linspace(0, 1, 11)).to_numpy()
+        if higher_is_worse:  # class 1 (darkest) holds the highest tenth of values
+            qs = qs[::-1]
+        legend = [(f"{_fmt(min(qs[d - 1], qs[d]))} – {_fmt(max(qs[d - 1], qs[d]))}", DECILE_COLOURS[d - 1])
+                  for d in range(1, 11)]
+    whole = np.where(np.isnan(classes), -1, np.floor(np.nan_to_num(classes, nan=-1))).astype(np.int64)
+    out = np.where((whole >= 1) & (whole <= 10), whole - 1, -1)
+    return out, legend
+
+
 def class_colours(values: pd.Series, *, kind: str = "decile", higher_is_worse: bool = True,
                   n_total: int | None = None) -> tuple[list[RGB], list[tuple[str, RGB]]]:
-    """Colours for values and the legend entries that explain them.
+    """Colours for values and the legend entries that explain them (:func:`decile_classes` as colours).
 
     Parameters
     ----------
@@ -57,28 +103,8 @@ def class_colours(values: pd.Series, *, kind: str = "decile", higher_is_worse: b
         ``"decile"``, ``"rank"`` (binned into national tenths of ``n_total``) or ``"value"`` (binned
         into tenths of the values shown, worst first by ``higher_is_worse``).
     """
-    v = pd.to_numeric(values, errors="coerce")
-    if kind == "decile":
-        classes = v
-        legend = [(f"{d} {'(most deprived 10%)' if d == 1 else '(least deprived)' if d == 10 else ''}".strip(),
-                   DECILE_COLOURS[d - 1]) for d in range(1, 11)]
-    elif kind == "rank":
-        if not n_total:
-            raise ValueError("kind='rank' needs n_total (England's number of LSOAs)")
-        classes = np.ceil(v / n_total * 10).clip(1, 10)
-        step = n_total / 10
-        legend = [(f"rank {int((d - 1) * step) + 1:,}–{int(d * step):,}", DECILE_COLOURS[d - 1])
-                  for d in range(1, 11)]
-    else:
-        ranked = v.rank(method="average", ascending=not higher_is_worse, pct=True)
-        classes = np.ceil(ranked * 10).clip(1, 10)
-        qs = v.quantile(np.linspace(0, 1, 11)).to_numpy()
-        if higher_is_worse:  # class 1 (darkest) holds the highest tenth of values
-            qs = qs[::-1]
-        legend = [(f"{_fmt(min(qs[d - 1], qs[d]))} – {_fmt(max(qs[d - 1], qs[d]))}", DECILE_COLOURS[d - 1])
-                  for d in range(1, 11)]
-    colours = [decile_colour(c) for c in classes]
-    return colours, legend
+    classes, legend = decile_classes(values, kind=kind, higher_is_worse=higher_is_worse, n_total=n_total)
+    return [NO_DATA if c < 0 else DECILE_COLOURS[c] for c in classes], legend
 
 
 def _fmt(x: float) -> str:
@@ -88,42 +114,6 @@ def _fmt(x: float) -> str:
 
 
 # ----------------------------------------------------------------------------- geometry helpers
-def simplify(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
-    """Simplify polygons by ``tolerance_m`` metres (in EPSG:27700), returned in EPSG:4326."""
-    if tolerance_m <= 0:
-        return gdf
-    out = gdf.to_crs(27700)
-    out["geometry"] = out.geometry.simplify(tolerance_m, preserve_topology=True)
-    return out.to_crs(4326)
-
-
-def _rings(geom: shapely.Geometry, decimals: int = 5) -> list[list[list[float]]]:
-    """Exterior rings of a (multi)polygon as lists of [lon, lat] rounded (5 decimals ≈ 1 m)."""
-    out = []
-    for part in shapely.get_parts(geom):
-        coords = np.round(np.asarray(part.exterior.coords)[:, :2], decimals)
-        out.append(coords.tolist())
-    return out
-
-
-def polygon_frame(gdf: gpd.GeoDataFrame, columns: Sequence[str] = (), *,
-                  decimals: int = 5) -> pd.DataFrame:
-    """One row per polygon part with a ``polygon`` ring column (for ``PolygonLayer``) and ``columns``.
-
-    ``decimals`` rounds coordinates (5 ≈ 1 m; 3 ≈ 100 m is plenty for a simplified national map).
-    """
-    # vectorised with shapely (a loop over 33,755 LSOAs took seconds)
-    parts, idx = shapely.get_parts(np.asarray(gdf.geometry.values), return_index=True)
-    keep = shapely.get_type_id(parts) == 3  # polygons only (a repaired collection may hold lines)
-    parts, idx = parts[keep], idx[keep]
-    coords, ring_idx = shapely.get_coordinates(shapely.get_exterior_ring(parts), return_index=True)
-    coords = np.round(coords, decimals)
-    counts = np.bincount(ring_idx, minlength=len(parts))
-    out = pd.DataFrame({c: gdf[c].to_numpy()[idx] for c in columns})
-    out["polygon"] = [c.tolist() for c in np.split(coords, np.cumsum(counts)[:-1])] if len(parts) else []
-    return out
-
-
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """Rows of ``frame`` as plain dicts (pydeck's own conversion is slow for Arrow-backed text)."""
     cols = [frame[c].to_numpy(dtype=object).tolist() for c in frame.columns]
@@ -139,28 +129,75 @@ def label_points(gdf: gpd.GeoDataFrame, label_col: str) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- layers
-def fill_layer(frame: pd.DataFrame | list[dict[str, object]], *, layer_id: str = "fill",
-               opacity: float = 0.85, pickable: bool = True) -> pdk.Layer:
-    """Filled polygons from :func:`polygon_frame` output with a ``fill`` [r, g, b] column.
+#: outline paths already worked out (key: the polygons' codes and vertex count, tolerance, decimals);
+#: England's local-authority outlines take a few tenths of a second, then every view reuses them
+_EDGES: dict[tuple[object, ...], list[dict[str, object]]] = {}
+_EDGES_KEPT = 32
 
-    ``frame`` may also be its records (:func:`records`), which is much faster for pydeck to take
-    than a frame of pandas 3 (Arrow) strings.
+
+def edge_paths(gdf: gpd.GeoDataFrame, *, tolerance_m: float = 0.0, decimals: int = 5
+               ) -> list[dict[str, object]]:
+    """The outlines of ``gdf``'s polygons as paths, each shared border once.
+
+    Parameters
+    ----------
+    gdf
+        Polygons (EPSG:4326), e.g. local authorities or wards; shape ``(n,)``.
+    tolerance_m
+        Generalise first by this many metres (``shapely.coverage_simplify`` in EPSG:27700, so
+        neighbours keep one common border); 0 = as they are.
+    decimals
+        Coordinates are rounded to this many decimals of a degree (5 ≈ 1 m; 3 ≈ 100 m).
+
+    Returns
+    -------
+    list of dict
+        ``{"path": [[lon, lat], ...]}`` per line; the same list for the same input (memoised).
     """
-    return pdk.Layer(
-        "PolygonLayer", frame, id=layer_id, get_polygon="polygon", get_fill_color="fill",
-        get_line_color=[255, 255, 255, 90], line_width_min_pixels=0.3, stroked=True, filled=True,
-        opacity=opacity, pickable=pickable, auto_highlight=pickable,
-    )
+    if gdf.empty:
+        return []
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    key = (tuple(gdf.index.tolist()), int(shapely.get_num_coordinates(geoms).sum()),
+           tuple(np.round(gdf.total_bounds, 6)), float(tolerance_m), int(decimals))
+    if key in _EDGES:
+        return _EDGES[key]
+    if tolerance_m > 0:
+        metric = gdf.geometry.to_crs(27700)
+        simple = shapely.coverage_simplify(np.asarray(metric.values, dtype=object), float(tolerance_m))
+        geoms = np.asarray(gpd.GeoSeries(simple, crs=27700).to_crs(4326).values, dtype=object)
+    lines = shapely.line_merge(shapely.union_all(shapely.boundary(geoms)))
+    coords, idx = shapely.get_coordinates(shapely.get_parts(lines), return_index=True)
+    coords = np.round(coords, decimals)
+    counts = np.bincount(idx)
+    out = [{"path": c.tolist()} for c in np.split(coords, np.cumsum(counts)[:-1])] if len(coords) else []
+    if len(_EDGES) >= _EDGES_KEPT:
+        _EDGES.pop(next(iter(_EDGES)))
+    _EDGES[key] = out
+    return out
 
 
 def outline_layer(gdf: gpd.GeoDataFrame, *, colour: RGB = OUTLINE_LAD, width_px: float = 1.5,
-                  layer_id: str = "outline", decimals: int = 5) -> pdk.Layer:
-    """Boundary lines (e.g. local authorities, wards) drawn for context."""
-    frame = polygon_frame(gdf, decimals=decimals)
+                  layer_id: str = "outline", decimals: int = 5, tolerance_m: float = 0.0) -> pdk.Layer:
+    """Boundary lines (e.g. local authorities, wards) drawn for context, each border once
+    (:func:`edge_paths`)."""
     return pdk.Layer(
-        "PathLayer", frame, id=layer_id, get_path="polygon", get_color=list(colour),
-        width_min_pixels=width_px, width_units="'pixels'", get_width=width_px, pickable=False,
+        "PathLayer", edge_paths(gdf, tolerance_m=tolerance_m, decimals=decimals), id=layer_id,
+        get_path="path", get_color=list(colour), width_min_pixels=width_px, width_units="'pixels'",
+        get_width=width_px, pickable=False,
     )
+
+
+def bounds_of(gdf: gpd.GeoDataFrame, codes: Sequence[str] | pd.Index, *, key: str = "lsoa_code"
+              ) -> np.ndarray | None:
+    """``(minx, miny, maxx, maxy)`` of the rows of ``gdf`` whose ``key`` is in ``codes`` (``None``
+    when none is). Hash lookups: pandas' ``isin`` on Arrow strings takes a tenth of a second."""
+    have = pd.Index(np.asarray(gdf[key], dtype=object))
+    rows = have.get_indexer(pd.Index(np.asarray(codes, dtype=object)).unique())
+    rows = rows[rows >= 0]
+    if not len(rows):
+        return None
+    b = shapely.bounds(np.asarray(gdf.geometry.values, dtype=object)[rows])
+    return np.array([np.nanmin(b[:, 0]), np.nanmin(b[:, 1]), np.nanmax(b[:, 2]), np.nanmax(b[:, 3])])
 
 
 def text_layer(labels: pd.DataFrame, *, size: int = 12, colour: RGB = (20, 20, 20),
