@@ -11,8 +11,8 @@ Debian's Chromium on this machine (software WebGL, no GPU):
   server (so compression counts as it is sent), attributed to requests by parsing HTTP/1.1.
 
 Each figure is the median of ``--runs`` (3). The server is warmed by one untimed visit per area, so
-the times are the browser's. "Before" is the pre-change checkout (``--old``, default
-``/tmp/nm11/base``; skipped when absent) run with its own ``app.py`` and settings; "after" is this
+the times are the browser's. "Before" is the pre-change checkout (``--old CHECKOUT``;
+skipped when not given) run with its own ``app.py`` and settings; "after" is this
 checkout's ``serve.py`` (as ``make run``). The map is drawn when: after, the component's own marker
 (its first frame with every layer of the view and its data, read back from the GPU, so the software
 renderer has finished it); before, the pydeck chart's pixels turn to LSOA colours (polled by
@@ -468,8 +468,8 @@ def report(new: dict[str, dict[str, object]], old: dict[str, dict[str, object]] 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3, help="visits per figure (the median is printed)")
-    ap.add_argument("--old", type=Path, default=Path("/tmp/nm11/base"),
-                    help="checkout of the code before the change (skipped when absent)")
+    ap.add_argument("--old", type=Path, default=None,
+                    help="checkout of the code before the change, e.g. `git worktree add /tmp/old 8eccacc`")
     ap.add_argument("--only", choices=("new", "old", "both"), default="both")
     args = ap.parse_args()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -483,7 +483,7 @@ def main() -> None:
         if args.only in ("new", "both"):
             print("after: streamlit run serve.py (this checkout)", flush=True)
             new = measure("after", PROJECT_ROOT / "serve.py", PROJECT_ROOT, env, args.runs, True, chromium, work)
-        if args.only in ("old", "both") and (args.old / "app.py").exists():
+        if args.only in ("old", "both") and args.old is not None and (args.old / "app.py").exists():
             print(f"before: streamlit run {args.old / 'app.py'}", flush=True)
             old_env = {**env, "PYTHONPATH": str(args.old / "src"), "NEEDSMAP_CACHE_DIR": str(work / "old-cache")}
             old = measure("before", args.old / "app.py", args.old, old_env, args.runs, False, chromium, work)

@@ -12,8 +12,8 @@ Prints, each measured in a fresh process:
 - the status counts and a consistency proxy: how often the LSOA 2011 and 2021 of a placed postcode
   are a pair in the ONS lookup.
 
-``--before SRC_DIR`` names the old code's ``src`` folder (default ``/tmp/nm11/base/src`` when it
-exists); it runs with its own temporary cache folder (warmed by a first run) and the same data
+``--before SRC_DIR`` names the old code's ``src`` folder (e.g. of a ``git worktree``
+of the commit before); it runs with its own temporary cache folder (warmed by a first run) and the same data
 folder. Without it only the new figures are printed. The machine may be shared: figures are noisy.
 """
 
@@ -34,7 +34,6 @@ import pandas as pd
 
 N = 100_000
 TARGET_WARM = 0.5
-DEFAULT_BEFORE = Path("/tmp/nm11/base/src")
 #: postcode areas outside England (left out of the sample, as before)
 NOT_ENGLAND = {"AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH", "ZE",
                "CF", "LD", "LL", "NP", "SA", "BT", "IM", "JE", "GY", "NPT"}
@@ -137,8 +136,8 @@ def same(a: pd.DataFrame, b: pd.DataFrame) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=N)
-    parser.add_argument("--before", type=Path, default=DEFAULT_BEFORE if DEFAULT_BEFORE.is_dir()
-                        else None, metavar="SRC_DIR", help="the old code's src folder")
+    parser.add_argument("--before", type=Path, default=None, metavar="SRC_DIR",
+                        help="the old code's src folder (e.g. from `git worktree add /tmp/old 8eccacc`)")
     parser.add_argument("--no-build", action="store_true", help="skip timing a fresh table build")
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

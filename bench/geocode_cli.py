@@ -14,8 +14,8 @@ printed apart); the medians of ``--repeat`` runs are printed with the targets. T
 are compared cell by cell on the placement columns. The machine may be shared: the figures are
 noisy, which is why the runs are paired and repeated.
 
-``--before SRC_DIR`` names the old code's ``src`` folder (default ``/tmp/nm11/base/src`` when it
-exists); without one only the new figures are printed. The old code runs with its own temporary
+``--before SRC_DIR`` names the old code's ``src`` folder (e.g. of a ``git worktree``
+of the commit before); without one only the new figures are printed. The old code runs with its own temporary
 cache folder (``NEEDSMAP_CACHE_DIR``) and the same data folder.
 """
 
@@ -38,7 +38,6 @@ from needsmap.config import PROJECT_ROOT, data_dir
 from needsmap.data.catalog import get_dataset
 
 ROWS = 200_000
-DEFAULT_BEFORE = Path("/tmp/nm11/base/src")
 TARGET_SECONDS = 5.0
 TARGET_MIB = 500.0
 #: columns compared between the old and the new output
@@ -118,8 +117,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--before", type=Path, default=DEFAULT_BEFORE if DEFAULT_BEFORE.is_dir()
-                        else None, metavar="SRC_DIR", help="the old code's src folder")
+    parser.add_argument("--before", type=Path, default=None, metavar="SRC_DIR",
+                        help="the old code's src folder (e.g. from `git worktree add /tmp/old 8eccacc`)")
     args = parser.parse_args()
     before: Path | None = args.before
     if before is not None and not (before / "needsmap").is_dir():
