@@ -13,8 +13,8 @@ Each format gets only the protection it needs:
   formula, so no ``'`` is added; characters an .xlsx file cannot hold are replaced by ``�`` and
   listed in the workbook's notes;
 - GeoJSON and other JSON: text as it is (see ``needsmap.analysis.coverage.gaps_geojson``);
-- HTML this project writes itself: :func:`escape_text`. Map tooltips need no escaping here:
-  Streamlit escapes every value it puts in a tooltip (see ``needsmap.viz.maps.make_deck``).
+- HTML this project writes itself: :func:`escape_text`. Map tooltips need no escaping here: the
+  map component (``needsmap/ui/frontend/map.js``) escapes every value it puts in a tooltip.
   Markdown: :func:`needsmap.safe_text.markdown_literal`.
 """
 

@@ -217,7 +217,7 @@ def text_layer(labels: pd.DataFrame, *, size: int = 12, colour: RGB = (20, 20, 2
 def points_layer(points: pd.DataFrame, *, colour: RGB = (230, 85, 13), radius_px: float = 5,
                  line_width_px: float = 1, max_radius_px: float = 12, layer_id: str = "points",
                  pickable: bool = True) -> pdk.Layer:
-    """Organisation points (columns ``lon``, ``lat``); tooltip text may stay raw (see make_deck)."""
+    """Organisation points (columns ``lon``, ``lat``); tooltip text may stay raw (the map component escapes it)."""
     return pdk.Layer(
         "ScatterplotLayer", records(points.reset_index(drop=True)), id=layer_id,
         get_position=["lon", "lat"], get_fill_color=list(colour), get_line_color=[255, 255, 255],
