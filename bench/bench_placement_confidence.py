@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from needsmap.crs import to_bng
 from needsmap.data import read_table
 from needsmap.data.catalog import get_dataset
 from needsmap.orgs import geocode as gc
@@ -65,7 +66,7 @@ def main() -> None:
     geoms = dict(zip(idx.codes, idx.geoms, strict=True))
     truth = exact["lsoa11_code"]
     wrong = with_point & placed["lsoa11_code"].notna() & (placed["lsoa11_code"] != truth).fillna(False)
-    x, y = gc._to_bng().transform(placed.loc[wrong, "lon"].to_numpy(), placed.loc[wrong, "lat"].to_numpy())
+    x, y = to_bng().transform(placed.loc[wrong, "lon"].to_numpy(), placed.loc[wrong, "lat"].to_numpy())
     pts = shapely.points(x, y)
     dist = np.array([shapely.distance(p, geoms[c]) if c in geoms else np.nan
                      for p, c in zip(pts, truth[wrong], strict=True)])

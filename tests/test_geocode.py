@@ -9,6 +9,7 @@ import shapely
 
 from needsmap import data
 from needsmap.config import is_demo
+from needsmap.crs import to_bng
 from needsmap.orgs import geocode as gc
 
 
@@ -297,7 +298,7 @@ def test_countries_by_outline_agree_with_a_tree_query_near_the_borders() -> None
     rng = np.random.default_rng(4)
     lat = np.concatenate([near["lat"].to_numpy(), rng.uniform(49.8, 61.0, 5_000)])
     lon = np.concatenate([near["lon"].to_numpy(), rng.uniform(-8.7, 1.9, 5_000)])
-    x, y = gc._to_bng().transform(lon, lat)
+    x, y = to_bng().transform(lon, lat)
     pts = shapely.points(x, y)
     pts[:10] = None  # missing points stay None
     got = countries.country(pts)

@@ -38,7 +38,6 @@ ranked among the region's LSOAs, which :func:`need_scope_note` and ``NeedSpec.fo
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import math
@@ -51,6 +50,7 @@ import pandas as pd
 
 from needsmap import areas
 from needsmap.areas import Area
+from needsmap.crs import BNG, to_bng
 from needsmap.data.loaders import is_national, table_scope
 from needsmap.data.manifest import ENGLAND
 from needsmap.errors import ValidationError
@@ -61,7 +61,6 @@ from needsmap.types import LSOA_VINTAGE, Edition, england_lsoa_count
 # used: `needsmap gaps --help` registers the command with this module's constants without them.
 if TYPE_CHECKING:
     import geopandas as gpd
-    from pyproj import Transformer
 
 __all__ = [
     "BIVARIATE_COLOURS",
@@ -94,7 +93,7 @@ __all__ = [
 ]
 
 #: British National Grid: metres, for distances across England
-PROJECTED_CRS = 27700
+PROJECTED_CRS = BNG
 DEFAULT_RADIUS_KM = 1.0
 #: how many of the neediest LSOAs the summary sentence talks about (when the selection is big enough)
 SUMMARY_TOP_N = 50
@@ -379,13 +378,6 @@ def reference_points(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
                         index=pd.Index(boundaries["lsoa_code"].astype(str), name="lsoa_code"))
 
 
-@functools.cache
-def _to_bng() -> Transformer:
-    from pyproj import Transformer
-
-    return Transformer.from_crs(4326, PROJECTED_CRS, always_xy=True)
-
-
 def _coords_ok(orgs: pd.DataFrame) -> np.ndarray:
     for col in ("lat", "lon"):
         if col not in orgs.columns:
@@ -442,7 +434,7 @@ def org_xy(orgs: pd.DataFrame) -> np.ndarray:
     ok = orgs.loc[_coords_ok(orgs)]
     if ok.empty:
         return np.empty((0, 2))
-    x, y = _to_bng().transform(ok["lon"].to_numpy(dtype=float), ok["lat"].to_numpy(dtype=float))
+    x, y = to_bng().transform(ok["lon"].to_numpy(dtype=float), ok["lat"].to_numpy(dtype=float))
     return np.column_stack([x, y])
 
 

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from needsmap.crs import BNG, WGS84, from_bng, to_bng
 from needsmap.data import load_boundaries, read_geometry, read_table
 from needsmap.data._cache import cached, file_stamp
 from needsmap.data.catalog import get_dataset
@@ -44,15 +45,8 @@ from needsmap.data.crosswalk import (
 from needsmap.errors import ValidationError
 from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, CONF_UNCERTAIN, NSPL_FETCH
 
-if TYPE_CHECKING:
-    from pyproj import Transformer
-
 #: a point outside every (generalised) LSOA polygon joins the nearest one within this distance
 SNAP_METRES = 300.0
-#: British National Grid (OSGB36), for distances in metres and for easting/northing input
-BNG = "EPSG:27700"
-#: WGS84 latitude/longitude
-WGS84 = "EPSG:4326"
 #: how far a postcode centroid can lie from its true LSOA because the LSOA boundaries are
 #: generalised: measured against the exact ONS postcode → LSOA 2011 lookup for Lewisham
 #: (postcodes/lewisham_postcode_lsoa11_lookup.csv, 8,419 postcodes): of the 1,245 whose centroid
@@ -455,20 +449,6 @@ def _lsoa_index_at(edition: str, path: str, mtime_ns: int, size: int) -> _LsoaIn
     return _LsoaIndex(edition)
 
 
-@functools.lru_cache(maxsize=1)
-def _to_bng() -> Transformer:
-    from pyproj import Transformer  # imported here: placing postcodes needs no projection
-
-    return Transformer.from_crs(WGS84, BNG, always_xy=True)
-
-
-@functools.lru_cache(maxsize=1)
-def _from_bng() -> Transformer:
-    from pyproj import Transformer
-
-    return Transformer.from_crs(BNG, WGS84, always_xy=True)
-
-
 # ----------------------------------------------------------------------------- countries
 #: country names of the ``countries_gb`` outlines
 _ENGLAND_NAME = "England"
@@ -583,7 +563,7 @@ def _place_xy(x: np.ndarray, y: np.ndarray, vintages: Vintages = VINTAGES) -> pd
     else:
         lat, lon = np.full(n, np.nan), np.full(n, np.nan)
         if ok.any():
-            lon[ok], lat[ok] = _from_bng().transform(x[ok], y[ok])
+            lon[ok], lat[ok] = from_bng().transform(x[ok], y[ok])
         country = _country_fallback(lat, lon)
         look = country != OUTSIDE_GB
         may_snap = look
@@ -666,7 +646,7 @@ def place_points(lat: pd.Series, lon: pd.Series, *, vintages: Vintages = VINTAGE
     x = np.full(len(la), np.nan)
     y = np.full(len(la), np.nan)
     if ok.any():
-        x[ok], y[ok] = _to_bng().transform(lo[ok], la[ok])
+        x[ok], y[ok] = to_bng().transform(lo[ok], la[ok])
     out = _place_xy(x, y, vintages)
     return out.set_axis(lat.index)
 
@@ -805,7 +785,7 @@ def place_grid(easting: pd.Series, northing: pd.Series, *,
     lo = np.full(len(x), np.nan)
     ok = np.isfinite(x) & np.isfinite(y)
     if ok.any():
-        lo[ok], la[ok] = _from_bng().transform(x[ok], y[ok])
+        lo[ok], la[ok] = from_bng().transform(x[ok], y[ok])
     placed = _place_xy(x, y, vintages).set_axis(easting.index)
     lat_s = pd.Series(la, index=easting.index)
     lon_s = pd.Series(lo, index=easting.index)
