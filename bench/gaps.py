@@ -11,7 +11,10 @@ coordinates in ``lat``/``lon`` columns instead of the postcode. The peer is
 within, a distance join within the radius, ``sjoin_nearest``, write the CSV.
 
 Each contender runs as its own process, warm: needsmap's data prepared as ``needsmap data fetch``
-leaves it (in its cache folder), and one untimed run of each first. Then ``--repeat`` pairs in
+leaves it (in its cache folder), its modules compiled to bytecode as an installed package's are
+(``compileall``: a machine that sets ``PYTHONDONTWRITEBYTECODE``, as this one does, would otherwise
+compile needsmap's source on every run, which no user's installation does), and one untimed run of
+each first. Then ``--repeat`` pairs in
 alternating order; wall time, CPU time and peak resident memory (``wait4``, from a small launcher
 process) of each process. Printed: medians, the ratio of the medians and the median of the pairs'
 ratios, the ratio of CPU times, peak MiB, the targets of issue 11 (at most 0.5× the peer's time, no
@@ -180,6 +183,10 @@ def compare(folder: Path, *, repeat: int, before: str | None) -> None:
         contenders.append(Contender(f"needsmap gaps (before: {before})", [sys.executable, *gaps],
                                     {**base, "NEEDSMAP_CACHE_DIR": str(folder / "cache-before"),
                                      "PYTHONPATH": str(src)}))
+    for c in contenders:  # bytecode, as an installed package has it (the peer's libraries have theirs)
+        src = Path(c.env.get("PYTHONPATH", ROOT / "src"))
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True,
+                       stdout=subprocess.DEVNULL)
     print(f"needsmap gaps --area England with {N_ORGS:,} organisations (open public libraries, "
           f"radius {RADIUS_KM:g} km) against {PEER.relative_to(ROOT)}; data: {data_dir()}")
     prepared = subprocess.run([sys.executable, "-c", _PREPARE], env=now_env, cwd=ROOT, check=True,
