@@ -45,7 +45,7 @@ test: setup lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: setup
-	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # Property-based fuzzing of the upload path (import_file and `needsmap geocode`): FUZZ_EXAMPLES cases
 # (at least 10,000) of random bytes, delimited lists, 360Giving JSON and workbooks; prints cases per

@@ -34,17 +34,16 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from _common import ROOT, before_src, run_measured
 
 from needsmap.config import cache_dir, data_dir
 from needsmap.data.catalog import get_dataset
 
-ROOT = Path(__file__).resolve().parents[1]
 PEER = ROOT / "bench" / "peers" / "gaps_geopandas.py"
 N_ORGS = 3_000
 RADIUS_KM = 1.0
@@ -68,30 +67,12 @@ class Contender:
         return [a.format(orgs=orgs, out=out) for a in self.argv]
 
 
-#: starts a command from a small process and writes its wall time, CPU time, peak resident memory
-#: (KiB) and exit code to a file: a child of the benchmark process itself would count the
-#: benchmark's own memory (held when it forked) in its peak
-_LAUNCHER = """
-import os, sys, time
-t0 = time.perf_counter()
-pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
-_, status, usage = os.wait4(pid, 0)
-with open(sys.argv[1], "w") as f:
-    f.write(f"{time.perf_counter() - t0} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss} "
-            f"{os.waitstatus_to_exitcode(status)}")
-"""
-
-
 def run(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak resident MiB of one process; raises if it fails."""
-    report = log.with_suffix(".run")
-    with log.open("wb") as err:
-        subprocess.run([sys.executable, "-c", _LAUNCHER, str(report), *cmd], stdout=subprocess.DEVNULL,
-                       stderr=err, env=env, cwd=ROOT, check=True)
-    seconds, cpu, kib, code = report.read_text().split()
-    if int(code):
-        raise RuntimeError(f"{' '.join(cmd)} failed ({code}):\n{log.read_text()[-2000:]}")
-    return float(seconds), float(cpu), int(kib) / 1024
+    m = run_measured(cmd, env, log)
+    if m.code:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({m.code}):\n{log.read_text()[-2000:]}")
+    return m.seconds, m.cpu, m.peak_mib
 
 
 def organisation_files(folder: Path) -> dict[str, Path]:
@@ -114,19 +95,6 @@ def organisation_files(folder: Path) -> dict[str, Path]:
     xy = chosen.drop(columns=["postcode"]).assign(lat=where[:, 0], lon=where[:, 1])
     xy.to_csv(files["coordinates"], index=False)
     return files
-
-
-def before_src(spec: str, folder: Path) -> Path:
-    """A ``src`` folder of the earlier code: ``spec`` itself, or extracted from git revision ``spec``."""
-    path = Path(spec)
-    if path.is_dir():
-        return path.resolve()
-    archive = folder / "before.tar"
-    with archive.open("wb") as out:
-        subprocess.run(["git", "archive", spec, "src"], cwd=ROOT, stdout=out, check=True)
-    with tarfile.open(archive) as tar:
-        tar.extractall(folder / "before", filter="data")
-    return folder / "before" / "src"
 
 
 def figures(csv: Path) -> pd.DataFrame:

@@ -12,8 +12,8 @@ Prints, each measured in a fresh process:
 - the status counts and a consistency proxy: how often the LSOA 2011 and 2021 of a placed postcode
   are a pair in the ONS lookup.
 
-``--before SRC_DIR`` names the old code's ``src`` folder (e.g. of a ``git worktree``
-of the commit before); it runs with its own temporary cache folder (warmed by a first run) and the same data
+``--before REV_OR_SRC`` names the old code: a git revision (e.g. ``8eccacc``, the commit before) or
+a ``src`` folder; it runs with its own temporary cache folder (warmed by a first run) and the same data
 folder. Without it only the new figures are printed. The machine may be shared: figures are noisy.
 """
 
@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import before_src
 
 N = 100_000
 TARGET_WARM = 0.5
@@ -136,21 +137,19 @@ def same(a: pd.DataFrame, b: pd.DataFrame) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=N)
-    parser.add_argument("--before", type=Path, default=None, metavar="SRC_DIR",
-                        help="the old code's src folder (e.g. from `git worktree add /tmp/old 8eccacc`)")
+    parser.add_argument("--before", default=None, metavar="REV_OR_SRC",
+                        help="also time the code of this git revision (e.g. 8eccacc) or src folder")
     parser.add_argument("--no-build", action="store_true", help="skip timing a fresh table build")
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
-    from needsmap.config import PROJECT_ROOT
+    from needsmap.config import cache_dir
 
-    before: Path | None = args.before
-    if before is not None and not (before / "needsmap").is_dir():
-        raise SystemExit(f"--before {before}: no needsmap package there")
     tmp = Path(tempfile.mkdtemp(prefix="needsmap-bench-geocode-"))
     try:
+        before = None if args.before is None else before_src(args.before, tmp)
         started = time.perf_counter()
         typed = messy(sample_postcodes(args.n))
         inp = tmp / "typed.parquet"
@@ -161,12 +160,12 @@ def main() -> None:
             seconds, summary = build_time(tmp / "fresh-cache")
             print(f"table build (empty cache folder, fresh process): {seconds:.1f} s — {summary}")
             shutil.rmtree(tmp / "fresh-cache", ignore_errors=True)
-        cache = Path(os.environ.get("NEEDSMAP_CACHE_DIR") or PROJECT_ROOT / ".cache")
+        cache = cache_dir()
         sides: dict[str, tuple[Path | None, Path]] = {"new": (None, cache)}
         if before is not None:
             sides["old"] = (before, tmp / "old-cache")
         else:
-            print("(no --before SRC_DIR: only the new code's figures)")
+            print("(no --before: only the new code's figures)")
         results = {}
         for side, (src, side_cache) in sides.items():
             run_child(src, side_cache, inp, tmp / f"{side}.parquet")  # warm-up: caches prepared

@@ -14,8 +14,8 @@ printed apart); the medians of ``--repeat`` runs are printed with the targets. T
 are compared cell by cell on the placement columns. The machine may be shared: the figures are
 noisy, which is why the runs are paired and repeated.
 
-``--before SRC_DIR`` names the old code's ``src`` folder (e.g. of a ``git worktree``
-of the commit before); without one only the new figures are printed. The old code runs with its own temporary
+``--before REV_OR_SRC`` names the old code: a git revision (e.g. ``8eccacc``, the commit before) or
+a ``src`` folder; without one only the new figures are printed. The old code runs with its own temporary
 cache folder (``NEEDSMAP_CACHE_DIR``) and the same data folder.
 """
 
@@ -25,16 +25,15 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import before_src, run_measured
 
-from needsmap.config import PROJECT_ROOT, data_dir
+from needsmap.config import cache_dir, data_dir
 from needsmap.data.catalog import get_dataset
 
 ROWS = 200_000
@@ -82,22 +81,18 @@ def make_list(path: Path, rows: int = ROWS, seed: int = 11) -> None:
 
 def run_cli(src: Path | None, cache: Path, csv: Path, out: Path) -> tuple[float, float, float, str]:
     """``needsmap geocode csv --out out`` in a fresh process: (wall seconds, CPU seconds, peak MiB,
-    stderr). CPU time (user + system) shows how much of the wall time a busy machine added."""
+    stderr). CPU time (user + system) shows how much of the wall time a busy machine added; the
+    peak is the process's own (measured from a small launcher, not from this process)."""
     env = dict(os.environ, NEEDSMAP_CACHE_DIR=str(cache), NEEDSMAP_DATA_DIR=str(data_dir()))
     if src is not None:
         env["PYTHONPATH"] = str(src)
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "needsmap.cli", "geocode", str(csv), "--out",
-                             str(out)], env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    err = proc.stderr.read().decode("utf-8", "replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"needsmap geocode failed ({proc.returncode}):\n{err[-2000:]}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, err
+    log = out.with_suffix(".log")
+    m = run_measured([sys.executable, "-m", "needsmap.cli", "geocode", str(csv), "--out", str(out)],
+                     env, log)
+    err = log.read_text(encoding="utf-8", errors="replace")
+    if m.code != 0:
+        raise SystemExit(f"needsmap geocode failed ({m.code}):\n{err[-2000:]}")
+    return m.seconds, m.cpu, m.peak_mib, err
 
 
 def same_placements(a: Path, b: Path) -> str:
@@ -117,24 +112,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--before", type=Path, default=None, metavar="SRC_DIR",
-                        help="the old code's src folder (e.g. from `git worktree add /tmp/old 8eccacc`)")
+    parser.add_argument("--before", default=None, metavar="REV_OR_SRC",
+                        help="also time the code of this git revision (e.g. 8eccacc) or src folder")
     args = parser.parse_args()
-    before: Path | None = args.before
-    if before is not None and not (before / "needsmap").is_dir():
-        raise SystemExit(f"--before {before}: no needsmap package there")
     tmp = Path(tempfile.mkdtemp(prefix="needsmap-bench-geocode-"))
     try:
+        before = None if args.before is None else before_src(args.before, tmp)
         csv = tmp / "organisations.csv"
         make_list(csv, args.rows)
         print(f"list: {args.rows:,} rows, {csv.stat().st_size / 1e6:.1f} MB CSV ({csv})")
-        new_cache = Path(os.environ.get("NEEDSMAP_CACHE_DIR") or PROJECT_ROOT / ".cache")
+        new_cache = cache_dir()
         old_cache = tmp / "old-cache"
         sides: dict[str, tuple[Path | None, Path]] = {"new": (None, new_cache)}
         if before is not None:
             sides = {"old": (before, old_cache), **sides}
         else:
-            print("(no --before SRC_DIR: only the new code's figures)")
+            print("(no --before: only the new code's figures)")
         for side, (src, cache) in sides.items():
             seconds, _, mib, _ = run_cli(src, cache, csv, tmp / f"{side}.csv")
             print(f"warm-up {side}: {seconds:.1f} s, peak {mib:,.0f} MiB (caches prepared; the new "

@@ -25,10 +25,10 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
-from io import BytesIO
 from pathlib import Path
+
+from _common import before_src
 
 ROOT = Path(__file__).resolve().parents[1]
 AREAS = {"England": "E92000001", "Birmingham": "E08000025"}
@@ -134,18 +134,6 @@ def _lines(code: str, args: list[str], env: dict[str, str]) -> list[dict]:  # ty
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
 
-def _old_checkout(ref: str, into: Path) -> Path | None:
-    """The package as it was at ``ref`` (``git archive``), or ``None`` when git cannot give it."""
-    try:
-        tar = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], check=True,
-                             capture_output=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    with tarfile.open(fileobj=BytesIO(tar)) as t:
-        t.extractall(into, filter="data")
-    return into / "src"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--before", default=BEFORE, help=f"git ref of the code to compare with (default {BEFORE})")
@@ -178,7 +166,10 @@ def main() -> None:
             new[edition, name] = _lines(_NEW, [edition, code, str(args.repeats), switches], env)
 
     with tempfile.TemporaryDirectory(prefix="needsmap-bench-before-") as tmp:
-        src = _old_checkout(args.before, Path(tmp))
+        try:
+            src: Path | None = before_src(args.before, Path(tmp))
+        except (OSError, subprocess.CalledProcessError):
+            src = None  # git cannot give the old code: only the new figures
         if src is not None:
             old_env = {**env, "PYTHONPATH": str(src),
                        "NEEDSMAP_CACHE_DIR": str(ROOT / ".cache" / f"bench-before-{args.before}")}
