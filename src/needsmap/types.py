@@ -11,8 +11,10 @@ DEFAULT_EDITION: Edition = "2025"
 ENGLAND_LSOA11 = 32_844
 ENGLAND_LSOA21 = 33_755
 
+#: an LSOA vintage: the 2011 or the 2021 Census geography
+LsoaVintage = Literal["lsoa11", "lsoa21"]
 #: the LSOA vintage each IMD edition is published on
-LSOA_VINTAGE: dict[Edition, str] = {"2019": "lsoa11", "2025": "lsoa21"}
+LSOA_VINTAGE: dict[Edition, LsoaVintage] = {"2019": "lsoa11", "2025": "lsoa21"}
 
 
 def england_lsoa_count(edition: Edition) -> int:

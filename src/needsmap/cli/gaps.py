@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from needsmap.analysis import coverage as cv
 from needsmap.errors import ValidationError
@@ -27,8 +27,6 @@ from needsmap.types import DEFAULT_EDITION, EDITIONS, LSOA_VINTAGE, Edition, as_
 # the data layer, the importer and the writers load in `run`, so `needsmap gaps --help` does not
 if TYPE_CHECKING:
     import pandas as pd
-
-    from needsmap.orgs.geocode import Vintages
 
 
 #: the largest radius whose catchment pairs are kept in the prepared-file cache: the pairs grow with
@@ -138,8 +136,7 @@ def run(args: argparse.Namespace) -> int:
     scope = table_scope(table)
     area = areas.require_covered(areas.find_area(args.area, table), scope)
     # placed in the edition's LSOA vintage only: no polygons of the other one are loaded
-    vintages = cast("Vintages", (LSOA_VINTAGE[edition],))
-    imported, what, _ = load_layer_spec(args.orgs, sheet=args.sheet, vintages=vintages)
+    imported, what, _ = load_layer_spec(args.orgs, sheet=args.sheet, vintages=(LSOA_VINTAGE[edition],))
     release_indices()  # the list is placed: its polygon indices' memory goes to the analysis
     points = reference_points(edition)
     result = cv.analyse_gaps(table, points, imported.table,

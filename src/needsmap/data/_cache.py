@@ -28,7 +28,9 @@ def file_stamp(path: Path) -> tuple[str, int, int]:
     return str(path), st.st_mtime_ns, st.st_size
 
 
-def _key(name: str, sources: Iterable[Path]) -> str:
+def cache_key(name: str, sources: Iterable[Path]) -> str:
+    """16 hex digits naming ``name`` built from ``sources`` as they are now: the hash of
+    :data:`CACHE_VERSION`, ``name`` and each source's path, size and modification time."""
     h = hashlib.sha1(f"{CACHE_VERSION}:{name}".encode())
     for path in sources:
         where, mtime_ns, size = file_stamp(path)
@@ -59,7 +61,7 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], F], *, geo: b
         if not src.exists():  # let the builder raise its own clear error
             return build()
     folder = cache_dir()
-    path = folder / f"{name}-{_key(name, sources)}.parquet"
+    path = folder / f"{name}-{cache_key(name, sources)}.parquet"
     if path.exists():
         try:
             if geo:
@@ -85,7 +87,7 @@ def cached_columns(name: str, sources: Iterable[Path], build: Callable[[], F]) -
     import pyarrow.parquet as pq
 
     sources = list(sources)
-    path = cache_dir() / f"{name}-{_key(name, sources)}.parquet"
+    path = cache_dir() / f"{name}-{cache_key(name, sources)}.parquet"
     if not path.exists() or not all(src.exists() for src in sources):
         return [str(c) for c in cached(name, sources, build).columns]
     try:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ from needsmap.data.crosswalk import (
 )
 from needsmap.errors import ValidationError
 from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, CONF_UNCERTAIN, NSPL_FETCH
+from needsmap.types import LSOA_VINTAGE, Edition, LsoaVintage
 
 #: a point outside every (generalised) LSOA polygon joins the nearest one within this distance
 SNAP_METRES = 300.0
@@ -110,8 +111,8 @@ _COUNTRIES = {"W92000004": "Wales", "S92000003": "Scotland", "N92000002": "North
               "L93000001": "Channel Islands", "M83000003": "Isle of Man"}
 
 #: the LSOA vintages a point can be placed in (see ``vintages=`` of :func:`place_points`)
-Vintages = tuple[Literal["lsoa11", "lsoa21"], ...]
-VINTAGES: Vintages = ("lsoa11", "lsoa21")
+Vintages = tuple[LsoaVintage, ...]
+VINTAGES: Vintages = tuple(LSOA_VINTAGE.values())
 
 
 def _check_vintages(vintages: Vintages) -> Vintages:
@@ -285,8 +286,8 @@ class OfficialCodes:
 
     def find(self, clean: pd.Series) -> pd.DataFrame:
         """Rows for space-free postcodes ``clean`` (same index): ``found`` and the codes."""
-        q = np.asarray([str(v).ljust(_KEY_WIDTH).encode() for v in clean],
-                       dtype=f"S{_KEY_WIDTH}")
+        q = _key_bytes(pack_postcodes(pa.array(clean.to_numpy(dtype=object), type=pa.string(),
+                                               from_pandas=True)))
         n = len(self.keys)
         pos = np.minimum(np.searchsorted(self.keys, q), max(n - 1, 0))
         found = (self.keys[pos] == q) if n else np.zeros(len(q), dtype=bool)
@@ -302,6 +303,45 @@ class OfficialCodes:
 #: width of the fixed-width postcode keys (a space-free postcode has at most 7 characters)
 _KEY_WIDTH = 8
 _OFFICIAL_COLUMNS = ("lsoa11_code", "lsoa21_code", "ctry_code", "doterm")
+
+
+# ----------------------------------------------------------------------------- postcode keys
+def pack_postcodes(clean: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Space-free postcodes → sortable ``uint64`` keys (8 bytes, space-padded, big-endian).
+
+    Parameters
+    ----------
+    clean
+        Valid space-free postcodes (ASCII, at most 7 characters) as an Arrow string array; nulls
+        become the key of the empty text (never a postcode).
+
+    Returns
+    -------
+    ``uint64`` array, one key per value; byte order makes numeric order the postcodes' order.
+    """
+    padded = pc.utf8_rpad(pc.fill_null(clean, ""), width=_KEY_WIDTH, padding=" ")
+    if isinstance(padded, pa.ChunkedArray):
+        padded = padded.combine_chunks()
+    binary = padded.cast(pa.binary())
+    n = len(binary)
+    if not n:
+        return np.zeros(0, dtype=np.uint64)
+    _, offsets, data = binary.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int32)[binary.offset:binary.offset + n + 1]
+    if int(bounds[-1] - bounds[0]) != n * _KEY_WIDTH:
+        raise ValueError(f"postcode keys longer than {_KEY_WIDTH} bytes")
+    return np.frombuffer(data, dtype=">u8", count=n, offset=int(bounds[0])).astype(np.uint64)
+
+
+def unpack_postcodes(keys: np.ndarray) -> np.ndarray:
+    """Keys from :func:`pack_postcodes` → space-free postcodes (object array of str)."""
+    return np.char.decode(np.char.rstrip(_key_bytes(keys), b" "), "ascii").astype(object)
+
+
+def _key_bytes(keys: np.ndarray) -> np.ndarray:
+    """Keys from :func:`pack_postcodes` as the fixed-width bytes they pack (``S8``: the space-padded
+    postcode; byte order is the keys' order)."""
+    return np.ascontiguousarray(keys.astype(">u8")).view(f"S{_KEY_WIDTH}")
 
 
 def official_codes() -> OfficialCodes | None:
@@ -332,14 +372,8 @@ def _official_codes_at(path: str, mtime_ns: int, size: int) -> OfficialCodes:
     valid = pc.fill_null(pc.match_substring_regex(key, f"^[A-Z0-9]{{1,{_KEY_WIDTH - 1}}}$"), False)
     key = pc.filter(key, valid)
     order = pc.sort_indices(key)
-    padded = pc.utf8_rpad(pc.take(key, order), width=_KEY_WIDTH, padding=" ")
+    keys = _key_bytes(pack_postcodes(pc.take(key, order)))
     del key
-    padded = padded.combine_chunks().cast(pa.large_binary())
-    _, offsets, data = padded.buffers()
-    start = int(np.frombuffer(offsets, dtype=np.int64)[padded.offset]) if len(padded) else 0
-    keys = np.frombuffer(data or b"", dtype=f"S{_KEY_WIDTH}", count=len(padded),
-                         offset=start).copy()
-    del padded, offsets, data
     first = np.ones(len(keys), dtype=bool)
     first[1:] = keys[1:] != keys[:-1]
     codes: dict[str, np.ndarray] = {}
@@ -382,12 +416,11 @@ def _in_bng(name: str, dataset: str, load: Callable[[], Any], key: str) -> tuple
 class _LsoaIndex:
     """LSOA polygons of one vintage in British National Grid with an STRtree."""
 
-    def __init__(self, edition: str) -> None:
-        vintage = "lsoa11" if edition == "2019" else "lsoa21"
+    def __init__(self, edition: Edition) -> None:
+        vintage = LSOA_VINTAGE[edition]
         self.codes, self.geoms = _in_bng(f"{vintage}_bng", f"{vintage}_boundaries",
-                                         lambda: load_boundaries(edition), "lsoa_code")  # type: ignore[arg-type]
+                                         lambda: load_boundaries(edition), "lsoa_code")
         self.tree = shapely.STRtree(self.geoms)
-        self.code_set = frozenset(self.codes)
 
     def locate(self, points: np.ndarray, *, snap: np.ndarray | None = None
                ) -> tuple[np.ndarray, np.ndarray]:
@@ -435,17 +468,17 @@ def release_indices() -> None:
     _countries_at.cache_clear()
 
 
-def _boundaries_stamp(edition: str) -> tuple[str, int, int]:
-    return file_stamp(get_dataset("lsoa11_boundaries" if edition == "2019" else "lsoa21_boundaries").path)
+def _boundaries_stamp(edition: Edition) -> tuple[str, int, int]:
+    return file_stamp(get_dataset(f"{LSOA_VINTAGE[edition]}_boundaries").path)
 
 
-def _lsoa_index(edition: str) -> _LsoaIndex:
+def _lsoa_index(edition: Edition) -> _LsoaIndex:
     """The LSOA index of ``edition``, kept in memory per data folder and file version."""
     return _lsoa_index_at(edition, *_boundaries_stamp(edition))
 
 
 @functools.lru_cache(maxsize=2)
-def _lsoa_index_at(edition: str, path: str, mtime_ns: int, size: int) -> _LsoaIndex:
+def _lsoa_index_at(edition: Edition, path: str, mtime_ns: int, size: int) -> _LsoaIndex:
     return _LsoaIndex(edition)
 
 
@@ -1188,14 +1221,14 @@ def suggest_postcodes(values: pd.Series) -> pd.Series:
 
 
 # ----------------------------------------------------------------------------- LSOA codes
-def _lsoa_points(edition: str) -> pd.DataFrame:
+def _lsoa_points(edition: Edition) -> pd.DataFrame:
     """A point inside each LSOA (for drawing rows placed by LSOA code)."""
     return _lsoa_points_at(edition, *_boundaries_stamp(edition))
 
 
 @functools.lru_cache(maxsize=2)
-def _lsoa_points_at(edition: str, path: str, mtime_ns: int, size: int) -> pd.DataFrame:
-    gdf = load_boundaries(edition)  # type: ignore[arg-type]
+def _lsoa_points_at(edition: Edition, path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    gdf = load_boundaries(edition)
     pts = gdf.geometry.representative_point()
     return pd.DataFrame({"lat": pts.y.to_numpy(), "lon": pts.x.to_numpy()},
                         index=gdf["lsoa_code"].astype(str).to_numpy())
@@ -1212,8 +1245,9 @@ def place_lsoa_codes(codes: pd.Series) -> pd.DataFrame:
     not the organisation's address.
     """
     text = _text(codes).str.replace(r"\s", "", regex=True)
-    i11 = frozenset(_lsoa_points("2019").index)  # the codes of the boundaries (no spatial index)
-    i21 = frozenset(_lsoa_points("2025").index)
+    # the codes of the boundaries, and a point inside each (no spatial index)
+    p11, p21 = _lsoa_points("2019"), _lsoa_points("2025")
+    i11, i21 = p11.index, p21.index
     in11 = text.isin(i11).fillna(False).astype(bool)
     in21 = text.isin(i21).fillna(False).astype(bool)
     hit = in11 | in21
@@ -1224,7 +1258,6 @@ def place_lsoa_codes(codes: pd.Series) -> pd.DataFrame:
     l11, l21 = _fill_vintages(l11, l21)
     out = pd.DataFrame(index=codes.index)
     out["postcode_clean"] = pd.array([pd.NA] * len(out), dtype="string")
-    p21, p11 = _lsoa_points("2025"), _lsoa_points("2019")
     lat = l21.map(p21["lat"]).fillna(l11.map(p11["lat"]))
     lon = l21.map(p21["lon"]).fillna(l11.map(p11["lon"]))
     out["lat"], out["lon"] = lat.astype(float), lon.astype(float)
@@ -1318,6 +1351,7 @@ __all__ = [
     "looks_like_postcode_lookup",
     "normalise_postcode",
     "official_codes",
+    "pack_postcodes",
     "place_coordinates",
     "place_grid",
     "place_lsoa_codes",
@@ -1330,4 +1364,5 @@ __all__ = [
     "release_indices",
     "split_latlon",
     "suggest_postcodes",
+    "unpack_postcodes",
 ]

@@ -31,9 +31,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from needsmap.config import cache_dir
-from needsmap.data._cache import CACHE_VERSION, file_stamp
+from needsmap.data._cache import cache_key, file_stamp
 from needsmap.data.catalog import get_dataset
 from needsmap.orgs import geocode as gc
+from needsmap.orgs.geocode import pack_postcodes, unpack_postcodes
 
 #: bump when the table's files change shape
 TABLE_FORMAT = 1
@@ -60,7 +61,6 @@ BLOCK_ROWS = 128
 #: blocks read at a time (bounds the memory of a lookup of very many postcodes: about 9 MB)
 _READ_BLOCKS = 2048
 _NAME = "postcode_table"
-_KEY_WIDTH = gc._KEY_WIDTH  # the official codes' keys have the same form
 #: dtype pandas gives a column of texts made by numpy (``placed_by`` of the per-point path)
 _TEXT_DTYPE = pd.Series(np.array(["x"])).dtype
 
@@ -154,39 +154,6 @@ def _read_blocks(fh: io.BufferedReader, blocks: np.ndarray, rows: int) -> np.nda
 
 
 # ----------------------------------------------------------------------------- keys
-def pack_postcodes(clean: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Space-free postcodes → sortable ``uint64`` keys (8 bytes, space-padded, big-endian).
-
-    Parameters
-    ----------
-    clean
-        Valid space-free postcodes (ASCII, at most 7 characters) as an Arrow string array; nulls
-        become the key of the empty text (never a postcode).
-
-    Returns
-    -------
-    ``uint64`` array, one key per value; byte order makes numeric order the postcodes' order.
-    """
-    padded = pc.utf8_rpad(pc.fill_null(clean, ""), width=_KEY_WIDTH, padding=" ")
-    if isinstance(padded, pa.ChunkedArray):
-        padded = padded.combine_chunks()
-    binary = padded.cast(pa.binary())
-    n = len(binary)
-    if not n:
-        return np.zeros(0, dtype=np.uint64)
-    _, offsets, data = binary.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int32)[binary.offset:binary.offset + n + 1]
-    if int(bounds[-1] - bounds[0]) != n * _KEY_WIDTH:
-        raise ValueError(f"postcode keys longer than {_KEY_WIDTH} bytes")
-    return np.frombuffer(data, dtype=">u8", count=n, offset=int(bounds[0])).astype(np.uint64)
-
-
-def unpack_postcodes(keys: np.ndarray) -> np.ndarray:
-    """Keys from :func:`pack_postcodes` → space-free postcodes (object array of str)."""
-    raw = np.ascontiguousarray(keys.astype(">u8")).view(f"S{_KEY_WIDTH}")
-    return np.char.decode(np.char.rstrip(raw, b" "), "ascii").astype(object)
-
-
 def _valid_keys(postcodes: np.ndarray) -> np.ndarray:
     """Sorted distinct keys of the space-free postcodes that are valid postcodes."""
     arr = pa.array(postcodes, type=pa.string(), from_pandas=True)
@@ -216,17 +183,14 @@ def table_folder() -> Path:
     """The folder the table of the current data folder and sources lives in (maybe not yet built).
 
     Its name is ``postcode_table-<data folder>-<key>``: the first hash names the data folder (the
-    NSPL centroids' path), so tables of several data folders coexist; the key hashes the table
-    format, :data:`needsmap.data._cache.CACHE_VERSION`, the code, and each source's path, size and
-    modification time.
+    NSPL centroids' path), so tables of several data folders coexist; the key
+    (:func:`needsmap.data._cache.cache_key`) hashes the table format, the code, the cache version
+    and each source's path, size and modification time.
     """
     sources = _sources()
     where = hashlib.sha1(str(sources[0]).encode()).hexdigest()[:8]
-    h = hashlib.sha1(f"{TABLE_FORMAT}:{CACHE_VERSION}:{_code_digest()}".encode())
-    for path in sources:
-        at, mtime_ns, size = file_stamp(path)
-        h.update(f"{at}:{size}:{mtime_ns}".encode())
-    return cache_dir() / f"{_NAME}-{where}-{h.hexdigest()[:16]}"
+    key = cache_key(f"{_NAME}:{TABLE_FORMAT}:{_code_digest()}", sources)
+    return cache_dir() / f"{_NAME}-{where}-{key}"
 
 
 # ----------------------------------------------------------------------------- build
