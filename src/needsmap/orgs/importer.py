@@ -477,21 +477,18 @@ def _place(df: pd.DataFrame, plan: _Plan, *, kind: str, lookup: pd.DataFrame | N
 
     if plan.postcodes is not None:
         raw = plan.postcodes
+        res["postcode_clean"] = gc.normalise_postcode(raw)  # every row's, placed or not
         todo = pending()
-        if not todo.any():
-            res["postcode_clean"] = gc.normalise_postcode(raw)
-        else:
+        if todo.any():
             from needsmap.orgs.postcode_table import table_ready
 
             n = int(todo.sum())
             report(0.2, f"Placing {n:,} postcodes…" if table_ready() else
                    f"Placing {n:,} postcodes (a large list prepares the postcode table first: "
                    "about a minute, once)…")
-            # every row in one call (a join on the postcode table): the clean form of each row's
-            # postcode, and the placement of the rows not placed yet
-            every = gc.place_postcodes(raw, lookup=lookup)
-            res["postcode_clean"] = every["postcode_clean"]
-            part = every[todo]
+            # only the rows not placed yet: rows placed by LSOA code neither count towards
+            # preparing the postcode table nor are placed point by point without it
+            part = gc.place_postcodes(raw[todo], lookup=lookup)
             if plan.postcode_from_address:
                 part = prefixed(part, f"address column '{plan.postcode_from_address}': ")
             take(part, lv.LEVEL_POSTCODE, reason_if=lambda cur: cur == gc.ST_BAD_LSOA)
