@@ -71,6 +71,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
+from needsmap.crs import BNG, to_bng
 from needsmap.data.loaders import is_national, reference_figure, require_national, table_scope
 from needsmap.data.manifest import ENGLAND
 from needsmap.orgs.levels import (
@@ -429,7 +430,7 @@ def lsoa_centroids(boundaries: Any) -> pd.DataFrame:
     -------
     DataFrame indexed by ``lsoa_code`` with ``x``, ``y`` (EPSG:27700).
     """
-    bng = boundaries.to_crs(27700)
+    bng = boundaries.to_crs(BNG)
     cent = bng.geometry.centroid
     return pd.DataFrame({"x": cent.x.to_numpy(), "y": cent.y.to_numpy()},
                         index=pd.Index(bng["lsoa_code"].astype(str), name="lsoa_code"))
@@ -443,10 +444,7 @@ def _org_points(placed: pd.DataFrame, centroids: pd.DataFrame) -> np.ndarray:
         lon = pd.to_numeric(placed["lon"], errors="coerce").to_numpy(dtype=float)
         ok = np.isfinite(lat) & np.isfinite(lon)
         if ok.any():
-            from pyproj import Transformer
-
-            tr = Transformer.from_crs(4326, 27700, always_xy=True)
-            x, y = tr.transform(lon[ok], lat[ok])
+            x, y = to_bng().transform(lon[ok], lat[ok])
             xy[ok] = np.column_stack([x, y])
     return xy
 

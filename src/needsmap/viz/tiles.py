@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from needsmap.crs import BNG, WGS84
+
 __all__ = [
     "DETAIL_SCALE", "DETAIL_ZOOM", "FORMAT", "INDEX_FILE", "MAGIC", "NATIONAL_FILE", "NATIONAL_SCALE",
     "NATIONAL_TOLERANCE_M", "DecodedGeometry", "DecodedTileset", "decode_geometry", "decode_tileset",
@@ -250,10 +252,10 @@ def national_level(geometries: gpd.GeoSeries, tolerance_m: float = NATIONAL_TOLE
         The generalised polygons in EPSG:4326, same index and order.
     """
     if tolerance_m <= 0:
-        return geometries.to_crs(4326)
-    metric = geometries.to_crs(27700)
+        return geometries.to_crs(WGS84)
+    metric = geometries.to_crs(BNG)
     simple = shapely.coverage_simplify(np.asarray(metric.values, dtype=object), float(tolerance_m))
-    return gpd.GeoSeries(simple, index=geometries.index, crs=27700).to_crs(4326)
+    return gpd.GeoSeries(simple, index=geometries.index, crs=BNG).to_crs(WGS84)
 
 
 def encode_tileset(boundaries: gpd.GeoDataFrame, tile_of: pd.Series, *, vintage: str,
