@@ -30,7 +30,7 @@ from needsmap.types import EDITIONS, LSOA_VINTAGE, Edition
 from needsmap.viz import tiles
 
 __all__ = ["ATTRIBUTE_NUMBERS", "ATTRIBUTE_TEXT", "MAPS_FOLDER", "Attributes", "Tileset", "assets",
-           "attributes", "context_file", "maps_dir", "prepare_map_assets", "tileset"]
+           "assets_or_given", "attributes", "context_file", "maps_dir", "prepare_map_assets", "tileset"]
 
 #: sub-folder of the static folder holding every map asset
 MAPS_FOLDER = "maps"
@@ -345,6 +345,23 @@ def assets(edition: Edition, table: pd.DataFrame) -> tuple[Tileset, Attributes]:
         As :func:`tileset` and :func:`attributes`.
     """
     ts = tileset(edition, table)
+    return ts, _attributes(ts, table)
+
+
+def assets_or_given(edition: Edition, ts: Tileset | None = None, attrs: Attributes | None = None
+                    ) -> tuple[Tileset, Attributes]:
+    """``ts`` and ``attrs`` as given, and those not given made as :func:`tileset` and
+    :func:`attributes` make them (the LSOA table of ``edition`` is read only for the attributes).
+
+    Raises
+    ------
+    NeedsmapError
+        As :func:`tileset` and :func:`attributes`.
+    """
+    if attrs is not None:
+        return ts if ts is not None else tileset(edition), attrs
+    table = load_lsoa_table(edition)
+    ts = ts if ts is not None else tileset(edition, table)
     return ts, _attributes(ts, table)
 
 

@@ -135,11 +135,7 @@ def bivariate_deck(
     """
     d = result.lsoas
     edition = result.edition
-    ts = tileset if tileset is not None else map_assets.tileset(edition)
-    if attributes is None:
-        from needsmap.data import load_lsoa_table
-
-        attributes = map_assets.attributes(edition, load_lsoa_table(edition))
+    ts, attributes = map_assets.assets_or_given(edition, tileset, attributes)
     cls = d["bivariate_class"].astype(object)
     fill = np.array([CLASSES.index(c) if c in CLASSES else len(CLASSES) for c in cls], dtype=np.int64)
     palette = [*(BIVARIATE_COLOURS[c] for c in CLASSES), maps.NO_DATA]

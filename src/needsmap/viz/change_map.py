@@ -160,11 +160,7 @@ def change_deck(
     col = _COLUMN[view]
     if col not in table.columns:
         raise ValueError(f"the LSOA table has no {col!r} column: use the 2025 edition's table")
-    ts = tileset if tileset is not None else map_assets.tileset("2025")
-    if attributes is None:
-        from needsmap.data import load_lsoa_table
-
-        attributes = map_assets.attributes("2025", load_lsoa_table("2025"))
+    ts, attributes = map_assets.assets_or_given("2025", tileset, attributes)
     fill, legend = change_classes(table[col], view)
     columns, lines = change_tooltip(table, attributes)
 

@@ -174,8 +174,7 @@ def choropleth_deck(
     if col not in table.columns:
         raise ValueError(f"the {edition} LSOA table has no column {col!r} for {m.label} ({v})")
     n_total = england_lsoa_count(edition)
-    ts = tileset if tileset is not None else map_assets.tileset(edition)
-    attrs = attributes if attributes is not None else _default_attributes(edition)
+    ts, attrs = map_assets.assets_or_given(edition, tileset, attributes)
 
     shown = maps.bounds_of(boundaries, table.index)
     bounds = tuple(float(x) for x in (shown if shown is not None else lad_boundaries.total_bounds))
@@ -206,12 +205,6 @@ def choropleth_deck(
         legend_html=maps.legend_html(title, legend, note=_legend_note(m, v, n_total, national=ref is not None)),
         generalised_m=tol, n_lsoas=len(table), view=view_state,
     )
-
-
-def _default_attributes(edition: Edition) -> Attributes:
-    from needsmap.data import load_lsoa_table
-
-    return map_assets.attributes(edition, load_lsoa_table(edition))
 
 
 # ----------------------------------------------------------------------------- colours and legend

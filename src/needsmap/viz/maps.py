@@ -18,6 +18,7 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 
 from needsmap.export import escape_text
+from needsmap.viz.tiles import national_level
 
 RGB = tuple[int, int, int]
 
@@ -161,10 +162,8 @@ def edge_paths(gdf: gpd.GeoDataFrame, *, tolerance_m: float = 0.0, decimals: int
            tuple(np.round(gdf.total_bounds, 6)), float(tolerance_m), int(decimals))
     if key in _EDGES:
         return _EDGES[key]
-    if tolerance_m > 0:
-        metric = gdf.geometry.to_crs(27700)
-        simple = shapely.coverage_simplify(np.asarray(metric.values, dtype=object), float(tolerance_m))
-        geoms = np.asarray(gpd.GeoSeries(simple, crs=27700).to_crs(4326).values, dtype=object)
+    if tolerance_m > 0:  # generalised as the national level of the LSOA tilesets is
+        geoms = np.asarray(national_level(gdf.geometry, tolerance_m).values, dtype=object)
     lines = shapely.line_merge(shapely.union_all(shapely.boundary(geoms)))
     coords, idx = shapely.get_coordinates(shapely.get_parts(lines), return_index=True)
     coords = np.round(coords, decimals)
