@@ -16,6 +16,7 @@ from needsmap.errors import ValidationError
 from needsmap.viz import maps
 from needsmap.viz.lsoa_map import (
     DTYPES,
+    LINE_DEFAULT,
     MISSING_TEXT,
     build_lsoa_map,
     category_column,
@@ -169,3 +170,13 @@ def test_context_layers_in_order_and_public_outlines_as_static_files(tileset: ma
     assert more.layer_ids == ["lad-outlines", "orgs", "place-names"]
     assert more.layer("orgs")["data"][0]["tip_title"] == "<b>x</b>"  # uploads stay in the spec, raw
     assert view.layer_ids == ["lad-outlines", "place-names"]  # the original is unchanged
+
+
+def test_a_transparent_outline_is_no_outline(tileset: map_assets.Tileset) -> None:
+    base = {"tileset": tileset, "lsoa_codes": list(tileset.codes[:1]), "fill": [0], "palette": [(1, 2, 3)],
+            "view": {"longitude": 0, "latitude": 52, "zoom": 6}}
+    hidden = build_lsoa_map(line={"color": [255, 255, 255, 0], "width_px": 0.3}, **base)  # type: ignore[arg-type]
+    assert hidden.spec["line"] == {"color": [255, 255, 255, 0], "width_px": 0}  # the browser builds none
+    shown = build_lsoa_map(line={"color": [255, 255, 255, 90], "width_px": 0.3}, **base)  # type: ignore[arg-type]
+    assert shown.spec["line"] == {"color": [255, 255, 255, 90], "width_px": 0.3}
+    assert build_lsoa_map(**base).spec["line"] == LINE_DEFAULT  # type: ignore[arg-type]

@@ -196,7 +196,7 @@ def choropleth_deck(
         tileset=ts, lsoa_codes=table.index, fill=fill, palette=palette, view=view_state,
         columns=columns, tooltip=lines, attributes=attrs, layers=layers, layer_tooltip=TOOLTIP_HTML,
         static_layers=maps.OUTLINE_LAYER_IDS,
-        line={"color": [255, 255, 255, alpha], "width_px": 0.3 if alpha else 0},
+        line={"color": [255, 255, 255, alpha], "width_px": 0.3},
         opacity=FILL_OPACITY,
     )
     title = legend_title(m, v, edition)

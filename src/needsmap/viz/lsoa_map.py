@@ -43,6 +43,18 @@ DTYPES: dict[str, np.dtype] = {name: np.dtype(code) for name, code in (
 MISSING_TEXT = "–"
 #: the thin line around each LSOA: colour [r, g, b, a] and width in pixels
 LINE_DEFAULT: dict[str, Any] = {"color": [255, 255, 255, 70], "width_px": 0.5}
+
+
+def _outline(line: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The LSOA outline of a spec: ``line`` (or :data:`LINE_DEFAULT`), with width 0 when its colour
+    is fully transparent, so the browser builds no outline it would draw invisibly."""
+    out = dict(line) if line is not None else dict(LINE_DEFAULT)
+    colour = list(out.get("color", LINE_DEFAULT["color"]))
+    if len(colour) == 4 and colour[3] == 0:
+        out["width_px"] = 0
+    return out
+
+
 #: names every template may use besides the view's columns and the attributes
 _BUILTIN = ("lsoa_code",)
 _RESERVED = ("feature", "fill", *_BUILTIN)
@@ -546,7 +558,7 @@ def build_lsoa_map(
         "attributes": attributes.url if attributes is not None else None,
         "columns": specs,
         "palette": colours,
-        "line": dict(line) if line is not None else dict(LINE_DEFAULT),
+        "line": _outline(line),
         "tooltip": [{"style": s, "text": t} for s, t in tooltip],
         "layers": [_static(_layer_json(x)) if _layer_id(x) in static_layers else _layer_json(x)
                    for x in layers],

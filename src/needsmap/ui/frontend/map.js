@@ -695,8 +695,8 @@
     }
     const line = current.spec.line || {};
     const lineWidth = Number(line.width_px) || 0;
-    let segments = 0;
-    for (const entry of shownTiles) segments += outlineData(entry.geometry).length;
+    let segments = 0; // outlines are built only when they are drawn (width 0: none)
+    if (lineWidth > 0) for (const entry of shownTiles) segments += outlineData(entry.geometry).length;
     const outlined = lineWidth > 0 && shownTiles.length > 0 && segments <= OUTLINE_BUDGET;
     if (outlined) {
       for (const entry of shownTiles) {
