@@ -108,7 +108,6 @@ def test_point_layers_plain_text_lists_and_units() -> None:
 
     import pandas as pd
 
-    from needsmap.viz import maps
     from needsmap.viz.lsoa_map import LsoaMap
     from needsmap.viz.org_points import lad_bubble_layer, point_layer
 
@@ -130,8 +129,8 @@ def test_point_layers_plain_text_lists_and_units() -> None:
                                              "lat": [52.0, 53.0], "lon": [-1.0, -2.0]}))
     radii = [r["radius"] for r in bubbles.data]
     assert radii[0] > radii[1] > 0
-    bubble_spec = json.loads(maps.make_deck([bubbles], maps.view_for_bounds([-2, 52, -1, 53])).to_json())
-    assert bubble_spec["layers"][0]["radiusUnits"] == "pixels"
+    [bubble_spec] = LsoaMap(spec={"layers": []}, values=b"").with_layers([bubbles]).spec["layers"]
+    assert bubble_spec["radiusUnits"] == "pixels"
 
 
 # ----------------------------------------------------------------------------- issue 10: field cases,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -14,6 +12,7 @@ from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
 from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21
 from needsmap.viz import maps
+from needsmap.viz.lsoa_map import _layer_json
 
 pytestmark = pytest.mark.demo
 
@@ -27,8 +26,7 @@ def test_outlines_draw_each_border_once() -> None:
     wards = data.load_ward_boundaries()
     bham = wards[wards["lad_code"] == "E08000025"]
     layer = maps.outline_layer(bham, layer_id="ward-outlines")
-    spec = json.loads(maps.make_deck([layer], maps.view_for_bounds(bham.total_bounds)).to_json())
-    assert spec["layers"][0]["@@type"] == "PathLayer"
+    assert _layer_json(layer)["@@type"] == "PathLayer"  # as the map component receives it
     paths = layer.data
     lines = gpd.GeoSeries([shapely.linestrings(p["path"]) for p in paths], crs=4326).to_crs(27700)
     metric = bham.to_crs(27700).geometry
@@ -38,23 +36,15 @@ def test_outlines_draw_each_border_once() -> None:
     assert maps.edge_paths(bham) is paths  # worked out once
 
 
-def test_deck_for_points_has_no_basemap() -> None:
-    points = pd.DataFrame({"lon": [-1.9], "lat": [52.48], "org_name": ["x"]})
-    deck = maps.make_deck([maps.points_layer(points)], maps.view_for_bounds([-2, 52.4, -1.8, 52.6]),
-                          tooltip_html="{org_name}")
-    spec = json.loads(deck.to_json())
-    assert spec.get("mapStyle") == maps.NO_BASEMAP and "mapProvider" not in spec  # no tile request
-
-
 def test_rank_and_value_classes() -> None:
-    cols, legend = maps.class_colours(pd.Series([1, 33755, None]), kind="rank", n_total=33755)
-    assert cols[0] == maps.DECILE_COLOURS[0] and cols[1] == maps.DECILE_COLOURS[9]
-    assert cols[2] == maps.NO_DATA
-    cols, legend = maps.class_colours(pd.Series(range(100)), kind="value", higher_is_worse=True)
-    assert cols[99] == maps.DECILE_COLOURS[0]
+    # class k is swatch DECILE_COLOURS[k]; -1 is no data
+    cls, legend = maps.decile_classes(pd.Series([1, 33755, None]), kind="rank", n_total=33755)
+    assert cls.tolist() == [0, 9, -1]
+    cls, legend = maps.decile_classes(pd.Series(range(100)), kind="value", higher_is_worse=True)
+    assert cls[99] == 0
     assert legend[0] == ("89.1 – 99", maps.DECILE_COLOURS[0])  # darkest swatch = highest values
-    cols, legend = maps.class_colours(pd.Series(range(100)), kind="value", higher_is_worse=False)
-    assert cols[0] == maps.DECILE_COLOURS[0] and legend[0] == ("0 – 9.9", maps.DECILE_COLOURS[0])
+    cls, legend = maps.decile_classes(pd.Series(range(100)), kind="value", higher_is_worse=False)
+    assert cls[0] == 0 and legend[0] == ("0 – 9.9", maps.DECILE_COLOURS[0])
     classes, _ = maps.decile_classes(pd.Series([1, 10, 0, 11, None]))
     assert classes.tolist() == [0, 9, -1, -1, -1]  # outside 1–10 is no data
 

@@ -6,7 +6,6 @@ boundary files, and the Deck has no basemap unless one is asked for.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 
@@ -15,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
-from pydeck.bindings.json_tools import default_serialize
 
 from needsmap.export import escape_text
 from needsmap.viz.tiles import national_level
@@ -40,13 +38,6 @@ NO_DATA: RGB = (200, 200, 200)
 OUTLINE_LAYER_IDS = ("lad-outlines", "ward-casing", "ward-outlines")
 OUTLINE_LAD: RGB = (30, 30, 30)
 OUTLINE_WARD: RGB = (90, 90, 90)
-
-
-def decile_colour(decile: float | None) -> RGB:
-    """Colour for an IMD decile (1 most deprived … 10 least); grey when missing."""
-    if decile is None or pd.isna(decile) or not 1 <= int(decile) <= 10:
-        return NO_DATA
-    return DECILE_COLOURS[int(decile) - 1]
 
 
 def decile_classes(values: pd.Series, *, kind: str = "decile", higher_is_worse: bool = True,
@@ -90,22 +81,6 @@ def decile_classes(values: pd.Series, *, kind: str = "decile", higher_is_worse: 
     whole = np.where(np.isnan(classes), -1, np.floor(np.nan_to_num(classes, nan=-1))).astype(np.int64)
     out = np.where((whole >= 1) & (whole <= 10), whole - 1, -1)
     return out, legend
-
-
-def class_colours(values: pd.Series, *, kind: str = "decile", higher_is_worse: bool = True,
-                  n_total: int | None = None) -> tuple[list[RGB], list[tuple[str, RGB]]]:
-    """Colours for values and the legend entries that explain them (:func:`decile_classes` as colours).
-
-    Parameters
-    ----------
-    values
-        Deciles (1–10), ranks (1 = most deprived of ``n_total``) or any numbers.
-    kind
-        ``"decile"``, ``"rank"`` (binned into national tenths of ``n_total``) or ``"value"`` (binned
-        into tenths of the values shown, worst first by ``higher_is_worse``).
-    """
-    classes, legend = decile_classes(values, kind=kind, higher_is_worse=higher_is_worse, n_total=n_total)
-    return [NO_DATA if c < 0 else DECILE_COLOURS[c] for c in classes], legend
 
 
 def _fmt(x: float) -> str:
@@ -246,38 +221,6 @@ def view_for_bounds(bounds: Sequence[float], *, width_px: int = 900, height_px: 
     w, h = max(width_px - 2 * margin_px, 50), max(height_px - 2 * margin_px, 50)
     zoom = min(math.log2(w * 2 * math.pi / 512 / dx), math.log2(h * 2 * math.pi / 512 / dy))
     return pdk.ViewState(longitude=lon, latitude=lat, zoom=max(min(zoom, 15.0), 4.0), pitch=0)
-
-
-class CompactDeck(pdk.Deck):
-    """A Deck whose JSON has no indentation: pydeck indents by 2, which doubles what the browser gets."""
-
-    def to_json(self) -> str:
-        """The Deck as compact JSON (what ``st.pydeck_chart`` sends)."""
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
-
-
-#: pydeck's "no style chosen" value: Streamlit then draws no basemap. With ``map_style=None`` Streamlit
-#: fills in a Carto style and the browser asks the network for it (which fails offline).
-NO_BASEMAP = "__MAP_STYLE__"
-
-
-def make_deck(layers: Sequence[pdk.Layer], view: pdk.ViewState, *, tooltip_html: str | None = None,
-              height: int = 620, basemap: str | None = None) -> pdk.Deck:
-    """A Deck with no basemap by default (reads offline); ``basemap`` = a pydeck ``map_style``.
-
-    ``tooltip_html`` is a template with ``{column}`` placeholders. Pass user text raw: Streamlit's
-    deck.gl chart HTML-escapes every interpolated value (pre-escaping would show ``&amp;``);
-    ``tests/browser/test_tooltip_safety.py`` holds it to that with a hostile organisation name.
-    """
-    tooltip: dict[str, object] | bool = False
-    if tooltip_html:
-        tooltip = {"html": tooltip_html, "style": {"backgroundColor": "#222", "color": "white",
-                                                   "fontSize": "12px", "maxWidth": "360px"}}
-    return CompactDeck(
-        layers=list(layers), initial_view_state=view, map_style=basemap or NO_BASEMAP,
-        map_provider="carto" if basemap else None, tooltip=tooltip, height=height,
-        parameters={"clearColor": [0.97, 0.97, 0.96, 1]},
-    )
 
 
 def legend_html(title: str, entries: Sequence[tuple[str, RGB]], *, note: str = "") -> str:
