@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from needsmap.config import data_dir
+from needsmap.data._cache import note_read
 
 OGL = "Open Government Licence v3.0"
 OS_ATTRIBUTION = "Contains OS data © Crown copyright and database right"
@@ -86,8 +87,14 @@ class Dataset:
 
     @property
     def path(self) -> Path:
-        """Absolute path of the file in the current data directory (see :meth:`path_in`)."""
-        return self.path_in(data_dir())
+        """Absolute path of the file in the current data directory (see :meth:`path_in`).
+
+        Noted as read by the cached build running now, if any (see
+        :func:`needsmap.data._cache.note_read`): a prepared frame depends on the files it located.
+        """
+        path = self.path_in(data_dir())
+        note_read(path)
+        return path
 
     def citation(self) -> str:
         """One-line citation: title, publisher, date, licence."""

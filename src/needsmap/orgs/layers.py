@@ -14,9 +14,6 @@ from needsmap.errors import DataMissingError, ValidationError
 from needsmap.orgs.geocode import VINTAGES, Vintages
 from needsmap.orgs.importer import ImportResult, detect_columns, import_file
 
-#: bump when the placed layers change shape, so old cached copies are not reused
-LAYER_VERSION = "5"
-
 
 @dataclass(frozen=True)
 class Layer:
@@ -94,9 +91,9 @@ def load_default_layer(layer_id: str) -> ImportResult:
                                                "notes": res.notes, "unsure": res.unsure})}
         return table
 
-    nspl = get_dataset("nspl_centroids").path
-    b11, b21 = get_dataset("lsoa11_boundaries").path, get_dataset("lsoa21_boundaries").path
-    table = cached(f"orglayer_{layer.id}_v{LAYER_VERSION}", [ds.path, nspl, b11, b21], build)
+    # keyed by the code that places the rows and by every data file placing read (the layer's
+    # list, the postcode lookups, the boundaries), as recorded while it ran
+    table = cached(f"orglayer_{layer.id}", [], build)
     if "res" in holder:
         return holder["res"]
     meta = json.loads(table.attrs.get("needsmap", "{}")) if table.attrs else {}

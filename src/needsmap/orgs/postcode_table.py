@@ -163,18 +163,6 @@ def _valid_keys(postcodes: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- where it lives
-@functools.lru_cache(maxsize=1)
-def _code_digest() -> str:
-    """Hash of the code whose rules the table holds (a changed rule rebuilds the table)."""
-    from needsmap.data import crosswalk
-
-    h = hashlib.sha1()
-    for module in (gc, crosswalk):
-        h.update(Path(str(module.__file__)).read_bytes())
-    h.update(Path(__file__).read_bytes())
-    return h.hexdigest()
-
-
 def _sources() -> list[Path]:
     return [get_dataset(i).path for i in SOURCES]
 
@@ -184,12 +172,13 @@ def table_folder() -> Path:
 
     Its name is ``postcode_table-<data folder>-<key>``: the first hash names the data folder (the
     NSPL centroids' path), so tables of several data folders coexist; the key
-    (:func:`needsmap.data._cache.cache_key`) hashes the table format, the code, the cache version
-    and each source's path, size and modification time.
+    (:func:`needsmap.data._cache.cache_key`) hashes the fingerprint of the code that builds it (this
+    module and everything it imports: :func:`needsmap.data._cache.code_fingerprint`), the data
+    folder and each source's path, size and modification time.
     """
     sources = _sources()
     where = hashlib.sha1(str(sources[0]).encode()).hexdigest()[:8]
-    key = cache_key(f"{_NAME}:{TABLE_FORMAT}:{_code_digest()}", sources)
+    key = cache_key(f"{_NAME}:{TABLE_FORMAT}", sources, module=__name__)
     return cache_dir() / f"{_NAME}-{where}-{key}"
 
 

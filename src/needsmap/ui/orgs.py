@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from needsmap.config import MAX_UPLOAD_MB, MAX_UPLOAD_ROWS
+from needsmap.config import MAX_UPLOAD_MB, MAX_UPLOAD_ROWS, data_dir
 from needsmap.errors import ValidationError
 from needsmap.orgs import DEFAULT_LAYERS, ROLE_LABELS, ImportResult, load_default_layer
 from needsmap.orgs.importer import ColumnsNotFoundError, import_file
@@ -45,7 +45,8 @@ LIMITS_TEXT = (f"up to {MAX_UPLOAD_MB} MB, {MAX_UPLOAD_ROWS:,} rows and {MAX_COL
 
 
 @st.cache_data(show_spinner="Placing the organisations…", max_entries=4)
-def _default_layer(layer_id: str) -> ImportResult:
+def _default_layer(layer_id: str, folder: str) -> ImportResult:
+    """The placed default layer ``layer_id`` of data folder ``folder`` (which keys the cache)."""
     return load_default_layer(layer_id)
 
 
@@ -174,7 +175,7 @@ def _pick_default(key: str, choice: Mapping[str, str]) -> tuple[ImportResult, st
     st.caption(f"{layer.description} Source: {layer.citation}")
     st.session_state[CHOICE_KEY] = {"kind": "default", "layer": layer_id, "by": key}
     st.session_state["orgs_layer_id"] = layer_id
-    return _default_layer(layer_id), f"default:{layer_id}"
+    return _default_layer(layer_id, str(data_dir())), f"default:{layer_id}"
 
 
 def _pick_upload(key: str) -> tuple[ImportResult, str] | None:

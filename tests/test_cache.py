@@ -1,0 +1,164 @@
+"""The prepared-file cache is keyed by what it reads: the data folder, the data files a build
+located through the catalog, and the code that builds it — never by a hand-kept list or version."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from needsmap.config import using_data_dir
+from needsmap.data import _cache
+from needsmap.data._cache import cached, cached_columns, code_fingerprint, recording_reads
+from needsmap.data.catalog import get_dataset
+from needsmap.data.loaders import read_table
+
+LOOKUP = "ltla24_region24_lookup"
+
+
+@pytest.fixture()
+def folders(tmp_path: Path, real_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """Two data folders holding a copy of the real LTLA→region lookup, and a private cache folder."""
+    monkeypatch.setenv("NEEDSMAP_CACHE_DIR", str(tmp_path / "cache"))
+    rel = get_dataset(LOOKUP).file
+    out = []
+    for name in ("a", "b"):
+        dest = tmp_path / name / rel
+        dest.parent.mkdir(parents=True)
+        shutil.copy2(real_data_dir / rel, dest)
+        out.append(tmp_path / name)
+    return out[0], out[1]
+
+
+def _regions() -> pd.DataFrame:
+    """A builder: LTLAs per region, from the lookup (read through the catalog)."""
+    t = read_table(LOOKUP)
+    return t.groupby("region24_name")["ltla24_code"].count().to_frame("ltlas")
+
+
+def test_a_build_records_the_catalog_files_it_reads(folders: tuple[Path, Path]) -> None:
+    a, _ = folders
+    calls: list[int] = []
+
+    def build() -> pd.DataFrame:
+        calls.append(1)
+        return _regions()
+
+    with using_data_dir(a):
+        first = cached("regions", [], build)
+        entry = next((_cache.cache_dir()).glob("regions-*.reads.json"))
+        reads = json.loads(entry.read_text())
+        assert [r[0] for r in reads] == [str(a / get_dataset(LOOKUP).file)]
+        again = cached("regions", [], build)
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(first, again)
+    raw = pd.read_csv(a / get_dataset(LOOKUP).file)
+    assert first["ltlas"].sum() == raw["ltla24_code"].nunique()
+
+
+def test_a_changed_source_file_rebuilds(folders: tuple[Path, Path]) -> None:
+    a, _ = folders
+    calls: list[int] = []
+
+    def build() -> pd.DataFrame:
+        calls.append(1)
+        return _regions()
+
+    path = a / get_dataset(LOOKUP).file
+    with using_data_dir(a):
+        before = cached("regions", [], build)
+        raw = pd.read_csv(path)
+        raw.loc[raw["region24_name"] == "London", "region24_name"] = "Greater London"
+        raw.to_csv(path, index=False)  # the file changes: London is renamed
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+        after = cached("regions", [], build)
+    assert len(calls) == 2
+    assert "London" in before.index and "London" not in after.index
+    assert after.loc["Greater London", "ltlas"] == before.loc["London", "ltlas"]
+
+
+def test_each_data_folder_has_its_own_entry(folders: tuple[Path, Path]) -> None:
+    a, b = folders
+    path_b = b / get_dataset(LOOKUP).file
+    raw = pd.read_csv(path_b)
+    raw.loc[raw["region24_name"] == "London", "region24_name"] = "Greater London"
+    raw.to_csv(path_b, index=False)
+    with using_data_dir(a):
+        in_a = cached("regions", [], _regions)
+    with using_data_dir(b):
+        in_b = cached("regions", [], _regions)
+    with using_data_dir(a):
+        in_a_again = cached("regions", [], _regions)
+    assert "London" in in_a.index and "Greater London" in in_b.index
+    pd.testing.assert_frame_equal(in_a, in_a_again)
+    assert len(list(_cache.cache_dir().glob("regions-*.parquet"))) == 2
+
+
+def test_a_build_using_another_entry_depends_on_its_files(folders: tuple[Path, Path]) -> None:
+    a, _ = folders
+    with using_data_dir(a):
+        cached("regions", [], _regions)  # built and stored
+
+        def outer() -> pd.DataFrame:
+            return cached("regions", [], _regions).head(3)  # served from the cache
+
+        with recording_reads() as reads:
+            cached("first_regions", [], outer)
+    assert list(reads) == [str(a / get_dataset(LOOKUP).file)]
+    entry = next(_cache.cache_dir().glob("first_regions-*.reads.json"))
+    assert [r[0] for r in json.loads(entry.read_text())] == list(reads)
+
+
+def test_asking_for_a_column_the_frame_lacks_keeps_the_entry(folders: tuple[Path, Path]) -> None:
+    a, _ = folders
+    calls: list[int] = []
+
+    def build() -> pd.DataFrame:
+        calls.append(1)
+        return _regions()
+
+    with using_data_dir(a):
+        assert cached_columns("regions", [], build) == ["ltlas"]
+        got = cached("regions", [], build, columns=["ltlas", "no_such_column"])
+        assert list(got.columns) == ["ltlas"]
+        cached("regions", [], build)
+    assert len(calls) == 1
+
+
+def test_the_code_fingerprint_follows_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "needsmap"
+    shutil.copytree(Path(_cache.__file__).resolve().parent.parent, root,
+                    ignore=shutil.ignore_patterns("__pycache__", "node_modules", "frontend"))
+    monkeypatch.setattr(_cache, "_PACKAGE_ROOT", root)
+
+    def fingerprint() -> str:
+        code_fingerprint.cache_clear()
+        return code_fingerprint("needsmap.data.loaders")
+
+    base = fingerprint()
+    # a module loaders imports (needsmap.data.catalog, at module level) changes: a new key
+    catalog = root / "data" / "catalog.py"
+    catalog.write_text(catalog.read_text() + "\n# changed\n")
+    changed = fingerprint()
+    assert changed != base
+    # a module it does not import (a map drawing module) changes: the same key
+    maps = root / "viz" / "maps.py"
+    maps.write_text(maps.read_text() + "\n# changed\n")
+    assert fingerprint() == changed
+    code_fingerprint.cache_clear()
+
+
+def test_imports_inside_functions_and_parentheses_count() -> None:
+    text = ("import numpy\n"
+            "from needsmap.data import (\n    catalog,\n    loaders as ld,\n)\n"
+            "def f():\n    from needsmap.orgs.geocode import place  # noqa\n"
+            "    import needsmap.crs\n")
+    found = _cache._imports_of("needsmap.report.x", text)
+    assert {"needsmap.data.catalog", "needsmap.data.loaders", "needsmap.orgs.geocode",
+            "needsmap.crs", "needsmap.data", "needsmap.orgs", "needsmap"} <= found
+    assert "needsmap.orgs.geocode.place" not in found
