@@ -40,6 +40,7 @@ from needsmap.data.crosswalk import (
     HOW_IRREGULAR_PART,
     HOW_SAME,
     HOW_SPLIT_PART,
+    containing,
     resolve_codes,
 )
 from needsmap.errors import ValidationError
@@ -547,17 +548,9 @@ def _country_fallback(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- vintages
 def _nested_2011() -> dict[str, str]:
-    """LSOA 2021 → its LSOA 2011 where the 2021 one is unchanged (U) or split (S) from it."""
-    return _nested_2011_at(*file_stamp(get_dataset("lsoa11_lsoa21_lookup").path))
-
-
-@functools.lru_cache(maxsize=1)
-def _nested_2011_at(path: str, mtime_ns: int, size: int) -> dict[str, str]:
-    lk = read_table("lsoa11_lsoa21_lookup")
-    lk = lk[lk["change_code"].isin(["U", "S"])]
-    one = lk.groupby("lsoa21_code")["lsoa11_code"].transform("nunique") == 1
-    lk = lk[one]
-    return dict(zip(lk["lsoa21_code"].astype(str), lk["lsoa11_code"].astype(str), strict=True))
+    """LSOA 2021 → its LSOA 2011 where the 2021 one is unchanged (U) or split (S) from it: the
+    2011 LSOA holds all of it (:func:`needsmap.data.crosswalk.containing`)."""
+    return containing("lsoa11").to_dict()
 
 
 def _fill_vintages(l11: pd.Series, l21: pd.Series) -> tuple[pd.Series, pd.Series]:
