@@ -42,8 +42,9 @@ Most deprived wards
     The 50% most deprived wards are the first half of that ranking (by number of wards).
 Served neighbourhoods
     The LSOAs the organisations are placed in, each counted once however many organisations share
-    it; optionally widened to every LSOA whose centroid lies within ``radius_km`` of an
-    organisation (straight-line distance in EPSG:27700).
+    it; optionally widened to every LSOA whose reference point (the ONS population-weighted
+    centroid, as on Coverage gaps: :func:`needsmap.data.lsoa_points.reference_points`) lies within
+    ``radius_km`` of an organisation (straight-line distance in EPSG:27700).
 Children in income-deprived households
     MHCLG's published IDACI rates (File 7: ``idaci_score``, 0–1) of the served LSOAs, weighted by
     MHCLG's published child populations (``idaci_denominator``: mid-2022 for 2025, mid-2015 for
@@ -71,8 +72,9 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
-from needsmap.crs import BNG, to_bng
+from needsmap.crs import to_bng
 from needsmap.data.loaders import is_national, reference_figure, require_national, table_scope
+from needsmap.data.lsoa_points import reference_points
 from needsmap.data.manifest import ENGLAND
 from needsmap.orgs.levels import (
     CONF_UNCERTAIN,
@@ -418,26 +420,13 @@ def _half_known(wards: pd.DataFrame) -> bool:
 
 
 # ----------------------------------------------------------------------------- served LSOAs
-def lsoa_centroids(boundaries: Any) -> pd.DataFrame:
-    """Centroids of LSOA polygons in British National Grid metres.
-
-    Parameters
-    ----------
-    boundaries
-        GeoDataFrame with ``lsoa_code`` and polygons in any CRS (``load_boundaries``).
-
-    Returns
-    -------
-    DataFrame indexed by ``lsoa_code`` with ``x``, ``y`` (EPSG:27700).
-    """
-    bng = boundaries.to_crs(BNG)
-    cent = bng.geometry.centroid
-    return pd.DataFrame({"x": cent.x.to_numpy(), "y": cent.y.to_numpy()},
-                        index=pd.Index(bng["lsoa_code"].astype(str), name="lsoa_code"))
+#: the LSOAs' reference points, the same as Coverage gaps measures from (population-weighted
+#: centroids; :func:`needsmap.data.lsoa_points.reference_points`); kept under this name for callers
+lsoa_centroids = reference_points
 
 
 def _org_points(placed: pd.DataFrame, centroids: pd.DataFrame) -> np.ndarray:
-    """Organisation points in EPSG:27700; those without lat/lon take their LSOA's centroid."""
+    """Organisation points in EPSG:27700; those without lat/lon take their LSOA's reference point."""
     xy = centroids.reindex(placed["lsoa_code"].astype(str))[["x", "y"]].to_numpy(dtype=float, copy=True)
     if {"lat", "lon"} <= set(placed.columns):
         lat = pd.to_numeric(placed["lat"], errors="coerce").to_numpy(dtype=float)
@@ -458,9 +447,9 @@ def served_lsoas(placed: pd.DataFrame, *, centroids: pd.DataFrame | None = None,
     placed
         Placed organisations with ``lsoa_code`` (and optionally ``lat``, ``lon``).
     centroids
-        LSOA centroids in EPSG:27700 (:func:`lsoa_centroids`); needed only with ``radius_km``.
+        LSOA reference points in EPSG:27700 (:func:`lsoa_centroids`); needed only with ``radius_km``.
     radius_km
-        When given (> 0), also every LSOA whose centroid is within this distance of an organisation.
+        When given (> 0), also every LSOA whose reference point is within this distance of an organisation.
 
     Returns
     -------
@@ -1189,9 +1178,9 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
         Children aged 0–15 per LSOA of the edition (``load_children_0_15``); without it the
         children figure is ``None``.
     centroids
-        LSOA centroids in EPSG:27700 (:func:`lsoa_centroids`); needed with ``radius_km``.
+        LSOA reference points in EPSG:27700 (:func:`lsoa_centroids`); needed with ``radius_km``.
     radius_km
-        Widen the served neighbourhoods to LSOAs whose centroid lies within this distance.
+        Widen the served neighbourhoods to LSOAs whose reference point lies within this distance.
     ward_method
         How wards are ranked (see :data:`WARD_METHODS`); both are computed, this one leads.
     include_closed, include_duplicates
