@@ -3,8 +3,8 @@ digits for the entity type, six for the area).
 
 Entity types needsmap reads: ``E01``/``W01`` LSOA (2011 and 2021 alike), ``E05`` electoral ward,
 ``E06`` unitary authority, ``E07`` non-metropolitan district, ``E08`` metropolitan borough,
-``E09`` London borough (these four are the local authority districts, LTLAs), ``E92000001``
-England. Source: ONS "Code History Database" entity list (Open Geography Portal).
+``E09`` London borough (these four are the local authority districts, LTLAs), ``E12`` region,
+``E92000001`` England. Source: ONS "Code History Database" entity list (Open Geography Portal).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ ENGLAND_CODE = "E92000001"
 LSOA_PREFIX = "E01"
 WARD_PREFIX = "E05"
 LTLA_PREFIXES = ("E06", "E07", "E08", "E09")
+REGION_PREFIX = "E12"
 
 #: an English LSOA code (either vintage)
 LSOA_PATTERN = r"E01\d{6}"
@@ -63,6 +64,7 @@ __all__ = [
     "LSOA_PREFIX",
     "LTLA_PATTERN",
     "LTLA_PREFIXES",
+    "REGION_PREFIX",
     "WARD_PATTERN",
     "WARD_PREFIX",
     "is_lsoa_code",

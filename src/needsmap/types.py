@@ -31,6 +31,11 @@ def england_lsoa_count(edition: Edition) -> int:
     return ENGLAND_LSOAS[LSOA_VINTAGE[edition]]
 
 
+def lsoa_code_column(edition: Edition) -> str:
+    """The column holding LSOA codes of ``edition``'s vintage: ``lsoa11_code`` or ``lsoa21_code``."""
+    return f"{LSOA_VINTAGE[edition]}_code"
+
+
 def as_edition(value: object) -> Edition:
     """Coerce ``2019``/``"2025"`` to an :data:`Edition`, raising ``ValueError`` otherwise."""
     text = str(value).strip()

@@ -76,6 +76,7 @@ from needsmap.crs import to_bng
 from needsmap.data.loaders import is_national, reference_figure, require_national, table_scope
 from needsmap.data.lsoa_points import reference_points
 from needsmap.data.manifest import ENGLAND
+from needsmap.gss import ENGLAND_CODE
 from needsmap.orgs.levels import (
     CONF_UNCERTAIN,
     CONFIDENCES,
@@ -87,7 +88,7 @@ from needsmap.orgs.levels import (
     NSPL_FETCH,
     level_of_code,
 )
-from needsmap.types import Edition
+from needsmap.types import Edition, lsoa_code_column
 
 __all__ = [
     "AREA_LEVELS",
@@ -142,7 +143,6 @@ AREA_LEVELS: dict[str, tuple[str, str] | None] = {
     LEVEL_COUNTRY: None,
 }
 #: GSS code of England (the one country the LSOA table covers)
-_ENGLAND_CODE = "E92000001"
 #: status prefix the importer gives rows that are not organisations (total rows, spacer rows …)
 #: GrantNav's own column titles, read until the importer gives ``recipient_id`` / ``grant_id``
 _GRANTNAV_RECIPIENT, _GRANTNAV_ID = "Recipient Org:Identifier", "Identifier"
@@ -150,7 +150,7 @@ _GRANTNAV_RECIPIENT, _GRANTNAV_ID = "Recipient Org:Identifier", "Identifier"
 
 def code_column(edition: Edition) -> str:
     """The organisation column holding the LSOA code ``edition`` uses (``lsoa11_code``/``lsoa21_code``)."""
-    return "lsoa11_code" if edition == "2019" else "lsoa21_code"
+    return lsoa_code_column(edition)
 
 
 def _pct(part: float, whole: float) -> float | None:
@@ -333,7 +333,7 @@ def _areas_inside(table: pd.DataFrame, lsoas: pd.Index) -> set[str]:
         whole = inside.groupby(table[spec[0]].astype(object).to_numpy()).all()
         codes |= {str(c) for c in whole.index[whole.to_numpy()]}
     if bool(inside.all()) and is_national(table):
-        codes.add(_ENGLAND_CODE)
+        codes.add(ENGLAND_CODE)
     return codes
 
 
@@ -515,7 +515,7 @@ def area_deprivation(table: pd.DataFrame, level: str) -> pd.DataFrame:
     in20 = (table["imd_decile"] <= MOST_DEPRIVED_PCT // 10).fillna(False).astype(bool)
     pop = table["population"].astype(float).fillna(0.0).clip(lower=0)
     if spec is None:
-        keys = np.full(len(table), _ENGLAND_CODE, dtype=object)
+        keys = np.full(len(table), ENGLAND_CODE, dtype=object)
         names = np.full(len(table), ENGLAND, dtype=object)
     else:
         keys = table[spec[0]].astype(object).to_numpy()

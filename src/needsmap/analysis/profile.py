@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from needsmap import areas
+from needsmap.crs import BNG, WGS84
 from needsmap.data import load_boundaries, load_lsoa_table, read_table
 from needsmap.data._cache import cached
 from needsmap.data.catalog import get_dataset
@@ -485,7 +486,7 @@ def resolve_lsoa(code: str, *, edition: Edition, table: pd.DataFrame) -> tuple[s
     if chosen not in table.index:  # a partial (demo) table: the most populous part it holds
         chosen = str(table.loc[cands, "population"].astype(float).fillna(0).idxmax())
     change = str(res["change_code"])
-    have_v = "LSOA 2021" if edition == "2019" else "LSOA 2011"
+    have_v = VINTAGE_LABEL[LSOA_VINTAGE[_other(edition)]]
     note = str(res["note"])
     if change == "S" and edition == "2019":
         note += f" The IMD 2019 figures describe the whole of {chosen}."
@@ -813,8 +814,8 @@ def orgs_near(orgs: pd.DataFrame, codes: list[str], *, edition: Edition, radius_
         o[key] = pd.NA
     inside_mask = o[key].astype("string").isin(codes).fillna(False).to_numpy(dtype=bool)
     b = boundaries if boundaries is not None else load_boundaries(edition)
-    shape = b.loc[b["lsoa_code"].isin(codes)].to_crs(27700).union_all()
-    pts = gpd.GeoSeries(gpd.points_from_xy(o["lon"], o["lat"]), crs=4326, index=o.index).to_crs(27700)
+    shape = b.loc[b["lsoa_code"].isin(codes)].to_crs(BNG).union_all()
+    pts = gpd.GeoSeries(gpd.points_from_xy(o["lon"], o["lat"]), crs=WGS84, index=o.index).to_crs(BNG)
     dist = pts.distance(shape)
     o["distance_m"] = dist.round(0)
     o.loc[inside_mask, "distance_m"] = 0.0
