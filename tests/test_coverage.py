@@ -14,8 +14,12 @@ import shapely
 from needsmap import areas, data
 from needsmap.analysis import coverage as cv
 from needsmap.data import map_assets
+from needsmap.data.catalog import get_dataset
+from needsmap.data.lsoa_points import FROM_PWC, FROM_SURFACE
 from needsmap.errors import ValidationError
+from needsmap.types import Edition
 from needsmap.viz import bivariate
+from tests.raw_points import raw_reference_points
 
 BIRMINGHAM = "E08000025"
 
@@ -27,7 +31,9 @@ def bounds25() -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def points25(bounds25: gpd.GeoDataFrame) -> pd.DataFrame:
-    return cv.reference_points(bounds25)
+    """The reference points derived from the raw centroid file (the code's own are checked
+    against these in the first test), passed to the analysis in every test below."""
+    return raw_reference_points(bounds25)[["x", "y"]]
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +56,29 @@ def _ref(points: pd.DataFrame, code: str) -> shapely.Point:
 
 
 # ----------------------------------------------------------------------------- reference points
-def test_reference_points_are_projected_centroids_inside_each_lsoa(bounds25, points25) -> None:
-    assert len(points25) == len(bounds25) == 33_755
-    proj = bounds25.to_crs(27700).set_index("lsoa_code").geometry
-    # England in British National Grid metres
-    assert points25["x"].between(80_000, 660_000).all() and points25["y"].between(0, 660_000).all()
-    inside = shapely.contains(proj.loc[points25.index].to_numpy(),
-                              shapely.points(points25[["x", "y"]].to_numpy()))
-    assert inside.all()
-    # most are the plain centroid; the rest (crescents) moved inside
-    cent = proj.centroid
-    same = np.isclose(cent.x.loc[points25.index], points25["x"]) & np.isclose(
-        cent.y.loc[points25.index], points25["y"])
-    assert 0.95 < same.mean() < 1.0
+@pytest.mark.parametrize("edition", ["2025", "2019"])
+def test_reference_points_are_population_weighted_centroids(edition: Edition) -> None:
+    bounds = data.load_boundaries(edition)
+    got = cv.reference_points(bounds)
+    want = raw_reference_points(bounds)
+    assert list(got.index) == list(want.index) == list(bounds["lsoa_code"].astype(str))
+    assert np.allclose(got[["x", "y"]], want[["x", "y"]], rtol=0, atol=0.01)  # metres
+    assert ((got["source"] == FROM_PWC) == want["pwc"]).all()
+    lookup = pd.read_csv(get_dataset("lsoa11_lsoa21_lookup").path, dtype=str)
+    if edition == "2025":
+        assert want["pwc"].all() and len(got) == 33_755
+    else:
+        # no 2011 file: an LSOA 2011 unchanged in 2021 (same code, same area) takes the 2021
+        # centroid, the 1,034 split, merged or redrawn ones a point inside their polygon
+        unchanged = set(lookup.loc[lookup["change_code"] == "U", "lsoa11_code"])
+        assert set(got.index[got["source"] == FROM_PWC]) == unchanged
+        assert (got["source"] == FROM_SURFACE).sum() == 32_844 - len(unchanged) == 1_034
+    proj = bounds.to_crs(27700).set_index("lsoa_code").geometry
+    inside = shapely.contains(proj.loc[got.index].to_numpy(), shapely.points(got[["x", "y"]].to_numpy()))
+    # the fallback is inside its polygon; the centroids are inside the full-resolution boundary,
+    # and all but about 2% inside the generalised one used here (data README)
+    assert inside[~want["pwc"].to_numpy()].all()
+    assert 0.97 < inside[want["pwc"].to_numpy()].mean() < 0.99
 
 
 # ----------------------------------------------------------------------------- hand-checked cases
@@ -409,7 +425,7 @@ def test_wards_summary_and_exports(table25, points25, bounds25, bham) -> None:
 @pytest.mark.demo
 def test_2019_edition_uses_lsoa11_codes(table19) -> None:
     b19 = data.load_boundaries("2019")
-    pts = cv.reference_points(b19)
+    pts = raw_reference_points(b19)[["x", "y"]]
     area = areas.area_from_code(BIRMINGHAM, table19)
     code = table19.index[table19["lad_code"] == BIRMINGHAM][0]
     p = b19.set_index("lsoa_code").geometry[code].representative_point()

@@ -103,3 +103,61 @@ def test_profile_resolves_the_same_way(lookup: pd.DataFrame) -> None:
     for code, want in zip(codes, got["code"], strict=True):
         chosen, translation = pr.resolve_lsoa(code, edition="2025", table=table)
         assert chosen == want and translation is not None and translation.note
+
+
+def _most_populous_part(lookup: pd.DataFrame, pop21: pd.Series) -> pd.Series:
+    """Each split LSOA 2011 → its 2021 part with most Census 2021 residents (ties by code)."""
+    split = lookup[lookup["change_code"] == "S"]
+    parts = split.assign(people=split["lsoa21_code"].map(pop21))
+    return parts.sort_values(["people", "lsoa21_code"], ascending=[False, True]) \
+        .drop_duplicates("lsoa11_code").set_index("lsoa11_code")["lsoa21_code"]
+
+
+def test_2019_geography_of_a_split_lsoa_is_its_most_populous_2021_part(lookup: pd.DataFrame,
+                                                                        pop21: pd.Series) -> None:
+    from needsmap.data import load_geography
+
+    wards = pd.read_csv(get_dataset("lsoa21_ward24_lookup").path, dtype=str).set_index("lsoa21_code")
+    part = _most_populous_part(lookup, pop21)
+    first = lookup[lookup["change_code"] == "S"].drop_duplicates("lsoa11_code") \
+        .set_index("lsoa11_code")["lsoa21_code"].reindex(part.index)
+    # the lookup's first row is another ward for some of them: the old rule gave those away
+    moved = wards["ward24_code"].reindex(first).to_numpy() != wards["ward24_code"].reindex(part).to_numpy()
+    assert moved.sum() > 10
+    geo = load_geography("2019").reindex(part.index)
+    assert (geo["ward_code"].to_numpy() == wards["ward24_code"].reindex(part).to_numpy()).all()
+    assert (geo["lad_code"].to_numpy() == wards["ltla24_code"].reindex(part).to_numpy()).all()
+    # and the profile, which resolves through the crosswalk, names the same 2021 LSOA
+    table = load_lsoa_table("2025")
+    code = part.index[moved][0]
+    assert pr.resolve_lsoa(code, edition="2025", table=table)[0] == part[code]
+
+
+def test_nspl_vintage_maps_follow_the_crosswalk(lookup: pd.DataFrame, pop11: pd.Series) -> None:
+    from needsmap.data.sources import nspl
+
+    to11 = nspl.lsoa21_to_lsoa11()
+    to21 = nspl.lsoa11_to_lsoa21()
+    assert to11 is not None and to21 is not None
+    merged = lookup[lookup["change_code"] == "M"]
+    best = merged.assign(people=merged["lsoa11_code"].map(pop11)) \
+        .sort_values(["people", "lsoa11_code"], ascending=[False, True]) \
+        .drop_duplicates("lsoa21_code").set_index("lsoa21_code")["lsoa11_code"]
+    assert len(best) == 97  # 2021 LSOAs merged from several 2011 ones, in the raw lookup
+    assert all(to11[c] == want for c, want in best.items())
+    # a 2011 LSOA goes to 2021 only when it lies in exactly one (unchanged or merged), never split
+    whole = lookup[lookup["change_code"].isin(["U", "M"])].set_index("lsoa11_code")["lsoa21_code"]
+    assert {c: to21[c] for c in whole.index} == whole.to_dict()
+    assert not set(lookup.loc[lookup["change_code"].isin(["S", "X"]), "lsoa11_code"]) & set(to21)
+
+
+def test_counterparts_are_every_overlapping_lsoa(lookup: pd.DataFrame) -> None:
+    split = lookup[lookup["change_code"] == "S"]
+    code = split["lsoa11_code"].iloc[0]
+    assert cw.counterparts(code, to="lsoa21") == sorted(split.loc[split["lsoa11_code"] == code,
+                                                                   "lsoa21_code"])
+    merged = lookup[lookup["change_code"] == "M"]
+    code21 = merged["lsoa21_code"].iloc[0]
+    assert cw.counterparts(code21, to="lsoa11") == sorted(merged.loc[merged["lsoa21_code"] == code21,
+                                                                      "lsoa11_code"])
+    assert cw.counterparts("E01999999", to="lsoa21") == []

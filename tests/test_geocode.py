@@ -9,7 +9,7 @@ import shapely
 
 from needsmap import data
 from needsmap.config import is_demo
-from needsmap.crs import to_bng
+from needsmap.crs import BNG, WGS84, to_bng
 from needsmap.orgs import geocode as gc
 
 
@@ -101,7 +101,7 @@ def _easternmost_point() -> tuple[float, float]:
 def _to_wgs84(x: float, y: float) -> tuple[float, float]:
     from pyproj import Transformer
 
-    lon, lat = Transformer.from_crs(gc.BNG, "EPSG:4326", always_xy=True).transform(x, y)
+    lon, lat = Transformer.from_crs(BNG, WGS84, always_xy=True).transform(x, y)
     return lat, lon
 
 
@@ -341,12 +341,12 @@ def test_prepared_polygons_are_exactly_the_reprojected_boundaries(edition: str) 
     """The spatial indices read polygons prepared once in British National Grid (WKB in the cache):
     every coordinate is that of the boundaries reprojected now."""
     index = gc._lsoa_index(edition)
-    gdf = data.load_boundaries(edition).to_crs(gc.BNG)  # type: ignore[arg-type]
+    gdf = data.load_boundaries(edition).to_crs(BNG)  # type: ignore[arg-type]
     assert list(index.codes) == gdf["lsoa_code"].astype(str).tolist()
     assert list(shapely.to_wkb(index.geoms)) == list(shapely.to_wkb(np.asarray(gdf.geometry.array)))
     countries = gc._countries()
     assert countries is not None
-    outlines = data.read_geometry("countries_gb").to_crs(gc.BNG)
+    outlines = data.read_geometry("countries_gb").to_crs(BNG)
     assert list(countries.names) == outlines["ctry_name"].astype(str).tolist()
     assert list(shapely.to_wkb(countries.geoms)) == list(
         shapely.to_wkb(np.asarray(outlines.geometry.array)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ from needsmap import data
 from needsmap.analysis import portfolio as pf
 from needsmap.config import data_dir
 from needsmap.data.loaders import is_national, reference_figure
+from tests.raw_points import raw_reference_points
 
 # ----------------------------------------------------------------------------- independent inputs
 
@@ -160,6 +162,8 @@ def test_wards_2019_use_average_rank_and_share20(table19: pd.DataFrame) -> None:
 def test_radius_matches_brute_force_distances(table25: pd.DataFrame) -> None:
     gdf = data.load_boundaries("2025")
     cent = pf.lsoa_centroids(gdf)
+    # the expected LSOAs are measured from the points of the raw population-weighted centroids
+    raw = raw_reference_points(gdf)
     # three real points: representative points of Birmingham LSOAs
     bham = table25.index[table25["lad_name"] == "Birmingham"][:3]
     pts = gdf.set_index("lsoa_code").loc[bham].representative_point()
@@ -167,9 +171,9 @@ def test_radius_matches_brute_force_distances(table25: pd.DataFrame) -> None:
     served = pf.served_lsoas(orgs.assign(lsoa_code=orgs["lsoa21_code"]), centroids=cent,
                              radius_km=1.5)
     bng = pts.to_crs(27700)
-    d = np.hypot(cent["x"].to_numpy()[:, None] - bng.x.to_numpy()[None, :],
-                 cent["y"].to_numpy()[:, None] - bng.y.to_numpy()[None, :])
-    expected = set(cent.index[(d <= 1500).any(axis=1)]) | set(bham)
+    d = np.hypot(raw["x"].to_numpy()[:, None] - bng.x.to_numpy()[None, :],
+                 raw["y"].to_numpy()[:, None] - bng.y.to_numpy()[None, :])
+    expected = set(raw.index[(d <= 1500).any(axis=1)]) | set(bham)
     assert set(served) == expected
     assert len(served) > 3
     res = pf.portfolio_summary(orgs, table25, edition="2025", centroids=cent, radius_km=1.5)
@@ -305,7 +309,7 @@ def test_closed_and_repeated_rows_left_out_unless_asked(tiny_table: pd.DataFrame
 def test_apportion_split_and_merge() -> None:
     lookup = pd.DataFrame({"lsoa11_code": ["a", "a", "b", "c"], "lsoa21_code": ["x", "y", "z", "z"]})
     pop21 = pd.Series({"x": 100.0, "y": 300.0, "z": 50.0})
-    from needsmap.data.population import apportion_to_lsoa21
+    from needsmap.data.crosswalk import apportion_to_lsoa21
 
     out = apportion_to_lsoa21(pd.Series({"a": 40.0, "b": 5.0, "c": 7.0}), lookup, pop21)
     assert out.to_dict() == pytest.approx({"x": 10.0, "y": 30.0, "z": 12.0})
@@ -325,3 +329,37 @@ def test_decile_chart_has_ten_bars_and_england_line() -> None:
     assert "IMD 2019" in fig.layout.xaxis.title.text
     empty = decile_bar_chart({}, edition="2025")
     assert sum(empty.data[0].y) == 0
+
+
+@pytest.mark.demo
+def test_portfolio_radius_and_coverage_gaps_measure_from_the_same_point(table25: pd.DataFrame) -> None:
+    """An LSOA is within the radius of an organisation on Portfolio exactly when Coverage gaps
+    counts that organisation within the radius of the LSOA: one reference point for both."""
+    from needsmap import areas
+    from needsmap.analysis import coverage as cv
+
+    gdf = data.load_boundaries("2025")
+    raw = raw_reference_points(gdf)
+    # the same point for every LSOA (they differed for the ~2% whose centroid is outside the polygon)
+    pd.testing.assert_frame_equal(pf.lsoa_centroids(gdf)[["x", "y"]], cv.reference_points(gdf)[["x", "y"]])
+    bham = table25.index[table25["lad_name"] == "Birmingham"]
+    area = areas.area_from_code(str(table25.loc[bham[0], "lad_code"]), table25)
+    # organisations at the population-weighted centroids of a few Birmingham LSOAs, given as WGS84
+    # (as an importer gives them) and each placed in a neighbouring LSOA's code, so only the radius
+    # can make an LSOA served
+    picks = bham[[5, 60, 300]]
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(raw.loc[picks, "x"], raw.loc[picks, "y"]),
+                           crs=27700).to_crs(4326)
+    orgs = pd.DataFrame({"org_name": ["a", "b", "c"], "lat": lonlat.y.to_numpy(),
+                         "lon": lonlat.x.to_numpy(), "lsoa21_code": list(bham[[6, 61, 301]]),
+                         "status": "ok"})
+    radius = 0.8
+    served = set(pf.served_lsoas(orgs.assign(lsoa_code=orgs["lsoa21_code"]),
+                                 centroids=pf.lsoa_centroids(gdf), radius_km=radius))
+    gaps = cv.analyse_gaps(table25, cv.reference_points(gdf), orgs, area=area, edition="2025",
+                           radius_km=radius).lsoas
+    near = set(gaps.index[gaps["orgs_within_radius"] > 0])
+    own = set(orgs["lsoa21_code"])
+    assert set(picks) <= near  # each organisation sits on its LSOA's point: distance 0
+    assert (served & set(gaps.index)) - own == near - own
+    assert len(near) > 3

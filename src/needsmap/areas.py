@@ -8,9 +8,9 @@ from typing import Literal
 import pandas as pd
 
 from needsmap.errors import ValidationError
+from needsmap.gss import ENGLAND_CODE, LTLA_PREFIXES, REGION_PREFIX, WARD_PREFIX
 
 Level = Literal["england", "region", "lad", "ward"]
-ENGLAND_CODE = "E92000001"
 
 #: column in the geography table holding each level's code and name
 _COLUMNS: dict[str, tuple[str, str]] = {
@@ -45,11 +45,11 @@ def level_of(code: str) -> Level:
     code = code.strip().upper()
     if code in (ENGLAND_CODE, "ENGLAND"):
         return "england"
-    if code.startswith("E12"):
+    if code.startswith(REGION_PREFIX):
         return "region"
-    if code.startswith(("E06", "E07", "E08", "E09")):
+    if code.startswith(LTLA_PREFIXES):
         return "lad"
-    if code.startswith("E05"):
+    if code.startswith(WARD_PREFIX):
         return "ward"
     raise ValidationError(
         f"{code!r} is not an area code needsmap knows: use a region (E12…), local authority "

@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pyproj import Transformer
 
-__all__ = ["BNG", "WGS84", "from_bng", "to_bng"]
+__all__ = ["BNG", "BNG_EPSG", "WGS84", "WGS84_EPSG", "from_bng", "to_bng"]
 
-#: British National Grid (OSGB36, EPSG:27700): metres, for distances across England and for
-#: easting/northing input
-BNG = "EPSG:27700"
+#: British National Grid (OSGB36, EPSG:27700): metres, for distances and areas across England and
+#: for easting/northing input; the code, for comparing with ``CRS.to_epsg()``
+BNG_EPSG = 27700
+BNG = f"EPSG:{BNG_EPSG}"
 #: WGS84 latitude/longitude (EPSG:4326): every staged boundary file and every map
-WGS84 = "EPSG:4326"
+WGS84_EPSG = 4326
+WGS84 = f"EPSG:{WGS84_EPSG}"
 
 
 @functools.cache

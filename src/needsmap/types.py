@@ -1,4 +1,8 @@
-"""Small shared types and constants: IMD editions and England's LSOA counts."""
+"""Small shared types and constants: IMD editions, LSOA vintages and England's LSOA counts.
+
+The one home of these: every module takes an edition's vintage from :data:`LSOA_VINTAGE` and its
+count from :func:`england_lsoa_count`, never spelling ``"lsoa11" if edition == "2019"`` itself.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,23 @@ ENGLAND_LSOA21 = 33_755
 
 #: an LSOA vintage: the 2011 or the 2021 Census geography
 LsoaVintage = Literal["lsoa11", "lsoa21"]
+LSOA_VINTAGES: tuple[LsoaVintage, ...] = ("lsoa11", "lsoa21")
 #: the LSOA vintage each IMD edition is published on
 LSOA_VINTAGE: dict[Edition, LsoaVintage] = {"2019": "lsoa11", "2025": "lsoa21"}
+#: each vintage as readers see it
+VINTAGE_LABEL: dict[LsoaVintage, str] = {"lsoa11": "LSOA 2011", "lsoa21": "LSOA 2021"}
+#: England's LSOAs in each vintage
+ENGLAND_LSOAS: dict[LsoaVintage, int] = {"lsoa11": ENGLAND_LSOA11, "lsoa21": ENGLAND_LSOA21}
 
 
 def england_lsoa_count(edition: Edition) -> int:
     """Number of LSOAs in England for an IMD edition (the denominator of every rank)."""
-    return ENGLAND_LSOA11 if edition == "2019" else ENGLAND_LSOA21
+    return ENGLAND_LSOAS[LSOA_VINTAGE[edition]]
+
+
+def lsoa_code_column(edition: Edition) -> str:
+    """The column holding LSOA codes of ``edition``'s vintage: ``lsoa11_code`` or ``lsoa21_code``."""
+    return f"{LSOA_VINTAGE[edition]}_code"
 
 
 def as_edition(value: object) -> Edition:

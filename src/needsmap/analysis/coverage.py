@@ -2,10 +2,10 @@
 
 Method (the same words appear on the Coverage gaps page, see :data:`METHOD_TEXT`):
 
-* Each LSOA is represented by one **reference point**: the centroid of its (generalised) boundary
-  polygon computed in British National Grid (EPSG:27700), or, for the few LSOAs whose centroid falls
-  outside their own polygon (crescent shapes), a point inside the polygon. The data has no
-  population-weighted centroids, so in large rural LSOAs the point may be far from where people live.
+* Each LSOA is represented by one **reference point**
+  (:func:`needsmap.data.lsoa_points.reference_points`, shared with the portfolio's radius): the ONS
+  population-weighted centroid, or, for an LSOA without one (a 2011 LSOA split, merged or redrawn
+  in 2021), a point inside its polygon. Distances are in British National Grid (EPSG:27700).
 * ``orgs_in_lsoa``: organisations whose LSOA code (of the edition's vintage: LSOA 2011 for IMD 2019,
   LSOA 2021 for IMD 2025) is the LSOA's code.
 * ``orgs_within_radius``: organisations within ``radius_km`` in a straight line of the reference point.
@@ -50,8 +50,9 @@ import pandas as pd
 
 from needsmap import areas
 from needsmap.areas import Area
-from needsmap.crs import BNG, to_bng
+from needsmap.crs import BNG, WGS84, to_bng
 from needsmap.data.loaders import is_national, table_scope
+from needsmap.data.lsoa_points import reference_points
 from needsmap.data.manifest import ENGLAND
 from needsmap.errors import ValidationError
 from needsmap.measures import Measure, get_measure
@@ -134,10 +135,10 @@ TABLE_COLUMNS = ("imd_decile", "imd_rank")
 _IMD_GROUPS = ("Deprivation", "IMD domain", "IMD sub-domain")
 
 METHOD_TEXT = """\
-**How coverage is measured.** Each neighbourhood (LSOA) is represented by one point: the centre of
-its boundary (for the few crescent-shaped LSOAs whose centre falls outside them, a point inside).
-The data has no population-weighted centres, so in large rural LSOAs the point can be far from where
-people live. From that point we count the organisations within the chosen radius in a straight line,
+**How coverage is measured.** Each neighbourhood (LSOA) is represented by one point: its
+population-weighted centre (ONS, 2021), where its residents live on average; an IMD 2019
+neighbourhood whose boundary changed in 2021 has none, and takes a point inside its boundary. From
+that point we count the organisations within the chosen radius in a straight line,
 measure the distance to the nearest one, and divide the count by the number of residents living in
 the same circle (all LSOAs whose point is within the radius) to give *organisations per 1,000
 residents*. Organisations and people just outside the selected area count too, so places on its edge
@@ -348,36 +349,6 @@ def need_frame(table: pd.DataFrame, spec: NeedSpec, *, edition: Edition) -> tupl
 
 
 # ----------------------------------------------------------------------------- points
-def reference_points(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
-    """One reference point per LSOA in EPSG:27700 metres.
-
-    The centroid of the polygon computed in British National Grid; where it falls outside the polygon
-    (about 2% of LSOAs, crescent shapes), shapely's ``point_on_surface`` instead. No population-weighted
-    centroids are in the data.
-
-    Parameters
-    ----------
-    boundaries
-        LSOA polygons with ``lsoa_code`` (any CRS; e.g. :func:`needsmap.data.load_boundaries`).
-
-    Returns
-    -------
-    DataFrame indexed by ``lsoa_code`` with ``x``, ``y`` (metres).
-    """
-    import shapely
-
-    if boundaries.crs is None:
-        raise ValidationError("LSOA boundaries have no CRS; expected EPSG:4326")
-    geoms = boundaries.to_crs(PROJECTED_CRS).geometry.to_numpy()
-    cent = shapely.centroid(geoms)
-    outside = ~shapely.contains(geoms, cent)
-    if outside.any():
-        cent[outside] = shapely.point_on_surface(geoms[outside])
-    xy = shapely.get_coordinates(cent)
-    return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]},
-                        index=pd.Index(boundaries["lsoa_code"].astype(str), name="lsoa_code"))
-
-
 def _coords_ok(orgs: pd.DataFrame) -> np.ndarray:
     for col in ("lat", "lon"):
         if col not in orgs.columns:
@@ -915,11 +886,11 @@ def gaps_geojson(result: GapAnalysis, boundaries: gpd.GeoDataFrame, *, precision
 
     table = export_table(result)
     code = table.columns[0]
-    geo = boundaries.set_index("lsoa_code").geometry.to_crs(4326)
+    geo = boundaries.set_index("lsoa_code").geometry.to_crs(WGS84)
     geoms = shapely.set_precision(geo.reindex(table[code]).to_numpy(), 10.0 ** -precision)
     features = []
     records = json.loads(table.to_json(orient="records"))
-    shapes = json.loads(gpd.GeoSeries(geoms, crs=4326).to_json())["features"]
+    shapes = json.loads(gpd.GeoSeries(geoms, crs=WGS84).to_json())["features"]
     for props, shape in zip(records, shapes, strict=True):
         features.append({"type": "Feature", "properties": props, "geometry": shape["geometry"]})
     doc = {"type": "FeatureCollection", "name": f"needsmap gaps {result.area.name}",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from needsmap.types import Edition, england_lsoa_count
+from needsmap.types import Edition, england_lsoa_count, lsoa_code_column
 
 #: IMD domains in the order studies list them: id → label
 DOMAIN_LABELS: dict[str, str] = {
@@ -41,7 +41,7 @@ def decile_band(deciles: pd.Series) -> pd.Series:
 
 def lsoa_column(edition: Edition) -> str:
     """The organisation table's LSOA column for an edition (``lsoa11_code`` or ``lsoa21_code``)."""
-    return "lsoa11_code" if edition == "2019" else "lsoa21_code"
+    return lsoa_code_column(edition)
 
 
 def org_profile(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,

@@ -42,8 +42,9 @@ Most deprived wards
     The 50% most deprived wards are the first half of that ranking (by number of wards).
 Served neighbourhoods
     The LSOAs the organisations are placed in, each counted once however many organisations share
-    it; optionally widened to every LSOA whose centroid lies within ``radius_km`` of an
-    organisation (straight-line distance in EPSG:27700).
+    it; optionally widened to every LSOA whose reference point (the ONS population-weighted
+    centroid, as on Coverage gaps: :func:`needsmap.data.lsoa_points.reference_points`) lies within
+    ``radius_km`` of an organisation (straight-line distance in EPSG:27700).
 Children in income-deprived households
     MHCLG's published IDACI rates (File 7: ``idaci_score``, 0–1) of the served LSOAs, weighted by
     MHCLG's published child populations (``idaci_denominator``: mid-2022 for 2025, mid-2015 for
@@ -71,9 +72,11 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
-from needsmap.crs import BNG, to_bng
+from needsmap.crs import to_bng
 from needsmap.data.loaders import is_national, reference_figure, require_national, table_scope
+from needsmap.data.lsoa_points import reference_points
 from needsmap.data.manifest import ENGLAND
+from needsmap.gss import ENGLAND_CODE
 from needsmap.orgs.levels import (
     CONF_UNCERTAIN,
     CONFIDENCES,
@@ -85,7 +88,7 @@ from needsmap.orgs.levels import (
     NSPL_FETCH,
     level_of_code,
 )
-from needsmap.types import Edition
+from needsmap.types import Edition, lsoa_code_column
 
 __all__ = [
     "AREA_LEVELS",
@@ -140,7 +143,6 @@ AREA_LEVELS: dict[str, tuple[str, str] | None] = {
     LEVEL_COUNTRY: None,
 }
 #: GSS code of England (the one country the LSOA table covers)
-_ENGLAND_CODE = "E92000001"
 #: status prefix the importer gives rows that are not organisations (total rows, spacer rows …)
 #: GrantNav's own column titles, read until the importer gives ``recipient_id`` / ``grant_id``
 _GRANTNAV_RECIPIENT, _GRANTNAV_ID = "Recipient Org:Identifier", "Identifier"
@@ -148,7 +150,7 @@ _GRANTNAV_RECIPIENT, _GRANTNAV_ID = "Recipient Org:Identifier", "Identifier"
 
 def code_column(edition: Edition) -> str:
     """The organisation column holding the LSOA code ``edition`` uses (``lsoa11_code``/``lsoa21_code``)."""
-    return "lsoa11_code" if edition == "2019" else "lsoa21_code"
+    return lsoa_code_column(edition)
 
 
 def _pct(part: float, whole: float) -> float | None:
@@ -331,7 +333,7 @@ def _areas_inside(table: pd.DataFrame, lsoas: pd.Index) -> set[str]:
         whole = inside.groupby(table[spec[0]].astype(object).to_numpy()).all()
         codes |= {str(c) for c in whole.index[whole.to_numpy()]}
     if bool(inside.all()) and is_national(table):
-        codes.add(_ENGLAND_CODE)
+        codes.add(ENGLAND_CODE)
     return codes
 
 
@@ -418,26 +420,13 @@ def _half_known(wards: pd.DataFrame) -> bool:
 
 
 # ----------------------------------------------------------------------------- served LSOAs
-def lsoa_centroids(boundaries: Any) -> pd.DataFrame:
-    """Centroids of LSOA polygons in British National Grid metres.
-
-    Parameters
-    ----------
-    boundaries
-        GeoDataFrame with ``lsoa_code`` and polygons in any CRS (``load_boundaries``).
-
-    Returns
-    -------
-    DataFrame indexed by ``lsoa_code`` with ``x``, ``y`` (EPSG:27700).
-    """
-    bng = boundaries.to_crs(BNG)
-    cent = bng.geometry.centroid
-    return pd.DataFrame({"x": cent.x.to_numpy(), "y": cent.y.to_numpy()},
-                        index=pd.Index(bng["lsoa_code"].astype(str), name="lsoa_code"))
+#: the LSOAs' reference points, the same as Coverage gaps measures from (population-weighted
+#: centroids; :func:`needsmap.data.lsoa_points.reference_points`); kept under this name for callers
+lsoa_centroids = reference_points
 
 
 def _org_points(placed: pd.DataFrame, centroids: pd.DataFrame) -> np.ndarray:
-    """Organisation points in EPSG:27700; those without lat/lon take their LSOA's centroid."""
+    """Organisation points in EPSG:27700; those without lat/lon take their LSOA's reference point."""
     xy = centroids.reindex(placed["lsoa_code"].astype(str))[["x", "y"]].to_numpy(dtype=float, copy=True)
     if {"lat", "lon"} <= set(placed.columns):
         lat = pd.to_numeric(placed["lat"], errors="coerce").to_numpy(dtype=float)
@@ -458,9 +447,9 @@ def served_lsoas(placed: pd.DataFrame, *, centroids: pd.DataFrame | None = None,
     placed
         Placed organisations with ``lsoa_code`` (and optionally ``lat``, ``lon``).
     centroids
-        LSOA centroids in EPSG:27700 (:func:`lsoa_centroids`); needed only with ``radius_km``.
+        LSOA reference points in EPSG:27700 (:func:`lsoa_centroids`); needed only with ``radius_km``.
     radius_km
-        When given (> 0), also every LSOA whose centroid is within this distance of an organisation.
+        When given (> 0), also every LSOA whose reference point is within this distance of an organisation.
 
     Returns
     -------
@@ -526,7 +515,7 @@ def area_deprivation(table: pd.DataFrame, level: str) -> pd.DataFrame:
     in20 = (table["imd_decile"] <= MOST_DEPRIVED_PCT // 10).fillna(False).astype(bool)
     pop = table["population"].astype(float).fillna(0.0).clip(lower=0)
     if spec is None:
-        keys = np.full(len(table), _ENGLAND_CODE, dtype=object)
+        keys = np.full(len(table), ENGLAND_CODE, dtype=object)
         names = np.full(len(table), ENGLAND, dtype=object)
     else:
         keys = table[spec[0]].astype(object).to_numpy()
@@ -1189,9 +1178,9 @@ def portfolio_summary(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Editi
         Children aged 0–15 per LSOA of the edition (``load_children_0_15``); without it the
         children figure is ``None``.
     centroids
-        LSOA centroids in EPSG:27700 (:func:`lsoa_centroids`); needed with ``radius_km``.
+        LSOA reference points in EPSG:27700 (:func:`lsoa_centroids`); needed with ``radius_km``.
     radius_km
-        Widen the served neighbourhoods to LSOAs whose centroid lies within this distance.
+        Widen the served neighbourhoods to LSOAs whose reference point lies within this distance.
     ward_method
         How wards are ranked (see :data:`WARD_METHODS`); both are computed, this one leads.
     include_closed, include_duplicates

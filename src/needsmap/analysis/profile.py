@@ -38,7 +38,6 @@ by :func:`england_reference` from the full data, and are ``None`` when the refer
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -46,16 +45,19 @@ import numpy as np
 import pandas as pd
 
 from needsmap import areas
+from needsmap.crs import BNG, WGS84
 from needsmap.data import load_boundaries, load_lsoa_table, read_table
 from needsmap.data._cache import cached
 from needsmap.data.catalog import get_dataset
+from needsmap.data.crosswalk import counterparts, pairs, resolve_codes
 from needsmap.data.loaders import RATE_BASIS, is_national, reference_figure, require_national
 from needsmap.data.population import age_table
 from needsmap.errors import ValidationError
+from needsmap.gss import is_lsoa_code
 from needsmap.measures import get_measure
 from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, NSPL_FETCH
 from needsmap.safe_text import printable
-from needsmap.types import Edition, england_lsoa_count
+from needsmap.types import LSOA_VINTAGE, VINTAGE_LABEL, Edition, england_lsoa_count
 
 __all__ = [
     "AGE_BANDS",
@@ -118,9 +120,8 @@ EXTRA_MEASURES: dict[str, str] = {
 _EXTRA_SOURCES = {"at_risk_jobs_pct": "bres2018_jobs", "furlough_rate": "furlough2020",
                   "cni_": "cni2023", "left_behind": "cni2023"}
 _CHANGE_WORDS = {"U": "unchanged", "S": "split", "M": "merged", "X": "redrawn irregularly"}
-_LSOA_RE = re.compile(r"^E01\d{6}$")
-_VINTAGE = {"2019": "lsoa11", "2025": "lsoa21"}
-_VINTAGE_LABEL = {"2019": "LSOA 2011", "2025": "LSOA 2021"}
+_VINTAGE = LSOA_VINTAGE
+_VINTAGE_LABEL: dict[Edition, str] = {e: VINTAGE_LABEL[v] for e, v in LSOA_VINTAGE.items()}
 #: what is shown instead of an England figure the demo cannot give exactly
 NOT_IN_DEMO = "not in the demo (needs the full data)"
 #: the income-deprivation measures: key -> (label, who, the denominator's population in words)
@@ -384,10 +385,6 @@ def _jsonable(obj: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- prepared tables
-def _lookup() -> pd.DataFrame:
-    return read_table("lsoa11_lsoa21_lookup")
-
-
 def _build_ethnicity() -> pd.DataFrame:
     e = read_table("census2021_ethnicity")
     wide = e.pivot_table(index="lsoa21_code", columns="ethnic_group", values="n", aggfunc="sum")
@@ -471,15 +468,13 @@ def resolve_lsoa(code: str, *, edition: Edition, table: pd.DataFrame) -> tuple[s
     ValidationError
         ``code`` is not an English LSOA code of either vintage.
     """
-    from needsmap.data.crosswalk import resolve_codes
-
     c = str(code).strip().upper().replace(" ", "")
-    if not _LSOA_RE.match(c):
+    if not is_lsoa_code(c):
         raise ValidationError(f"{code!r} is not an LSOA code: English LSOA codes look like E01009219")
     if c in table.index:
         return c, None
     want = _VINTAGE[edition]
-    res = resolve_codes(pd.Series([c]), to=want).iloc[0]  # type: ignore[arg-type]
+    res = resolve_codes(pd.Series([c]), to=want).iloc[0]
     if pd.isna(res["code"]):
         raise ValidationError(f"{c} is not an LSOA 2011 or LSOA 2021 code in England "
                               "(check the code; Welsh LSOAs start W01)")
@@ -491,7 +486,7 @@ def resolve_lsoa(code: str, *, edition: Edition, table: pd.DataFrame) -> tuple[s
     if chosen not in table.index:  # a partial (demo) table: the most populous part it holds
         chosen = str(table.loc[cands, "population"].astype(float).fillna(0).idxmax())
     change = str(res["change_code"])
-    have_v = "LSOA 2021" if edition == "2019" else "LSOA 2011"
+    have_v = VINTAGE_LABEL[LSOA_VINTAGE[_other(edition)]]
     note = str(res["note"])
     if change == "S" and edition == "2019":
         note += f" The IMD 2019 figures describe the whole of {chosen}."
@@ -508,11 +503,10 @@ def other_edition(code: str, *, edition: Edition, other_table: pd.DataFrame | No
     ``edition``, ``imd`` and ``domains`` as :class:`RankFigure` dicts.
     """
     oth = _other(edition)
-    lk = _lookup()
-    col = "lsoa11_code" if edition == "2019" else "lsoa21_code"
-    rows = lk.loc[lk[col] == code]
+    lk = pairs()
+    rows = lk.loc[lk[f"{LSOA_VINTAGE[edition]}_code"] == code]
     change = str(rows["change_code"].iloc[0]) if not rows.empty else "?"
-    counterpart = sorted(set(rows["lsoa21_code" if edition == "2019" else "lsoa11_code"].astype(str)))
+    counterpart = counterparts(code, to=LSOA_VINTAGE[oth])
     out: dict[str, Any] = {"edition": oth, "change_code": change, "counterparts": counterpart,
                            "comparable": change == "U"}
     if change != "U":
@@ -753,9 +747,7 @@ def _ethnicity(codes21: list[str], note: str = "", *, england: dict[str, float] 
 def _codes21_for(code: str, edition: Edition) -> tuple[list[str], str]:
     if edition == "2025":
         return [code], ""
-    lk = _lookup()
-    rows = lk.loc[lk["lsoa11_code"] == code]
-    codes = sorted(set(rows["lsoa21_code"].astype(str)))
+    codes = counterparts(code, to="lsoa21")
     if codes == [code]:
         return codes, ""
     return codes, (f"Census 2021 is published on LSOA 2021 boundaries; figures are for "
@@ -822,8 +814,8 @@ def orgs_near(orgs: pd.DataFrame, codes: list[str], *, edition: Edition, radius_
         o[key] = pd.NA
     inside_mask = o[key].astype("string").isin(codes).fillna(False).to_numpy(dtype=bool)
     b = boundaries if boundaries is not None else load_boundaries(edition)
-    shape = b.loc[b["lsoa_code"].isin(codes)].to_crs(27700).union_all()
-    pts = gpd.GeoSeries(gpd.points_from_xy(o["lon"], o["lat"]), crs=4326, index=o.index).to_crs(27700)
+    shape = b.loc[b["lsoa_code"].isin(codes)].to_crs(BNG).union_all()
+    pts = gpd.GeoSeries(gpd.points_from_xy(o["lon"], o["lat"]), crs=WGS84, index=o.index).to_crs(BNG)
     dist = pts.distance(shape)
     o["distance_m"] = dist.round(0)
     o.loc[inside_mask, "distance_m"] = 0.0
@@ -1111,8 +1103,7 @@ def area_profile(text: str, *, edition: Edition, table: pd.DataFrame | None = No
     if edition == "2025":
         eth = _ethnicity(codes, england=eth_england)
     else:
-        lk = _lookup()
-        codes21 = sorted(set(lk.loc[lk["lsoa11_code"].isin(codes), "lsoa21_code"].astype(str)))
+        codes21 = counterparts(codes, to="lsoa21")
         eth = _ethnicity(codes21, "Census 2021 figures for the LSOA 2021 areas these LSOA 2011 became.",
                          england=eth_england)
     extra = _extras(t, codes, weights=pop)

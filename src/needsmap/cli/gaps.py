@@ -92,14 +92,15 @@ def parse_weights(text: str) -> dict[str, float]:
 
 def reference_points(edition: Edition) -> pd.DataFrame:
     """LSOA reference points of ``edition``, kept in the prepared-file cache (rebuilt when the
-    boundary file changes)."""
+    boundary file or the population-weighted centroids change)."""
     from needsmap import data
     from needsmap.data._cache import cached
     from needsmap.data.catalog import get_dataset
+    from needsmap.data.lsoa_points import reference_point_datasets
 
     vintage = LSOA_VINTAGE[edition]
-    ds = get_dataset(f"{vintage}_boundaries")
-    return cached(f"refpoints_{vintage}", [ds.path],
+    paths = [get_dataset(i).path for i in reference_point_datasets(vintage)]
+    return cached(f"refpoints_{vintage}", paths,
                   lambda: cv.reference_points(data.load_boundaries(edition)))
 
 

@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 
 from needsmap.config import data_dir
+from needsmap.crs import WGS84_EPSG
 from needsmap.data import manifest
 from needsmap.data.catalog import Dataset
 from needsmap.data.manifest import Entry
 from needsmap.errors import ValidationError
+from needsmap.gss import LSOA_PREFIX
 from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21
 
 if TYPE_CHECKING:  # geopandas and shapely load only when geometry is checked
@@ -82,7 +84,7 @@ def check_geometries(gdf: gpd.GeoDataFrame, ds: Dataset, *, where: str | None = 
 
     if gdf.crs is None:
         raise fail(ds, where=where, problem="the file has no coordinate reference system (expected EPSG:4326, WGS84)")
-    if gdf.crs.to_epsg() != 4326:
+    if gdf.crs.to_epsg() != WGS84_EPSG:
         raise fail(ds, where=where, problem=f"coordinates are in {gdf.crs.name}, expected EPSG:4326 (WGS84); "
                        "reproject it with geopandas' to_crs(4326)")
     geom = gdf.geometry
@@ -152,7 +154,7 @@ def check_complete(df: pd.DataFrame, ds: Dataset, entry: Entry | None = None, *,
             if col not in df.columns:
                 continue
             codes = df[col].dropna().astype(str)
-            have = int(codes[codes.str.startswith("E01")].nunique())
+            have = int(codes[codes.str.startswith(LSOA_PREFIX)].nunique())
             if have != want:
                 raise fail(ds, where=where, problem=f"it has {have:,} distinct English {col} values where England has "
                                f"{want:,}: the file is incomplete (cut short?) or of another "

@@ -16,16 +16,16 @@ importer, the profile, the portfolio and the gaps analysis all make the same cho
 from __future__ import annotations
 
 import functools
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from needsmap.data._cache import file_stamp
 from needsmap.data.catalog import get_dataset
-from needsmap.data.loaders import read_table
+from needsmap.data.reading import read_table
+from needsmap.types import LsoaVintage
 
-Vintage = Literal["lsoa11", "lsoa21"]
+Vintage = LsoaVintage
 
 #: ``how`` values (phrases that read inside brackets: "LSOA code (split in 2021: most-populous part)")
 HOW_SAME = "same code"
@@ -41,8 +41,19 @@ HOW_UNKNOWN = "not an LSOA code of either vintage"
 #: columns of :func:`resolve_codes`
 RESOLVE_COLUMNS = ("code", "change_code", "how", "note", "candidates")
 
+#: the datasets every answer of this module reads (the lookup and the populations that choose)
+CROSSWALK_DATASETS = ("lsoa11_lsoa21_lookup", "population2020", "census2021_ethnicity",
+                      "population_lsoa21_mid2022_2024")
+
 _LABEL = {"lsoa11": "LSOA 2011", "lsoa21": "LSOA 2021"}
 _OTHER: dict[str, Vintage] = {"lsoa11": "lsoa21", "lsoa21": "lsoa11"}
+
+
+def crosswalk_datasets() -> tuple[str, ...]:
+    """:data:`CROSSWALK_DATASETS` less the optional ones absent from the data folder: the files a
+    cache of a crosswalk answer is keyed on."""
+    return tuple(i for i in CROSSWALK_DATASETS
+                 if not get_dataset(i).optional or get_dataset(i).path.exists())
 
 
 def _stamp(dataset: str) -> tuple[str, int, int] | None:
@@ -207,7 +218,104 @@ def resolve_codes(codes: pd.Series, *, to: Vintage) -> pd.DataFrame:
     return out
 
 
+# ----------------------------------------------------------------------------- every pair
+def pairs() -> pd.DataFrame:
+    """Every (LSOA 2011, LSOA 2021) pair of the ONS lookup that overlap, once each.
+
+    Returns
+    -------
+    DataFrame with text columns ``lsoa11_code``, ``lsoa21_code`` and ``change_code`` (``U``, ``S``,
+    ``M``, ``X``), in the lookup's order; one row per distinct pair.
+
+    Raises
+    ------
+    DataMissingError, ValidationError
+        The lookup ``lsoa11_lsoa21_lookup`` is missing or damaged.
+    """
+    return _pairs_at(_lookup_stamp()).copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _pairs_at(stamp: object) -> pd.DataFrame:
+    lk = read_table("lsoa11_lsoa21_lookup")[["lsoa11_code", "lsoa21_code", "change_code"]]
+    return lk.astype(str).drop_duplicates(["lsoa11_code", "lsoa21_code"]).reset_index(drop=True)
+
+
+def counterparts(codes: str | list[str] | pd.Index, *, to: Vintage) -> list[str]:
+    """Every LSOA of vintage ``to`` overlapping any of ``codes`` (of the other vintage), sorted.
+
+    For aggregating a figure published on the other vintage over the same ground (Census 2021 for
+    an LSOA 2011, say); to pick one code, use :func:`resolve_codes`. A code already of vintage
+    ``to`` (unchanged in 2021) is its own counterpart; an unknown code has none.
+    """
+    if to not in _OTHER:
+        raise ValueError(f"to must be 'lsoa11' or 'lsoa21', not {to!r}")
+    wanted = {codes} if isinstance(codes, str) else set(map(str, codes))
+    pr = pairs()
+    return sorted(set(pr.loc[pr[f"{_OTHER[to]}_code"].isin(wanted), f"{to}_code"]))
+
+
+#: ``how`` values of :func:`resolve_codes` whose resolved LSOA contains the whole of the code's
+#: area (unchanged, a 2011 LSOA merged into the 2021 one, a 2021 LSOA split out of the 2011 one),
+#: so any point inside the code's LSOA lies inside the resolved one
+HOW_CONTAINED = (HOW_SAME, HOW_MERGED, HOW_SPLIT_PARENT)
+
+
+def containing(to: Vintage) -> pd.Series:
+    """Each LSOA code whose whole area lies in one LSOA of vintage ``to``, mapped to that LSOA.
+
+    The codes :func:`resolve_codes` reaches with a ``how`` of :data:`HOW_CONTAINED`: no choice by
+    residents is involved, so a postcode or point of the code's LSOA is in the resolved one.
+    Redrawn (``X``) and split-into-parts codes are left out.
+
+    Returns
+    -------
+    Text Series indexed by the code (either vintage), values LSOA codes of vintage ``to``.
+    """
+    table = resolution_table(to)
+    hit = table.loc[table["how"].isin(HOW_CONTAINED), "code"]
+    return hit.astype(str).rename_axis("code")
+
+
+def apportion_to_lsoa21(values11: pd.Series | pd.DataFrame, lookup: pd.DataFrame,
+                        population21: pd.Series) -> pd.Series | pd.DataFrame:
+    """Move LSOA 2011 counts onto LSOA 2021, splitting by 2021 population.
+
+    Each LSOA 2011 count is shared among the LSOA 2021 it maps to in proportion to their population
+    (merged LSOAs therefore sum; split ones divide; with no population, equal shares). Irregular
+    (``X``) changes are approximate. This is the crosswalk's rule for counts; for one code per
+    code use :func:`resolve_codes`.
+
+    Parameters
+    ----------
+    values11
+        Counts indexed by LSOA 2011 code (a Series, or a frame of several counts).
+    lookup
+        ``lsoa11_code``, ``lsoa21_code`` pairs (ONS LSOA 2011 → 2021 lookup; :func:`pairs`).
+    population21
+        Population indexed by LSOA 2021 code (Census 2021).
+
+    Returns
+    -------
+    The counts indexed by LSOA 2021 code (``lsoa_code``), a Series or frame as given.
+    """
+    prs = lookup[["lsoa11_code", "lsoa21_code"]].astype(str).drop_duplicates()
+    w = population21.reindex(prs["lsoa21_code"]).fillna(0).to_numpy(dtype=float)
+    total = pd.Series(w).groupby(prs["lsoa11_code"].to_numpy()).transform("sum").to_numpy()
+    n = prs.groupby("lsoa11_code")["lsoa21_code"].transform("size").to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, w / total, 1.0 / n)
+    frame = values11.to_frame() if isinstance(values11, pd.Series) else values11
+    parts = frame.reindex(prs["lsoa11_code"]).to_numpy(dtype=float) * share[:, None]
+    out = (pd.DataFrame(parts, columns=frame.columns)
+           .groupby(prs["lsoa21_code"].to_numpy()).sum(min_count=1))
+    out.index.name = "lsoa_code"
+    return out.iloc[:, 0].rename(values11.name) if isinstance(values11, pd.Series) else out
+
+
 __all__ = [
+    "CROSSWALK_DATASETS",
+    "HOW_CONTAINED",
     "HOW_IRREGULAR",
     "HOW_IRREGULAR_PART",
     "HOW_MERGED",
@@ -219,6 +327,11 @@ __all__ = [
     "HOW_UNKNOWN",
     "RESOLVE_COLUMNS",
     "Vintage",
+    "apportion_to_lsoa21",
+    "containing",
+    "counterparts",
+    "crosswalk_datasets",
+    "pairs",
     "populations",
     "resolution_table",
     "resolve_codes",

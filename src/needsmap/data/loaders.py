@@ -14,10 +14,12 @@ import pandas as pd
 
 from needsmap.data import _validate as v
 from needsmap.data._cache import cached, cached_columns
-from needsmap.data.catalog import IMD_RATE_COLUMNS, Dataset, get_dataset
+from needsmap.data.catalog import IMD_RATE_COLUMNS, get_dataset
+from needsmap.data.crosswalk import crosswalk_datasets, resolve_codes
 from needsmap.data.manifest import ENGLAND
-from needsmap.errors import DataMissingError, NeedsmapError, ValidationError
-from needsmap.types import Edition
+from needsmap.data.reading import read_geometry, read_table
+from needsmap.errors import NeedsmapError, ValidationError
+from needsmap.types import LSOA_VINTAGE, Edition
 
 if TYPE_CHECKING:  # geopandas loads only when boundaries are read (the CLI's start-up stays light)
     import geopandas as gpd
@@ -68,60 +70,6 @@ GEOGRAPHY_COLUMNS = ("lsoa_name", "ward_code", "ward_name", "lad_code", "lad_nam
                      "region_code", "region_name", "population")
 
 
-def _require(ds: Dataset) -> None:
-    if not ds.path.exists():
-        raise DataMissingError(
-            f"Dataset '{ds.id}' ({ds.title}; {ds.publisher}) is missing: expected the file "
-            f"{ds.path}. Download it from {ds.url} (licence: {ds.licence}) and put it there, "
-            f"or point NEEDSMAP_DATA_DIR at the folder that holds it.", dataset=ds.id,
-        )
-
-
-def read_table(dataset_id: str, *, dtype: dict[str, str] | None = None) -> pd.DataFrame:
-    """Read a catalog CSV or parquet table and check its columns, rows and key.
-
-    Raises
-    ------
-    DataMissingError
-        The file is not in the data directory.
-    ValidationError
-        The file cannot be parsed or lacks expected columns, rows or a unique key.
-    """
-    ds = get_dataset(dataset_id)
-    _require(ds)
-    entry = v.check_manifest(ds)
-    try:
-        if ds.path.suffix == ".parquet":
-            df = pd.read_parquet(ds.path)
-        else:
-            df = pd.read_csv(ds.path, encoding="utf-8-sig", dtype=dtype, low_memory=False)
-    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as exc:
-        raise v.fail(ds, f"it could not be read ({type(exc).__name__}: {str(exc)[:200]})") from None
-    v.check_not_empty(df, ds)
-    v.check_columns(df, ds)
-    v.check_unique(df, ds)
-    v.check_complete(df, ds, entry)
-    return df
-
-
-def read_geometry(dataset_id: str) -> gpd.GeoDataFrame:
-    """Read a catalog GeoParquet file and check columns, key, CRS and geometries."""
-    import geopandas as gpd
-
-    ds = get_dataset(dataset_id)
-    _require(ds)
-    entry = v.check_manifest(ds)
-    try:
-        gdf = gpd.read_parquet(ds.path)
-    except Exception as exc:  # pyarrow raises many types for a corrupt file
-        raise v.fail(ds, f"it is not readable GeoParquet ({type(exc).__name__}: {str(exc)[:200]})") from None
-    v.check_not_empty(gdf, ds)
-    v.check_columns(gdf, ds)
-    v.check_unique(gdf, ds)
-    v.check_complete(gdf, ds, entry)
-    return v.check_geometries(gdf, ds)
-
-
 def _sources(*ids: str) -> list:
     return [get_dataset(i).path for i in ids]
 
@@ -136,7 +84,7 @@ def _cached(name: str, ids: tuple[str, ...], build: Callable[[], pd.DataFrame], 
 
 def _build_imd(edition: Edition) -> pd.DataFrame:
     which = 0 if edition == "2019" else 1
-    key = "lsoa11_code" if edition == "2019" else "lsoa21_code"
+    key = f"{LSOA_VINTAGE[edition]}_code"
     main = read_table(f"imd{edition}")
     sub = read_table(f"imd{edition}_subdomains")
     ind = read_table(f"imd{edition}_indicators")
@@ -195,12 +143,6 @@ def load_imd(edition: Edition) -> pd.DataFrame:
 # --------------------------------------------------------------------------- geography
 
 
-def _lsoa11_best_fit_lsoa21() -> pd.Series:
-    """For each LSOA11, one LSOA21 it (mostly) became: the first in the lookup."""
-    lk = read_table("lsoa11_lsoa21_lookup")
-    return lk.drop_duplicates("lsoa11_code").set_index("lsoa11_code")["lsoa21_code"]
-
-
 def _build_geography(edition: Edition) -> pd.DataFrame:
     wards = read_table("lsoa21_ward24_lookup").set_index("lsoa21_code")
     regions = read_table("ltla24_region24_lookup").set_index("ltla24_code")
@@ -216,7 +158,8 @@ def _build_geography(edition: Edition) -> pd.DataFrame:
         out = pd.DataFrame(index=pd.Index(popt["lsoa11_code"].astype(str), name="lsoa_code"))
         out["lsoa_name"] = popt["lsoa11_name"].to_numpy()
         total = popt.set_index("lsoa11_code")["total_population"]
-        via = _lsoa11_best_fit_lsoa21().reindex(out.index)
+        # a split LSOA 2011 takes the ward and authority of its most-populous 2021 part
+        via = pd.Index(resolve_codes(out.index.to_series(), to="lsoa21")["code"].astype(object))
     w = wards.reindex(via)
     out["ward_code"] = w["ward24_code"].to_numpy()
     out["ward_name"] = w["ward24_name"].to_numpy()
@@ -238,15 +181,16 @@ def _build_geography(edition: Edition) -> pd.DataFrame:
 def load_geography(edition: Edition) -> pd.DataFrame:
     """Every LSOA of ``edition`` with its name, ward, local authority, region and population.
 
-    Wards and local authorities are the 2024 ones for both editions (an LSOA 2011 takes those of its
-    best-fit LSOA 2021), so one area selection means the same place in both. Population is mid-2020
-    (ONS) for 2019 and Census 2021 usual residents for 2025.
+    Wards and local authorities are the 2024 ones for both editions, so one area selection means the
+    same place in both. An LSOA 2011 takes those of the LSOA 2021 it resolves to through
+    :func:`needsmap.data.crosswalk.resolve_codes`: itself when unchanged, the merged LSOA, and for a
+    split one the 2021 part with most residents. Population is mid-2020 (ONS) for 2019 and Census
+    2021 usual residents for 2025.
     """
     if edition == "2025":
         ids: tuple[str, ...] = ("lsoa21_ward24_lookup", "ltla24_region24_lookup", "census2021_ethnicity")
     else:
-        ids = ("lsoa21_ward24_lookup", "ltla24_region24_lookup", "population2020",
-               "lsoa11_lsoa21_lookup")
+        ids = ("lsoa21_ward24_lookup", "ltla24_region24_lookup", *crosswalk_datasets())
     return _cached(f"geography{edition}", ids, lambda: _build_geography(edition))
 
 
@@ -422,7 +366,7 @@ def load_lsoa_table(edition: Edition, *, columns: Sequence[str] | None = None) -
 
 
 def _build_boundaries(edition: Edition) -> gpd.GeoDataFrame:
-    vintage = "lsoa11" if edition == "2019" else "lsoa21"
+    vintage = LSOA_VINTAGE[edition]
     gdf = read_geometry(f"{vintage}_boundaries")
     import geopandas as gpd
 
@@ -435,7 +379,7 @@ def _build_boundaries(edition: Edition) -> gpd.GeoDataFrame:
 
 def load_boundaries(edition: Edition) -> gpd.GeoDataFrame:
     """LSOA polygons (EPSG:4326) of the vintage ``edition`` uses, column ``lsoa_code``."""
-    vintage = "lsoa11" if edition == "2019" else "lsoa21"
+    vintage = LSOA_VINTAGE[edition]
     return cached(f"boundaries_{vintage}", _sources(f"{vintage}_boundaries"),
                   lambda: _build_boundaries(edition), geo=True)
 

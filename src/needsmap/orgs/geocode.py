@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from needsmap.crs import BNG, WGS84, from_bng, to_bng
+from needsmap.crs import BNG, from_bng, to_bng
 from needsmap.data import load_boundaries, read_geometry, read_table
 from needsmap.data._cache import cached, file_stamp
 from needsmap.data.catalog import get_dataset
@@ -40,9 +40,11 @@ from needsmap.data.crosswalk import (
     HOW_IRREGULAR_PART,
     HOW_SAME,
     HOW_SPLIT_PART,
+    containing,
     resolve_codes,
 )
 from needsmap.errors import ValidationError
+from needsmap.gss import ENGLAND_CODE, LSOA_PREFIX
 from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, CONF_UNCERTAIN, NSPL_FETCH
 from needsmap.types import LSOA_VINTAGE, Edition, LsoaVintage
 
@@ -106,7 +108,7 @@ _OFF_BOUNDARY = ST_OFF_BOUNDARY
 _OTHER = {"BT": "Northern Ireland", "IM": "Isle of Man", "JE": "Channel Islands",
           "GY": "Channel Islands"}
 #: NSPL country codes -> name (England is E92000001)
-ENGLAND = "E92000001"
+ENGLAND = ENGLAND_CODE
 _COUNTRIES = {"W92000004": "Wales", "S92000003": "Scotland", "N92000002": "Northern Ireland",
               "L93000001": "Channel Islands", "M83000003": "Isle of Man"}
 
@@ -547,17 +549,9 @@ def _country_fallback(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- vintages
 def _nested_2011() -> dict[str, str]:
-    """LSOA 2021 → its LSOA 2011 where the 2021 one is unchanged (U) or split (S) from it."""
-    return _nested_2011_at(*file_stamp(get_dataset("lsoa11_lsoa21_lookup").path))
-
-
-@functools.lru_cache(maxsize=1)
-def _nested_2011_at(path: str, mtime_ns: int, size: int) -> dict[str, str]:
-    lk = read_table("lsoa11_lsoa21_lookup")
-    lk = lk[lk["change_code"].isin(["U", "S"])]
-    one = lk.groupby("lsoa21_code")["lsoa11_code"].transform("nunique") == 1
-    lk = lk[one]
-    return dict(zip(lk["lsoa21_code"].astype(str), lk["lsoa11_code"].astype(str), strict=True))
+    """LSOA 2021 → its LSOA 2011 where the 2021 one is unchanged (U) or split (S) from it: the
+    2011 LSOA holds all of it (:func:`needsmap.data.crosswalk.containing`)."""
+    return containing("lsoa11").to_dict()
 
 
 def _fill_vintages(l11: pd.Series, l21: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -1064,7 +1058,7 @@ def _apply_official(u: pd.DataFrame, official: OfficialCodes) -> tuple[pd.Series
     u.loc[found, "known"] = True
     ctry = ex["ctry_code"].astype("string")
     english = found & ctry.eq(ENGLAND).fillna(False).to_numpy(dtype=bool)
-    is_lsoa = {c: ex[c].astype("string").str.startswith("E01").fillna(False).to_numpy(dtype=bool)
+    is_lsoa = {c: ex[c].astype("string").str.startswith(LSOA_PREFIX).fillna(False).to_numpy(dtype=bool)
                for c in ("lsoa11_code", "lsoa21_code")}
     l21 = ex["lsoa21_code"].where(is_lsoa["lsoa21_code"], None)
     l11 = ex["lsoa11_code"].where(is_lsoa["lsoa11_code"], None)
@@ -1307,7 +1301,7 @@ def postcode_lookup_from_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=normalise_postcode(df[pc]).to_numpy(dtype=object))
     for src, col in ((l11, "lsoa11_code"), (l21, "lsoa21_code")):
         vals = df[src].astype("string").str.strip() if src is not None else pd.Series(pd.NA, index=df.index)
-        vals = vals.where(vals.str.startswith("E01").fillna(False).astype(bool))
+        vals = vals.where(vals.str.startswith(LSOA_PREFIX).fillna(False).astype(bool))
         out[col] = vals.to_numpy()
     for names, col in ((("lat",), "lat"), (("long", "lon", "lng"), "lon")):
         src = next((cols[c] for c in names if c in cols), None)
@@ -1338,12 +1332,10 @@ def looks_like_postcode_lookup(columns: pd.Index) -> bool:
 
 __all__ = [
     "BY_OFFICIAL",
-    "BNG",
     "GENERALISATION_METRES",
     "OK",
     "OUTSIDE_GB",
     "PLACE_COLUMNS",
-    "WGS84",
     "OfficialCodes",
     "SNAP_METRES",
     "VINTAGES",

@@ -34,6 +34,7 @@ from needsmap.data._cache import file_stamp
 from needsmap.data.catalog import get_dataset
 from needsmap.data.loaders import read_table
 from needsmap.errors import NeedsmapError, ValidationError
+from needsmap.gss import LSOA_EW_PATTERN
 from needsmap.orgs import geocode as gc
 from needsmap.orgs import levels as lv
 from needsmap.orgs import reading
@@ -542,7 +543,7 @@ def _place(df: pd.DataFrame, plan: _Plan, *, kind: str, lookup: pd.DataFrame | N
     report(0.9, "Placing rows by area codes…")
     for i, (_col, which) in enumerate(code_cols):  # LSOA codes, in the file's order
         code = codes[i]
-        sel = pending() & code.str.match(r"^[EW]01\d{6}$").fillna(False).to_numpy(dtype=bool)
+        sel = pending() & code.str.fullmatch(LSOA_EW_PATTERN).fillna(False).to_numpy(dtype=bool)
         if sel.any():
             part = prefixed(gc.place_lsoa_codes(code[sel]), f"{which}: ")
             before = res.loc[sel, "status"].copy()

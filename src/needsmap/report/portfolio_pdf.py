@@ -14,9 +14,10 @@ from needsmap.analysis.portfolio import (
     PortfolioResult,
     format_money,
 )
+from needsmap.data.lsoa_points import reference_point_datasets
 from needsmap.orgs.levels import NSPL_FETCH
 from needsmap.report.pdf import EvidencePDF
-from needsmap.types import england_lsoa_count
+from needsmap.types import LSOA_VINTAGE, england_lsoa_count
 
 __all__ = ["decile_chart_png", "portfolio_pdf", "portfolio_sources", "warning_box"]
 
@@ -70,8 +71,8 @@ def portfolio_sources(result: PortfolioResult, *, layer_id: str | None = None) -
         ids += ["census2021_ethnicity", "lsoa11_lsoa21_lookup"]
     else:
         ids += ["lsoa11_lsoa21_lookup"]
-    if result.radius_km:
-        ids.append("lsoa11_boundaries" if ed == "2019" else "lsoa21_boundaries")
+    if result.radius_km:  # the LSOAs' reference points: boundaries and population-weighted centroids
+        ids += reference_point_datasets(LSOA_VINTAGE[ed])
     if result.at_risk_jobs_mean_pct is not None:
         ids += ["bres2018_jobs", "lsoa11_msoa11_lookup"]
     if layer_id in _LAYER_DATASETS:

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from needsmap.crs import BNG  # noqa: E402
 from needsmap.data import (  # noqa: E402
     load_boundaries,
     load_lad_boundaries,
@@ -29,7 +30,6 @@ from needsmap.viz.maps import DECILE_COLOURS, NO_DATA  # noqa: E402
 __all__ = ["area_map_png", "domain_strip_png", "domain_stack_png", "HIGHLIGHT"]
 
 HIGHLIGHT = "#e3120b"  # red: stands out against every viridis colour
-_BNG = 27700
 _PAD = {"lsoa": 1.6, "ward": 0.25, "lad": 0.04}
 plt.rcParams["font.family"] = "DejaVu Sans"
 
@@ -51,7 +51,7 @@ def area_map_png(codes: list[str], *, edition: Edition, focus: Literal["lsoa", "
         ``"lsoa"`` zooms out to show the surroundings; ``"ward"`` and ``"lad"`` frame the area.
     """
     t = table if table is not None else load_lsoa_table(edition)
-    b = (boundaries if boundaries is not None else load_boundaries(edition)).to_crs(_BNG)
+    b = (boundaries if boundaries is not None else load_boundaries(edition)).to_crs(BNG)
     sel = b.loc[b["lsoa_code"].isin(codes)]
     x0, y0, x1, y1 = sel.total_bounds
     pad = max(x1 - x0, y1 - y0) * _PAD[focus] + 200
@@ -69,9 +69,9 @@ def area_map_png(codes: list[str], *, edition: Edition, focus: Literal["lsoa", "
 
     fig, ax = plt.subplots(figsize=size)
     view.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.25, alpha=0.9)
-    wards = load_ward_boundaries().to_crs(_BNG).cx[box[0]:box[2], box[1]:box[3]]
+    wards = load_ward_boundaries().to_crs(BNG).cx[box[0]:box[2], box[1]:box[3]]
     wards.boundary.plot(ax=ax, color="#3a3a3a", linewidth=0.6, linestyle=(0, (3, 2)))
-    lads = load_lad_boundaries().to_crs(_BNG).cx[box[0]:box[2], box[1]:box[3]]
+    lads = load_lad_boundaries().to_crs(BNG).cx[box[0]:box[2], box[1]:box[3]]
     lads.boundary.plot(ax=ax, color="black", linewidth=1.4)
     outline = sel if focus == "lsoa" else gpd.GeoSeries([sel.union_all()], crs=sel.crs)
     outline.boundary.plot(ax=ax, color="white", linewidth=3.4)

@@ -19,6 +19,7 @@ import pandas as pd
 import pydeck as pdk
 
 from needsmap.areas import Area
+from needsmap.crs import BNG
 from needsmap.data import map_assets
 from needsmap.data.map_assets import Attributes, Tileset
 from needsmap.measures import Measure, View, get_measure
@@ -421,7 +422,7 @@ def _labels(gdf: gpd.GeoDataFrame, col: str, population: np.ndarray) -> pd.DataF
         return pd.DataFrame(columns=["text", "lon", "lat", "weight"])
     out = maps.label_points(gdf, col)
     out["weight"] = population
-    out["size"] = gdf.to_crs(27700).area.to_numpy()
+    out["size"] = gdf.to_crs(BNG).area.to_numpy()
     return out.sort_values(["weight", "size"], ascending=False).reset_index(drop=True)
 
 
@@ -440,7 +441,7 @@ def area_labels(gdf: gpd.GeoDataFrame, col: str, view: pdk.ViewState, *, width_p
     if gdf.empty:
         return pd.DataFrame(columns=["text", "lon", "lat"])
     lab = maps.label_points(gdf, col)
-    lab["weight"] = gdf.to_crs(27700).area.to_numpy()
+    lab["weight"] = gdf.to_crs(BNG).area.to_numpy()
     lab = lab.sort_values("weight", ascending=False).reset_index(drop=True)
     return declutter(lab, view, width_px=width_px, height_px=height_px, size_px=size_px)
 

@@ -40,6 +40,7 @@ from needsmap.data.sources._read import (
     read_data,
 )
 from needsmap.errors import ValidationError
+from needsmap.gss import LSOA_PATTERN
 
 NOMIS_BULK = "https://www.nomisweb.co.uk/output/census/2021"
 LANDING = "https://www.nomisweb.co.uk/sources/census_2021_bulk"
@@ -110,7 +111,7 @@ def _england(df: pd.DataFrame, where: str) -> tuple[pd.DataFrame, str]:
         raise ValidationError(f"{where} has no 'geography code' column (columns: "
                               f"{', '.join(map(_clean_name, df.columns[:8]))} …): not a Nomis "
                               "Census 2021 bulk table.")
-    out = england(df, [code], where=where, pattern=r"E01\d{6}$",
+    out = england(df, [code], where=where, pattern=LSOA_PATTERN + "$",
                   expected="LSOA codes E01…; is this the LSOA table, the -lsoa.csv member of "
                            "the zip?").copy()
     out[code] = out[code].str.strip().str.upper()

@@ -231,52 +231,38 @@ def _read(path: Path) -> tuple[pd.DataFrame, dict[str, str], str]:
 
 # ----------------------------------------------------------------------------- LSOA vintages
 def lsoa21_to_lsoa11() -> dict[str, str] | None:
-    """LSOA 2021 -> one LSOA 2011, from the data folder's ONS lookup (``lsoa11_lsoa21_lookup``).
+    """LSOA 2021 -> one LSOA 2011, by :func:`needsmap.data.crosswalk.resolve_codes`.
 
     A 2021 LSOA unchanged from or split out of a 2011 one gets that one. One made by merging
-    several 2011 LSOAs (or redrawn, ``X``) gets the 2011 LSOA with most residents in mid-2020
-    (``population2020``, when the data folder has it), else the first the lookup lists. ``None``
-    when the lookup is not in the data folder (or the folder is the embedded West Midlands demo).
+    several 2011 LSOAs (or redrawn, ``X``) gets the 2011 LSOA with most residents in mid-2020 (the
+    crosswalk's rule). ``None`` when the lookup is not in the data folder (or the folder is the
+    embedded West Midlands demo).
     """
     from needsmap.config import is_demo
-    from needsmap.data import read_table
+    from needsmap.data.crosswalk import resolution_table
 
     if is_demo():
         log.warning("LSOA 2011 codes of the NSPL not derived: the data folder is the demo extract")
         return None
     try:
-        lk = read_table("lsoa11_lsoa21_lookup")
+        table = resolution_table("lsoa11")
     except NeedsmapError as exc:
         log.warning("LSOA 2011 codes of the NSPL not derived: %s", exc)
         return None
-    lk = lk[["lsoa11_code", "lsoa21_code"]].dropna().astype(str).reset_index(drop=True)
-    lk["order"] = np.arange(len(lk))
-    lk["people"] = np.nan
-    try:
-        pop = read_table("population2020")
-        people = pop.set_index(pop["lsoa11_code"].astype(str))["total_population"]
-        lk["people"] = lk["lsoa11_code"].map(pd.to_numeric(people, errors="coerce"))
-    except NeedsmapError:
-        pass
-    lk = lk.sort_values(["lsoa21_code", "people", "order"], ascending=[True, False, True],
-                        na_position="last")
-    first = lk.drop_duplicates("lsoa21_code")
-    return dict(zip(first["lsoa21_code"], first["lsoa11_code"], strict=True))
+    return table["code"].dropna().astype(str).to_dict()
 
 
 def lsoa11_to_lsoa21() -> dict[str, str] | None:
-    """LSOA 2011 -> LSOA 2021 where the 2011 LSOA lies in exactly one 2021 LSOA (not split)."""
-    from needsmap.data import read_table
+    """LSOA 2011 -> LSOA 2021 where the 2011 LSOA lies wholly in one 2021 LSOA (unchanged or
+    merged: :func:`needsmap.data.crosswalk.containing`); a split or redrawn one is left out, as a
+    postcode of it may be in any part."""
+    from needsmap.data.crosswalk import containing
 
     try:
-        lk = read_table("lsoa11_lsoa21_lookup")
+        return containing("lsoa21").to_dict()
     except NeedsmapError as exc:
         log.warning("LSOA 2021 codes of the NSPL not derived: %s", exc)
         return None
-    lk = lk[["lsoa11_code", "lsoa21_code"]].dropna().astype(str).drop_duplicates()
-    one = lk.groupby("lsoa11_code")["lsoa21_code"].transform("nunique") == 1
-    lk = lk[one].drop_duplicates("lsoa11_code")
-    return dict(zip(lk["lsoa11_code"], lk["lsoa21_code"], strict=True))
 
 
 def _map_codes(values: pd.Series, mapping: dict[str, str]) -> pd.Series:

@@ -40,6 +40,7 @@ from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
+from needsmap.crs import BNG, WGS84, WGS84_EPSG, from_bng
 from needsmap.data.sources._base import Frames, Source
 from needsmap.data.sources._excel import open_workbook, sheet_table
 from needsmap.data.sources._read import (
@@ -132,7 +133,7 @@ def _epsg_of(doc: dict[str, Any]) -> int | None:
     if isinstance(crs, dict):
         name = str((crs.get("properties") or {}).get("name", ""))
         if "CRS84" in name.upper():
-            return 4326
+            return WGS84_EPSG
         found = re.search(r"EPSG:*(\d+)", name, re.IGNORECASE)
         if found:
             return int(found.group(1))
@@ -221,14 +222,14 @@ def _to_wgs84(path: Path, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         present = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
         minx, miny, maxx, maxy = present.total_bounds if len(present) else (0, 0, 0, 0)
         if minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:
-            return gdf.set_crs(4326)
+            return gdf.set_crs(WGS84)
         if minx >= -1e4 and maxx <= 8e5 and miny >= -1e4 and maxy <= 1.3e6:
-            gdf = gdf.set_crs(27700)
+            gdf = gdf.set_crs(BNG)
         else:
             raise _fail(path, "names no coordinate reference system and its coordinates are "
                               "neither longitude/latitude nor British National Grid metres")
     try:
-        return gdf if gdf.crs.to_epsg() == 4326 else gdf.to_crs(4326)
+        return gdf if gdf.crs.to_epsg() == WGS84_EPSG else gdf.to_crs(WGS84)
     except Exception as exc:  # pyproj errors: an unknown or unusable CRS
         raise _fail(path, f"its coordinates cannot be converted to WGS84 ({exc})") from None
 
@@ -337,7 +338,7 @@ def _areas(geoms: gpd.GeoSeries, codes: pd.Series, path: Path) -> gpd.GeoSeries:
     if not kinds & {"Polygon", "MultiPolygon"}:
         raise _fail(path, f"holds {', '.join(sorted(kinds))} features, not area boundaries")
     promoted = [MultiPolygon([g]) if g.geom_type == "Polygon" else g for g in geoms]
-    return gpd.GeoSeries(promoted, index=geoms.index, crs=4326)
+    return gpd.GeoSeries(promoted, index=geoms.index, crs=WGS84)
 
 
 def _boundaries(path: Path, dataset: str, fields: Sequence[Field], code: str, *,
@@ -353,7 +354,7 @@ def _boundaries(path: Path, dataset: str, fields: Sequence[Field], code: str, *,
         attrs = england_rows(attrs, [code], where=str(path))
     check_unique(attrs[code], where=str(path), what=code)
     geoms = _areas(frame.geometry.loc[attrs.index], attrs[code], path)
-    out = gpd.GeoDataFrame(attrs, geometry=geoms, crs=4326)
+    out = gpd.GeoDataFrame(attrs, geometry=geoms, crs=WGS84)
     return out.loc[:, list(COLUMNS[dataset])].reset_index(drop=True)
 
 
@@ -665,10 +666,7 @@ def _degrees(path: Path, x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.nda
         raise _fail(path, "its coordinate fields hold no numbers")
     if np.nanmax(np.abs(xs)) <= 180 and np.nanmax(np.abs(ys)) <= 90:
         return xs, ys
-    from pyproj import Transformer
-
-    to_wgs84 = Transformer.from_crs(27700, 4326, always_xy=True)
-    lon, lat = to_wgs84.transform(xs, ys)
+    lon, lat = from_bng().transform(xs, ys)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
