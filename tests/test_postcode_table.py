@@ -128,6 +128,16 @@ def test_the_table_holds_every_valid_nspl_postcode(full_table: pt.PostcodeTable)
     assert len(full_table) == valid.nunique() > 2_500_000
 
 
+def test_the_key_names_every_file_the_build_read(full_table: pt.PostcodeTable) -> None:
+    """SOURCES (which names the table's folder) covers every data file placing read, as recorded
+    while the table was built: a changed lookup or population file cannot leave it stale."""
+    meta = json.loads((full_table.folder / "meta.json").read_text(encoding="utf-8"))
+    read = {Path(r[0]) for r in meta["reads"]}
+    assert {get_dataset(i).path for i in ("nspl_centroids", "lsoa21_boundaries",
+                                          "lsoa11_lsoa21_lookup")} <= read
+    assert read <= set(pt._sources())
+
+
 def test_table_places_like_the_per_point_rules(full_table: pt.PostcodeTable, sample: pd.Series,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     typed = with_odd_rows(messy(sample, seed=5), seed=6)

@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from needsmap.config import cache_dir
-from needsmap.data._cache import cache_key, file_stamp
+from needsmap.data._cache import cache_key, file_stamp, recording_reads
 from needsmap.data.catalog import get_dataset
 from needsmap.orgs import geocode as gc
 from needsmap.orgs.geocode import pack_postcodes, unpack_postcodes
@@ -204,7 +204,16 @@ class _Encoder:
 
 
 def _build(folder: Path) -> None:
-    """Place every postcode and write the table into ``folder`` (atomically)."""
+    """Place every postcode and write the table into ``folder`` (atomically).
+
+    The data files the placing read are recorded as it runs (``meta.json`` ``"reads"``), so a
+    file outside :data:`SOURCES` that changes also makes the table out of date (see :func:`_load`).
+    """
+    with recording_reads() as reads:
+        _build_recorded(folder, reads)
+
+
+def _build_recorded(folder: Path, reads: dict[str, tuple[str, int, int]]) -> None:
     started = time.perf_counter()
     lookup = gc.postcode_lookup()  # the NSPL centroids (raises the clear error when missing)
     keys = _valid_keys(lookup.index.to_numpy(dtype=object))
@@ -233,6 +242,7 @@ def _build(folder: Path) -> None:
     meta = {
         "format": TABLE_FORMAT, "rows": n, "record": RECORD.descr, "block_rows": BLOCK_ROWS,
         "sources": {i: list(file_stamp(p)) for i, p in zip(SOURCES, _sources(), strict=True)},
+        "reads": sorted(reads.values()),
         "values": {c: encoders[c].values() for c in CODED_COLUMNS},
         "build_seconds": round(time.perf_counter() - started, 1),
     }
@@ -255,6 +265,9 @@ def _load(folder: Path) -> PostcodeTable:
     if (meta.get("format") != TABLE_FORMAT or meta.get("block_rows") != BLOCK_ROWS
             or [tuple(d) for d in meta.get("record", [])] != RECORD.descr):
         raise ValueError("another table format")
+    if any(file_stamp(Path(where)) != (where, mtime_ns, size)
+           for where, mtime_ns, size in meta["reads"]):
+        raise ValueError("a file the table was built from has changed")
     rows = int(meta["rows"])
     first_keys = np.load(folder / "blocks.npy")
     size = (folder / "records.bin").stat().st_size
