@@ -262,7 +262,7 @@ def national_tenths(values: pd.Series, national: pd.Series, *, higher_is_worse: 
         np.searchsorted(ref, v, side="right") / n
     classes = np.clip(np.ceil(worse_or_equal * 10), 1, 10).astype(np.int64) - 1
     classes[np.isnan(v)] = -1
-    qs = np.quantile(ref, np.linspace(0, 1, 11))
+    qs = maps.tenth_breaks(ref)
     if higher_is_worse:
         qs = qs[::-1]
     legend = [(f"{maps._fmt(min(qs[d - 1], qs[d]))} – {maps._fmt(max(qs[d - 1], qs[d]))}",
