@@ -5,6 +5,11 @@ boundaries are a static tileset the browser caches, so a view sends only the col
 and the numbers its tooltip shows. Other maps (organisations) pass their own layers
 (``extra_layers``, or :meth:`~needsmap.viz.lsoa_map.LsoaMap.with_layers`) to draw on top of the
 shaded neighbourhoods, below the place names.
+
+:func:`map_context` builds what every LSOA map draws around its shading (the view, the window of
+local-authority outlines, ward outlines, place names, LSOA borders) for this map, the coverage-gaps
+map (:mod:`needsmap.viz.bivariate`) and the change map (:mod:`needsmap.viz.change_map`); each keeps
+its own look as a :class:`ContextStyle`.
 """
 
 from __future__ import annotations
