@@ -7,7 +7,7 @@ from needsmap.analysis import change
 from needsmap.config import data_dir
 from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
-from needsmap.export import to_csv_bytes
+from needsmap.export import download
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
 from needsmap.ui.map_component import lsoa_map
 from needsmap.viz.change_map import ChangeMap, ChangeView, change_deck
@@ -78,8 +78,8 @@ with guard():
         st.dataframe(movers.rename(columns=LABELS).rename_axis("LSOA code"), width="stretch")
     everything = change.movers_table(sub)
     st.download_button(
-        "Download every neighbourhood's change (CSV)", to_csv_bytes(everything.reset_index()),
-        file_name=f"imd_change_2019_2025_{sel.area.code}.csv", mime="text/csv", key="change_csv",
+        "Download every neighbourhood's change (CSV)",
+        **download("csv", everything.reset_index(), stem=f"imd_change_2019_2025_{sel.area.code}"), key="change_csv",
     )
 
     with st.expander("How neighbourhoods are compared across the two editions"):

@@ -11,7 +11,7 @@ from needsmap.config import data_dir
 from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
 from needsmap.data.loaders import is_national, table_scope
-from needsmap.export import to_csv_bytes
+from needsmap.export import download
 from needsmap.measures import Measure, get_measure, measures_for
 from needsmap.types import Edition, england_lsoa_count
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
@@ -144,8 +144,8 @@ with guard():
                f"(of {england_lsoa_count(sel.edition):,}).")
     st.dataframe(on_screen, hide_index=True, width="stretch", height=420, key="explore_table")
     st.download_button(  # the CSV is written when asked for, not on every rerun (England: 33,755 rows)
-        "Download this table (CSV)", lambda: to_csv_bytes(shown),
-        file_name=f"needsmap_{measure.id}_{view}_{sel.area.code}_imd{sel.edition}.csv", mime="text/csv",
+        "Download this table (CSV)",
+        **download("csv", lambda: shown, stem=f"needsmap_{measure.id}_{view}_{sel.area.code}_imd{sel.edition}"),
         key="explore_csv", icon=":material/download:", on_click="ignore",
     )
     st.caption("Sources: " + " · ".join(get_dataset(i).citation() for i in source_ids(measure, sel.edition))

@@ -11,7 +11,7 @@ from needsmap.analysis import coverage as cv
 from needsmap.config import data_dir
 from needsmap.data import map_assets
 from needsmap.data.loaders import table_scope
-from needsmap.export import to_csv_bytes
+from needsmap.export import download
 from needsmap.measures import get_measure, measures_for
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
 from needsmap.ui.map_component import lsoa_map
@@ -141,10 +141,10 @@ with guard():
 
     stem = f"needsmap_gaps_{area.code}_{edition}"
     b1, b2, b3 = st.columns(3)
-    b1.download_button("Download LSOAs (CSV)", lambda: to_csv_bytes(cv.export_table(result)),
-                       f"{stem}.csv", "text/csv", key="gaps_dl_csv", on_click="ignore")
-    b2.download_button("Download wards (CSV)", lambda: to_csv_bytes(cv.ward_table(result)),
-                       f"{stem}_wards.csv", "text/csv", key="gaps_dl_wards", on_click="ignore")
+    b1.download_button("Download LSOAs (CSV)", **download("csv", lambda: cv.export_table(result), stem=stem),
+                       key="gaps_dl_csv", on_click="ignore")
+    b2.download_button("Download wards (CSV)", **download("csv", lambda: cv.ward_table(result), stem=f"{stem}_wards"),
+                       key="gaps_dl_wards", on_click="ignore")
     b3.download_button("Download map layer (GeoJSON)",
-                       lambda: cv.gaps_geojson(result, boundaries(edition)), f"{stem}.geojson",
-                       "application/geo+json", key="gaps_dl_geojson", on_click="ignore")
+                       **download("geojson", lambda: cv.gaps_layer(result, boundaries(edition)), stem=stem),
+                       key="gaps_dl_geojson", on_click="ignore")

@@ -10,7 +10,7 @@ from needsmap.analysis import org_profile as op
 from needsmap.config import data_dir
 from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
-from needsmap.export import excel_export, to_csv_bytes
+from needsmap.export import download, excel_export
 from needsmap.measures import get_measure
 from needsmap.safe_text import markdown_literal
 from needsmap.types import Edition
@@ -83,8 +83,7 @@ with guard():
                                     "Share": st.column_config.NumberColumn(format="percent")})
         if len(result.rejected):
             st.download_button("Download the rows not placed, with reasons (CSV)",
-                               to_csv_bytes(result.rejected), file_name="not_placed.csv",
-                               mime="text/csv", key="orgs_dl_rejected")
+                               **download("csv", result.rejected, stem="not_placed"), key="orgs_dl_rejected")
     with right:
         st.markdown("**Where the placed ones are** (local authorities with most)")
         st.dataframe(op.where_summary(table, geo, edition=sel.edition, top=10), hide_index=True,
@@ -160,13 +159,11 @@ with guard():
     sources = pd.DataFrame({"Source": [get_dataset(f"imd{sel.edition}").citation(),
                                        get_dataset("nspl_centroids").citation(), result.label]})
     d1, d2 = st.columns(2)
-    d1.download_button("Download the profile table (CSV)", to_csv_bytes(prof),
-                       file_name=f"organisation_profiles_imd{sel.edition}.csv", mime="text/csv",
-                       key="orgs_dl_csv")
+    d1.download_button("Download the profile table (CSV)",
+                       **download("csv", prof, stem=f"organisation_profiles_imd{sel.edition}"), key="orgs_dl_csv")
     xlsx = excel_export({"Profiles": prof, "Not placed": result.rejected, "Sources": sources})
-    d2.download_button("Download the profile table (Excel)", xlsx.data,
-                       file_name=f"organisation_profiles_imd{sel.edition}.xlsx", key="orgs_dl_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    d2.download_button("Download the profile table (Excel)",
+                       **download("xlsx", xlsx, stem=f"organisation_profiles_imd{sel.edition}"), key="orgs_dl_xlsx")
     for note in xlsx.notes:
         d2.caption(markdown_literal(note))
     st.caption("Sources: " + " · ".join(markdown_literal(s) for s in sources["Source"]))

@@ -10,7 +10,7 @@ import streamlit as st
 from needsmap import areas
 from needsmap.analysis import portfolio as pf
 from needsmap.data.loaders import table_scope
-from needsmap.export import to_csv_bytes
+from needsmap.export import download
 from needsmap.report.portfolio_pdf import portfolio_pdf
 from needsmap.ui import boundaries, guard, lsoa_table, selection
 from needsmap.viz.portfolio_charts import decile_bar_chart
@@ -236,16 +236,14 @@ with guard():
 
     stem = f"portfolio_{layer_id or 'organisations'}_imd{edition}"
     d1, d2, d3, d4 = st.columns(4)
-    d1.download_button("Figures (CSV)", to_csv_bytes(result.figures_table()),
-                       file_name=f"{stem}_figures.csv", mime="text/csv", key="pf_dl_figures")
-    d4.download_button("Known only by area (CSV)", to_csv_bytes(result.area_only),
-                       file_name=f"{stem}_areas.csv", mime="text/csv", key="pf_dl_areas",
-                       disabled=result.area_only.empty)
+    d1.download_button("Figures (CSV)", **download("csv", result.figures_table(), stem=f"{stem}_figures"),
+                       key="pf_dl_figures")
+    d4.download_button("Known only by area (CSV)", **download("csv", result.area_only, stem=f"{stem}_areas"),
+                       key="pf_dl_areas", disabled=result.area_only.empty)
     d2.download_button(f"{unit.capitalize()} with their LSOA and decile (CSV)",
-                       to_csv_bytes(result.organisations), file_name=f"{stem}_organisations.csv",
-                       mime="text/csv", key="pf_dl_orgs")
+                       **download("csv", result.organisations, stem=f"{stem}_organisations"), key="pf_dl_orgs")
     d3.download_button("Portfolio summary (PDF)",
-                       lambda: portfolio_pdf(result, layer_id=layer_id,
-                                             source_label=f"{label} in {sel.area.name}"
-                                             if only_area else label),
-                       file_name=f"{stem}.pdf", mime="application/pdf", key="pf_dl_pdf")
+                       **download("pdf", lambda: portfolio_pdf(result, layer_id=layer_id,
+                                                               source_label=f"{label} in {sel.area.name}"
+                                                               if only_area else label), stem=stem),
+                       key="pf_dl_pdf")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from needsmap import areas
 from needsmap.analysis import profile as pr
+from needsmap.export import download
 from needsmap.report import _content as content
 from needsmap.report.markdown import md_table, profile_markdown
 from needsmap.report.pdf import sources_lines
@@ -143,11 +144,10 @@ with guard():
         table, figs = lsoa_table(sel.edition), _figures(kind, key, sel.edition)
         # built when clicked (a local authority's pack lists hundreds of LSOAs)
         c1.download_button("PDF evidence pack",
-                           lambda: profile_pdf(prof, table=table, figures=figs),
-                           file_name=f"{stem}.pdf", mime="application/pdf", key="profile_dl_pdf",
-                           icon=":material/picture_as_pdf:")
-        c2.download_button("Markdown", profile_markdown(prof).encode(), file_name=f"{stem}.md",
-                           mime="text/markdown", key="profile_dl_md", icon=":material/description:")
+                           **download("pdf", lambda: profile_pdf(prof, table=table, figures=figs), stem=stem),
+                           key="profile_dl_pdf", icon=":material/picture_as_pdf:")
+        c2.download_button("Markdown", **download("markdown", profile_markdown(prof), stem=stem),
+                           key="profile_dl_md", icon=":material/description:")
 
     st.subheader("Every domain against England")
     if isinstance(prof, pr.LsoaProfile):

@@ -8,7 +8,7 @@ from needsmap.data import extra_measures
 from needsmap.data.catalog import DATASETS, get_dataset
 from needsmap.data.status import dataset_rows, folder_summary
 from needsmap.errors import NeedsmapError
-from needsmap.export import to_csv_bytes
+from needsmap.export import download
 from needsmap.measures import MEASURES
 from needsmap.ui.sources import download_panel
 
@@ -63,8 +63,8 @@ st.dataframe(rows, hide_index=True, width="stretch", key="sources_table",
                             "Dataset": st.column_config.TextColumn(width="large"),
                             "Licence": st.column_config.TextColumn(width="medium"),
                             "Present": st.column_config.TextColumn(width="small")})
-st.download_button("Download this list (CSV)", to_csv_bytes(pd.DataFrame(rows)),
-                   file_name="needsmap_data_sources.csv", mime="text/csv", key="sources_csv")
+st.download_button("Download this list (CSV)", **download("csv", pd.DataFrame(rows), stem="needsmap_data_sources"),
+                   key="sources_csv")
 missing_optional = [d for d in DATASETS if d.optional and not d.path.exists()]
 if missing_optional:
     st.info("Optional layers not in the data folder, so hidden: "

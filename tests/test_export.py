@@ -415,3 +415,117 @@ def test_profile_markdown_shows_names_as_text(table25: pd.DataFrame) -> None:
 def test_escape_text() -> None:
     assert escape_text("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
     assert escape_text("A & B") == "A &amp; B" and escape_text(None) == "" and escape_text(float("nan")) == ""
+
+
+# ----------------------------------------------------------------------------- the export registry
+#: text a download may hold: formula starts, HTML, and text to keep as typed (an ampersand, a name)
+HOSTILE_CELLS = ['=HYPERLINK("x")', "<script>", "+44", "@x", "-3", "A & B", "Bordesley & Highgate"]
+#: numbers next to them: a negative number is a number, never guarded
+NUMBERS = [-3, 12, 0, -1, 44, 2, 7]
+FLOATS = [-3.5, 0.25, 1e-07, -0.0, 44.0, 1234567.891, 2.5]
+
+
+def _hostile_frame() -> pd.DataFrame:
+    return pd.DataFrame({"name": pd.Series(HOSTILE_CELLS, dtype=object), "n": NUMBERS, "x": FLOATS})
+
+
+@pytest.mark.demo
+def test_registry_lists_every_format_and_guards_only_spreadsheets() -> None:
+    from needsmap.export import FORMATS
+
+    assert set(FORMATS) == {"csv", "xlsx", "geojson", "json", "pdf", "markdown"}
+    assert {k for k, f in FORMATS.items() if f.formula_guard} == {"csv", "xlsx"}
+    assert {k: (f.extension, f.mime) for k, f in FORMATS.items()} == {
+        "csv": (".csv", "text/csv"),
+        "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "geojson": (".geojson", "application/geo+json"), "json": (".json", "application/json"),
+        "pdf": (".pdf", "application/pdf"), "markdown": (".md", "text/markdown")}
+
+
+@pytest.mark.demo
+def test_download_writes_through_the_registry_when_pressed() -> None:
+    from needsmap.export import download
+
+    df = _hostile_frame()
+    made: list[int] = []
+
+    def make() -> pd.DataFrame:
+        made.append(1)
+        return df
+
+    lazy = download("csv", make, stem="t")
+    assert made == [] and lazy["file_name"] == "t.csv" and lazy["mime"] == "text/csv"
+    assert lazy["data"]() == to_csv_bytes(df) and made == [1]
+    now = download("markdown", "# A & B <b>", stem="p")
+    assert now == {"data": b"# A & B <b>", "file_name": "p.md", "mime": "text/markdown"}
+
+
+@pytest.mark.demo
+def test_csv_guards_formula_text_and_leaves_numbers() -> None:
+    from needsmap.export import export_bytes
+
+    rows = list(csv.reader(io.StringIO(export_bytes("csv", _hostile_frame()).decode("utf-8-sig"))))
+    assert rows[0] == ["name", "n", "x"] and len(rows) == len(HOSTILE_CELLS) + 1
+    for (name, n, x), text, num, fl in zip(rows[1:], HOSTILE_CELLS, NUMBERS, FLOATS, strict=True):
+        assert name == ("'" + text if text[0] in "=+-@" else text)
+        assert n == str(num) and float(x) == fl  # -3 as a number: no quote mark
+
+
+@pytest.mark.demo
+def test_excel_keeps_text_exactly_as_text_cells_and_numbers_as_numbers() -> None:
+    from needsmap.export import FORMATS, excel_export, export_bytes
+
+    df = _hostile_frame()
+    for content in (df, {"data": df}, excel_export(df)):
+        ws = openpyxl.load_workbook(io.BytesIO(export_bytes("xlsx", content)))["data"]
+        cells = list(ws.iter_rows(min_row=2))
+        assert [c[0].value for c in cells] == HOSTILE_CELLS
+        assert {c[0].data_type for c in cells} == {"s"}  # never a formula
+        assert [c[1].value for c in cells] == NUMBERS and [c[2].value for c in cells] == FLOATS
+    assert FORMATS["xlsx"].formula_guard
+
+
+@pytest.mark.demo
+def test_json_and_geojson_keep_text_and_numbers_exactly() -> None:
+    import geopandas as gpd
+    import shapely
+
+    from needsmap.export import export_bytes
+
+    df = _hostile_frame()
+    doc = json.loads(export_bytes("json", {"rows": df.to_dict(orient="records"), "n": np.int64(5)}))
+    assert doc["n"] == 5
+    assert [r["name"] for r in doc["rows"]] == HOSTILE_CELLS and [r["n"] for r in doc["rows"]] == NUMBERS
+    assert [r["x"] for r in doc["rows"]] == FLOATS
+    gdf = gpd.GeoDataFrame(df, geometry=[shapely.Point(-1.9 + i / 100, 52.48) for i in range(len(df))], crs=4326)
+    gdf.attrs["name"] = "needsmap <gaps> & co"
+    raw = export_bytes("geojson", gdf)
+    gj = json.loads(raw)
+    assert gj["type"] == "FeatureCollection" and gj["name"] == "needsmap <gaps> & co"
+    props = [f["properties"] for f in gj["features"]]
+    assert [p["name"] for p in props] == HOSTILE_CELLS
+    assert [p["n"] for p in props] == NUMBERS and [p["x"] for p in props] == FLOATS
+    assert [f["geometry"]["coordinates"] for f in gj["features"]] == [[-1.9 + i / 100, 52.48] for i in range(len(df))]
+    assert b"&amp;" not in raw and b"'=" not in raw and "id" not in gj["features"][0]
+
+
+@pytest.mark.demo
+def test_markdown_and_pdf_show_text_exactly() -> None:
+    from pypdf import PdfReader
+
+    from needsmap.export import export_bytes
+    from needsmap.report.markdown import md_table
+    from needsmap.report.pdf import EvidencePDF
+
+    table = md_table(["name", "n"], [[t, n] for t, n in zip(HOSTILE_CELLS, NUMBERS, strict=True)])
+    html = render(export_bytes("markdown", table).decode("utf-8"))
+    assert "script" not in html.tags and "a" not in html.tags
+    cells = [t.strip() for t in html.text if t.strip()]
+    for text, n in zip(HOSTILE_CELLS, NUMBERS, strict=True):
+        assert visible(text) in cells and str(n) in cells
+    doc = EvidencePDF(title="Export & <test>")
+    doc.add_page()
+    doc.data_table(["name", "n"], [[t, str(n)] for t, n in zip(HOSTILE_CELLS, NUMBERS, strict=True)])
+    lines = PdfReader(io.BytesIO(export_bytes("pdf", doc.to_bytes()))).pages[0].extract_text().splitlines()
+    for text, n in zip(HOSTILE_CELLS, NUMBERS, strict=True):
+        assert any(line.replace(" ", "") == f"{text}{n}".replace(" ", "") for line in lines), (text, lines)

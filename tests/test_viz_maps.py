@@ -12,7 +12,7 @@ from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
 from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21
 from needsmap.viz import maps
-from needsmap.viz.lsoa_map import _layer_json
+from needsmap.viz.lsoa_map import _layer_json, _static
 
 pytestmark = pytest.mark.demo
 
@@ -84,3 +84,49 @@ def test_change_map_tooltips_read_as_the_raw_files(table25: pd.DataFrame, geo25:
     assert checked > 500
     assert not tips.apply(lambda c: c.str.contains("<", regex=False)).any().any()
     assert len(cm.map.spec["palette"]) == len(PALETTE)
+
+
+@pytest.mark.parametrize("level", ["ward", "england"])
+def test_three_maps_draw_one_context(table25: pd.DataFrame, geo25: pd.DataFrame, level: str) -> None:
+    """Explore, Coverage gaps and Change draw their context through one builder: the same window of
+    local-authority outlines (generalised only for England) and, for a ward, its authority's wards."""
+    from needsmap.analysis import coverage as cv
+    from needsmap.viz.bivariate import GAPS_STYLE, bivariate_deck
+    from needsmap.viz.change_map import CHANGE_STYLE, change_deck
+    from needsmap.viz.choropleth import CHOROPLETH_STYLE, choropleth_deck, map_context
+    from needsmap.viz.tiles import NATIONAL_TOLERANCE_M
+
+    code = "E05011126" if level == "ward" else "E92000001"  # Bordesley & Highgate, Birmingham
+    area = areas.area_from_code(code, geo25)
+    sel = areas.select(table25, area)
+    bounds, lads, wards = data.load_boundaries("2025"), data.load_lad_boundaries(), data.load_ward_boundaries()
+    ts, attrs = map_assets.tileset("2025", table25), map_assets.attributes("2025", table25)
+    kw = {"lad_boundaries": lads, "ward_boundaries": wards, "tileset": ts, "attributes": attrs}
+    maps_ = {
+        "explore": choropleth_deck(sel, bounds, measure="imd", edition="2025", area=area, **kw).map,
+        "gaps": bivariate_deck(cv.analyse_gaps(table25, cv.reference_points(bounds), pd.DataFrame(
+            {"lat": [], "lon": [], "lsoa21_code": []}), area=area, edition="2025"), bounds, **kw),
+        "change": change_deck(sel, bounds, area=area, **kw).map,
+    }
+    layers = {k: {layer["id"]: layer for layer in m.spec["layers"]} for k, m in maps_.items()}
+    lad_paths = [layers[k]["lad-outlines"]["data"] for k in maps_]
+    assert lad_paths[0] == lad_paths[1] == lad_paths[2] and len(lad_paths[0]) > 0
+    styles = {"explore": CHOROPLETH_STYLE, "gaps": GAPS_STYLE, "change": CHANGE_STYLE}
+    for k, style in styles.items():  # each map's own look: its ward lines and names
+        ctx = map_context(area, sel, bounds, lad_boundaries=lads, ward_boundaries=wards, style=style, height=620)
+        want = [i for i, _, _ in style.ward_lines] if level == "ward" else []
+        assert [i for i in layers[k] if i.startswith("ward-")] == want
+        assert maps_[k].spec["line"]["color"] == ctx.lsoa_line["color"]
+        assert (maps_[k].spec["line"]["color"][3] == 0) == (level == "england")
+    # England's outlines generalised as the LSOA tiles' national level and rounded to 0.001°; others exact
+    x0, y0, x1, y1 = ctx.window
+    tol, decimals = (NATIONAL_TOLERANCE_M, 3) if level == "england" else (0.0, 5)
+    want = maps.outline_layer(lads.cx[x0:x1, y0:y1], layer_id="lad-outlines", tolerance_m=tol, decimals=decimals)
+    assert lad_paths[0] == _static(_layer_json(want))["data"]
+    if level == "ward":  # the wards drawn: those of the ward's local authority in the ONS lookup
+        lookup = _raw("lsoa21_ward24_lookup")
+        (lad,) = lookup.loc[lookup["ward24_code"] == code, "ltla24_code"].unique()
+        assert lad == "E08000025"
+        want = maps.outline_layer(wards[wards["lad_code"] == lad], layer_id="ward-outlines")
+        assert layers["change"]["ward-outlines"]["data"] == _static(_layer_json(want))["data"]
+        assert layers["gaps"]["ward-outlines"]["data"] == _static(_layer_json(want))["data"]

@@ -1,33 +1,47 @@
-"""Exports that keep text as it is: CSV and Excel safe for spreadsheets, HTML-escaped text.
+"""Every download and exported file: one registry of formats, each with its own text rule.
 
-Each format gets only the protection it needs:
+:data:`FORMATS` maps each format to its file extension, MIME type, writer and text rule; the pages
+(``st.download_button(label, **download("csv", frame, stem=...))``) and the command line
+(:func:`export_bytes`) write every file through it. Each format gets only the protection it needs:
 
-- CSV (:func:`to_csv_bytes`): a spreadsheet program runs a cell starting with ``= + - @``, a tab or
-  a line break as a formula, so such a text cell gets a leading ``'`` (the usual guard); every field
-  holding a delimiter, a quote, a carriage return or a line feed is quoted, so no field can split a
-  row (rows end in ``\\r\\n``, RFC 4180). Frames of plain columns (text, integers, floats, booleans)
-  are formatted column by column with Arrow compute kernels, byte for byte what pandas' writer gives
-  (England's gaps table: about 0.1 s instead of 0.8 s); any other frame goes through pandas' writer.
-  :func:`write_csv` writes the same bytes to a file a chunk of rows at a time;
-- Excel (:func:`excel_export`, :func:`to_excel_bytes`): text is written as text cells, never as a
-  formula, so no ``'`` is added; characters an .xlsx file cannot hold are replaced by ``�`` and
-  listed in the workbook's notes;
-- GeoJSON and other JSON: text as it is (see ``needsmap.analysis.coverage.gaps_geojson``);
-- HTML this project writes itself: :func:`escape_text`. Map tooltips need no escaping here: the
-  map component (``needsmap/ui/frontend/map.js``) escapes every value it puts in a tooltip.
-  Markdown: :func:`needsmap.safe_text.markdown_literal`.
+- CSV (:func:`to_csv_bytes`) is a spreadsheet export: a CSV is opened in Excel more often than
+  anywhere else, and a spreadsheet program runs a cell starting with ``= + - @``, a tab or a line
+  break as a formula, so such a text cell gets a leading ``'`` (the usual guard); numbers are never
+  touched (``-3`` stays a number). Every field holding a delimiter, a quote, a carriage return or a
+  line feed is quoted, so no field can split a row (rows end in ``\\r\\n``, RFC 4180). Frames of plain
+  columns (text, integers, floats, booleans) are formatted column by column with Arrow compute
+  kernels, byte for byte what pandas' writer gives (England's gaps table: about 0.1 s instead of
+  0.8 s); any other frame goes through pandas' writer. :func:`write_csv` writes the same bytes to a
+  file a chunk of rows at a time;
+- Excel (:func:`excel_export`, :func:`to_excel_bytes`), the other spreadsheet export: its guard is
+  the cell type. Text is written as text cells, never as a formula, so it reads exactly as typed
+  with no ``'``; characters an .xlsx file cannot hold are replaced by ``�`` and listed in the
+  workbook's notes;
+- GeoJSON (:func:`to_geojson_bytes`, geopandas' ``GeoDataFrame.to_json``) and JSON
+  (:func:`to_json_bytes`): text exactly as it is, UTF-8, nothing escaped or prefixed; a program that
+  puts it into HTML escapes it there;
+- PDF (``needsmap.report``): text exactly as it is, drawn in DejaVu Sans;
+- Markdown (``needsmap.report.markdown``): every text from data goes through
+  :func:`needsmap.safe_text.markdown_literal`, so it *reads* exactly as it is in any viewer; the
+  document is written as UTF-8;
+- HTML this project writes itself, the only format escaped: :func:`escape_text`. Map tooltips need
+  no escaping here: the map component (``needsmap/ui/frontend/map.js``) escapes every value it puts
+  in a tooltip.
 """
-
 from __future__ import annotations
 
 import functools
 import html
 import io
+import json
 import os
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 import numpy as np
 import pandas as pd
@@ -36,8 +50,9 @@ import pyarrow.compute as pc
 
 from needsmap.safe_text import printable
 
-__all__ = ["CSV_LINE_END", "EXCEL_MAX_CELL_CHARS", "REPLACEMENT", "ExcelExport", "escape_text",
-           "excel_export", "neutralise_cell", "safe_for_export", "to_csv_bytes", "to_excel_bytes",
+__all__ = ["CSV_LINE_END", "EXCEL_MAX_CELL_CHARS", "FORMATS", "REPLACEMENT", "ExcelExport", "ExportFormat",
+           "FormatId", "download", "escape_text", "excel_export", "export_bytes", "neutralise_cell",
+           "safe_for_export", "to_csv_bytes", "to_excel_bytes", "to_geojson_bytes", "to_json_bytes",
            "write_csv"]
 
 #: a cell starting with one of these is read as a formula by spreadsheet programs
@@ -437,3 +452,154 @@ def to_excel_bytes(sheets: dict[str, pd.DataFrame] | pd.DataFrame, *, index: boo
 def escape_text(value: object) -> str:
     """``value`` as text safe to put inside HTML (map tooltips, st.markdown with HTML)."""
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else html.escape(str(value))
+
+
+# ----------------------------------------------------------------------------- JSON, GeoJSON
+def to_json_bytes(obj: object) -> bytes:
+    """``obj`` (dicts, lists, text, numbers) as indented UTF-8 JSON, text exactly as it is (not
+    ASCII-escaped, not HTML-escaped, no formula guard), ending in a line feed."""
+    return (json.dumps(obj, indent=2, ensure_ascii=False, default=_json_default) + "\n").encode("utf-8")
+
+
+def _json_default(value: object) -> object:
+    """numpy numbers (from the area tables) as plain numbers, pandas' missing values as ``null``;
+    anything else as its text."""
+    if value is pd.NA or value is pd.NaT:
+        return None
+    item = getattr(value, "item", None)
+    return item() if callable(item) else str(value)
+
+
+_FEATURE_COLLECTION = '{"type":"FeatureCollection",'
+
+
+def to_geojson_bytes(gdf: gpd.GeoDataFrame, *, name: object = None) -> bytes:
+    """``gdf`` as a GeoJSON FeatureCollection (geopandas' ``GeoDataFrame.to_json``), UTF-8.
+
+    Properties are the columns in order, text exactly as it is (``Bordesley & Highgate``, never
+    ``&amp;``, no formula guard); missing values are ``null``; no feature ``id``. Coordinates are
+    written as they are: round them first (``shapely.set_precision``) for a smaller file.
+
+    Parameters
+    ----------
+    gdf
+        Rows to write; EPSG:4326 (RFC 7946), else reprojected.
+    name
+        The collection's ``name`` member (GDAL and QGIS show it as the layer name); default
+        ``gdf.attrs["name"]``, none when neither is set.
+    """
+    name = gdf.attrs.get("name") if name is None else name
+    text = gdf.to_json(na="null", drop_id=True, to_wgs84=True, ensure_ascii=False, separators=(",", ":"))
+    if name is not None and text.startswith(_FEATURE_COLLECTION):
+        text = f'{_FEATURE_COLLECTION}"name":{json.dumps(str(name), ensure_ascii=False)},{text[len(_FEATURE_COLLECTION):]}'
+    return text.encode("utf-8")
+
+
+# ----------------------------------------------------------------------------- the registry
+FormatId = Literal["csv", "xlsx", "geojson", "json", "pdf", "markdown"]
+
+
+def _bytes_of(content: object) -> bytes:
+    """A document already made (PDF bytes, Markdown text) as bytes: text as UTF-8, as it is."""
+    if isinstance(content, bytes | bytearray | memoryview):
+        return bytes(content)
+    if isinstance(content, str):
+        return content.encode("utf-8")
+    raise TypeError(f"expected the document's bytes or text, not {type(content).__name__}")
+
+
+def _excel_bytes(content: object) -> bytes:
+    if isinstance(content, ExcelExport):  # made already, so the page can show its notes
+        return content.data
+    return to_excel_bytes(content)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One download format.
+
+    Attributes
+    ----------
+    id
+        Registry key (:data:`FormatId`).
+    label
+        Its name on buttons and in help text ("CSV", "Excel" …).
+    extension
+        File extension with the dot (``.csv``).
+    mime
+        MIME type of the download.
+    writer
+        What it writes: content → bytes (a frame for CSV; a frame or ``{sheet: frame}`` or an
+        :class:`ExcelExport` for Excel; a GeoDataFrame for GeoJSON; JSON-able values for JSON; the
+        made document's bytes or text for PDF and Markdown).
+    text_rule
+        What happens to text, in words.
+    formula_guard
+        Whether a text cell a spreadsheet would run as a formula (``= + - @`` …) is neutralised:
+        spreadsheet formats only.
+    """
+
+    id: FormatId
+    label: str
+    extension: str
+    mime: str
+    writer: Callable[[Any], bytes]
+    text_rule: str
+    formula_guard: bool = False
+
+    def file_name(self, stem: str) -> str:
+        """``stem`` with this format's extension."""
+        return f"{stem}{self.extension}"
+
+
+#: every format needsmap writes, by id
+FORMATS: dict[FormatId, ExportFormat] = {f.id: f for f in (
+    ExportFormat("csv", "CSV", ".csv", "text/csv", lambda df: to_csv_bytes(df),
+                 "spreadsheet: a text cell starting with = + - @, a tab or a line break gets a leading '; "
+                 "numbers untouched; UTF-8 with BOM, RFC 4180 quoting", formula_guard=True),
+    ExportFormat("xlsx", "Excel", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 _excel_bytes, "spreadsheet: text written as text cells, never formulas, exactly as it is "
+                 "(characters an .xlsx cannot hold become �, noted)", formula_guard=True),
+    ExportFormat("geojson", "GeoJSON", ".geojson", "application/geo+json", to_geojson_bytes,
+                 "text exactly as it is (UTF-8)"),
+    ExportFormat("json", "JSON", ".json", "application/json", to_json_bytes, "text exactly as it is (UTF-8)"),
+    ExportFormat("pdf", "PDF", ".pdf", "application/pdf", _bytes_of, "text exactly as it is"),
+    ExportFormat("markdown", "Markdown", ".md", "text/markdown", _bytes_of,
+                 "text reads exactly as it is (markdown_literal); UTF-8"),
+)}
+
+
+def export_bytes(fmt: FormatId, content: object) -> bytes:
+    """The bytes of ``content`` written as ``fmt`` (:data:`FORMATS`).
+
+    Raises
+    ------
+    KeyError
+        ``fmt`` is not a registered format.
+    """
+    return FORMATS[fmt].writer(content)
+
+
+def download(fmt: FormatId, content: object, *, stem: str) -> dict[str, Any]:
+    """Keyword arguments ``data``, ``file_name`` and ``mime`` for ``st.download_button``.
+
+    Parameters
+    ----------
+    fmt
+        Format id (:data:`FORMATS`).
+    content
+        What to write (see :attr:`ExportFormat.writer`), or a function of no arguments that makes it:
+        then the file is written only when the button is pressed (pass ``on_click="ignore"``).
+    stem
+        File name without the extension.
+    """
+    f = FORMATS[fmt]
+    data: bytes | Callable[[], bytes]
+    if callable(content):
+        make = content
+
+        def data() -> bytes:
+            return f.writer(make())
+    else:
+        data = f.writer(content)
+    return {"data": data, "file_name": f.file_name(stem), "mime": f.mime}

@@ -39,7 +39,6 @@ ranked among the region's LSOAs, which :func:`need_scope_note` and ``NeedSpec.fo
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -81,6 +80,7 @@ __all__ = [
     "export_table",
     "gap_table",
     "gaps_geojson",
+    "gaps_layer",
     "need_frame",
     "need_is_national",
     "need_scope_note",
@@ -874,13 +874,9 @@ def export_table(result: GapAnalysis) -> pd.DataFrame:
     return d[cols]
 
 
-def gaps_geojson(result: GapAnalysis, boundaries: gpd.GeoDataFrame, *, precision: int = 5) -> bytes:
-    """GeoJSON (EPSG:4326) of the LSOAs with the export columns (:func:`export_table`) as properties.
-
-    Text properties are exactly as in the table (``Bordesley & Highgate``): JSON is neither HTML
-    nor a spreadsheet, so nothing is HTML-escaped or formula-prefixed; a program that puts them into
-    HTML escapes them there. Coordinates are rounded to ``precision`` decimals. UTF-8, not ASCII-escaped.
-    """
+def gaps_layer(result: GapAnalysis, boundaries: gpd.GeoDataFrame, *, precision: int = 5) -> gpd.GeoDataFrame:
+    """The LSOAs' polygons (EPSG:4326, rounded to ``precision`` decimals) with the export columns
+    (:func:`export_table`); ``attrs["name"]`` names the layer ("needsmap gaps Birmingham")."""
     import geopandas as gpd
     import shapely
 
@@ -888,11 +884,15 @@ def gaps_geojson(result: GapAnalysis, boundaries: gpd.GeoDataFrame, *, precision
     code = table.columns[0]
     geo = boundaries.set_index("lsoa_code").geometry.to_crs(WGS84)
     geoms = shapely.set_precision(geo.reindex(table[code]).to_numpy(), 10.0 ** -precision)
-    features = []
-    records = json.loads(table.to_json(orient="records"))
-    shapes = json.loads(gpd.GeoSeries(geoms, crs=WGS84).to_json())["features"]
-    for props, shape in zip(records, shapes, strict=True):
-        features.append({"type": "Feature", "properties": props, "geometry": shape["geometry"]})
-    doc = {"type": "FeatureCollection", "name": f"needsmap gaps {result.area.name}",
-           "features": features}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    frame = gpd.GeoDataFrame(table.reset_index(drop=True), geometry=geoms, crs=WGS84)
+    frame.attrs["name"] = f"needsmap gaps {result.area.name}"
+    return frame
+
+
+def gaps_geojson(result: GapAnalysis, boundaries: gpd.GeoDataFrame, *, precision: int = 5) -> bytes:
+    """GeoJSON (WGS84) of :func:`gaps_layer`, written by the export registry
+    (:func:`needsmap.export.to_geojson_bytes`): text properties exactly as in the table
+    (``Bordesley & Highgate``), nothing HTML-escaped or formula-prefixed; UTF-8, not ASCII-escaped."""
+    from needsmap.export import to_geojson_bytes
+
+    return to_geojson_bytes(gaps_layer(result, boundaries, precision=precision))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,26 +99,20 @@ def run(args: argparse.Namespace) -> int:
         label = f"{label} in {within_label}"
     out = {"organisations_source": label, "area": within_label if within is not None else scope,
            **result.to_dict()}
-    text = json.dumps(out, indent=2, ensure_ascii=False, default=_json_default)
-    sys.stdout.write(text + "\n")
+    from needsmap.export import export_bytes
+
+    body = export_bytes("json", out)
+    sys.stdout.write(body.decode("utf-8"))
     for warning in result.warnings:
         sys.stderr.write(f"Warning: {printable(warning, limit=None)}\n")
     if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+        args.out.write_bytes(body)
     if args.csv:
-        from needsmap.export import to_csv_bytes
-
-        args.csv.write_bytes(to_csv_bytes(result.organisations))
+        args.csv.write_bytes(export_bytes("csv", result.organisations))
         sys.stderr.write(f"wrote {printable(args.csv, limit=None)}\n")
     if args.pdf:
         from needsmap.report.portfolio_pdf import portfolio_pdf
 
-        args.pdf.write_bytes(portfolio_pdf(result, source_label=label, layer_id=layer_id))
+        args.pdf.write_bytes(export_bytes("pdf", portfolio_pdf(result, source_label=label, layer_id=layer_id)))
         sys.stderr.write(f"wrote {printable(args.pdf, limit=None)}\n")
     return 0
-
-
-def _json_default(value: object) -> object:
-    """numpy numbers (from the area table) as plain numbers; anything else as text."""
-    item = getattr(value, "item", None)
-    return item() if callable(item) else str(value)

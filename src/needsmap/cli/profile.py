@@ -17,7 +17,6 @@ says so. ``--orgs`` (a file or ``default:ID``) lists organisations inside the ar
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,17 +103,19 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "pdf" and not args.out:
         sys.stderr.write("needsmap profile: error: --format pdf needs --out FILE.pdf\n")
         return 2
+    from needsmap.export import export_bytes
+
     prof = build(args)
     if args.format == "json":
-        body: bytes = (json.dumps(prof.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
+        body = export_bytes("json", prof.to_dict())
     elif args.format == "md":
         from needsmap.report.markdown import profile_markdown
 
-        body = profile_markdown(prof).encode()
+        body = export_bytes("markdown", profile_markdown(prof))
     else:
         from needsmap.report.profile_pdf import profile_pdf
 
-        body = profile_pdf(prof)
+        body = export_bytes("pdf", profile_pdf(prof))
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,7 @@ from typing import Any
 import matplotlib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 from needsmap.data.catalog import get_dataset
 
@@ -241,7 +242,10 @@ class EvidencePDF(FPDF):
                    widths: Sequence[float] | None = None, size: float = 8,
                    align: Sequence[str] | None = None, x: float | None = None,
                    width: float | None = None) -> None:
-        """A plain data table with a header row (e.g. the LSOAs of a ward); repeats on page breaks.
+        """A plain data table with a header row (e.g. the LSOAs of a ward), drawn by fpdf2's
+        ``table()``: the header (white on the accent colour) repeats at the top of every page the
+        table runs onto and is never left alone at a page's foot; rows are banded, one line each
+        (text too long for its column is cut with "…").
 
         Parameters
         ----------
@@ -256,33 +260,26 @@ class EvidencePDF(FPDF):
         shares = list(widths) if widths else [1 / n] * n
         total = sum(shares)
         full = width or self.content_width
-        left = self.l_margin if x is None else x
         ws = [full * s / total for s in shares]
-        al = list(align) if align else ["L"] * n
+        al = [str(a) for a in align] if align else ["L"] * n
         line_h = size * 0.5 + 0.7
-
-        def head() -> None:
-            self.set_x(left)
-            self.set_font(_FONT, "B", size)
-            self.set_fill_color(*ACCENT)
-            self.set_text_color(255, 255, 255)
-            for w, text, a in zip(ws, header, al, strict=True):
-                self.cell(w, line_h + 0.6, _fit(self, text, w - 1), fill=True, align=a)  # type: ignore[arg-type]
-            self.ln(line_h + 0.6)
-            self.set_text_color(*INK)
-
-        head()
+        self.set_font(_FONT, "B", size)
+        head = [_fit(self, text, w - 1) for w, text in zip(ws, header, strict=True)]
         self.set_font(_FONT, "", size)
-        for i, row in enumerate(rows):
-            if self.get_y() + line_h > self.h - self.b_margin:
-                self.add_page()
-                head()
-                self.set_font(_FONT, "", size)
-            self.set_fill_color(*(_BAND if i % 2 else (255, 255, 255)))
-            self.set_x(left)
-            for w, text, a in zip(ws, row, al, strict=True):
-                self.cell(w, line_h, _fit(self, str(text), w - 1), fill=True, align=a)  # type: ignore[arg-type]
-            self.ln(line_h)
+        self.set_text_color(*INK)
+        self.set_fill_color(255, 255, 255)  # the rows between the bands (fpdf2 paints them in the current fill)
+        heading = FontFace(family=_FONT, emphasis="BOLD", size_pt=size, color=(255, 255, 255), fill_color=ACCENT)
+        self.set_x(self.l_margin if x is None else x)
+        with self.table(width=full, col_widths=ws, align="LEFT", v_align="MIDDLE", line_height=line_h,
+                        borders_layout="NONE", cell_fill_color=_BAND, cell_fill_mode="EVEN_ROWS",
+                        headings_style=heading, repeat_headings=1, first_row_as_headings=True) as table:
+            cells = table.row()
+            for text, a in zip(head, al, strict=True):
+                cells.cell(text, align=a, padding=_cell_padding(a, 0.3))
+            for row in rows:
+                cells = table.row()
+                for w, text, a in zip(ws, row, al, strict=True):
+                    cells.cell(_fit(self, str(text), w - 1), align=a, padding=_cell_padding(a))
         self.ln(2)
 
     def image_png(self, png: bytes, *, width_mm: float | None = None, x: float | None = None,
@@ -351,6 +348,17 @@ def sources_lines(dataset_ids: Iterable[str], *, extra: Iterable[str] = ()) -> l
         out.append(f"{line} {url}")
     out.extend(extra)
     return out
+
+
+#: a side of a cell with no margin: fpdf2 adds its 1 mm cell margin to a side whose padding is 0
+_NO_MARGIN = 1e-6
+
+
+def _cell_padding(align: str, vertical: float = 0.0) -> tuple[float, float, float, float]:
+    """Padding (top, right, bottom, left, mm) that puts text where ``FPDF.cell`` puts it: 1 mm in from
+    the side it is aligned to (both for centred text); a fitted text (:func:`_fit`) never wraps."""
+    left, right = {"R": (_NO_MARGIN, 1.0), "C": (0.5, 0.5)}.get(align, (1.0, _NO_MARGIN))
+    return (vertical, right, vertical, left)
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:

@@ -7,13 +7,14 @@ from collections.abc import Mapping, Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pydeck as pdk
 
 from needsmap.analysis.coverage import BIVARIATE_COLOURS, BIVARIATE_LABELS, GapAnalysis
 from needsmap.data import map_assets
 from needsmap.data.map_assets import Attributes, Tileset
 from needsmap.export import escape_text
 from needsmap.viz import maps
-from needsmap.viz.choropleth import area_labels
+from needsmap.viz.choropleth import ContextStyle, map_context
 from needsmap.viz.lsoa_map import (
     Column,
     LsoaMap,
@@ -23,20 +24,19 @@ from needsmap.viz.lsoa_map import (
     number_column,
 )
 from needsmap.viz.maps import TOOLTIP_FIELDS, TOOLTIP_HTML
-from needsmap.viz.tiles import NATIONAL_TOLERANCE_M
 
-__all__ = ["CLASS_LABELS", "ORG_COLOUR", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "bivariate_deck",
+__all__ = ["CLASS_LABELS", "GAPS_STYLE", "ORG_COLOUR", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "bivariate_deck",
            "bivariate_legend_html", "lsoa_tooltip", "org_tooltips"]
 
 #: organisations: black dots with a white rim, visible on every class colour
 ORG_COLOUR: maps.RGB = (20, 20, 20)
-#: the map's width on a laptop screen (the legend takes the rest); used to fit the view
-_MAP_WIDTH_PX = 700
-_LABEL_PX = 12
-#: place names kept on a national map (the largest local authorities that do not overlap)
-_NATIONAL_LABELS = 30
-#: above this many LSOAs (a region or England) organisations are drawn as smaller dots
+#: above this many LSOAs (a region or England) organisations are drawn as smaller dots, and only
+#: 30 place names are kept (the largest local authorities that do not overlap)
 _SMALL_DOTS_ABOVE = 8_000
+#: the gaps map's context: grey ward lines, names of the largest places first; the map is 700 px
+#: wide on a laptop screen (the legend takes the rest)
+GAPS_STYLE = ContextStyle(width_px=700, ward_lines=(("ward-outlines", maps.OUTLINE_WARD, 0.8),),
+                          names_by="area", max_names=(_SMALL_DOTS_ABOVE, 30))
 #: the need × coverage classes in palette order (``"1-1"`` … ``"3-3"``), then LSOAs with no class
 CLASSES = tuple(BIVARIATE_COLOURS)
 NO_CLASS = "no data"
@@ -141,51 +141,27 @@ def bivariate_deck(
     palette = [*(BIVARIATE_COLOURS[c] for c in CLASSES), maps.NO_DATA]
     columns, lines = lsoa_tooltip(result)
 
-    shown = maps.bounds_of(boundaries, d.index)
-    bounds = tuple(float(x) for x in (shown if shown is not None else lad_boundaries.total_bounds))
-    view = maps.view_for_bounds(bounds, width_px=_MAP_WIDTH_PX, height_px=height)
-    minx, miny, maxx, maxy = bounds
-    padx, pady = (maxx - minx) * 0.25 + 0.01, (maxy - miny) * 0.25 + 0.01
-    lads = lad_boundaries.cx[minx - padx:maxx + padx, miny - pady:maxy + pady]
-    england = result.area.level == "england"
-    layers = []
-    if result.area.level in ("lad", "ward") and ward_boundaries is not None:
-        lad_codes = set(d["lad_code"].dropna())
-        wards = ward_boundaries.loc[ward_boundaries["lad_code"].isin(lad_codes)]
-        layers.append(maps.outline_layer(wards, colour=maps.OUTLINE_WARD, width_px=0.8,
-                                         layer_id="ward-outlines"))
-        labels = area_labels(wards, "ward_name", view, width_px=_MAP_WIDTH_PX, height_px=height,
-                             size_px=_LABEL_PX)
-    else:
-        labels = area_labels(lads, "lad_name", view, width_px=_MAP_WIDTH_PX, height_px=height,
-                             size_px=_LABEL_PX)
-    layers.append(maps.outline_layer(lads, colour=maps.OUTLINE_LAD, width_px=0.7 if england else 1.8,
-                                     layer_id="lad-outlines", decimals=3 if england else 5,
-                                     tolerance_m=NATIONAL_TOLERANCE_M if england else 0.0))
-
+    ctx = map_context(result.area, d, boundaries, lad_boundaries=lad_boundaries,
+                      ward_boundaries=ward_boundaries, style=GAPS_STYLE, height=height)
     many = len(d) > _SMALL_DOTS_ABOVE
+    extra: list[pdk.Layer] = []
     if orgs is not None and len(orgs):
         o = orgs.copy()
         o["lat"] = pd.to_numeric(o["lat"], errors="coerce")
         o["lon"] = pd.to_numeric(o["lon"], errors="coerce")
-        o = o.loc[o["lon"].between(minx - padx, maxx + padx) & o["lat"].between(miny - pady, maxy + pady)]
+        o = o.loc[ctx.in_window(o["lon"], o["lat"])]
         if "status" in o.columns:
             o = o.loc[o["status"].astype("string").fillna("") == "ok"]
         if len(o):
             frame = org_tooltips(o).assign(lon=o["lon"].to_numpy(), lat=o["lat"].to_numpy())
-            layers.append(maps.points_layer(
+            extra.append(maps.points_layer(
                 frame, colour=ORG_COLOUR, radius_px=2.5 if many else 4.5,
                 line_width_px=1 if many else 1.5, max_radius_px=10, layer_id="organisations",
             ))
-    if many:
-        labels = labels.head(_NATIONAL_LABELS)
-    if len(labels):
-        layers.append(maps.text_layer(labels, size=_LABEL_PX, layer_id="place-names"))
     return build_lsoa_map(
-        tileset=ts, lsoa_codes=d.index, fill=fill, palette=palette, view=view, columns=columns,
-        tooltip=lines, attributes=attributes, layers=layers, layer_tooltip=TOOLTIP_HTML,
-        static_layers=maps.OUTLINE_LAYER_IDS,
-        line={"color": [255, 255, 255, 0 if england else 90], "width_px": 0.3}, opacity=_OPACITY,
+        tileset=ts, lsoa_codes=d.index, fill=fill, palette=palette, view=ctx.view, columns=columns,
+        tooltip=lines, attributes=attributes, layers=ctx.layers(extra), layer_tooltip=TOOLTIP_HTML,
+        static_layers=maps.OUTLINE_LAYER_IDS, line=ctx.lsoa_line, opacity=_OPACITY,
     )
 
 

@@ -21,10 +21,9 @@ from needsmap.areas import Area
 from needsmap.data import map_assets
 from needsmap.data.map_assets import Attributes, Tileset
 from needsmap.viz import maps
-from needsmap.viz.choropleth import area_labels
+from needsmap.viz.choropleth import ContextStyle, map_context
 from needsmap.viz.lsoa_map import Column, LsoaMap, build_lsoa_map, category_column, number_column
 from needsmap.viz.maps import TOOLTIP_HTML
-from needsmap.viz.tiles import NATIONAL_TOLERANCE_M
 
 ChangeView = Literal["rank", "decile"]
 
@@ -51,8 +50,10 @@ _COLUMN = {"rank": "imd_rank_change", "decile": "imd_decile_change"}
 NOT_IN_LOOKUP = "not in the ONS lookup"
 _COMPARISONS = (*COMPARISON_LABELS.values(), NOT_IN_LOOKUP)
 
-_LABEL_PX = 12
-_WIDTH_PX = 900  # as the shared choropleth, so both maps frame an area alike
+#: the change map's context: darker ward lines and LSOA borders than the other maps, names of the
+#: largest places first; the map is 900 px wide
+CHANGE_STYLE = ContextStyle(width_px=900, ward_lines=(("ward-outlines", (70, 70, 70), 1.2),),
+                            names_by="area", default_line_alpha=160)
 _OPACITY = 0.92
 
 
@@ -164,36 +165,12 @@ def change_deck(
     fill, legend = change_classes(table[col], view)
     columns, lines = change_tooltip(table, attributes)
 
-    shown = maps.bounds_of(boundaries, table.index)
-    bounds = tuple(float(x) for x in (shown if shown is not None else lad_boundaries.total_bounds))
-    vs = maps.view_for_bounds(bounds, width_px=_WIDTH_PX, height_px=height)
-    minx, miny, maxx, maxy = bounds
-    padx, pady = (maxx - minx) * 0.25 + 0.01, (maxy - miny) * 0.25 + 0.01
-    lads = lad_boundaries.cx[minx - padx:maxx + padx, miny - pady:maxy + pady]
-    england = area.level == "england"
-    layers: list[pdk.Layer] = []
-    if area.level in ("lad", "ward") and ward_boundaries is not None:
-        lad_code = area.code if area.level == "lad" else str(
-            ward_boundaries.loc[ward_boundaries["ward_code"] == area.code, "lad_code"].iloc[0])
-        wards = ward_boundaries.loc[ward_boundaries["lad_code"] == lad_code]
-        layers.append(maps.outline_layer(wards, colour=(70, 70, 70), width_px=1.2,
-                                         layer_id="ward-outlines"))
-        labels = area_labels(wards, "ward_name", vs, width_px=_WIDTH_PX, height_px=height,
-                             size_px=_LABEL_PX)
-    else:
-        labels = area_labels(lads, "lad_name", vs, width_px=_WIDTH_PX, height_px=height,
-                             size_px=_LABEL_PX)
-    layers.append(maps.outline_layer(lads, colour=maps.OUTLINE_LAD, width_px=0.7 if england else 1.8,
-                                     layer_id="lad-outlines", decimals=3 if england else 5,
-                                     tolerance_m=NATIONAL_TOLERANCE_M if england else 0.0))
-    layers.extend(extra_layers)
-    if len(labels):
-        layers.append(maps.text_layer(labels, size=_LABEL_PX, layer_id="place-names"))
+    ctx = map_context(area, table, boundaries, lad_boundaries=lad_boundaries, ward_boundaries=ward_boundaries,
+                      style=CHANGE_STYLE, height=height)
     lsoa_view = build_lsoa_map(
-        tileset=ts, lsoa_codes=table.index, fill=fill, palette=list(PALETTE), view=vs, columns=columns,
-        tooltip=lines, attributes=attributes, layers=layers, layer_tooltip=TOOLTIP_HTML,
-        static_layers=maps.OUTLINE_LAYER_IDS,
-        line={"color": [255, 255, 255, 0 if england else 160], "width_px": 0.3}, opacity=_OPACITY,
+        tileset=ts, lsoa_codes=table.index, fill=fill, palette=list(PALETTE), view=ctx.view, columns=columns,
+        tooltip=lines, attributes=attributes, layers=ctx.layers(extra_layers), layer_tooltip=TOOLTIP_HTML,
+        static_layers=maps.OUTLINE_LAYER_IDS, line=ctx.lsoa_line, opacity=_OPACITY,
     )
     title = "Change in IMD rank, 2019→2025" if view == "rank" else "Change in IMD decile, 2019→2025"
     note = ("Positive = relatively more deprived in 2025. Only LSOAs with the same boundary in both "
@@ -202,5 +179,5 @@ def change_deck(
                      n_lsoas=len(table))
 
 
-__all__ = ["DECILE_BREAKS", "NOT_COMPARABLE", "NOT_IN_LOOKUP", "PALETTE", "PUOR7", "RANK_BREAKS", "ChangeMap",
+__all__ = ["CHANGE_STYLE", "DECILE_BREAKS", "NOT_COMPARABLE", "NOT_IN_LOOKUP", "PALETTE", "PUOR7", "RANK_BREAKS", "ChangeMap",
            "ChangeView", "change_classes", "change_deck", "change_tooltip"]

@@ -5,6 +5,11 @@ boundaries are a static tileset the browser caches, so a view sends only the col
 and the numbers its tooltip shows. Other maps (organisations) pass their own layers
 (``extra_layers``, or :meth:`~needsmap.viz.lsoa_map.LsoaMap.with_layers`) to draw on top of the
 shaded neighbourhoods, below the place names.
+
+:func:`map_context` builds what every LSOA map draws around its shading (the view, the window of
+local-authority outlines, ward outlines, place names, LSOA borders) for this map, the coverage-gaps
+map (:mod:`needsmap.viz.bivariate`) and the change map (:mod:`needsmap.viz.change_map`); each keeps
+its own look as a :class:`ContextStyle`.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -177,34 +183,24 @@ def choropleth_deck(
     n_total = england_lsoa_count(edition)
     ts, attrs = map_assets.assets_or_given(edition, tileset, attributes)
 
-    shown = maps.bounds_of(boundaries, table.index)
-    bounds = tuple(float(x) for x in (shown if shown is not None else lad_boundaries.total_bounds))
-    view_state = maps.view_for_bounds(bounds, width_px=_MAP_WIDTH_PX, height_px=height)
-    tol = generalised_at(view_state)
+    ctx = map_context(area, table, boundaries, lad_boundaries=lad_boundaries, ward_boundaries=ward_boundaries,
+                      style=CHOROPLETH_STYLE, height=height)
+    tol = generalised_at(ctx.view)
 
     ref = national[col] if national is not None and col in national.columns else None
     fill, palette, legend = shading(table[col], m, v, n_total, ref)
     columns, lines = tooltip_template(table, m, v, edition=edition, attributes=attrs)
-
-    context, labels = _context(area, bounds, table, lad_boundaries, ward_boundaries,
-                               NATIONAL_TOLERANCE_M if area.level == "england" else 0.0)
-    labels = declutter(labels, view_state, width_px=_MAP_WIDTH_PX, height_px=height, size_px=_LABEL_PX)
-    layers: list[pdk.Layer] = [*context, *extra_layers]
-    if len(labels):
-        layers.append(maps.text_layer(labels, size=_LABEL_PX, layer_id="place-names"))
-    alpha = {"england": 0, "region": 70}.get(area.level, 90)
     lsoa_view = build_lsoa_map(
-        tileset=ts, lsoa_codes=table.index, fill=fill, palette=palette, view=view_state,
-        columns=columns, tooltip=lines, attributes=attrs, layers=layers, layer_tooltip=TOOLTIP_HTML,
-        static_layers=maps.OUTLINE_LAYER_IDS,
-        line={"color": [255, 255, 255, alpha], "width_px": 0.3},
+        tileset=ts, lsoa_codes=table.index, fill=fill, palette=palette, view=ctx.view,
+        columns=columns, tooltip=lines, attributes=attrs, layers=ctx.layers(extra_layers),
+        layer_tooltip=TOOLTIP_HTML, static_layers=maps.OUTLINE_LAYER_IDS, line=ctx.lsoa_line,
         opacity=FILL_OPACITY,
     )
     title = legend_title(m, v, edition)
     return ChoroplethMap(
         map=lsoa_view, legend=legend, legend_title=title,
         legend_html=maps.legend_html(title, legend, note=_legend_note(m, v, n_total, national=ref is not None)),
-        generalised_m=tol, n_lsoas=len(table), view=view_state,
+        generalised_m=tol, n_lsoas=len(table), view=ctx.view,
     )
 
 
@@ -272,7 +268,7 @@ def national_tenths(values: pd.Series, national: pd.Series, *, higher_is_worse: 
         np.searchsorted(ref, v, side="right") / n
     classes = np.clip(np.ceil(worse_or_equal * 10), 1, 10).astype(np.int64) - 1
     classes[np.isnan(v)] = -1
-    qs = np.quantile(ref, np.linspace(0, 1, 11))
+    qs = maps.tenth_breaks(ref)
     if higher_is_worse:
         qs = qs[::-1]
     legend = [(f"{maps._fmt(min(qs[d - 1], qs[d]))} – {maps._fmt(max(qs[d - 1], qs[d]))}",
@@ -382,30 +378,157 @@ def tooltip_template(table: pd.DataFrame, measure: Measure | str, view: View | N
 
 
 # ----------------------------------------------------------------------------- context layers
-def _context(area: Area, bounds: Sequence[float], table: pd.DataFrame, lads: gpd.GeoDataFrame,
-             wards: gpd.GeoDataFrame | None, tol: float) -> tuple[list[pdk.Layer], pd.DataFrame]:
-    """Outline layers and candidate labels (most populous first) for ``area``."""
-    minx, miny, maxx, maxy = bounds
+@dataclass(frozen=True)
+class ContextStyle:
+    """How one map draws its context; :func:`map_context` builds it the same way for every map.
+
+    Attributes
+    ----------
+    width_px
+        The map's width on a laptop screen (the legend takes the rest): frames the view and decides
+        which names fit.
+    ward_lines
+        The ward outline layers, bottom first: ``(layer id, colour, width in pixels)``.
+    names_by
+        Which names win where they would overlap: ``"population"`` (residents of the LSOAs shown,
+        then size; only local authorities with an LSOA shown are named) or ``"area"`` (largest
+        first; every local authority in the window).
+    lsoa_line_alpha
+        Opacity (0–255) of the thin white LSOA borders by area level; ``default_line_alpha`` for
+        levels not listed.
+    max_names
+        ``(n_lsoas, k)``: with more than ``n_lsoas`` LSOAs shown, keep only the ``k`` first names
+        (``None``: every name that fits).
+    """
+
+    width_px: int
+    ward_lines: tuple[tuple[str, maps.RGB, float], ...]
+    names_by: Literal["population", "area"]
+    lsoa_line_alpha: tuple[tuple[str, int], ...] = (("england", 0),)
+    default_line_alpha: int = 90
+    max_names: tuple[int, int] | None = None
+
+
+#: Explore's choropleth: a white casing under a thin dark ward line reads on the darkest and the
+#: lightest fills alike; names of the most populous places first
+CHOROPLETH_STYLE = ContextStyle(
+    width_px=_MAP_WIDTH_PX,
+    ward_lines=(("ward-casing", (255, 255, 255), 2.6), ("ward-outlines", (60, 60, 60), 1.0)),
+    names_by="population", lsoa_line_alpha=(("england", 0), ("region", 70)),
+)
+
+
+@dataclass
+class MapContext:
+    """What an LSOA map draws around its shading: the view, outlines and place names.
+
+    Attributes
+    ----------
+    view
+        Initial view framing the LSOAs shown.
+    bounds
+        ``(minx, miny, maxx, maxy)`` of the LSOAs shown (degrees, EPSG:4326).
+    window
+        ``bounds`` padded by a quarter of its size (+0.01°) each side: the local authorities (and
+        organisations) near enough to draw.
+    outlines
+        Ward outline layers (local authority or ward selected), then the local-authority outlines.
+    names
+        Place names (``text``, ``lon``, ``lat``) that fit without overlapping at ``view``.
+    lsoa_line
+        The ``line`` argument of :func:`~needsmap.viz.lsoa_map.build_lsoa_map` (LSOA borders).
+    """
+
+    view: pdk.ViewState
+    bounds: tuple[float, float, float, float]
+    window: tuple[float, float, float, float]
+    outlines: list[pdk.Layer]
+    names: pd.DataFrame
+    lsoa_line: dict[str, object]
+
+    def layers(self, extra: Sequence[pdk.Layer] = ()) -> list[pdk.Layer]:
+        """The context layers, bottom first: outlines, then ``extra`` (e.g. organisations), then names."""
+        layers: list[pdk.Layer] = [*self.outlines, *extra]
+        if len(self.names):
+            layers.append(maps.text_layer(self.names, size=_LABEL_PX, layer_id="place-names"))
+        return layers
+
+    def in_window(self, lon: pd.Series, lat: pd.Series) -> pd.Series:
+        """Whether each point (degrees) is inside :attr:`window` (edges included)."""
+        minx, miny, maxx, maxy = self.window
+        return lon.between(minx, maxx) & lat.between(miny, maxy)
+
+
+def lad_outline_layer(lads: gpd.GeoDataFrame, *, england: bool) -> pdk.Layer:
+    """Local-authority outlines: on the all-England map generalised as the tileset's national level
+    (:data:`~needsmap.viz.tiles.NATIONAL_TOLERANCE_M`, rounded to 0.001°) and thinner; elsewhere exact
+    (0.00001°)."""
+    return maps.outline_layer(lads, colour=maps.OUTLINE_LAD, width_px=0.7 if england else 1.8,
+                              layer_id="lad-outlines", decimals=3 if england else 5,
+                              tolerance_m=NATIONAL_TOLERANCE_M if england else 0.0)
+
+
+def wards_of(area: Area, wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The wards of the local authority ``area`` is (or that the ward ``area`` is in)."""
+    in_lads = {area.code} if area.level == "lad" else set(wards.loc[wards["ward_code"] == area.code, "lad_code"])
+    return wards.loc[wards["lad_code"].isin(in_lads)]
+
+
+def map_context(area: Area, table: pd.DataFrame, boundaries: gpd.GeoDataFrame, *,
+                lad_boundaries: gpd.GeoDataFrame, ward_boundaries: gpd.GeoDataFrame | None,
+                style: ContextStyle, height: int) -> MapContext:
+    """The view, outlines and place names of an LSOA map of ``area``: one builder for every map.
+
+    Local-authority outlines are always drawn (those in the window around the LSOAs shown); ward
+    outlines and ward names when the area is a local authority or a ward; local-authority names for a
+    region or England.
+
+    Parameters
+    ----------
+    area
+        The selection.
+    table
+        The LSOAs shown, indexed by ``lsoa_code`` (``lad_code``, ``ward_code`` and ``population``
+        rank names when ``style.names_by`` is ``"population"``).
+    boundaries
+        LSOA polygons of the edition's vintage (EPSG:4326, column ``lsoa_code``): frame the view
+        (all local authorities when none of ``table`` is found).
+    lad_boundaries, ward_boundaries
+        ``load_lad_boundaries()`` and ``load_ward_boundaries()`` (wards may be ``None``: no ward layers).
+    style
+        The map's look (:class:`ContextStyle`).
+    height
+        Map height in pixels.
+    """
+    shown = maps.bounds_of(boundaries, table.index)
+    minx, miny, maxx, maxy = (float(x) for x in (shown if shown is not None else lad_boundaries.total_bounds))
+    view = maps.view_for_bounds((minx, miny, maxx, maxy), width_px=style.width_px, height_px=height)
     padx, pady = (maxx - minx) * 0.25 + 0.01, (maxy - miny) * 0.25 + 0.01
-    near = lads.cx[minx - padx:maxx + padx, miny - pady:maxy + pady]
-    layers: list[pdk.Layer] = []
-    labels = pd.DataFrame(columns=["text", "lon", "lat", "weight"])
-    if area.level in ("lad", "ward") and wards is not None:
-        in_lads = {area.code} if area.level == "lad" else set(
-            wards.loc[wards["ward_code"] == area.code, "lad_code"])
-        w = wards.loc[wards["lad_code"].isin(in_lads)]
-        # a white casing under a thin dark line reads on the darkest and the lightest fills alike
-        layers.append(maps.outline_layer(w, colour=(255, 255, 255), width_px=2.6, layer_id="ward-casing"))
-        layers.append(maps.outline_layer(w, colour=(60, 60, 60), width_px=1.0, layer_id="ward-outlines"))
-        labels = _labels(w, "ward_name", _population(table, "ward_code", w["ward_code"]))
-    elif area.level in ("region", "england"):
-        shown = near.loc[near["lad_code"].isin(table["lad_code"].unique())] if "lad_code" in table else near
-        labels = _labels(shown, "lad_name", _population(table, "lad_code", shown["lad_code"]))
-    layers.append(maps.outline_layer(near, colour=maps.OUTLINE_LAD,
-                                     width_px=0.7 if area.level == "england" else 1.8,
-                                     layer_id="lad-outlines", decimals=3 if tol >= 300 else 5,
-                                     tolerance_m=tol))
-    return layers, labels
+    window = (minx - padx, miny - pady, maxx + padx, maxy + pady)
+    near = lad_boundaries.cx[window[0]:window[2], window[1]:window[3]]
+    by_population = style.names_by == "population"
+    outlines: list[pdk.Layer] = []
+    if area.level in ("lad", "ward") and ward_boundaries is not None:
+        w = wards_of(area, ward_boundaries)
+        outlines.extend(maps.outline_layer(w, colour=colour, width_px=px, layer_id=layer_id)
+                        for layer_id, colour, px in style.ward_lines)
+        named, col, key = w, "ward_name", "ward_code"
+    else:
+        named, col, key = near, "lad_name", "lad_code"
+        if by_population and "lad_code" in table:
+            named = near.loc[near["lad_code"].isin(table["lad_code"].unique())]
+    if by_population:
+        names = declutter(_labels(named, col, _population(table, key, named[key])), view,
+                          width_px=style.width_px, height_px=height, size_px=_LABEL_PX)
+    else:
+        names = area_labels(named, col, view, width_px=style.width_px, height_px=height, size_px=_LABEL_PX)
+    if style.max_names is not None and len(table) > style.max_names[0]:
+        names = names.head(style.max_names[1])
+    england = area.level == "england"
+    outlines.append(lad_outline_layer(near, england=england))
+    alpha = dict(style.lsoa_line_alpha).get(area.level, style.default_line_alpha)
+    return MapContext(view=view, bounds=(minx, miny, maxx, maxy), window=window, outlines=outlines,
+                      names=names, lsoa_line={"color": [255, 255, 255, alpha], "width_px": 0.3})
 
 
 def _population(table: pd.DataFrame, key: str, codes: pd.Series) -> np.ndarray:
@@ -477,6 +600,7 @@ def declutter(labels: pd.DataFrame, view: pdk.ViewState, *, width_px: int, heigh
     return labels.iloc[kept][["text", "lon", "lat"]].reset_index(drop=True)
 
 
-__all__ = ["FILL_OPACITY", "TOOLTIP_DOMAINS", "TOOLTIP_FIELDS", "TOOLTIP_HTML", "ChoroplethMap", "area_labels",
-           "PALETTE", "choropleth_deck", "declutter", "generalised_at", "legend_title", "national_tenths", "shading",
-           "tooltip_template"]
+__all__ = ["CHOROPLETH_STYLE", "FILL_OPACITY", "PALETTE", "TOOLTIP_DOMAINS", "TOOLTIP_FIELDS", "TOOLTIP_HTML",
+           "ChoroplethMap", "ContextStyle", "MapContext", "area_labels", "choropleth_deck", "declutter",
+           "generalised_at", "lad_outline_layer", "legend_title", "map_context", "national_tenths", "shading",
+           "tooltip_template", "wards_of"]
