@@ -167,7 +167,6 @@ _DOMAINS: tuple[tuple[str, str, str, str], ...] = tuple(
 #: IoD sub-domains: (prepared stem 2019, prepared stem 2025, publisher label)
 _SUBDOMAINS: tuple[tuple[str, str, str], ...] = tuple(
     (d.stem2019, d.stem2025, d.publisher_label) for d in IMD_SUBDOMAINS)
-_DOMAIN_LABEL = {d19: label for d19, _, label, _ in _DOMAINS}
 
 #: imd2025 (imd/imd2025_lsoa21.csv): code, 8 deciles, 8 ranks, 8 scores
 _IMD2025_SPEC: tuple[tuple[str, str], ...] = (
@@ -211,13 +210,12 @@ _IMD2019_SPEC: tuple[tuple[str, str], ...] = (
 )
 #: imd2019_subdomains (imd/imd2019_lsoa11_subdomains.csv): each sub-domain follows its parent
 #: domain (Education; Barriers to Housing and Services; Living Environment), deciles then ranks
-_SUB2019_STEMS: tuple[tuple[str, str], ...] = (
-    ("Education", _DOMAIN_LABEL["Education"]),
-    *((s, label) for s, _, label in _SUBDOMAINS[:2]),
-    ("Housing_and_Access", _DOMAIN_LABEL["Housing_and_Access"]),
-    *((s, label) for s, _, label in _SUBDOMAINS[2:4]),
-    ("Environment", _DOMAIN_LABEL["Environment"]),
-    *((s, label) for s, _, label in _SUBDOMAINS[4:]),
+_SUB2019_STEMS: tuple[tuple[str, str], ...] = tuple(
+    pair
+    for d in IMD_DOMAINS
+    if any(s.parent == d.id for s in IMD_SUBDOMAINS)
+    for pair in ((d.stem2019, d.publisher_label),
+                 *((s.stem2019, s.publisher_label) for s in IMD_SUBDOMAINS if s.parent == d.id))
 )
 _SUB2019_SPEC: tuple[tuple[str, str], ...] = (
     ("lsoa11_code", "LSOA code (2011)"),
