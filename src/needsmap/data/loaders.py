@@ -170,8 +170,8 @@ def load_imd(edition: Edition) -> pd.DataFrame:
     DataMissingError, ValidationError
         A dataset is missing, or fails its checks (e.g. text in a number column).
     """
-    ids = (f"imd{edition}", f"imd{edition}_subdomains", f"imd{edition}_indicators")
-    return _cached(f"imd{edition}", ids, lambda: _build_imd(edition))
+    return _cached(f"{IMD_PROVIDER.name}{edition}", IMD_PROVIDER.datasets_for(edition),
+                   lambda: _build_imd(edition))
 
 
 # --------------------------------------------------------------------------- geography
@@ -263,7 +263,7 @@ class Provider:
 
 #: the IMD, domains, sub-domains and income indicators (:func:`load_imd`): the table's first part
 IMD_PROVIDER = Provider("imd", ("imd{edition}", "imd{edition}_subdomains", "imd{edition}_indicators"),
-                        lambda edition: _build_imd(edition))
+                        _build_imd)
 
 
 #: ``attrs`` keys of :func:`load_lsoa_table`'s result: layer -> why it is hidden, in words; every
