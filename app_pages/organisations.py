@@ -11,7 +11,7 @@ from needsmap.config import data_dir
 from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
 from needsmap.export import download, excel_export
-from needsmap.measures import get_measure
+from needsmap.measures import domain_measures, get_measure
 from needsmap.safe_text import markdown_literal
 from needsmap.types import Edition
 from needsmap.ui import (
@@ -30,7 +30,8 @@ from needsmap.viz import maps
 from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck
 from needsmap.viz.org_points import lad_bubble_layer, point_layer
 
-MEASURES = ("imd", "income", "employment", "education", "health", "crime", "housing", "environment")
+#: the measures the map can be shaded by: the IMD and its domains (the registry's)
+MEASURES = tuple(m.id for m in domain_measures())
 #: above this many points on an England or region map, show one circle per local authority
 BUBBLE_ABOVE = 400
 

@@ -4,12 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from needsmap.config import data_dir
-from needsmap.data import extra_measures
 from needsmap.data.catalog import DATASETS, get_dataset
 from needsmap.data.status import dataset_rows, folder_summary
 from needsmap.errors import NeedsmapError
 from needsmap.export import download
-from needsmap.measures import MEASURES
+from needsmap.measures import MEASURES, cni, how_made, used_by
 from needsmap.ui.sources import download_panel
 
 #: what datasets that feed no measure are used for
@@ -36,10 +35,7 @@ st.write(
     "data folder (set `NEEDSMAP_DATA_DIR` to use another) and never changes them. "
     + folder_summary()
 )
-uses: dict[str, list[str]] = {d.id: [] for d in DATASETS}
-for m in MEASURES.values():
-    for ds in m.datasets:
-        uses.setdefault(ds, []).append(m.label)
+uses = used_by()
 rows = [
     {
         "Dataset": r["title"],
@@ -88,12 +84,12 @@ for group, ms in groups.items():
 @st.cache_data(show_spinner=False, max_entries=2)
 def _left_behind_wards(folder: str) -> dict[str, int]:
     """How the 225 official 'left behind' wards (2017 codes) match 2024 wards (``folder`` keys the cache)."""
-    wards = extra_measures.cni2019_wards()
+    wards = cni.cni2019_wards()
     return wards.loc[wards["left_behind"], "match"].value_counts().to_dict()
 
 
 with st.expander("How the further measures reach each neighbourhood"):
-    st.markdown((extra_measures.__doc__ or "").split("\n\n", 2)[-1])
+    st.markdown("How values reach each neighbourhood (LSOA):\n\n" + "\n".join(f"* {t}" for t in how_made()))
     if get_dataset("cni2019_wards").path.exists():
         try:
             m = _left_behind_wards(str(data_dir()))

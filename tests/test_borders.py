@@ -15,6 +15,7 @@ import shapely
 
 from needsmap.data.catalog import get_dataset
 from needsmap.orgs import geocode as gc
+from needsmap.orgs import postcode_table as pt
 
 NEAR_METRES = 5_000
 
@@ -66,7 +67,7 @@ def test_every_welsh_or_scottish_postcode_near_the_border_is_outside_england(
         near_border: gpd.GeoDataFrame) -> None:
     counts = near_border["ctry_name"].value_counts()
     assert counts.get("Wales", 0) > 1_000 and counts.get("Scotland", 0) > 500  # not a vacuous test
-    out = gc.place_postcodes(near_border["postcode"].reset_index(drop=True))
+    out = pt.place_postcodes(near_border["postcode"].reset_index(drop=True))
     assert out["lsoa21_code"].isna().all() and out["lsoa11_code"].isna().all()
     expected = "outside England (" + near_border["ctry_name"].to_numpy() + ")"
     wrong = out["status"].to_numpy() != expected
@@ -110,7 +111,7 @@ def test_known_border_and_island_postcodes(postcode: str, status: str,
                                            centroids: gpd.GeoDataFrame) -> None:
     row = centroids[centroids["postcode"].str.replace(" ", "") == postcode.replace(" ", "")]
     assert len(row) == 1, f"{postcode} is not in the staged postcode file"
-    out = gc.place_postcodes(pd.Series([postcode])).iloc[0]
+    out = pt.place_postcodes(pd.Series([postcode])).iloc[0]
     assert out["status"] == status
     # the right answer comes from the countries' outlines, independently of the geocoder (a
     # coastal centroid may lie just off every outline)
@@ -123,14 +124,14 @@ def test_known_border_and_island_postcodes(postcode: str, status: str,
 def test_npt_postcodes_are_postcodes(centroids: gpd.GeoDataFrame) -> None:
     npt = centroids.loc[centroids["area"] == "NPT", "postcode"]
     assert len(npt) > 2_000
-    out = gc.place_postcodes(npt.reset_index(drop=True))
+    out = pt.place_postcodes(npt.reset_index(drop=True))
     assert not (out["status"] == gc.ST_INVALID).any()
     assert (out["status"] == "outside England (Wales)").all()
 
 
 def test_without_the_countries_file_the_old_rules_apply(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gc, "_countries", lambda: None)
-    out = gc.place_postcodes(pd.Series(["B31 2LB", "CF10 1AA"]))
+    out = pt.place_postcodes(pd.Series(["B31 2LB", "CF10 1AA"]))
     assert list(out["status"]) == [gc.OK, "outside England (Wales)"]
     pts = gc.place_coordinates(pd.Series([48.85, 51.48]), pd.Series([2.35, -3.18]))
     assert pts["status"].iloc[0] == gc.ST_OUTSIDE_GB

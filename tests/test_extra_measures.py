@@ -11,8 +11,8 @@ import pytest
 import needsmap.measures as measures
 from needsmap import data
 from needsmap.analysis import change
-from needsmap.data import extra_measures as em
 from needsmap.data.catalog import CATALOG, get_dataset
+from needsmap.measures import _lsoa, census, cni, jobs
 from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21
 from needsmap.viz.change_map import NOT_COMPARABLE, PALETTE, PUOR7, change_classes
 
@@ -40,7 +40,7 @@ def test_measures_registered_on_plain_import(table19: pd.DataFrame, table25: pd.
     assert "cni" not in {m.id for m in measures.measures_for("2019")}
     groups = {m.group for m in measures.MEASURES.values()}
     assert {"Jobs and economy", "Community needs", "Ethnicity (Census 2021)", "Change since 2019"} <= groups
-    for m in em.EXTRA_MEASURES:
+    for m in (*jobs.MEASURES, *cni.MEASURES, *census.MEASURES, *measures.change.MEASURES):
         assert m.description and all(d in CATALOG for d in m.datasets), m.id
         for ed, table in (("2019", table19), ("2025", table25)):
             if ed in m.editions:
@@ -50,12 +50,12 @@ def test_measures_registered_on_plain_import(table19: pd.DataFrame, table25: pd.
 # ----------------------------------------------------------------------------- at-risk jobs
 def test_england_msoa_mean_at_risk_share_is_about_26() -> None:
     raw = data.read_table("bres2018_jobs")
-    four = raw[list(em.AT_RISK_SECTORS)]
+    four = raw[list(jobs.AT_RISK_SECTORS)]
     assert four.notna().all().all()
     mean = float(four.sum(axis=1).mean())
     assert 25.5 < mean < 27.0, mean
     assert len(raw) == 6791 and raw["msoa11_code"].str.startswith("E02").all()
-    assert em.msoa_at_risk_jobs()["at_risk_jobs_pct"].mean() == pytest.approx(mean)
+    assert jobs.msoa_at_risk_jobs()["at_risk_jobs_pct"].mean() == pytest.approx(mean)
 
 
 @pytest.mark.demo
@@ -72,7 +72,7 @@ def test_every_lsoa_reaches_an_msoa(table19: pd.DataFrame, table25: pd.DataFrame
 @pytest.mark.demo
 def test_at_risk_lsoa21_equals_parent_for_unchanged_and_split(table19: pd.DataFrame,
                                                               table25: pd.DataFrame) -> None:
-    pairs = em.lsoa11_lsoa21_pairs()
+    pairs = _lsoa.lsoa11_lsoa21_pairs()
     one = pairs[pairs["change_code"].isin(["U", "S"])]
     got = table25.loc[one["lsoa21_code"], "at_risk_jobs_pct"].to_numpy()
     want = table19.loc[one["lsoa11_code"], "at_risk_jobs_pct"].to_numpy()
@@ -98,7 +98,7 @@ def test_furlough_covers_every_lsoa_but_buckinghamshire(table19: pd.DataFrame,
 
 
 def test_furlough_by_lad24() -> None:
-    la = em.furlough_by_lad24()
+    la = jobs.furlough_by_lad24()
     lads24 = set(data.read_table("ltla24_region24_lookup")["ltla24_code"])
     assert set(la.index) == lads24
     assert pd.isna(la.loc["E06000060", "furlough_rate"])  # Buckinghamshire: blank in HMRC's file
@@ -125,7 +125,7 @@ def test_cni_columns_in_range(table25: pd.DataFrame) -> None:
 
 
 def test_cni2019_wards() -> None:
-    w = em.cni2019_wards()
+    w = cni.cni2019_wards()
     assert len(w) == 7433 and int(w["left_behind"].sum()) == 225
     assert set(w["match"]) == {"same code", "same name", "none"}
     same = w.loc[w["match"] == "same code"]
@@ -135,7 +135,8 @@ def test_cni2019_wards() -> None:
 
 @pytest.mark.demo
 def test_ethnicity_shares(table25: pd.DataFrame) -> None:
-    cols = list(em.ETHNIC_GROUPS.values())
+    cols = [census.ethnic_column(short) for short in census.ETHNIC_GROUPS]
+    assert cols == ["eth_white_pct", "eth_asian_pct", "eth_black_pct", "eth_mixed_pct", "eth_other_pct"]
     shares = table25[cols]
     assert shares.notna().all().all()
     assert ((shares >= 0) & (shares <= 100)).all().all()

@@ -11,6 +11,7 @@ from needsmap import data
 from needsmap.config import is_demo
 from needsmap.crs import BNG, WGS84, to_bng
 from needsmap.orgs import geocode as gc
+from needsmap.orgs import postcode_table as pt
 
 
 @pytest.mark.parametrize(("typed", "clean"), [
@@ -33,7 +34,7 @@ def test_normalise_postcode_rejects_non_postcodes(bad: object) -> None:
 @pytest.mark.demo
 def test_place_postcodes_contract_and_index() -> None:
     s = pd.Series(["b31 2lb.", "CF10 1AA", "", "ZZ9 9ZZ"], index=[10, 20, 30, 40])
-    out = gc.place_postcodes(s)
+    out = pt.place_postcodes(s)
     assert list(out.index) == [10, 20, 30, 40]
     for col in ("postcode_clean", "lat", "lon", "lsoa11_code", "lsoa21_code", "status"):
         assert col in out.columns
@@ -42,7 +43,7 @@ def test_place_postcodes_contract_and_index() -> None:
 
 @pytest.mark.demo
 def test_place_postcodes_real_birmingham_postcode(geo25: pd.DataFrame) -> None:
-    out = gc.place_postcodes(pd.Series(["B31 2LB", "b312lb", "B31-2LB."]))
+    out = pt.place_postcodes(pd.Series(["B31 2LB", "b312lb", "B31-2LB."]))
     assert (out["status"] == gc.OK).all()
     assert out["lsoa21_code"].nunique() == 1
     code21 = out["lsoa21_code"].iloc[0]
@@ -65,7 +66,7 @@ def test_place_postcodes_real_birmingham_postcode(geo25: pd.DataFrame) -> None:
     ("", gc.ST_NO_INPUT),
 ])
 def test_place_postcodes_reasons(postcode: str, status: str) -> None:
-    out = gc.place_postcodes(pd.Series([postcode]))
+    out = pt.place_postcodes(pd.Series([postcode]))
     assert out["status"].iloc[0] == status
     assert pd.isna(out["lsoa21_code"].iloc[0])
 
@@ -74,7 +75,7 @@ def test_terminated_postcode_without_coordinates() -> None:
     lookup = gc.postcode_lookup()
     no_coords = lookup.index[lookup["lat"].isna() & lookup.index.str.startswith("B1")][:3]
     assert len(no_coords)
-    out = gc.place_postcodes(pd.Series(list(no_coords)))
+    out = pt.place_postcodes(pd.Series(list(no_coords)))
     assert (out["status"] == gc.ST_NO_COORDS).all()
 
 
@@ -83,7 +84,7 @@ def test_sample_of_english_postcodes_is_placed() -> None:
     lookup = gc.postcode_lookup()
     sample = lookup[lookup.index.str.match(r"^(B|WV|CV|WS|DY)\d") & lookup["lat"].notna()]
     sample = sample.sample(2000, random_state=3)
-    out = gc.place_postcodes(pd.Series(sample.index))
+    out = pt.place_postcodes(pd.Series(sample.index))
     assert (out["status"] == gc.OK).mean() > 0.99
     placed = out[out["status"] == gc.OK]
     assert placed["lsoa11_code"].str.startswith("E01").all()
@@ -158,7 +159,7 @@ def test_official_lookup_codes_are_used_as_given(table19: pd.DataFrame, table25:
     nspl = pd.DataFrame({"pcds": ["B31 2LB"], "lsoa11": [other11], "lsoa21": [other21]})
     assert gc.looks_like_postcode_lookup(nspl.columns)
     lookup = gc.postcode_lookup_from_frame(nspl)
-    out = gc.place_postcodes(pd.Series(["b31 2lb", "M1 1AE"]), lookup=lookup)
+    out = pt.place_postcodes(pd.Series(["b31 2lb", "M1 1AE"]), lookup=lookup)
     assert out["lsoa11_code"].iloc[0] == other11 and out["lsoa21_code"].iloc[0] == other21
     assert out["placed_by"].iloc[0] == gc.BY_EXACT
     assert out["placed_by"].iloc[1] == gc.BY_POSTCODE  # not in the extract: the centroid method
@@ -173,7 +174,7 @@ def test_lookup_without_lsoa_columns_is_refused() -> None:
 @pytest.mark.demo
 def test_place_columns_carry_confidence() -> None:
     assert gc.PLACE_COLUMNS[-1] == "confidence"
-    for out in (gc.place_postcodes(pd.Series(["B31 2LB", "ZZ9 9ZZ"])),
+    for out in (pt.place_postcodes(pd.Series(["B31 2LB", "ZZ9 9ZZ"])),
                 gc.place_coordinates(pd.Series([52.415]), pd.Series([-1.96742])),
                 gc.place_grid(pd.Series([405000]), pd.Series([287000])),
                 gc.place_lsoa_codes(pd.Series(["E01009219", "nonsense"]))):

@@ -17,6 +17,7 @@ from needsmap.config import SHARED_DATA_DIR
 from needsmap.data.catalog import get_dataset
 from needsmap.data.sources import nspl
 from needsmap.orgs import geocode as gc
+from needsmap.orgs import postcode_table as pt
 from tests.publisher_fixtures import nspl as fx
 
 SHARED = SHARED_DATA_DIR
@@ -105,7 +106,7 @@ def merged21() -> str:
 
 
 def _place(*postcodes: str) -> pd.DataFrame:
-    return gc.place_postcodes(pd.Series(list(postcodes))).set_axis(list(postcodes))
+    return pt.place_postcodes(pd.Series(list(postcodes))).set_axis(list(postcodes))
 
 
 def test_shared_folder_has_no_official_codes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -182,7 +183,7 @@ def test_point_in_polygon_stays_the_fallback(with_nspl: Path, picks: dict[str, s
 def test_explicit_lookup_still_wins(with_nspl: Path, picks: dict[str, str], other21: str) -> None:
     given = gc.postcode_lookup_from_frame(pd.DataFrame({
         "pcds": [picks["english"]], "lsoa11": [other21], "lsoa21": [other21]}))
-    out = gc.place_postcodes(pd.Series([picks["english"]]), lookup=given)
+    out = pt.place_postcodes(pd.Series([picks["english"]]), lookup=given)
     assert out["placed_by"].iloc[0] == gc.BY_EXACT
     assert out["lsoa21_code"].iloc[0] == other21
 

@@ -88,13 +88,13 @@ class _PerPointCalled(AssertionError):
 
 
 def by_table(monkeypatch: pytest.MonkeyPatch, typed: pd.Series, **kw: object) -> pd.DataFrame:
-    """:func:`gc.place_postcodes` with the per-point path made to fail: the answer is the table's."""
+    """:func:`pt.place_postcodes` with the per-point path made to fail: the answer is the table's."""
     def refuse(*_a: object, **_k: object) -> pd.DataFrame:
         raise _PerPointCalled("the per-point path ran: the table was not used")
 
     with monkeypatch.context() as m:
         m.setattr(gc, "place_postcodes_by_points", refuse)
-        return gc.place_postcodes(typed, **kw)  # type: ignore[arg-type]
+        return pt.place_postcodes(typed, **kw)  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------- full data
@@ -310,11 +310,11 @@ def test_a_small_call_before_the_table_is_built_places_point_by_point(
     monkeypatch.setenv("NEEDSMAP_DATA_DIR", str(demo_with_codes))
     monkeypatch.setenv("NEEDSMAP_CACHE_DIR", str(tmp_path / "cache"))
     typed = pd.Series(["B31 2LB", "cv1 1aa", "nonsense"])
-    got = gc.place_postcodes(typed)
+    got = pt.place_postcodes(typed)
     assert not pt.table_ready()  # nothing was built for three postcodes
     assert_same(got, gc.place_postcodes_by_points(typed))
     many = read_table("nspl_centroids")["postcode"].head(pt.LAZY_BUILD_FROM)
-    gc.place_postcodes(many)
+    pt.place_postcodes(many)
     assert pt.table_ready()  # a large call built it
 
 
@@ -343,8 +343,8 @@ def test_a_missing_or_unreadable_nspl_gives_its_own_message(
     message = str(raw.value)
     assert "nspl_centroids" in message
     for call in (pt.prepare_postcode_table,
-                 lambda: gc.place_postcodes(pd.Series(["B31 2LB"])),
-                 lambda: gc.place_postcodes(pd.Series(_distinct_postcodes(30_000)))):
+                 lambda: pt.place_postcodes(pd.Series(["B31 2LB"])),
+                 lambda: pt.place_postcodes(pd.Series(_distinct_postcodes(30_000)))):
         with pytest.raises(error) as got:
             call()
         assert str(got.value) == message

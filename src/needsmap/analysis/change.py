@@ -2,7 +2,7 @@
 
 Works on the 2025 LSOA table (``load_lsoa_table("2025")``, narrowed with ``areas.select``), which
 carries ``imd_rank_2019``, ``imd_decile_2019``, ``imd_rank_change``, ``imd_decile_change`` and
-``lsoa_change`` (see :func:`needsmap.data.extra_measures.change_columns`). A change is only
+``lsoa_change`` (see :func:`needsmap.measures.change.change_columns`). A change is only
 computed for unchanged (``U``) LSOAs; split (``S``) ones show their 2011 parent's 2019 values,
 labelled; merged (``M``) and redrawn (``X``) ones have none.
 """

@@ -50,11 +50,13 @@ from needsmap.data import load_boundaries, load_lsoa_table, read_table
 from needsmap.data._cache import cached
 from needsmap.data.catalog import get_dataset
 from needsmap.data.crosswalk import counterparts, pairs, resolve_codes
+from needsmap.data.imd_domains import DOMAIN_IDS, SUBDOMAIN_IDS
 from needsmap.data.loaders import RATE_BASIS, is_national, reference_figure, require_national
 from needsmap.data.population import age_table
 from needsmap.errors import ValidationError
 from needsmap.gss import is_lsoa_code
-from needsmap.measures import get_measure
+from needsmap.measures import get_measure, profile_rows
+from needsmap.measures.census import ETHNIC_GROUPS
 from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, NSPL_FETCH
 from needsmap.safe_text import printable
 from needsmap.types import LSOA_VINTAGE, VINTAGE_LABEL, Edition, england_lsoa_count
@@ -91,34 +93,11 @@ __all__ = [
     "resolve_lsoa",
 ]
 
-DOMAIN_IDS = ("income", "employment", "education", "health", "crime", "housing", "environment")
-SUBDOMAIN_IDS = ("cyp", "adult_skills", "geo_barriers", "wider_barriers", "indoors", "outdoors")
 #: broad age bands shown on the profile: label -> (first age, last age)
 AGE_BANDS: dict[str, tuple[int, int]] = {
     "0–4": (0, 4), "5–15": (5, 15), "16–24": (16, 24), "25–44": (25, 44),
     "45–59": (45, 59), "60–64": (60, 64), "65–74": (65, 74), "75+": (75, 90),
 }
-#: Census 2021 broad ethnic groups: short label -> TS021 group name
-ETHNIC_GROUPS: dict[str, str] = {
-    "White": "White",
-    "Asian": "Asian, Asian British or Asian Welsh",
-    "Black": "Black, Black British, Black Welsh, Caribbean or African",
-    "Mixed": "Mixed or Multiple ethnic groups",
-    "Other": "Other ethnic group",
-}
-#: optional extra measures (from the "more measures" providers): column -> label
-EXTRA_MEASURES: dict[str, str] = {
-    "at_risk_jobs_pct": "Jobs in sectors shut in 2020 (BRES 2018)",
-    "furlough_rate": "Furlough take-up, Aug 2020 (council)",
-    "cni_score": "Community Needs Index 2023 score",
-    "cni_rank": "CNI 2023 rank (1 = most need)",
-    "cni_civic_assets_score": "CNI civic assets score",
-    "cni_connectedness_score": "CNI connectedness score",
-    "cni_engaged_score": "CNI active and engaged community score",
-    "left_behind": "Left-behind area (CNI 2023)",
-}
-_EXTRA_SOURCES = {"at_risk_jobs_pct": "bres2018_jobs", "furlough_rate": "furlough2020",
-                  "cni_": "cni2023", "left_behind": "cni2023"}
 _CHANGE_WORDS = {"U": "unchanged", "S": "split", "M": "merged", "X": "redrawn irregularly"}
 _VINTAGE = LSOA_VINTAGE
 _VINTAGE_LABEL: dict[Edition, str] = {e: VINTAGE_LABEL[v] for e, v in LSOA_VINTAGE.items()}
@@ -756,36 +735,34 @@ def _codes21_for(code: str, edition: Edition) -> tuple[list[str], str]:
 
 def _extras(table: pd.DataFrame, codes: list[str], weights: pd.Series | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for col, label in EXTRA_MEASURES.items():
+    for m, row in profile_rows():
+        col = row.column
         if col not in table.columns:
             continue
         vals = table.loc[codes, col]
         if vals.isna().all():
             continue
-        if col == "left_behind":
+        if m.kind == "flag":
             value: Any = bool(vals.fillna(False).astype(bool).any()) if len(codes) == 1 else \
                 int(vals.fillna(False).astype(bool).sum())
-            lab = label if len(codes) == 1 else "LSOAs flagged left-behind (CNI 2023)"
+            lab = row.label if len(codes) == 1 else (row.area_label or f"LSOAs flagged: {row.label}")
         elif len(codes) == 1:
             value = _float(vals.iloc[0], 2)
-            lab = label
+            lab = row.label
         else:
             w = (weights if weights is not None else pd.Series(1.0, index=codes)).reindex(codes).astype(float)
             v = vals.astype(float)
             ok = v.notna() & w.notna()
             value = round(float((v[ok] * w[ok]).sum() / w[ok].sum()), 2) if w[ok].sum() > 0 else None
-            lab = label + ", average"
+            lab = row.area_label or row.label + ", average"
         out[col] = {"label": lab, "value": value}
     return out
 
 
 def _extra_sources(extra: dict[str, Any]) -> list[str]:
-    ids = []
-    for col in extra:
-        for prefix, ds in _EXTRA_SOURCES.items():
-            if col.startswith(prefix):
-                ids.append(ds)
-    return ids
+    """The publisher's dataset behind each extra row (its measure's first dataset), in row order."""
+    first = {row.column: m.datasets[0] for m, row in profile_rows() if m.datasets}
+    return [first[col] for col in extra if col in first]
 
 
 # ----------------------------------------------------------------------------- organisations

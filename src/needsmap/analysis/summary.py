@@ -8,15 +8,11 @@ import numpy as np
 import pandas as pd
 
 from needsmap.data.loaders import is_national, reference_figure, require_national, table_scope
-from needsmap.measures import MEASURES, Measure, View, get_measure
+from needsmap.measures import MEASURES, Measure, View, domain_measures, get_measure
 from needsmap.types import Edition, england_lsoa_count
 
-#: domains whose deciles every display table lists (IMD first), with their column headings
-TABLE_DOMAINS: tuple[tuple[str, str], ...] = (
-    ("imd", "IMD"), ("income", "Income"), ("employment", "Employment"), ("education", "Education"),
-    ("health", "Health"), ("crime", "Crime"), ("housing", "Housing & services"),
-    ("environment", "Living environment"),
-)
+#: domains whose deciles every display table lists (IMD first), with their column headings (the registry's)
+TABLE_DOMAINS: tuple[tuple[str, str], ...] = tuple((m.id, m.table_heading) for m in domain_measures())
 #: catalog datasets behind every Explore view, besides the measure's own
 GEOGRAPHY_SOURCES: dict[Edition, tuple[str, ...]] = {
     "2019": ("lsoa11_boundaries", "population2020", "lsoa11_lsoa21_lookup", "lsoa21_ward24_lookup",
@@ -320,7 +316,8 @@ def display_table(table: pd.DataFrame, measure: Measure | str = "imd", *, editio
             head = _view_heading(m, v, edition)
             out[head] = table[col]
             shown.append(head)
-    for d, lab in TABLE_DOMAINS:
+    for dm in domain_measures():
+        d, lab = dm.id, dm.table_heading
         col = f"{d}_decile"
         if col in cols and lab + " decile" not in out.columns and (d != m.id or "decile" not in m.views):
             out[f"{lab} decile"] = table[col]

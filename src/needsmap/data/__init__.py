@@ -1,8 +1,8 @@
 """Data layer: the dataset catalog, validated loaders and the prepared-file cache.
 
 The names below load on first use (PEP 562), so a command that only needs the catalog does not pay
-for pandas' and geopandas' imports. The loaders come with the extra-measure providers registered
-(at-risk jobs, furlough, CNI, ethnicity, change since 2019).
+for pandas' and geopandas' imports. :func:`load_lsoa_table` is the measure registry's
+(:func:`needsmap.measures.load_lsoa_table`): the LSOA table with every registered measure's columns.
 """
 
 from __future__ import annotations
@@ -21,22 +21,21 @@ if TYPE_CHECKING:
         load_geography,
         load_imd,
         load_lad_boundaries,
-        load_lsoa_table,
         load_ward_boundaries,
         read_geometry,
         read_table,
-        register_provider,
     )
+    from needsmap.measures import load_lsoa_table
 
 _CATALOG_NAMES = ("CATALOG", "DATASETS", "Dataset", "get_dataset")
 _LOADER_NAMES = ("DAMAGED_LAYERS", "DOMAINS", "HIDDEN_LAYERS", "SUBDOMAINS", "load_boundaries",
-                 "load_geography", "load_imd", "load_lad_boundaries", "load_lsoa_table",
-                 "load_ward_boundaries", "read_geometry", "read_table", "register_provider")
+                 "load_geography", "load_imd", "load_lad_boundaries", "load_ward_boundaries",
+                 "read_geometry", "read_table")
 
 __all__ = [
     "CATALOG", "DATASETS", "DAMAGED_LAYERS", "DOMAINS", "HIDDEN_LAYERS", "SUBDOMAINS", "Dataset",
     "get_dataset", "load_boundaries", "load_geography", "load_imd", "load_lad_boundaries",
-    "load_lsoa_table", "load_ward_boundaries", "read_geometry", "read_table", "register_provider",
+    "load_lsoa_table", "load_ward_boundaries", "read_geometry", "read_table",
 ]
 
 
@@ -44,7 +43,7 @@ def __getattr__(name: str) -> Any:
     if name in _CATALOG_NAMES:
         return getattr(importlib.import_module("needsmap.data.catalog"), name)
     if name in _LOADER_NAMES:
-        loaders = importlib.import_module("needsmap.data.loaders")
-        importlib.import_module("needsmap.data.extra_measures")  # registers its providers
-        return getattr(loaders, name)
+        return getattr(importlib.import_module("needsmap.data.loaders"), name)
+    if name == "load_lsoa_table":  # the data layer knows no measure: the registry assembles the table
+        return importlib.import_module("needsmap.measures").load_lsoa_table
     raise AttributeError(f"module 'needsmap.data' has no attribute {name!r}")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from needsmap.config import data_dir
 from needsmap.data._cache import note_read
+from needsmap.data.imd_domains import IMD_DOMAINS, IMD_SUBDOMAINS
 
 OGL = "Open Government Licence v3.0"
 OS_ATTRIBUTION = "Contains OS data © Crown copyright and database right"
@@ -104,14 +105,10 @@ class Dataset:
         return text
 
 
-_IMD19_DOMAINS = ("IMD", "Income", "Employment", "Education", "Health", "Crime",
-                  "Housing_and_Access", "Environment")
-_IMD25_DOMAINS = ("IMD", "Income", "Employment", "Education", "Health", "Crime",
-                  "Housing_and_Services", "Environment")
-_SUB19 = ("Children_and_young_people", "Adult_skills", "Geographical_barriers", "Wider_barriers",
-          "Indoors", "Outdoors")
-_SUB25 = ("children_and_young_people", "adult_skills", "geographical_barriers", "wider_barriers",
-          "indoors", "outdoors")
+_IMD19_DOMAINS = tuple(d.stem2019 for d in IMD_DOMAINS)
+_IMD25_DOMAINS = tuple(d.stem2025 for d in IMD_DOMAINS)
+_SUB19 = tuple(d.stem2019 for d in IMD_SUBDOMAINS)
+_SUB25 = tuple(d.stem2025 for d in IMD_SUBDOMAINS)
 #: optional columns of the main IMD tables (``imd2019``, ``imd2025``), kept from MHCLG's File 7 when
 #: the file has them: the published IDACI and IDAOPI rates ("Score (rate)", a proportion 0–1) and
 #: their published population denominators (children aged 0–15; people aged 60 and over), which

@@ -7,6 +7,7 @@ when a source file changes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from needsmap.data import _validate as v
 from needsmap.data._cache import cached, cached_columns
 from needsmap.data.catalog import IMD_RATE_COLUMNS, get_dataset
 from needsmap.data.crosswalk import crosswalk_datasets, resolve_codes
+from needsmap.data.imd_domains import DOMAINS, SUBDOMAINS
 from needsmap.data.manifest import ENGLAND
 from needsmap.data.reading import read_geometry, read_table
 from needsmap.errors import NeedsmapError, ValidationError
@@ -24,26 +26,6 @@ from needsmap.types import LSOA_VINTAGE, Edition
 if TYPE_CHECKING:  # geopandas loads only when boundaries are read (the CLI's start-up stays light)
     import geopandas as gpd
 
-#: IMD domains: our id -> (2019 column stem, 2025 column stem)
-DOMAINS: dict[str, tuple[str, str]] = {
-    "imd": ("IMD", "IMD"),
-    "income": ("Income", "Income"),
-    "employment": ("Employment", "Employment"),
-    "education": ("Education", "Education"),
-    "health": ("Health", "Health"),
-    "crime": ("Crime", "Crime"),
-    "housing": ("Housing_and_Access", "Housing_and_Services"),
-    "environment": ("Environment", "Environment"),
-}
-#: IMD sub-domains: our id -> (2019 column stem, 2025 column stem)
-SUBDOMAINS: dict[str, tuple[str, str]] = {
-    "cyp": ("Children_and_young_people", "children_and_young_people"),
-    "adult_skills": ("Adult_skills", "adult_skills"),
-    "geo_barriers": ("Geographical_barriers", "geographical_barriers"),
-    "wider_barriers": ("Wider_barriers", "wider_barriers"),
-    "indoors": ("Indoors", "indoors"),
-    "outdoors": ("Outdoors", "outdoors"),
-}
 #: indicator columns kept from File 8: our name -> source column
 INDICATORS: dict[str, str] = {
     "income_numerator": "income_domain_numerator",
@@ -136,8 +118,8 @@ def load_imd(edition: Edition) -> pd.DataFrame:
     DataMissingError, ValidationError
         A dataset is missing, or fails its checks (e.g. text in a number column).
     """
-    ids = (f"imd{edition}", f"imd{edition}_subdomains", f"imd{edition}_indicators")
-    return _cached(f"imd{edition}", ids, lambda: _build_imd(edition))
+    return _cached(f"{IMD_PROVIDER.name}{edition}", IMD_PROVIDER.datasets_for(edition),
+                   lambda: _build_imd(edition))
 
 
 # --------------------------------------------------------------------------- geography
@@ -194,18 +176,38 @@ def load_geography(edition: Edition) -> pd.DataFrame:
     return _cached(f"geography{edition}", ids, lambda: _build_geography(edition))
 
 
-# --------------------------------------------------------------------------- extra measures
-
-#: functions adding more LSOA-level measures (at-risk jobs, CNI, ethnicity …) for an edition;
-#: each returns a frame indexed by ``lsoa_code`` (missing LSOAs become NaN) and names its datasets
-MeasureProvider = Callable[[Edition], pd.DataFrame]
-PROVIDERS: list[tuple[str, tuple[str, ...], MeasureProvider]] = []
+# --------------------------------------------------------------------------- measure providers
 
 
-def register_provider(name: str, dataset_ids: tuple[str, ...], fn: MeasureProvider) -> None:
-    """Add a provider of extra LSOA measures to :func:`load_lsoa_table` (optional datasets allowed)."""
-    if all(n != name for n, _, _ in PROVIDERS):
-        PROVIDERS.append((name, dataset_ids, fn))
+@dataclass(frozen=True)
+class Provider:
+    """A part of the LSOA table: a function building some measures' columns from datasets.
+
+    Declared by a measure family (:mod:`needsmap.measures`) and joined by :func:`build_lsoa_table`.
+
+    Attributes
+    ----------
+    name
+        Short name; with the edition it names the prepared (cached) file, and the layer when hidden.
+    datasets
+        Catalog ids it reads; ``{edition}`` in an id stands for the edition (``imd{edition}``). The
+        cache is rebuilt when one of these files changes; an optional one missing hides the part.
+    build
+        ``build(edition)`` returns a frame indexed by ``lsoa_code`` (LSOAs it lacks become NaN).
+    """
+
+    name: str
+    datasets: tuple[str, ...]
+    build: Callable[[Edition], pd.DataFrame]
+
+    def datasets_for(self, edition: Edition) -> tuple[str, ...]:
+        """Catalog ids it reads for ``edition``."""
+        return tuple(d.format(edition=edition) for d in self.datasets)
+
+
+#: the IMD, domains, sub-domains and income indicators (:func:`load_imd`): the table's first part
+IMD_PROVIDER = Provider("imd", ("imd{edition}", "imd{edition}_subdomains", "imd{edition}_indicators"),
+                        _build_imd)
 
 
 #: ``attrs`` keys of :func:`load_lsoa_table`'s result: layer -> why it is hidden, in words; every
@@ -295,8 +297,12 @@ def _scope_and_reference(edition: Edition) -> tuple[str, Reference | None]:
     return scope, (Reference(part) if isinstance(part, dict) else None)
 
 
-def load_lsoa_table(edition: Edition, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Geography, population, IMD and every registered extra measure, one row per LSOA.
+def build_lsoa_table(edition: Edition, providers: Sequence[Provider], *,
+                     columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Geography and population, joined with every provider's columns, one row per LSOA.
+
+    :func:`needsmap.data.load_lsoa_table` calls this with the measure registry's providers
+    (:func:`needsmap.measures.providers`); the data layer itself knows no measure.
 
     ``columns`` keeps only those columns (and reads only the prepared files that hold them, by
     projection): for a command that needs a few of the table's 70-odd columns. The geography
@@ -320,8 +326,6 @@ def load_lsoa_table(edition: Edition, *, columns: Sequence[str] | None = None) -
     DataMissingError, ValidationError
         A required dataset is missing or fails its checks.
     """
-    import needsmap.data.extra_measures  # noqa: F401  (registers the extra-measure providers)
-
     want = None if columns is None else set(columns)
 
     def pick(name: str, ids: tuple[str, ...], build: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
@@ -332,13 +336,10 @@ def load_lsoa_table(edition: Edition, *, columns: Sequence[str] | None = None) -
         return _cached(name, ids, build, columns=have) if have else None
 
     table = load_geography(edition)
-    imd_ids = (f"imd{edition}", f"imd{edition}_subdomains", f"imd{edition}_indicators")
-    imd = pick(f"imd{edition}", imd_ids, lambda: _build_imd(edition))
-    if imd is not None:
-        table = table.join(imd, how="left")
     hidden: dict[str, str] = {}
     damaged: dict[str, str] = {}
-    for name, ids, fn in PROVIDERS:
+    for provider in providers:
+        name, ids, fn = provider.name, provider.datasets_for(edition), provider.build
         optional = {i for i in ids if get_dataset(i).optional}
         missing = [i for i in ids if not get_dataset(i).path.exists()]
         if missing and set(missing) <= optional:

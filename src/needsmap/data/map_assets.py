@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from needsmap.config import STATIC_URL, static_dir
+from needsmap.data import load_lsoa_table
 from needsmap.data._cache import file_stamp
 from needsmap.data.catalog import get_dataset
-from needsmap.data.loaders import DOMAINS, load_boundaries, load_geography, load_lsoa_table
+from needsmap.data.loaders import DOMAINS, load_boundaries, load_geography
 from needsmap.errors import NeedsmapError, ValidationError
 from needsmap.types import EDITIONS, LSOA_VINTAGE, Edition
 from needsmap.viz import tiles

@@ -6,7 +6,6 @@ from needsmap.orgs.geocode import (
     place_coordinates,
     place_lsoa_codes,
     place_points,
-    place_postcodes,
     read_postcode_lookup,
 )
 from needsmap.orgs.importer import (
@@ -23,6 +22,7 @@ from needsmap.orgs.layers import (
     load_default_layer,
     load_layer_spec,
 )
+from needsmap.orgs.postcode_table import place_postcodes
 
 __all__ = [
     "DEFAULT_LAYERS",

@@ -838,63 +838,14 @@ def _area(postcode_clean: pd.Series) -> pd.Series:
     return postcode_clean.astype("string").str.extract(r"^([A-Z]+)", expand=False)
 
 
-def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Place postcodes: NSPL centroid, then the LSOA 2011 and 2021 polygons containing it.
-
-    Every postcode of the data folder's NSPL is placed once, by the rules of
-    :func:`place_postcodes_by_points`, into a prepared table
-    (:mod:`needsmap.orgs.postcode_table`, built on first use or by ``needsmap data fetch``);
-    placing a list is then a join on the space-free postcode, with the same result row for row.
-
-    Parameters
-    ----------
-    postcodes
-        Postcodes as typed (any spacing, case, trailing punctuation).
-    lookup
-        Optional official NSPL/ONSPD extract from :func:`read_postcode_lookup` (indexed by
-        space-free postcode with ``lsoa11_code``/``lsoa21_code``, maybe ``lat``/``lon``): its exact
-        codes are used for the postcodes it holds (they win over those of ``nspl_codes``).
-
-    Notes
-    -----
-    When the data folder has ``nspl_codes`` (:func:`official_codes`), a postcode it lists takes its
-    codes from there (``placed_by`` :data:`BY_OFFICIAL`, plus "; terminated yyyy-mm" for a
-    terminated one, still placed at its published centroid), and one whose country is not England
-    is "outside England (<country>)". A missing LSOA 2011 code comes from the LSOA 2021 one where
-    that was unchanged or split, else from the centroid's 2011 polygon when the centroid lies in the
-    official 2021 LSOA, else :func:`needsmap.data.crosswalk.resolve_codes`.
-
-    Otherwise a postcode whose centroid lies in Wales or Scotland (by the countries' outlines), or
-    whose postcode area is wholly Welsh or Scottish, is "outside England (Wales)" /
-    "(Scotland)"; only a centroid in England may join the nearest LSOA (``placed_by``
-    :data:`BY_POSTCODE_SNAP`).
-
-    Returns
-    -------
-    DataFrame, same index, :data:`PLACE_COLUMNS`: ``postcode_clean``, ``lat``, ``lon``,
-    ``lsoa11_code``, ``lsoa21_code``, ``status`` (``"ok"`` or the reason in words),
-    ``placed_by`` and ``confidence`` (``"exact"`` from an official lookup, else ``"sure"`` or
-    ``"uncertain"`` as :func:`place_points`; NA where not placed).
-
-    Raises
-    ------
-    DataMissingError, ValidationError
-        The NSPL centroids, the LSOA boundaries or another source of the table is missing or
-        cannot be read (the message names the file and the fix).
-    """
-    from needsmap.orgs.postcode_table import place_from_table  # the table module imports this one
-
-    return place_from_table(postcodes, lookup=lookup)
-
-
 def place_postcodes_by_points(postcodes: pd.Series, *,
                               lookup: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Place postcodes point by point: the rules :func:`place_postcodes` applies, computed afresh.
+    """Place postcodes point by point: the rules :func:`~needsmap.orgs.postcode_table.place_postcodes` applies, computed afresh.
 
     Each distinct postcode's NSPL centroid is put in the LSOA polygons here and now (both
     vintages' spatial indices are loaded). The prepared postcode table is built with these rules;
     this function is kept as the reference they are checked against. Parameters and result as
-    :func:`place_postcodes`.
+    :func:`~needsmap.orgs.postcode_table.place_postcodes`.
     """
     clean = normalise_postcode(postcodes)
     uniq = pd.Series(clean.dropna().unique(), dtype=object)
@@ -1312,7 +1263,7 @@ def postcode_lookup_from_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_postcode_lookup(path: str | Path) -> pd.DataFrame:
-    """Read an official NSPL/ONSPD CSV as a lookup for :func:`place_postcodes` (``lookup=``)."""
+    """Read an official NSPL/ONSPD CSV as a lookup for :func:`~needsmap.orgs.postcode_table.place_postcodes` (``lookup=``)."""
     path = Path(path)
     try:
         head = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
@@ -1348,7 +1299,6 @@ __all__ = [
     "place_grid",
     "place_lsoa_codes",
     "place_points",
-    "place_postcodes",
     "place_postcodes_by_points",
     "postcode_lookup",
     "postcode_lookup_from_frame",

@@ -48,6 +48,7 @@ from needsmap.orgs.columns import (
     detect_columns,
     indexed_locations,
 )
+from needsmap.orgs.postcode_table import place_postcodes
 from needsmap.orgs.reading import Source, decode_text, read_table_file, sniff_delimiter
 from needsmap.safe_text import printable
 
@@ -489,7 +490,7 @@ def _place(df: pd.DataFrame, plan: _Plan, *, kind: str, lookup: pd.DataFrame | N
                    "about a minute, once)…")
             # only the rows not placed yet: rows placed by LSOA code neither count towards
             # preparing the postcode table nor are placed point by point without it
-            part = gc.place_postcodes(raw[todo], lookup=lookup)
+            part = place_postcodes(raw[todo], lookup=lookup)
             if plan.postcode_from_address:
                 part = prefixed(part, f"address column '{plan.postcode_from_address}': ")
             take(part, lv.LEVEL_POSTCODE, reason_if=lambda cur: cur == gc.ST_BAD_LSOA)

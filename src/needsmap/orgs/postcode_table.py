@@ -324,8 +324,56 @@ def prepare_postcode_table() -> str:
 
 
 # ----------------------------------------------------------------------------- placing
+def place_postcodes(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Place postcodes: NSPL centroid, then the LSOA 2011 and 2021 polygons containing it.
+
+    Every postcode of the data folder's NSPL is placed once, by the rules of
+    :func:`~needsmap.orgs.geocode.place_postcodes_by_points`, into a prepared table
+    (this module, built on first use or by ``needsmap data fetch``);
+    placing a list is then a join on the space-free postcode, with the same result row for row.
+
+    Parameters
+    ----------
+    postcodes
+        Postcodes as typed (any spacing, case, trailing punctuation).
+    lookup
+        Optional official NSPL/ONSPD extract from :func:`~needsmap.orgs.geocode.read_postcode_lookup` (indexed by
+        space-free postcode with ``lsoa11_code``/``lsoa21_code``, maybe ``lat``/``lon``): its exact
+        codes are used for the postcodes it holds (they win over those of ``nspl_codes``).
+
+    Notes
+    -----
+    When the data folder has ``nspl_codes`` (:func:`~needsmap.orgs.geocode.official_codes`), a postcode it lists takes its
+    codes from there (``placed_by`` :data:`~needsmap.orgs.geocode.BY_OFFICIAL`, plus "; terminated yyyy-mm" for a
+    terminated one, still placed at its published centroid), and one whose country is not England
+    is "outside England (<country>)". A missing LSOA 2011 code comes from the LSOA 2021 one where
+    that was unchanged or split, else from the centroid's 2011 polygon when the centroid lies in the
+    official 2021 LSOA, else :func:`needsmap.data.crosswalk.resolve_codes`.
+
+    Otherwise a postcode whose centroid lies in Wales or Scotland (by the countries' outlines), or
+    whose postcode area is wholly Welsh or Scottish, is "outside England (Wales)" /
+    "(Scotland)"; only a centroid in England may join the nearest LSOA (``placed_by``
+    :data:`~needsmap.orgs.geocode.BY_POSTCODE_SNAP`).
+
+    Returns
+    -------
+    DataFrame, same index, :data:`~needsmap.orgs.geocode.PLACE_COLUMNS`: ``postcode_clean``, ``lat``, ``lon``,
+    ``lsoa11_code``, ``lsoa21_code``, ``status`` (``"ok"`` or the reason in words),
+    ``placed_by`` and ``confidence`` (``"exact"`` from an official lookup, else ``"sure"`` or
+    ``"uncertain"`` as :func:`~needsmap.orgs.geocode.place_points`; NA where not placed).
+
+    Raises
+    ------
+    DataMissingError, ValidationError
+        The NSPL centroids, the LSOA boundaries or another source of the table is missing or
+        cannot be read (the message names the file and the fix).
+    """
+    return place_from_table(postcodes, lookup=lookup)
+
+
+
 def place_from_table(postcodes: pd.Series, *, lookup: pd.DataFrame | None = None) -> pd.DataFrame:
-    """:func:`needsmap.orgs.geocode.place_postcodes` by a join on the prepared table.
+    """:func:`place_postcodes` by a join on the prepared table.
 
     The result equals :func:`needsmap.orgs.geocode.place_postcodes_by_points` row for row and
     dtype for dtype: distinct postcodes are looked up in the table; one it lacks is "not found"
@@ -402,6 +450,7 @@ __all__ = [
     "PostcodeTable",
     "pack_postcodes",
     "place_from_table",
+    "place_postcodes",
     "postcode_table",
     "prepare_postcode_table",
     "table_folder",

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from needsmap.analysis.profile import (
-    DOMAIN_IDS,
     NOT_IN_DEMO,
     AreaProfile,
     LsoaProfile,
@@ -17,6 +16,7 @@ from needsmap.analysis.profile import (
     decile_phrase,
     england_figures_missing,
 )
+from needsmap.measures import domain_measures, profile_rows
 from needsmap.types import england_lsoa_count
 
 Profile = LsoaProfile | AreaProfile
@@ -165,7 +165,7 @@ def edition_rows(p: LsoaProfile) -> tuple[list[str], list[list[str]]] | None:
         return "n/a" if rank is None else f"{rank:,} of {of:,} (decile {dec})"
 
     rows = []
-    for m in ("imd", *DOMAIN_IDS):
+    for m in (dm.id for dm in domain_measures()):
         a, b = (this[m], other[m]) if p.edition == e1 else (other[m], this[m])
         da: Any = a.decile if not isinstance(a, dict) else a["decile"]
         db: Any = b.decile if not isinstance(b, dict) else b["decile"]
@@ -200,15 +200,17 @@ def people_rows(p: Profile) -> tuple[list[str], list[list[str]]]:
 def extra_rows(p: Profile) -> list[Row]:
     """Extra measures loaded (at-risk jobs, furlough, Community Needs Index)."""
     out: list[Row] = []
+    measure_of = {row.column: m for m, row in profile_rows()}
     for col, item in p.extra.items():
         v = item["value"]
+        m = measure_of.get(col)
         if isinstance(v, bool):
             text = "yes" if v else "no"
         elif v is None:
             text = "n/a"
-        elif col.endswith("_pct") or col == "furlough_rate":
+        elif m is not None and m.unit == "%":
             text = f"{v:.1f}%"
-        elif col == "cni_rank" or col == "left_behind":
+        elif col.endswith("_rank") or (m is not None and m.kind == "flag"):  # a rank; LSOAs flagged
             text = f"{v:,.0f}"
         else:
             text = f"{v:,.1f}"
@@ -231,10 +233,10 @@ def org_rows(p: Profile) -> tuple[list[str], list[list[str]]] | None:
 
 def lsoa_rows(p: AreaProfile) -> tuple[list[str], list[list[str]]]:
     """The area's LSOAs, most deprived first."""
-    header = ["LSOA", "Name", "Residents", "IMD rank", "Decile", "Income", "Employ.",
-              "Educ.", "Health", "Crime", "Housing", "Env."]
+    domains = [m for m in domain_measures() if m.id != "imd"]
+    header = ["LSOA", "Name", "Residents", "IMD rank", "Decile", *(m.narrow_heading for m in domains)]
     rows = [[r["lsoa_code"], r["lsoa_name"], _n(r["population"]), _n(r["imd_rank"]),
-             str(r["imd_decile"])] + [str(r.get(f"{d}_decile") or "") for d in DOMAIN_IDS]
+             str(r["imd_decile"])] + [str(r.get(f"{m.id}_decile") or "") for m in domains]
             for r in p.lsoas]
     return header, rows
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from needsmap.analysis.profile import DOMAIN_IDS, LsoaProfile
+from needsmap.analysis.profile import LsoaProfile
 from needsmap.report import _content as c
 from needsmap.report.pdf import MUTED, EvidencePDF
 from needsmap.report.static_figures import area_map_png, domain_stack_png, domain_strip_png
@@ -33,7 +33,7 @@ def profile_figures(p: c.Profile, *, table: pd.DataFrame | None = None,
         codes = [r["lsoa_code"] for r in p.lsoas]
         focus = p.kind
         rows = [("IMD (overall)", p.imd["pct_pop_by_decile"])]
-        rows += [(p.domains[d]["label"], p.domains[d]["pct_pop_by_decile"]) for d in DOMAIN_IDS]
+        rows += [(f["label"], f["pct_pop_by_decile"]) for f in p.domains.values()]
         chart = domain_stack_png(rows)
     m = area_map_png(codes, edition=p.edition, focus=focus, table=table,  # type: ignore[arg-type]
                      boundaries=boundaries, size=(5.2, 4.6))

@@ -28,7 +28,7 @@ from needsmap.areas import Area
 from needsmap.crs import BNG
 from needsmap.data import map_assets
 from needsmap.data.map_assets import Attributes, Tileset
-from needsmap.measures import Measure, View, get_measure
+from needsmap.measures import Measure, View, domain_measures, get_measure
 from needsmap.types import Edition, england_lsoa_count
 from needsmap.viz import maps
 from needsmap.viz.lsoa_map import (
@@ -42,11 +42,8 @@ from needsmap.viz.lsoa_map import (
 from needsmap.viz.maps import TOOLTIP_FIELDS, TOOLTIP_HTML
 from needsmap.viz.tiles import DETAIL_ZOOM, NATIONAL_TOLERANCE_M
 
-#: domains whose deciles every tooltip lists (IMD first)
-TOOLTIP_DOMAINS: tuple[tuple[str, str], ...] = (
-    ("imd", "IMD"), ("income", "Income"), ("employment", "Employment"), ("education", "Education"),
-    ("health", "Health"), ("crime", "Crime"), ("housing", "Housing"), ("environment", "Environment"),
-)
+#: domains whose deciles every tooltip lists (IMD first), with their short labels (the registry's)
+TOOLTIP_DOMAINS: tuple[tuple[str, str], ...] = tuple((m.id, m.short_label) for m in domain_measures())
 _LABEL_PX = 12
 _MAP_WIDTH_PX = 740
 #: the shading's opacity (the outlines and names above stay opaque)
@@ -370,7 +367,7 @@ def tooltip_template(table: pd.DataFrame, measure: Measure | str, view: View | N
             body = f.number("value", ",.1f", column=m.id, decimals=1) + (f" {literal(m.unit)}" if m.unit else "")
     else:
         body = "–"
-    doms = [(d, lab) for d, lab in TOOLTIP_DOMAINS if f.has(f"{d}_decile")]
+    doms = [(m.id, m.short_label) for m in domain_measures() if f.has(f"{m.id}_decile")]
     more = ("Deciles: " + " · ".join(f"{lab} {f.number(f'{d}_decile', ',.0f')}" for d, lab in doms)
             if doms else "")
     lines = [("b", title), ("", where), ("", f"{literal(m.label)}: {body}"), ("dim", more)]

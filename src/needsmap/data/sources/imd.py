@@ -12,6 +12,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from needsmap.data.catalog import IMD_RATE_COLUMNS
+from needsmap.data.imd_domains import IMD_DOMAINS, IMD_SUBDOMAINS
 from needsmap.data.sources._base import Frames, Source
 from needsmap.data.sources._excel import open_workbook, sheet_table
 from needsmap.data.sources._read import (
@@ -161,27 +162,11 @@ _RANK = " Rank (where 1 is most deprived)"
 _DECILE = " Decile (where 1 is most deprived 10% of LSOAs)"
 
 #: IoD domains: (prepared stem 2019, prepared stem 2025, publisher label, score suffix)
-_DOMAINS: tuple[tuple[str, str, str, str], ...] = (
-    ("IMD", "IMD", "Index of Multiple Deprivation (IMD)", " Score"),
-    ("Income", "Income", "Income", " Score (rate)"),
-    ("Employment", "Employment", "Employment", " Score (rate)"),
-    ("Education", "Education", "Education, Skills and Training", " Score"),
-    ("Health", "Health", "Health Deprivation and Disability", " Score"),
-    ("Crime", "Crime", "Crime", " Score"),
-    ("Housing_and_Access", "Housing_and_Services", "Barriers to Housing and Services", " Score"),
-    ("Environment", "Environment", "Living Environment", " Score"),
-)
+_DOMAINS: tuple[tuple[str, str, str, str], ...] = tuple(
+    (d.stem2019, d.stem2025, d.publisher_label, d.score_suffix) for d in IMD_DOMAINS)
 #: IoD sub-domains: (prepared stem 2019, prepared stem 2025, publisher label)
-_SUBDOMAINS: tuple[tuple[str, str, str], ...] = (
-    ("Children_and_young_people", "children_and_young_people",
-     "Children and Young People Sub-domain"),
-    ("Adult_skills", "adult_skills", "Adult Skills Sub-domain"),
-    ("Geographical_barriers", "geographical_barriers", "Geographical Barriers Sub-domain"),
-    ("Wider_barriers", "wider_barriers", "Wider Barriers Sub-domain"),
-    ("Indoors", "indoors", "Indoors Sub-domain"),
-    ("Outdoors", "outdoors", "Outdoors Sub-domain"),
-)
-_DOMAIN_LABEL = {d19: label for d19, _, label, _ in _DOMAINS}
+_SUBDOMAINS: tuple[tuple[str, str, str], ...] = tuple(
+    (d.stem2019, d.stem2025, d.publisher_label) for d in IMD_SUBDOMAINS)
 
 #: imd2025 (imd/imd2025_lsoa21.csv): code, 8 deciles, 8 ranks, 8 scores
 _IMD2025_SPEC: tuple[tuple[str, str], ...] = (
@@ -225,13 +210,12 @@ _IMD2019_SPEC: tuple[tuple[str, str], ...] = (
 )
 #: imd2019_subdomains (imd/imd2019_lsoa11_subdomains.csv): each sub-domain follows its parent
 #: domain (Education; Barriers to Housing and Services; Living Environment), deciles then ranks
-_SUB2019_STEMS: tuple[tuple[str, str], ...] = (
-    ("Education", _DOMAIN_LABEL["Education"]),
-    *((s, label) for s, _, label in _SUBDOMAINS[:2]),
-    ("Housing_and_Access", _DOMAIN_LABEL["Housing_and_Access"]),
-    *((s, label) for s, _, label in _SUBDOMAINS[2:4]),
-    ("Environment", _DOMAIN_LABEL["Environment"]),
-    *((s, label) for s, _, label in _SUBDOMAINS[4:]),
+_SUB2019_STEMS: tuple[tuple[str, str], ...] = tuple(
+    pair
+    for d in IMD_DOMAINS
+    if any(s.parent == d.id for s in IMD_SUBDOMAINS)
+    for pair in ((d.stem2019, d.publisher_label),
+                 *((s.stem2019, s.publisher_label) for s in IMD_SUBDOMAINS if s.parent == d.id))
 )
 _SUB2019_SPEC: tuple[tuple[str, str], ...] = (
     ("lsoa11_code", "LSOA code (2011)"),
