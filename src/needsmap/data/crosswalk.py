@@ -255,6 +255,37 @@ def counterparts(codes: str | list[str] | pd.Index, *, to: Vintage) -> list[str]
     return sorted(set(pr.loc[pr[f"{_OTHER[to]}_code"].isin(wanted), f"{to}_code"]))
 
 
+def mean_onto_lsoa21(values: pd.Series | pd.DataFrame) -> pd.DataFrame:
+    """Carry LSOA 2011 values onto LSOA 2021: the mean over each LSOA 2021's 2011 parents.
+
+    The crosswalk's rule for a rate or share published on LSOA 2011 (for counts use
+    :func:`apportion_to_lsoa21`; for one code per code :func:`resolve_codes`).
+
+    Parameters
+    ----------
+    values
+        Numeric values indexed by LSOA 2011 code (a Series, or a frame of several).
+
+    Returns
+    -------
+    Frame indexed by LSOA 2021 code (``lsoa_code``). Unchanged and split LSOAs have one parent, so
+    they take its value exactly; merged and irregular ones average their parents (missing ignored).
+    """
+    frame = values.to_frame() if isinstance(values, pd.Series) else values
+    joined = pairs()[["lsoa11_code", "lsoa21_code"]].join(frame, on="lsoa11_code")
+    out = joined.drop(columns="lsoa11_code").groupby("lsoa21_code").mean(numeric_only=True)
+    out.index.name = "lsoa_code"
+    return out
+
+
+def change_codes() -> pd.Series:
+    """ONS change code (``U``, ``S``, ``M``, ``X``) of every LSOA 2021, indexed by ``lsoa_code``
+    (named ``lsoa_change``)."""
+    first = pairs().drop_duplicates("lsoa21_code")
+    return pd.Series(first["change_code"].to_numpy(),
+                     index=pd.Index(first["lsoa21_code"], name="lsoa_code"), name="lsoa_change")
+
+
 #: ``how`` values of :func:`resolve_codes` whose resolved LSOA contains the whole of the code's
 #: area (unchanged, a 2011 LSOA merged into the 2021 one, a 2021 LSOA split out of the 2011 one),
 #: so any point inside the code's LSOA lies inside the resolved one

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from needsmap.data.crosswalk import change_codes, pairs
 from needsmap.data.loaders import Provider, load_imd
-from needsmap.measures._lsoa import empty_part, lsoa11_lsoa21_pairs, lsoa_change_codes
+from needsmap.measures._lsoa import empty_part
 from needsmap.measures.base import Measure
 from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21, Edition
 
@@ -51,9 +52,9 @@ def change_columns(edition: Edition) -> pd.DataFrame:
         return empty_part(edition)
     imd19 = load_imd("2019")[["imd_rank", "imd_decile"]]
     imd25 = load_imd("2025")[["imd_rank", "imd_decile"]]
-    pairs = lsoa11_lsoa21_pairs()
-    one = pairs[pairs["change_code"].isin(["U", "S"])].drop_duplicates("lsoa21_code").set_index("lsoa21_code")
-    codes = lsoa_change_codes().reindex(imd25.index)
+    prs = pairs()
+    one = prs[prs["change_code"].isin(["U", "S"])].drop_duplicates("lsoa21_code").set_index("lsoa21_code")
+    codes = change_codes().reindex(imd25.index)
     out = pd.DataFrame(index=imd25.index.rename("lsoa_code"))
     parent = one["lsoa11_code"].reindex(out.index)
     out["imd_rank_2019"] = imd19["imd_rank"].reindex(parent).to_numpy()

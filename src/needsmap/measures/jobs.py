@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from needsmap.data import crosswalk
 from needsmap.data.loaders import Provider, read_table
-from needsmap.measures._lsoa import lsoa21_from_lsoa11
 from needsmap.measures.base import Measure, ProfileRow
 from needsmap.types import Edition
 
@@ -63,7 +63,7 @@ def at_risk_jobs_columns(edition: Edition) -> pd.DataFrame:
                       name="at_risk_jobs_pct")
     if edition == "2019":
         return per11.to_frame()
-    return lsoa21_from_lsoa11(per11)
+    return crosswalk.mean_onto_lsoa21(per11)
 
 
 # --------------------------------------------------------------------------- furlough
@@ -115,7 +115,7 @@ def furlough_columns(edition: Edition) -> pd.DataFrame:
     per11 = pd.Series(rates.reindex(lad19).to_numpy(), index=lad19.index, name="furlough_rate")
     if edition == "2019":
         return per11.to_frame()
-    return lsoa21_from_lsoa11(per11)
+    return crosswalk.mean_onto_lsoa21(per11)
 
 
 def furlough_by_lad24() -> pd.DataFrame:
@@ -132,13 +132,13 @@ def furlough_by_lad24() -> pd.DataFrame:
     (%), ``estimated`` (bool) and ``note``.
     """
     src = furlough_by_lad19()
-    lk = read_table("lsoa11_lsoa21_lookup")
+    lk = crosswalk.pairs()
     wards = read_table("lsoa21_ward24_lookup").set_index("lsoa21_code")
     lad19 = lsoa11_lad19()
-    pairs = pd.DataFrame({"lad19": lad19.reindex(lk["lsoa11_code"].astype(str)).to_numpy(),
-                          "lad24": wards["ltla24_code"].reindex(lk["lsoa21_code"].astype(str)).to_numpy()})
+    districts = pd.DataFrame({"lad19": lad19.reindex(lk["lsoa11_code"].astype(str)).to_numpy(),
+                              "lad24": wards["ltla24_code"].reindex(lk["lsoa21_code"].astype(str)).to_numpy()})
     # each 2019 district → the 2024 authority most of its LSOAs are in
-    d2a = pairs.dropna().groupby("lad19")["lad24"].agg(lambda s: s.value_counts().index[0])
+    d2a = districts.dropna().groupby("lad19")["lad24"].agg(lambda s: s.value_counts().index[0])
     names24 = wards.drop_duplicates("ltla24_code").set_index("ltla24_code")["ltla24_name"]
     src = src.assign(lad24=d2a.reindex(src.index).to_numpy())
     src["eligible"] = src["furlough_count"] / (src["furlough_rate"] / 100)
