@@ -49,11 +49,11 @@ def test_a_build_records_the_catalog_files_it_reads(folders: tuple[Path, Path]) 
         return _regions()
 
     with using_data_dir(a):
-        first = cached("regions", [], build)
+        first = cached("regions", build)
         entry = next((_cache.cache_dir()).glob("regions-*.reads.json"))
         reads = json.loads(entry.read_text())
         assert [r[0] for r in reads] == [str(a / get_dataset(LOOKUP).file)]
-        again = cached("regions", [], build)
+        again = cached("regions", build)
     assert len(calls) == 1
     pd.testing.assert_frame_equal(first, again)
     raw = pd.read_csv(a / get_dataset(LOOKUP).file)
@@ -70,13 +70,13 @@ def test_a_changed_source_file_rebuilds(folders: tuple[Path, Path]) -> None:
 
     path = a / get_dataset(LOOKUP).file
     with using_data_dir(a):
-        before = cached("regions", [], build)
+        before = cached("regions", build)
         raw = pd.read_csv(path)
         raw.loc[raw["region24_name"] == "London", "region24_name"] = "Greater London"
         raw.to_csv(path, index=False)  # the file changes: London is renamed
         st = path.stat()
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
-        after = cached("regions", [], build)
+        after = cached("regions", build)
     assert len(calls) == 2
     assert "London" in before.index and "London" not in after.index
     assert after.loc["Greater London", "ltlas"] == before.loc["London", "ltlas"]
@@ -89,11 +89,11 @@ def test_each_data_folder_has_its_own_entry(folders: tuple[Path, Path]) -> None:
     raw.loc[raw["region24_name"] == "London", "region24_name"] = "Greater London"
     raw.to_csv(path_b, index=False)
     with using_data_dir(a):
-        in_a = cached("regions", [], _regions)
+        in_a = cached("regions", _regions)
     with using_data_dir(b):
-        in_b = cached("regions", [], _regions)
+        in_b = cached("regions", _regions)
     with using_data_dir(a):
-        in_a_again = cached("regions", [], _regions)
+        in_a_again = cached("regions", _regions)
     assert "London" in in_a.index and "Greater London" in in_b.index
     pd.testing.assert_frame_equal(in_a, in_a_again)
     assert len(list(_cache.cache_dir().glob("regions-*.parquet"))) == 2
@@ -102,13 +102,13 @@ def test_each_data_folder_has_its_own_entry(folders: tuple[Path, Path]) -> None:
 def test_a_build_using_another_entry_depends_on_its_files(folders: tuple[Path, Path]) -> None:
     a, _ = folders
     with using_data_dir(a):
-        cached("regions", [], _regions)  # built and stored
+        cached("regions", _regions)  # built and stored
 
         def outer() -> pd.DataFrame:
-            return cached("regions", [], _regions).head(3)  # served from the cache
+            return cached("regions", _regions).head(3)  # served from the cache
 
         with recording_reads() as reads:
-            cached("first_regions", [], outer)
+            cached("first_regions", outer)
     assert list(reads) == [str(a / get_dataset(LOOKUP).file)]
     entry = next(_cache.cache_dir().glob("first_regions-*.reads.json"))
     assert [r[0] for r in json.loads(entry.read_text())] == list(reads)
@@ -123,10 +123,10 @@ def test_asking_for_a_column_the_frame_lacks_keeps_the_entry(folders: tuple[Path
         return _regions()
 
     with using_data_dir(a):
-        assert cached_columns("regions", [], build) == ["ltlas"]
-        got = cached("regions", [], build, columns=["ltlas", "no_such_column"])
+        assert cached_columns("regions", build) == ["ltlas"]
+        got = cached("regions", build, columns=["ltlas", "no_such_column"])
         assert list(got.columns) == ["ltlas"]
-        cached("regions", [], build)
+        cached("regions", build)
     assert len(calls) == 1
 
 
@@ -162,3 +162,18 @@ def test_imports_inside_functions_and_parentheses_count() -> None:
     assert {"needsmap.data.catalog", "needsmap.data.loaders", "needsmap.orgs.geocode",
             "needsmap.crs", "needsmap.data", "needsmap.orgs", "needsmap"} <= found
     assert "needsmap.orgs.geocode.place" not in found
+
+
+def test_a_default_layer_depends_on_every_file_placing_read() -> None:
+    """The placed default layer is keyed by the layer's list *and* the lookups placing it read
+    (the postcode centroids, the boundaries, the 2011↔2021 lookup), not by a hand-kept list."""
+    from needsmap.orgs.layers import DEFAULT_LAYERS, load_default_layer
+
+    layer = DEFAULT_LAYERS["libraries"]
+    load_default_layer(layer.id)
+    entries = list(_cache.cache_dir().glob(f"orglayer_{layer.id}-{_cache._folder_tag()}-*.reads.json"))
+    assert len(entries) == 1
+    read = {r[0] for r in json.loads(entries[0].read_text())}
+    want = {str(get_dataset(i).path) for i in (layer.dataset_id, "nspl_centroids", "lsoa11_boundaries",
+                                               "lsoa21_boundaries", "lsoa11_lsoa21_lookup")}
+    assert want <= read, want - read

@@ -377,7 +377,7 @@ def _build_ethnicity() -> pd.DataFrame:
 
 def ethnicity_table() -> pd.DataFrame:
     """Census 2021 usual residents per LSOA 2021 by broad ethnic group (counts) and ``total``."""
-    return cached("ethnicity_lsoa21", [get_dataset("census2021_ethnicity").path], _build_ethnicity)
+    return cached("ethnicity_lsoa21", _build_ethnicity)
 
 
 # ----------------------------------------------------------------------------- postcodes

@@ -95,26 +95,21 @@ def reference_points(edition: Edition) -> pd.DataFrame:
     boundary file or the population-weighted centroids change)."""
     from needsmap import data
     from needsmap.data._cache import cached
-    from needsmap.data.catalog import get_dataset
-    from needsmap.data.lsoa_points import reference_point_datasets
 
     vintage = LSOA_VINTAGE[edition]
-    paths = [get_dataset(i).path for i in reference_point_datasets(vintage)]
-    return cached(f"refpoints_{vintage}", paths,
-                  lambda: cv.reference_points(data.load_boundaries(edition)))
+    return cached(f"refpoints_{vintage}", lambda: cv.reference_points(data.load_boundaries(edition)))
 
 
-def catchment_pairs(edition: Edition, points: pd.DataFrame, radius_km: float) -> pd.DataFrame | None:
-    """:func:`needsmap.analysis.coverage.catchment_pairs` of ``points`` for ``radius_km``, kept in the
-    prepared-file cache beside the reference points; None above :data:`MAX_CACHED_PAIRS_KM`."""
+def catchment_pairs(edition: Edition, radius_km: float) -> pd.DataFrame | None:
+    """:func:`needsmap.analysis.coverage.catchment_pairs` of the :func:`reference_points` of
+    ``edition`` for ``radius_km``, kept in the prepared-file cache beside them (so keyed by the same
+    files); None above :data:`MAX_CACHED_PAIRS_KM`."""
     from needsmap.data._cache import cached
-    from needsmap.data.catalog import get_dataset
 
     if not 0 < radius_km <= MAX_CACHED_PAIRS_KM:
         return None
-    ds = get_dataset(f"{LSOA_VINTAGE[edition]}_boundaries")
-    return cached(f"pairs_{LSOA_VINTAGE[edition]}_{radius_km:g}km", [ds.path],
-                  lambda: cv.catchment_pairs(points, radius_km))
+    return cached(f"pairs_{LSOA_VINTAGE[edition]}_{radius_km:g}km",
+                  lambda: cv.catchment_pairs(reference_points(edition), radius_km))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -143,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     result = cv.analyse_gaps(table, points, imported.table,
                              area=area, edition=edition, radius_km=args.radius_km, need=need,
                              basis=args.basis,
-                             pairs=catchment_pairs(edition, points, args.radius_km))
+                             pairs=catchment_pairs(edition, args.radius_km))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_csv(cv.export_table(result), args.out)
     err = sys.stderr.write

@@ -210,7 +210,7 @@ def _build_and_store(name: str, path: Path, sources: list[Path], build: Callable
     return frame
 
 
-def cached(name: str, sources: Iterable[Path], build: Callable[[], F], *, geo: bool = False,
+def cached(name: str, build: Callable[[], F], *, sources: Iterable[Path] = (), geo: bool = False,
            columns: Sequence[str] | None = None) -> F:
     """Return ``build()``, from the cache while the files it read have not changed.
 
@@ -218,12 +218,14 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], F], *, geo: b
     ----------
     name
         Cache entry name (a file name stem).
+    build
+        Function that makes the frame; its module's :func:`code_fingerprint` is part of the key.
+        It must read what it depends on itself (through the catalog), not take frames made
+        outside it, or those frames' files would not be recorded.
     sources
         Files read *without* going through the catalog (usually none: files located through
         :attr:`~needsmap.data.catalog.Dataset.path` while ``build`` runs are recorded by
         themselves).
-    build
-        Function that makes the frame; its module's :func:`code_fingerprint` is part of the key.
     geo
         True when the frame is a GeoDataFrame.
     columns
@@ -253,7 +255,7 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], F], *, geo: b
     return frame[[c for c in columns if c in frame.columns]]  # type: ignore[return-value]
 
 
-def cached_columns(name: str, sources: Iterable[Path], build: Callable[[], F]) -> list[str]:
+def cached_columns(name: str, build: Callable[[], F], *, sources: Iterable[Path] = ()) -> list[str]:
     """The columns (not the index) of :func:`cached`'s frame, from the cache file's schema alone
     when the entry is valid; otherwise the entry is built (by :func:`cached`) first."""
     sources = list(sources)
@@ -263,7 +265,7 @@ def cached_columns(name: str, sources: Iterable[Path], build: Callable[[], F]) -
             return _columns_of(path)
         except Exception:  # unreadable: cached() rebuilds it
             path.unlink(missing_ok=True)
-    return [str(c) for c in cached(name, sources, build).columns]
+    return [str(c) for c in cached(name, build, sources=sources).columns]
 
 
 def _columns_of(path: Path) -> list[str]:

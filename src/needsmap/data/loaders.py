@@ -16,7 +16,7 @@ import pandas as pd
 from needsmap.data import _validate as v
 from needsmap.data._cache import cached, cached_columns
 from needsmap.data.catalog import IMD_RATE_COLUMNS, get_dataset
-from needsmap.data.crosswalk import crosswalk_datasets, resolve_codes
+from needsmap.data.crosswalk import resolve_codes
 from needsmap.data.imd_domains import DOMAINS, SUBDOMAINS
 from needsmap.data.manifest import ENGLAND
 from needsmap.data.reading import read_geometry, read_table
@@ -50,15 +50,6 @@ RATE_BASIS: dict[str, tuple[str, str]] = {"2019": ("mid-2015", "LSOA 2011"),
 #: columns of :func:`load_geography`
 GEOGRAPHY_COLUMNS = ("lsoa_name", "ward_code", "ward_name", "lad_code", "lad_name",
                      "region_code", "region_name", "population")
-
-
-def _sources(*ids: str) -> list:
-    return [get_dataset(i).path for i in ids]
-
-
-def _cached(name: str, ids: tuple[str, ...], build: Callable[[], pd.DataFrame], *,
-            columns: Sequence[str] | None = None) -> pd.DataFrame:
-    return cached(name, _sources(*ids), build, columns=columns)
 
 
 # --------------------------------------------------------------------------- IMD
@@ -118,8 +109,7 @@ def load_imd(edition: Edition) -> pd.DataFrame:
     DataMissingError, ValidationError
         A dataset is missing, or fails its checks (e.g. text in a number column).
     """
-    return _cached(f"{IMD_PROVIDER.name}{edition}", IMD_PROVIDER.datasets_for(edition),
-                   lambda: _build_imd(edition))
+    return cached(f"{IMD_PROVIDER.name}{edition}", lambda: _build_imd(edition))
 
 
 # --------------------------------------------------------------------------- geography
@@ -169,11 +159,7 @@ def load_geography(edition: Edition) -> pd.DataFrame:
     split one the 2021 part with most residents. Population is mid-2020 (ONS) for 2019 and Census
     2021 usual residents for 2025.
     """
-    if edition == "2025":
-        ids: tuple[str, ...] = ("lsoa21_ward24_lookup", "ltla24_region24_lookup", "census2021_ethnicity")
-    else:
-        ids = ("lsoa21_ward24_lookup", "ltla24_region24_lookup", *crosswalk_datasets())
-    return _cached(f"geography{edition}", ids, lambda: _build_geography(edition))
+    return cached(f"geography{edition}", lambda: _build_geography(edition))
 
 
 # --------------------------------------------------------------------------- measure providers
@@ -331,9 +317,9 @@ def build_lsoa_table(edition: Edition, providers: Sequence[Provider], *,
     def pick(name: str, ids: tuple[str, ...], build: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
         """The part's frame (only the wanted columns), or None when it holds none of them."""
         if want is None:
-            return _cached(name, ids, build)
-        have = [c for c in cached_columns(name, _sources(*ids), build) if c in want]
-        return _cached(name, ids, build, columns=have) if have else None
+            return cached(name, build)
+        have = [c for c in cached_columns(name, build) if c in want]
+        return cached(name, build, columns=have) if have else None
 
     table = load_geography(edition)
     hidden: dict[str, str] = {}
@@ -381,8 +367,7 @@ def _build_boundaries(edition: Edition) -> gpd.GeoDataFrame:
 def load_boundaries(edition: Edition) -> gpd.GeoDataFrame:
     """LSOA polygons (EPSG:4326) of the vintage ``edition`` uses, column ``lsoa_code``."""
     vintage = LSOA_VINTAGE[edition]
-    return cached(f"boundaries_{vintage}", _sources(f"{vintage}_boundaries"),
-                  lambda: _build_boundaries(edition), geo=True)
+    return cached(f"boundaries_{vintage}", lambda: _build_boundaries(edition), geo=True)
 
 
 def load_lad_boundaries() -> gpd.GeoDataFrame:
@@ -395,7 +380,7 @@ def load_lad_boundaries() -> gpd.GeoDataFrame:
             {"lad_code": gdf["ltla24_code"].to_numpy(), "lad_name": gdf["ltla24_name"].to_numpy()},
             geometry=gdf.geometry.to_numpy(), crs=gdf.crs,
         )
-    return cached("boundaries_lad24", _sources("ltla24_boundaries"), build, geo=True)
+    return cached("boundaries_lad24", build, geo=True)
 
 
 def load_ward_boundaries() -> gpd.GeoDataFrame:
@@ -410,5 +395,4 @@ def load_ward_boundaries() -> gpd.GeoDataFrame:
         merged = lsoa.join(geo[["ward_code", "ward_name", "lad_code"]], on="lsoa_code")
         out = merged.dissolve(by="ward_code", aggfunc="first").reset_index()
         return out[["ward_code", "ward_name", "lad_code", "geometry"]]
-    ids = ("lsoa21_boundaries", "lsoa21_ward24_lookup", "ltla24_region24_lookup", "census2021_ethnicity")
-    return cached("boundaries_ward24", _sources(*ids), build, geo=True)
+    return cached("boundaries_ward24", build, geo=True)

@@ -10,8 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from needsmap.data._cache import cached
-from needsmap.data.catalog import get_dataset
-from needsmap.data.crosswalk import apportion_to_lsoa21, crosswalk_datasets, pairs
+from needsmap.data.crosswalk import apportion_to_lsoa21, pairs
 from needsmap.data.loaders import load_geography, read_table
 from needsmap.types import Edition
 
@@ -40,10 +39,8 @@ def age_table(edition: Edition) -> pd.DataFrame:
     to LSOA 2021 (:func:`apportion_to_lsoa21`, weights = Census 2021 usual residents). Cached.
     """
     if edition == "2019":
-        return cached("ages_lsoa11", [get_dataset("population2020").path], _ages11)
-    ids = dict.fromkeys(("population2020", *crosswalk_datasets(), "census2021_ethnicity",
-                         "lsoa21_ward24_lookup", "ltla24_region24_lookup"))
-    return cached("ages_lsoa21", [get_dataset(i).path for i in ids], _ages21)
+        return cached("ages_lsoa11", _ages11)
+    return cached("ages_lsoa21", _ages21)
 
 
 def children_0_15(edition: Edition) -> pd.Series:

@@ -1,7 +1,7 @@
 """Census family: the ethnic make-up of each LSOA 2021 (Census 2021 TS021 broad groups, ONS).
 
 How values reach each neighbourhood is in :data:`HOW`. The broad groups are the publisher's
-(:data:`needsmap.data.sources.census.ETHNIC_GROUPS`); :data:`ETHNIC_GROUPS` gives each its short
+(:data:`needsmap.data.census_groups.ETHNIC_GROUPS`); :data:`ETHNIC_GROUPS` gives each its short
 name, in the order needsmap shows them (White first).
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from needsmap.data import census_groups
 from needsmap.data.loaders import Provider, read_table
-from needsmap.data.sources import census
 from needsmap.measures._lsoa import empty_part
 from needsmap.measures.base import Measure
 from needsmap.types import Edition
@@ -21,7 +21,7 @@ HOW = ("**Census 2021 ethnicity** is published per LSOA 2021: 2025 edition only 
 
 #: Census 2021 broad ethnic groups: short name (the group's first word) -> TS021 group name, White first
 ETHNIC_GROUPS: dict[str, str] = {
-    name.split()[0].rstrip(","): name for name in sorted(census.ETHNIC_GROUPS, key=lambda n: n != "White")
+    name.split()[0].rstrip(","): name for name in sorted(census_groups.ETHNIC_GROUPS, key=lambda n: n != "White")
 }
 
 

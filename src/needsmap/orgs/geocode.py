@@ -271,7 +271,7 @@ def _postcode_lookup_at(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
                             "lon": lon.to_numpy()})
         return out.drop_duplicates("postcode").sort_values("postcode").reset_index(drop=True)
 
-    frame = cached("nspl_lookup", [Path(path)], build)
+    frame = cached("nspl_lookup", build)
     frame = frame.set_index(pd.Index(frame["postcode"].to_numpy(dtype=object), name="postcode"))
     return frame[["lat", "lon"]]
 
@@ -411,7 +411,7 @@ def _in_bng(name: str, dataset: str, load: Callable[[], Any], key: str) -> tuple
         return pd.DataFrame({"code": gdf[key].astype(str).to_numpy(dtype=object),
                              "wkb": shapely.to_wkb(np.asarray(gdf.geometry.array))})
 
-    frame = cached(name, [get_dataset(dataset).path], build)
+    frame = cached(name, build)
     return frame["code"].to_numpy(dtype=object), shapely.from_wkb(frame["wkb"].to_numpy())
 
 

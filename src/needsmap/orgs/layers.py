@@ -93,7 +93,7 @@ def load_default_layer(layer_id: str) -> ImportResult:
 
     # keyed by the code that places the rows and by every data file placing read (the layer's
     # list, the postcode lookups, the boundaries), as recorded while it ran
-    table = cached(f"orglayer_{layer.id}", [], build)
+    table = cached(f"orglayer_{layer.id}", build)
     if "res" in holder:
         return holder["res"]
     meta = json.loads(table.attrs.get("needsmap", "{}")) if table.attrs else {}

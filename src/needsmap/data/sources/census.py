@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from needsmap.data.census_groups import ETHNIC_GROUPS
 from needsmap.data.sources._base import Frames, Source
 from needsmap.data.sources._read import (
     check_unique,
@@ -50,14 +51,6 @@ SEEN_AT = ("alexsingleton/Census_2021_Output_Areas Table_Metadata.csv (column ol
            "files' headers) and bulk_data.R; humaniverse/demographr data-raw/ethnicity21_lsoa21.R "
            "and data-raw/household_deprivation21_lsoa21.R")
 
-#: the broad ethnic groups of TS021, in the order of the publisher's header and the prepared file
-ETHNIC_GROUPS: tuple[str, ...] = (
-    "Asian, Asian British or Asian Welsh",
-    "Black, Black British, Black Welsh, Caribbean or African",
-    "Mixed or Multiple ethnic groups",
-    "White",
-    "Other ethnic group",
-)
 #: how each broad group's category name starts (lower case), so wording changes are tolerated
 _GROUP_STARTS = ("asian", "black", "mixed", "white", "other")
 
