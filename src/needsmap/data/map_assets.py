@@ -23,7 +23,7 @@ import pandas as pd
 
 from needsmap.config import STATIC_URL, static_dir
 from needsmap.data import load_lsoa_table
-from needsmap.data._cache import file_stamp
+from needsmap.data._cache import code_fingerprint, file_stamp
 from needsmap.data.catalog import get_dataset
 from needsmap.data.loaders import DOMAINS, load_boundaries, load_geography
 from needsmap.errors import NeedsmapError, ValidationError
@@ -213,7 +213,10 @@ def _remove_stale(vintage: str, *, keep: Path) -> None:
 def _tileset_name(vintage: str, tile_of: pd.Series) -> str:
     source = get_dataset(f"{vintage}_boundaries").path
     where, mtime_ns, size = file_stamp(source)
-    h = hashlib.sha1(f"{tiles.FORMAT}|{vintage}|{tiles.NATIONAL_TOLERANCE_M}|{tiles.NATIONAL_SCALE}|"
+    # the code that encodes the tiles (this module and what it imports, viz.tiles among them) is
+    # part of the name, so a changed encoder never serves tiles of the old one
+    h = hashlib.sha1(f"{code_fingerprint(__name__)}|{tiles.FORMAT}|{vintage}|"
+                     f"{tiles.NATIONAL_TOLERANCE_M}|{tiles.NATIONAL_SCALE}|"
                      f"{tiles.DETAIL_SCALE}|{tiles.DETAIL_ZOOM}|{where}|{size}|{mtime_ns}".encode())
     # each (LSOA, tile) pair hashed, then summed: the same assignment in any row order gives one name
     rows = pd.util.hash_pandas_object(tile_of, index=True).to_numpy()
