@@ -63,6 +63,7 @@ def test_changing_radius_recomputes(at: AppTest) -> None:
     assert after["Within 2.5 km"].sum() > before["Within 1 km"].sum()
 
 
+@pytest.mark.expect_page_error("at least one weight")
 def test_changing_need_and_composite(at: AppTest) -> None:
     at.selectbox(key="gaps_need").set_value("health").run()
     assert not at.exception, [e.value for e in at.exception]

@@ -74,6 +74,7 @@ def test_upload_messy_csv_every_row_accounted_for() -> None:
     assert at.session_state["nm_org_layer"].filename == "members.csv"
 
 
+@pytest.mark.expect_page_error("No column looks like a postcode")
 def test_upload_with_unknown_columns_then_map_them() -> None:
     at = _open()
     at.radio(key="orgs_source").set_value("upload").run()
@@ -89,6 +90,7 @@ def test_upload_with_unknown_columns_then_map_them() -> None:
 
 
 @pytest.mark.demo
+@pytest.mark.expect_page_error("empty")
 def test_upload_empty_file_shows_error() -> None:
     at = _open()
     at.radio(key="orgs_source").set_value("upload").run()
@@ -190,6 +192,7 @@ def test_upload_states_its_limits_from_config() -> None:
     assert f"{MAX_UPLOAD_ROWS:,} rows" in label and f"{MAX_COLUMNS:,} columns" in label
 
 
+@pytest.mark.expect_page_error("No column looks like a postcode")
 def test_workbook_offers_its_sheets_and_names_the_one_used() -> None:
     data = (FIELD_CASES / "c08_xlsx_readme_sheet_title_totals.xlsx").read_bytes()
     at = _upload("grants.xlsx", data)
@@ -310,6 +313,7 @@ def test_control_character_in_a_name_never_breaks_the_excel_download() -> None:
     assert notes and all("control characters" in n for n in notes)
 
 
+@pytest.mark.expect_page_error("No column looks like a postcode")
 def test_file_text_in_messages_never_becomes_markup() -> None:
     odd = b"![x](http://host/img.png),[Click for help](#),<img src=x onerror=alert(1)>\na,b,c\n"
     at = _upload("odd.csv", odd)

@@ -44,6 +44,7 @@ def test_ward_then_postcode() -> None:
     assert len(_downloads(at)) >= 2
 
 
+@pytest.mark.expect_page_error("could not be placed")
 def test_bad_postcode_is_a_message_not_a_crash() -> None:
     at = _profile_page()
     at.radio(key="profile_kind").set_value("postcode").run()
