@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, in_ci
+from tests.conftest import ROOT, expected_page_errors, in_ci, unexpected
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -93,13 +93,71 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+# ----------------------------------------------------------------------------- error harness
+#: console messages that are not the page failing (Chromium's own notices about the headless set-up)
+CONSOLE_NOISE = ("WebGL", "GPU stall", "GroupMarkerNotSet", "Automatic fallback to software WebGL")
+
+#: every open page, with the errors it reported since the last test ended
+_PAGES: list[tuple[object, list[str]]] = []
+
+
+def page_errors(page: object) -> list[str]:
+    """What ``page`` reported so far: uncaught exceptions (``pageerror``), console errors (not
+    :data:`CONSOLE_NOISE`) and ``st.error`` boxes on screen."""
+    errors = next(errs for p, errs in _PAGES if p is page)
+    found = list(errors)
+    if not page.is_closed():  # type: ignore[attr-defined]
+        boxes = page.locator("[data-testid='stAlertContentError']")  # type: ignore[attr-defined]
+        found += [f"st.error: {t}" for t in boxes.all_inner_texts()]
+        found += [f"exception: {t}" for t in
+                  page.locator("[data-testid='stException']").all_inner_texts()]  # type: ignore[attr-defined]
+    return found
+
+
+def assert_no_page_errors(page: object, expected: tuple[str, ...] = ()) -> None:
+    """Fail if ``page`` reported an error (:func:`page_errors`) containing none of ``expected``."""
+    bad = unexpected(page_errors(page), expected)
+    assert not bad, f"the page reported unexpected errors: {bad[:5]}"
+
+
+def _watch(page: object) -> object:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))  # type: ignore[attr-defined]
+
+    def console(msg: object) -> None:
+        text = str(msg.text)  # type: ignore[attr-defined]
+        if msg.type == "error" and not any(n in text for n in CONSOLE_NOISE):  # type: ignore[attr-defined]
+            errors.append(f"console: {text}")
+
+    page.on("console", console)  # type: ignore[attr-defined]
+    _PAGES.append((page, errors))
+    return page
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After a browser test's body, fail it if any page it opened reported an unexpected error."""
+    result = yield
+    try:
+        for page, _ in _PAGES:
+            assert_no_page_errors(page, expected_page_errors(item))
+    finally:  # each error fails one test only; a page kept open by a fixture is watched on
+        for _, errors in _PAGES:
+            errors.clear()
+        _PAGES[:] = [(p, e) for p, e in _PAGES if not p.is_closed()]  # type: ignore[attr-defined]
+    return result
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path: str) -> Iterator[object]:
-    """A Playwright Chromium browser using Debian's binary."""
+    """A Playwright Chromium browser using Debian's binary. Every page it opens is watched for
+    errors (:func:`page_errors`), checked when the test ends unless marked ``expect_page_error``."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        new_page = b.new_page
+        b.new_page = lambda *a, **kw: _watch(new_page(*a, **kw))  # type: ignore[method-assign]
         yield b
         b.close()
 
@@ -111,8 +169,6 @@ def open_page(browser: object, url: str, *, wait_text: str, screenshot: Path,
     Returns the Playwright page (still open) so the caller can interact further.
     """
     page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
     outside: list[str] = []  # the dashboard must work offline: nothing but the local server is asked
     page.on("request", lambda r: None if r.url.startswith(_LOCAL) else outside.append(r.url))
     page.goto(url, timeout=timeout_ms)
@@ -120,6 +176,7 @@ def open_page(browser: object, url: str, *, wait_text: str, screenshot: Path,
     wait_idle(page, timeout_ms)
     page.screenshot(path=str(screenshot), full_page=True)
     assert not page.locator("[data-testid='stException']").count(), "page shows an exception"
+    assert_no_page_errors(page, expected_page_errors())
     assert not outside, f"the page asked the network for {outside[:3]}"
     for i in range(page.locator(MAP_FRAME).count()):
         state = map_state(page, i)
@@ -177,3 +234,4 @@ def tall_screenshot(page: object, path: Path, *, height: int) -> None:
     wait_idle(page)
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     assert not page.locator("[data-testid='stException']").count(), "page shows an exception"  # type: ignore[attr-defined]
+    assert_no_page_errors(page, expected_page_errors())
