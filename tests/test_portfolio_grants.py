@@ -113,8 +113,6 @@ def test_trafford_grants_counted_as_grants_with_money_and_warning(
 
 
 def test_trafford_confidence_is_stated(table25: pd.DataFrame, trafford: pd.DataFrame) -> None:
-    if "confidence" not in trafford.columns:
-        pytest.skip("the importer does not give a confidence column yet")
     res = pf.portfolio_summary(trafford, table25, edition="2025")
     placed = trafford[trafford["status"] == "ok"]
     uncertain = int((placed["confidence"] == CONF_UNCERTAIN).sum())

@@ -315,9 +315,9 @@ def test_extra_measures_are_optional(table19: pd.DataFrame) -> None:
     bare = table19.drop(columns=[c for c in pr.EXTRA_MEASURES if c in table19.columns])
     p = pr.lsoa_profile("E01009219", edition="2019", table=bare)
     assert p.extra == {}
-    if "at_risk_jobs_pct" in table19.columns:
-        full = pr.lsoa_profile("E01009219", edition="2019", table=table19)
-        assert 0 <= full.extra["at_risk_jobs_pct"]["value"] <= 100
+    full = pr.lsoa_profile("E01009219", edition="2019", table=table19)
+    assert full.extra["at_risk_jobs_pct"]["value"] == pytest.approx(table19.loc["E01009219", "at_risk_jobs_pct"])
+    assert 0 <= full.extra["at_risk_jobs_pct"]["value"] <= 100
 
 
 def test_ethnicity_from_census(table25: pd.DataFrame) -> None:

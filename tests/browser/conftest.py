@@ -94,8 +94,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 # ----------------------------------------------------------------------------- error harness
-#: console messages that are not the page failing (Chromium's own notices about the headless set-up)
-CONSOLE_NOISE = ("WebGL", "GPU stall", "GroupMarkerNotSet", "Automatic fallback to software WebGL")
+#: console messages that are not the page failing: Chromium's own notices about the headless set-up,
+#: and Streamlit's frontend probing ``<page path>/_stcore/…`` on a page's own URL (a 404) before the root
+CONSOLE_NOISE = ("WebGL", "GPU stall", "GroupMarkerNotSet", "Automatic fallback to software WebGL",
+                 "/_stcore/health", "/_stcore/host-config")
 
 #: every open page, with the errors it reported since the last test ended
 _PAGES: list[tuple[object, list[str]]] = []
@@ -125,7 +127,8 @@ def _watch(page: object) -> object:
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))  # type: ignore[attr-defined]
 
     def console(msg: object) -> None:
-        text = str(msg.text)  # type: ignore[attr-defined]
+        where = (msg.location or {}).get("url", "")  # type: ignore[attr-defined]
+        text = f"{msg.text} ({where})" if where else str(msg.text)  # type: ignore[attr-defined]
         if msg.type == "error" and not any(n in text for n in CONSOLE_NOISE):  # type: ignore[attr-defined]
             errors.append(f"console: {text}")
 

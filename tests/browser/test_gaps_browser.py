@@ -36,7 +36,7 @@ def test_gaps_page_in_browser(server: str, browser: object, artifacts: Path) -> 
         if text.strip() and "…" not in text:
             break
     page.screenshot(path=str(artifacts / "gaps_tooltip.png"))  # type: ignore[attr-defined]
-    assert "Gap rank" in text or "Ward:" in text, text
+    assert "Gap rank" in text and "Ward:" in text, text
     assert "<b>" not in text and "&amp;" not in text and "{tip_" not in text
     assert not page.locator("[data-testid='stException']").count()  # type: ignore[attr-defined]
     page.close()  # type: ignore[attr-defined]
