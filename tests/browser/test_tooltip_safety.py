@@ -59,6 +59,7 @@ def test_tooltips_show_text_not_html(hostile_app: str, browser: object, artifact
     page.close()
 
 
+@pytest.mark.expect_page_error("-gone/index.json.gz")  # the tileset this test takes away
 def test_a_map_whose_boundaries_are_missing_says_so(hostile_app: str, browser: object,
                                                    artifacts: Path) -> None:
     page = browser.new_page(viewport={"width": 900, "height": 700})  # type: ignore[attr-defined]
