@@ -12,14 +12,15 @@ from needsmap import data
 from needsmap.analysis import profile as pr
 from needsmap.data.catalog import get_dataset
 from needsmap.errors import ValidationError
+from tests import raw
 
 
 @pytest.mark.demo
 def test_lsoa_profile_e01009219_2019(table19: pd.DataFrame, table25: pd.DataFrame) -> None:
-    imd = pd.read_csv(get_dataset("imd2019").path).set_index("lsoa11_code")  # the published file
+    imd = raw.imd("2019")  # the published file
     rank, health, decile = (int(imd.loc["E01009219", c]) for c in ("IMD_rank", "Health_rank", "IMD_decile"))
     n = len(imd)
-    names = pd.read_csv(get_dataset("lsoa11_ltla21_lookup").path).set_index("lsoa11_code")
+    names = raw.csv("geography/lsoa11_ltla21_lookup.csv").set_index("lsoa11_code")
     p = pr.lsoa_profile("E01009219", edition="2019", table=table19, other_table=table25)
     assert (p.imd.rank, p.domains["health"].rank) == (rank, health)
     assert p.imd.decile == decile == 2 and p.total_lsoas == n
