@@ -7,6 +7,7 @@ Midlands demo; then only tests marked ``demo`` run and the rest are skipped with
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,8 @@ class _RecordingMediaFileManager(MediaFileManager):
         _RecordingMediaFileManager.last = self
 
 
-_MEDIA: dict[int, MediaFileManager] = {}
+#: each AppTest's media files of its last run (dropped with the AppTest)
+_MEDIA: weakref.WeakKeyDictionary[AppTest, MediaFileManager] = weakref.WeakKeyDictionary()
 
 
 def _install_apptest_harness() -> None:
@@ -105,7 +107,7 @@ def _install_apptest_harness() -> None:
         _RecordingMediaFileManager.last = None
         result = original(self, *args, **kwargs)
         if _RecordingMediaFileManager.last is not None:
-            _MEDIA[id(self)] = _RecordingMediaFileManager.last
+            _MEDIA[self], _RecordingMediaFileManager.last = _RecordingMediaFileManager.last, None
         assert_page_ok(self, expected_page_errors())
         return result
 
@@ -121,7 +123,7 @@ def download_bytes(at: AppTest, label: str) -> bytes:
     labels = [b.proto.label for b in at.get("download_button")]
     assert len(buttons) == 1, f"no single download button {label!r} among {labels}"
     proto = buttons[0].proto
-    manager = _MEDIA[id(at)]
+    manager = _MEDIA[at]
     url = manager.execute_deferred(proto.deferred_file_id) if proto.HasField("deferred_file_id") else proto.url
     return bytes(manager._storage.get_file(url.rsplit("/", 1)[-1]).content)  # type: ignore[attr-defined]
 
