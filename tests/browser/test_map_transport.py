@@ -30,6 +30,7 @@ from needsmap.config import STATIC_URL, static_dir
 from needsmap.data.map_assets import Attributes
 from needsmap.ui.map_component import IMMUTABLE
 from needsmap.viz.lsoa_map import LsoaMap
+from tests import raw
 from tests.browser.conftest import (
     _LOCAL,
     MAP_FRAME,
@@ -167,7 +168,7 @@ def england(server: str, browser: Browser) -> Iterator[tuple[Page, Recorder]]:
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     rec = Recorder(page)
     page.goto(f"{server}/?area=E92000001&edition=2025", timeout=LONG)
-    page.get_by_text("England has 33,755 neighbourhoods").first.wait_for(timeout=LONG)
+    page.get_by_text(f"England has {len(raw.imd('2025')):,} neighbourhoods").first.wait_for(timeout=LONG)
     page.locator(MAP_FRAME).first.scroll_into_view_if_needed(timeout=LONG)
     wait_map_drawn(page, level="national", timeout_ms=LONG)
     wait_idle(page, LONG)

@@ -11,6 +11,7 @@ import pytest
 
 from needsmap.analysis.profile import area_profile, lsoa_profile
 from needsmap.report.profile_pdf import profile_pdf
+from tests import raw
 from tests.browser.conftest import open_page, tall_screenshot, wait_idle
 
 if TYPE_CHECKING:
@@ -27,8 +28,9 @@ def test_profile_page_in_browser(server: str, browser: Browser, artifacts: Path)
     box.fill("E01009219")
     box.press("Enter")
     # the copyable paragraph (st.code) shows the new LSOA's rank once the rerun is done
-    page.locator("[data-testid='stCode']").get_by_text("rank 5,929 of 32,844", exact=False) \
-        .first.wait_for(timeout=180_000)
+    imd = raw.imd("2019")  # the published file
+    rank = f"rank {int(imd.loc['E01009219', 'IMD_rank']):,} of {len(imd):,}"
+    page.locator("[data-testid='stCode']").get_by_text(rank, exact=False).first.wait_for(timeout=180_000)
     wait_idle(page)
     tall_screenshot(page, artifacts / "profile.png", height=2300)
     assert page.get_by_text("PDF evidence pack").count()
