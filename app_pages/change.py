@@ -4,6 +4,7 @@ import streamlit as st
 
 from needsmap import areas
 from needsmap.analysis import change
+from needsmap.areas import Area
 from needsmap.config import data_dir
 from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
@@ -12,8 +13,8 @@ from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection
 from needsmap.ui.map_component import lsoa_map
 from needsmap.viz.change_map import ChangeMap, ChangeView, change_deck
 
-VIEWS = {"rank": "Change in national rank", "decile": "Change in decile"}
-DIRECTIONS = {"more": "Became relatively more deprived", "less": "Became relatively less deprived",
+VIEWS: dict[ChangeView, str] = {"rank": "Change in national rank", "decile": "Change in decile"}
+DIRECTIONS: dict[change.Direction, str] = {"more": "Became relatively more deprived", "less": "Became relatively less deprived",
               "both": "Largest moves either way"}
 LABELS = {"lsoa_name": "Neighbourhood (LSOA 2021)", "ward_name": "Ward", "lad_name": "Local authority",
           "imd_rank_2019": "IMD rank 2019", "imd_rank": "IMD rank 2025", "imd_rank_change": "Rank change (2019 rank × 33,755 / 32,844)",
@@ -23,14 +24,13 @@ LABELS = {"lsoa_name": "Neighbourhood (LSOA 2021)", "ward_name": "Ward", "lad_na
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=8)
-def _map(level: str, code: str, name: str, view: ChangeView, folder: str) -> ChangeMap:
+def _map(area: Area, view: ChangeView, folder: str) -> ChangeMap:
     """The change map (``folder``, the data folder, keys the cache)."""
-    area = areas.Area(level, code, name)  # type: ignore[arg-type]
     full = lsoa_table("2025")
     tileset, attrs = map_assets.assets("2025", full)  # static files the browser caches (made once)
     return change_deck(areas.select(full, area), boundaries("2025"), area=area,
                        lad_boundaries=lad_boundaries(),
-                       ward_boundaries=ward_boundaries() if level in ("lad", "ward") else None, view=view,
+                       ward_boundaries=ward_boundaries() if area.level in ("lad", "ward") else None, view=view,
                        tileset=tileset, attributes=attrs)
 
 
@@ -60,8 +60,8 @@ with guard():
     c4.metric("Left England's most deprived 10%", f"{s.out_of_most_deprived:,}")
     st.write(s.sentence())
 
-    view = st.radio("Map", list(VIEWS), format_func=VIEWS.get, horizontal=True, key="change_view")
-    cmap = _map(sel.area.level, sel.area.code, sel.area.name, view, str(data_dir()))
+    view = st.radio("Map", list(VIEWS), format_func=VIEWS.__getitem__, horizontal=True, key="change_view")
+    cmap = _map(sel.area, view, str(data_dir()))
     left, right = st.columns([4, 1])
     with left:
         lsoa_map(cmap.map.spec, cmap.map.values, key="change_map", height=620)
@@ -69,7 +69,7 @@ with guard():
 
     st.subheader("Biggest movers")
     a, b = st.columns([3, 1])
-    direction = a.selectbox("Show", list(DIRECTIONS), format_func=DIRECTIONS.get, key="change_direction")
+    direction = a.selectbox("Show", list(DIRECTIONS), format_func=DIRECTIONS.__getitem__, key="change_direction")
     n = b.number_input("How many", min_value=5, max_value=100, value=15, step=5, key="change_n")
     movers = change.biggest_movers(sub, int(n), direction=direction)
     if movers.empty:

@@ -7,12 +7,13 @@ import streamlit as st
 
 from needsmap import areas, data
 from needsmap.analysis.summary import display_table, source_ids, summarise, summary_sentence
+from needsmap.areas import Area
 from needsmap.config import data_dir
 from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
 from needsmap.data.loaders import is_national, table_scope
 from needsmap.export import download
-from needsmap.measures import Measure, get_measure, measures_for
+from needsmap.measures import Measure, View, get_measure, measures_for
 from needsmap.types import Edition, england_lsoa_count
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
 from needsmap.ui.map_component import lsoa_map
@@ -49,15 +50,13 @@ def _whole_imd_columns(edition: Edition, folder: str) -> frozenset[str]:
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=8)
-def _map(edition: Edition, level: str, code: str, name: str, measure_id: str, view: str,
-         folder: str) -> ChoroplethMap:
+def _map(edition: Edition, area: Area, measure_id: str, view: View, folder: str) -> ChoroplethMap:
     """The Explore map (``folder``, the data folder, keys the cache)."""
-    area = areas.Area(level, code, name)  # type: ignore[arg-type]
     full = lsoa_table(edition)
     tileset, attrs = map_assets.assets(edition, full)  # static files the browser caches (made once)
-    column = get_measure(measure_id).column(view)  # type: ignore[arg-type]
+    column = get_measure(measure_id).column(view)
     return choropleth_deck(areas.select(full, area), boundaries(edition), measure=measure_id,
-                           view=view, edition=edition, area=area,  # type: ignore[arg-type]
+                           view=view, edition=edition, area=area,
                            lad_boundaries=lad_boundaries(),
                            ward_boundaries=ward_boundaries() if area.level in ("lad", "ward") else None,
                            national=_national(edition, column), tileset=tileset, attributes=attrs)
@@ -119,7 +118,7 @@ with guard():
                   f"{summary.share_residents_20:.0%} of residents", delta_color="off", delta_arrow="off")
     st.write(summary_sentence(summary, sel.area.name))
 
-    cm = _map(sel.edition, sel.area.level, sel.area.code, sel.area.name, measure.id, view, str(data_dir()))
+    cm = _map(sel.edition, sel.area, measure.id, view, str(data_dir()))
     left, right = st.columns([4, 1])
     with left:
         lsoa_map(cm.map.spec, cm.map.values, key="explore_map", height=620)

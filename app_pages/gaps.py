@@ -13,6 +13,7 @@ from needsmap.data import map_assets
 from needsmap.data.loaders import table_scope
 from needsmap.export import download
 from needsmap.measures import get_measure, measures_for
+from needsmap.types import Edition
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
 from needsmap.ui.map_component import lsoa_map
 from needsmap.viz.bivariate import bivariate_deck, bivariate_legend_html
@@ -26,9 +27,9 @@ ORGS = ("organisation", "organisations")
 
 
 @st.cache_data(show_spinner="Placing neighbourhood centres…", max_entries=2)
-def _points(edition: str, folder: str) -> pd.DataFrame:
+def _points(edition: Edition, folder: str) -> pd.DataFrame:
     """Reference points of the LSOAs (``folder``, the data folder, keys the cache)."""
-    return cv.reference_points(boundaries(edition))  # type: ignore[arg-type]
+    return cv.reference_points(boundaries(edition))
 
 
 def _layer() -> tuple[Any, tuple[str, str]]:
@@ -42,13 +43,13 @@ def _layer() -> tuple[Any, tuple[str, str]]:
                                 format_func=lambda i: orgs.DEFAULT_LAYERS[i].title)
         return orgs.load_default_layer(layer_id), NOUNS.get(layer_id, ORGS)
     imported = org_layer_picker(key="gaps_layer")
-    layer_id = st.session_state.get("orgs_layer_id")
-    return imported, NOUNS.get(layer_id, ORGS) if isinstance(layer_id, str) else ORGS
+    chosen = st.session_state.get("orgs_layer_id")
+    return imported, NOUNS.get(chosen, ORGS) if isinstance(chosen, str) else ORGS
 
 
-def _need(edition: str, columns: pd.Index) -> cv.NeedSpec:
+def _need(edition: Edition, columns: pd.Index) -> cv.NeedSpec:
     """Need picker: any measure in the table, or a composite of domains with weights."""
-    ids = [m.id for m in measures_for(edition) if m.views_in(columns)]  # type: ignore[arg-type]
+    ids = [m.id for m in measures_for(edition) if m.views_in(columns)]
     choice = st.selectbox("Need measure", [*ids, COMPOSITE], key="gaps_need",
                           format_func=lambda i: "Composite of domains (choose weights)…"
                           if i == COMPOSITE else get_measure(i).label)
@@ -91,7 +92,7 @@ with guard():
 
     table = lsoa_table(edition)
     result = cv.analyse_gaps(table, _points(edition, str(data_dir())), imported.table, area=area, edition=edition,
-                             radius_km=radius, need=need, basis=basis, org_noun=noun)  # type: ignore[arg-type]
+                             radius_km=radius, need=need, basis=basis, org_noun=noun)
     st.subheader(cv.summary_sentence(result))
     if result.need_note:
         st.info(result.need_note, icon=":material/info:")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from needsmap import areas
 from needsmap.analysis import org_profile as op
+from needsmap.areas import Area
 from needsmap.config import data_dir
 from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
@@ -37,15 +38,13 @@ BUBBLE_ABOVE = 400
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=8)
-def _base_map(edition: Edition, level: str, code: str, name: str, measure_id: str,
-              folder: str) -> ChoroplethMap:
+def _base_map(edition: Edition, area: Area, measure_id: str, folder: str) -> ChoroplethMap:
     """The need map under the organisations (``folder``, the data folder, keys the cache)."""
-    area = areas.Area(level, code, name)  # type: ignore[arg-type]
     full = lsoa_table(edition)
     tileset, attrs = map_assets.assets(edition, full)  # static files the browser caches (made once)
     return choropleth_deck(areas.select(full, area), boundaries(edition), measure=measure_id,
                            edition=edition, area=area, lad_boundaries=lad_boundaries(),
-                           ward_boundaries=ward_boundaries() if level in ("lad", "ward") else None,
+                           ward_boundaries=ward_boundaries() if area.level in ("lad", "ward") else None,
                            tileset=tileset, attributes=attrs)
 
 
@@ -127,7 +126,7 @@ with guard():
         elsewhere = f" Most of this list is in {top['Local authority'].iloc[0]}." if len(top) else ""
         st.info(f"None of this list's placed organisations (with these filters) is in "
                 f"{sel.area.label}.{elsewhere} Choose another area in the sidebar.")
-    cm = _base_map(sel.edition, sel.area.level, sel.area.code, sel.area.name, measure_id, str(data_dir()))
+    cm = _base_map(sel.edition, sel.area, measure_id, str(data_dir()))
     legend: list[tuple[str, maps.RGB]] = []
     if sel.area.level in ("england", "region") and len(here) > BUBBLE_ABOVE:
         layer = lad_bubble_layer(op.aggregate_by_lad(here, geo, edition=sel.edition))

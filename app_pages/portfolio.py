@@ -12,18 +12,19 @@ from needsmap.analysis import portfolio as pf
 from needsmap.data.loaders import table_scope
 from needsmap.export import download
 from needsmap.report.portfolio_pdf import portfolio_pdf
+from needsmap.types import Edition
 from needsmap.ui import boundaries, guard, lsoa_table, selection
 from needsmap.viz.portfolio_charts import decile_bar_chart
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _children(edition: str) -> pd.Series:
-    return pf.load_children_0_15(edition)  # type: ignore[arg-type]
+def _children(edition: Edition) -> pd.Series:
+    return pf.load_children_0_15(edition)
 
 
 @st.cache_data(show_spinner="Measuring distances…", max_entries=2)
-def _centroids(edition: str) -> pd.DataFrame:
-    return pf.lsoa_centroids(boundaries(edition))  # type: ignore[arg-type]
+def _centroids(edition: Edition) -> pd.DataFrame:
+    return pf.lsoa_centroids(boundaries(edition))
 
 
 def _layer() -> tuple[Any, str, str | None]:

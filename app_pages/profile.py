@@ -81,15 +81,15 @@ def _choose(sel_area: areas.Area, edition: Edition) -> tuple[str, str] | None:
                        "clear it to use the list.")
         return "lsoa", (typed.strip() or str(code))
     if kind == "ward":
-        within = sel_area if sel_area.level in ("lad", "ward", "region") else None
+        ward_within = sel_area if sel_area.level in ("lad", "ward", "region") else None
         if sel_area.level == "ward":
-            within = areas.area_from_code(areas.parents(sel_area, geo)["lad"], geo)
-        opts = areas.options(geo, "ward", within=within)
+            ward_within = areas.area_from_code(areas.parents(sel_area, geo)["lad"], geo)
+        opts = areas.options(geo, "ward", within=ward_within)
         names = dict(zip(opts["code"], opts["name"], strict=True))
         codes = opts["code"].tolist()
         if st.session_state.get("profile_ward") not in codes:
             st.session_state["profile_ward"] = sel_area.code if sel_area.level == "ward" else codes[0]
-        ward = st.selectbox("Ward" + (f" in {within.label}" if within else ""), codes,
+        ward = st.selectbox("Ward" + (f" in {ward_within.label}" if ward_within else ""), codes,
                             format_func=lambda c: f"{names[c]} ({c})", key="profile_ward")
         return "ward", str(ward)
     opts = areas.options(geo, "lad")

@@ -92,14 +92,14 @@ with st.expander("How the further measures reach each neighbourhood"):
     st.markdown("How values reach each neighbourhood (LSOA):\n\n" + "\n".join(f"* {t}" for t in how_made()))
     if get_dataset("cni2019_wards").path.exists():
         try:
-            m = _left_behind_wards(str(data_dir()))
+            matches = _left_behind_wards(str(data_dir()))
         except NeedsmapError as exc:
             st.warning(f"The 'left behind' wards cannot be matched: {exc}")
         else:
             st.markdown(
                 "**Community Needs Index 2019 'left behind' wards** (Local Trust's official list, 2017 wards): "
-                f"{m.get('same code', 0)} keep their 2017 code in 2024 (same ward), {m.get('same name', 0)} match "
-                f"a 2024 ward of the same name in the same authority (boundary may differ) and {m.get('none', 0)} "
+                f"{matches.get('same code', 0)} keep their 2017 code in 2024 (same ward), {matches.get('same name', 0)} match "
+                f"a 2024 ward of the same name in the same authority (boundary may differ) and {matches.get('none', 0)} "
                 "have no 2024 match (wards redrawn since 2017)."
             )
 

@@ -311,7 +311,8 @@ def delimited_files(draw: st.DrawFn) -> Case:
     eol = draw(st.sampled_from(("\n", "\r\n")))
     titles = draw(st.lists(st.sampled_from(TITLES), max_size=2))
     lines = list(titles)
-    if titles and draw(st.booleans()):
+    blank_after_titles: bool = draw(st.booleans()) if titles else False
+    if blank_after_titles:
         lines.append("")
     lines.append(delim.join(_field(h, delim, quote_all) for h in header))
     lines += [delim.join(_field(c, delim, quote_all) for c in r) for r in records]

@@ -20,7 +20,7 @@ from needsmap import areas, data
 from needsmap.config import STATIC_URL, static_dir
 from needsmap.data import map_assets
 from needsmap.data.catalog import get_dataset
-from needsmap.measures import get_measure
+from needsmap.measures import View, get_measure
 from needsmap.types import Edition, england_lsoa_count
 from needsmap.viz import maps
 from needsmap.viz.choropleth import (
@@ -63,7 +63,7 @@ def _shown(cm: ChoroplethMap) -> pd.Series:
     return pd.Series(cm.map.column("fill").raw, index=codes)
 
 
-def _static_rows(layer: dict) -> list:  # type: ignore[type-arg]
+def _static_rows(layer: dict) -> list:
     """The rows of a context layer served as a static file."""
     url = layer["data"]["@@static"]
     assert url.startswith(f"{STATIC_URL}/maps/ctx-")
@@ -123,7 +123,7 @@ def test_tooltip_names_ward_rank_of_england_and_domain_deciles(table19: pd.DataF
 
 @pytest.mark.parametrize(("edition", "measure", "view"), [("2025", "imd", "score"), ("2019", "income", "rank")])
 def test_tooltips_of_every_lsoa_in_england_read_as_the_raw_files(
-        edition: Edition, measure: str, view: str, lads: gpd.GeoDataFrame) -> None:
+        edition: Edition, measure: str, view: View, lads: gpd.GeoDataFrame) -> None:
     table = data.load_lsoa_table(edition)
     ts, attrs = map_assets.tileset(edition, table), map_assets.attributes(edition, table)
     cm = choropleth_deck(table, data.load_boundaries(edition), measure=measure, view=view, edition=edition,

@@ -28,6 +28,7 @@ def test_data_check_empty_folder(broken_data_dir: Path, capsys: pytest.CaptureFi
     assert "required dataset(s) missing" in captured.err
 
 
+@pytest.mark.expect_page_error("is missing")
 def test_app_with_no_data_shows_one_clear_message(broken_data_dir: Path) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
@@ -45,6 +46,7 @@ def test_streamlit_upload_limit_matches_config() -> None:
     assert cfg["server"]["maxUploadSize"] == MAX_UPLOAD_MB
 
 
+@pytest.mark.expect_page_error("required file(s) are missing")
 def test_data_sources_page_still_runs_with_no_data(broken_data_dir: Path) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()

@@ -65,6 +65,7 @@ def test_imd_cut_in_half_is_an_error_naming_the_file(data_copy: Callable[[str], 
     assert status["imd2019"] == "ok"
 
 
+@pytest.mark.expect_page_error("imd2025_lsoa21.csv")
 def test_the_app_says_so_instead_of_showing_a_smaller_england(
         data_copy: Callable[[str], Path]) -> None:
     _cut_lines(data_copy("imd/imd2025_lsoa21.csv"))
@@ -90,6 +91,7 @@ def test_lookup_cut_mid_line_names_the_file(data_copy: Callable[[str], Path]) ->
     assert str(path) in str(err.value)
 
 
+@pytest.mark.expect_page_error("missing column(s) ward24_name")
 def test_lookup_with_a_wrong_column_leaves_the_data_sources_page_running(
         data_copy: Callable[[str], Path]) -> None:
     path = data_copy("geography/lsoa21_ward24_ltla24_lookup.csv")

@@ -135,7 +135,7 @@ def _expected_from_raw(full: Path, edition: str) -> dict[str, dict[str, int]]:
     code = gpd.sjoin(point, polys, predicate="within")[f"{vintage}_code"].item()
     name = "imd2019_lsoa11.csv" if edition == "2019" else "imd2025_lsoa21.csv"
     raw = pd.read_csv(full / "imd" / name).set_index(f"{vintage}_code").loc[code]
-    return {"lsoa_code": code,  # type: ignore[dict-item]
+    return {"lsoa_code": code,
             "imd": {"rank": int(raw["IMD_rank"]), "decile": int(raw["IMD_decile"])},
             "health": {"rank": int(raw["Health_rank"]), "decile": int(raw["Health_decile"])}}
 

@@ -8,7 +8,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from needsmap.viz.lsoa_map import LsoaMap
+from tests import raw
 from tests.conftest import open_app
+
+#: golden numbers, from the raw files: Birmingham's LSOAs (ONS lookups) and England's (IMD files)
+BHAM21, BHAM11 = len(raw.lad_lsoas(raw.BIRMINGHAM, "2025")), len(raw.lad_lsoas(raw.BIRMINGHAM, "2019"))
+ENGLAND21 = len(raw.imd("2025"))
 
 
 def _explore() -> AppTest:
@@ -31,10 +36,10 @@ def test_birmingham_default_then_domain_rank_and_england() -> None:
     at = _explore()
     assert at.session_state["explore_measure"] == "imd"
     assert at.session_state["explore_view"] == "decile"
-    assert "Birmingham has 659 neighbourhoods" in _text(at)
+    assert f"Birmingham has {BHAM21:,} neighbourhoods" in _text(at)
     assert at.get("download_button"), "no CSV download button"
     view = map_view(at)
-    assert view.n_lsoas == 659 and "/maps/lsoa21-" in view.spec["tileset"]
+    assert view.n_lsoas == BHAM21 and "/maps/lsoa21-" in view.spec["tileset"]
     assert view.layer_ids[-1] == "place-names" and "ward-outlines" in view.layer_ids
     assert "{imd_decile:,.0f}" in view.spec["tooltip"][2]["text"]  # decile view: the IMD decile
 
@@ -46,20 +51,20 @@ def test_birmingham_default_then_domain_rank_and_england() -> None:
 
     at.radio(key="explore_view").set_value("rank").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "Health deprivation and disability: rank {rank:,.0f} of 33,755" in map_view(at).spec["tooltip"][2]["text"]
+    assert f"Health deprivation and disability: rank {{rank:,.0f}} of {ENGLAND21:,}" in map_view(at).spec["tooltip"][2]["text"]
     table = at.dataframe[0].value
-    rank_col = "Health deprivation and disability rank (of 33,755)"
+    rank_col = f"Health deprivation and disability rank (of {ENGLAND21:,})"
     assert rank_col in table.columns and table[rank_col].is_monotonic_increasing
-    assert len(table) == 659
+    assert len(table) == BHAM21
 
     at.selectbox(key="nm_region").set_value("__all__").run()  # All England
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["nm_area"].name == "England"
     assert at.session_state["explore_measure"] == "health" and at.session_state["explore_view"] == "rank"
-    assert "England has 33,755 neighbourhoods" in _text(at)
+    assert f"England has {ENGLAND21:,} neighbourhoods" in _text(at)
     assert any("generalised" in str(i.value) for i in at.info), "England view must say it is generalised"
     england = map_view(at)
-    assert england.n_lsoas == 33_755 and england.deflated_size < 200_000
+    assert england.n_lsoas == ENGLAND21 and england.deflated_size < 200_000
     assert set(england.layer("lad-outlines")["data"]) == {"@@static"}  # sent once as a file, not per view
     assert at.get("download_button")
 
@@ -70,6 +75,6 @@ def test_2019_edition_has_no_score_view() -> None:
     at.radio(key="nm_edition_widget").set_value("2019").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "score" not in at.radio(key="explore_view").options
-    assert "Birmingham has 639 neighbourhoods" in _text(at)
+    assert f"Birmingham has {BHAM11:,} neighbourhoods" in _text(at)
     view = map_view(at)
-    assert view.n_lsoas == 639 and "/maps/lsoa11-" in view.spec["tileset"]
+    assert view.n_lsoas == BHAM11 and "/maps/lsoa11-" in view.spec["tileset"]

@@ -202,8 +202,10 @@ def run_fuzz(label: str, strategy, check: Check, examples: int, seed: int | None
     for key, case in figures.examples.items():
         if key.startswith("crash") and case.kind != "xlsx":
             want = key.split()[1]
-            small = _shrink(case.data, lambda d, c=case, w=want: _crash_name(
-                check, fz.Case(c.kind, c.filename, d)) == w)
+            def same_crash(d: bytes, c: fz.Case = case, w: str = want) -> bool:
+                return _crash_name(check, fz.Case(c.kind, c.filename, d)) == w
+
+            small = _shrink(case.data, same_crash)
             figures.minimal[key] = f"{case.filename} {small!r}"[:600]
     figures.save()
     assert not figures.crashes and not figures.violations, (dict(figures.crashes), dict(figures.violations))

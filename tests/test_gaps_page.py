@@ -50,7 +50,8 @@ def test_page_shows_summary_map_and_tables(at: AppTest) -> None:
     view = map_view(at, "gaps_map")
     assert view.n_lsoas == len(gaps) and "organisations" in view.layer_ids
     assert view.spec["tooltip"][2]["text"] == f"Gap rank {{gap_rank:,.0f}} of {len(gaps):,}: {{cls}}"
-    assert view.column("cls").labels is not None and "High need, low coverage" in view.column("cls").labels
+    labels = view.column("cls").labels
+    assert labels is not None and "High need, low coverage" in labels
 
 
 def test_changing_radius_recomputes(at: AppTest) -> None:
@@ -63,6 +64,7 @@ def test_changing_radius_recomputes(at: AppTest) -> None:
     assert after["Within 2.5 km"].sum() > before["Within 1 km"].sum()
 
 
+@pytest.mark.expect_page_error("at least one weight")
 def test_changing_need_and_composite(at: AppTest) -> None:
     at.selectbox(key="gaps_need").set_value("health").run()
     assert not at.exception, [e.value for e in at.exception]

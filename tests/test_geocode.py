@@ -12,6 +12,7 @@ from needsmap.config import is_demo
 from needsmap.crs import BNG, WGS84, to_bng
 from needsmap.orgs import geocode as gc
 from needsmap.orgs import postcode_table as pt
+from needsmap.types import Edition
 
 
 @pytest.mark.parametrize(("typed", "clean"), [
@@ -338,11 +339,11 @@ def test_points_placed_in_one_vintage_only() -> None:
 
 @pytest.mark.demo
 @pytest.mark.parametrize("edition", ["2019", "2025"])
-def test_prepared_polygons_are_exactly_the_reprojected_boundaries(edition: str) -> None:
+def test_prepared_polygons_are_exactly_the_reprojected_boundaries(edition: Edition) -> None:
     """The spatial indices read polygons prepared once in British National Grid (WKB in the cache):
     every coordinate is that of the boundaries reprojected now."""
     index = gc._lsoa_index(edition)
-    gdf = data.load_boundaries(edition).to_crs(BNG)  # type: ignore[arg-type]
+    gdf = data.load_boundaries(edition).to_crs(BNG)
     assert list(index.codes) == gdf["lsoa_code"].astype(str).tolist()
     assert list(shapely.to_wkb(index.geoms)) == list(shapely.to_wkb(np.asarray(gdf.geometry.array)))
     countries = gc._countries()

@@ -45,8 +45,8 @@ def _imports(tree: ast.AST, module: str, is_package: bool, modules: set[str]) ->
 
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.If) and _is_type_checking(node.test):
-            for child in node.orelse:  # the body never runs; an else branch does
-                visit(child)
+            for stmt in node.orelse:  # the body never runs; an else branch does
+                visit(stmt)
             return
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name in modules)

@@ -84,14 +84,13 @@ def test_bad_input_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     assert code == 2 and "not found" in err
     code, _, err = _run(capsys, "--orgs", "default:nonsense")
     assert code == 2 and "nonsense" in err
-    code, _, err = _run(capsys, "--orgs", str(tmp_path / "missing.csv"), "--radius-km", "-1")
-    assert code == 2
+    listed = tmp_path / "listed.csv"  # a file that exists: the radius must be what is refused
+    listed.write_text("org_name,postcode\nA,B31 2LB\n")
+    code, _, err = _run(capsys, "--orgs", str(listed), "--radius-km", "-1")
+    assert code == 2 and "--radius-km must be between 0 and 50" in err
 
 
 def test_default_foodbanks_layer(capsys: pytest.CaptureFixture[str]) -> None:
-    orgs = pytest.importorskip("needsmap.orgs")
-    if not hasattr(orgs, "load_default_layer"):
-        pytest.skip("default layers not available yet")
     code, out, err = _run(capsys, "--orgs", "default:foodbanks", "--edition", "2025")
     assert code == 0, err
     got = json.loads(out)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import open_app
+from tests import raw
+from tests.conftest import download_bytes, open_app
 
 pytestmark = pytest.mark.demo
 
@@ -33,7 +36,6 @@ def test_foodbanks_figures_on_page(edition: str) -> None:
     at = _portfolio(edition)
     _choose_foodbanks(at)
     m = _metrics(at)
-    assert m["50% of LSOAs"].endswith("%")
     assert int(m["50% of LSOAs"].rstrip("%")) > 50  # food banks lean deprived
     assert "50% of wards" in m
     text = " ".join(md.value for md in at.markdown)
@@ -44,18 +46,34 @@ def test_foodbanks_figures_on_page(edition: str) -> None:
     assert {"Figures (CSV)", "Portfolio summary (PDF)"} <= labels
 
 
+def _served(at: AppTest) -> tuple[int, int]:
+    """The heading's neighbourhoods served and their residents."""
+    heading = next(md.value for md in at.markdown if "neighbourhoods they serve" in md.value)
+    lsoas, residents = re.fullmatch(r"##### The ([\d,]+) neighbourhoods they serve \(([\d,]+) residents\)",
+                                    heading).groups()  # type: ignore[union-attr]
+    return int(lsoas.replace(",", "")), int(residents.replace(",", ""))
+
+
 def test_radius_and_ward_method_change_figures() -> None:
     at = _portfolio()
     _choose_foodbanks(at)
-    before = _metrics(at)["Residents in 20% most deprived"]
+    # radius 0: the neighbourhoods served are those the counted organisations are in (from the
+    # download), their residents and deciles read here from the raw Census and IMD files
+    orgs = raw.read_csv_bytes(download_bytes(at, "Organisations with their LSOA and decile (CSV)"))
+    served = sorted(set(orgs.loc[orgs["counted"] == "True", "lsoa_code"]))
+    people = raw.residents21().loc[served]
+    deprived = raw.imd("2025").loc[served, "IMD_decile"] <= 2
+    assert _served(at) == (len(served), round(people.sum()))
+    pct = 100 * people[deprived].sum() / people.sum()
+    assert _metrics(at)["Residents in 20% most deprived"] == f"{pct:.0f}%"
+
     at.number_input(key="pf_radius").set_value(2.0).run()
-    assert not at.exception
     assert "within 2 km of them" in " ".join(md.value for md in at.markdown)
+    lsoas, residents = _served(at)  # every LSOA within 2 km of one: many more than they are in
+    assert lsoas > 2 * len(served) and residents > 2 * people.sum()
     at.radio(key="pf_ward_method").set_value("share20").run()
-    assert not at.exception
     assert "share of their neighbourhoods in the 20% most deprived" in " ".join(
         md.value for md in at.markdown)
-    assert before.endswith("%")
 
 
 def test_only_organisations_in_the_sidebar_area() -> None:

@@ -94,7 +94,7 @@ def by_table(monkeypatch: pytest.MonkeyPatch, typed: pd.Series, **kw: object) ->
 
     with monkeypatch.context() as m:
         m.setattr(gc, "place_postcodes_by_points", refuse)
-        return pt.place_postcodes(typed, **kw)  # type: ignore[arg-type]
+        return pt.place_postcodes(typed, **kw)
 
 
 # ----------------------------------------------------------------------------- full data

@@ -12,22 +12,31 @@ from needsmap import data, measures
 from needsmap.analysis import profile as pr
 from needsmap.data.catalog import get_dataset
 from needsmap.errors import ValidationError
+from tests import raw
 
 
 @pytest.mark.demo
 def test_lsoa_profile_e01009219_2019(table19: pd.DataFrame, table25: pd.DataFrame) -> None:
+    imd = raw.imd("2019")  # the published file
+    rank, health, decile = (int(imd.loc["E01009219", c]) for c in ("IMD_rank", "Health_rank", "IMD_decile"))
+    n = len(imd)
+    names = raw.csv("geography/lsoa11_ltla21_lookup.csv").set_index("lsoa11_code")
     p = pr.lsoa_profile("E01009219", edition="2019", table=table19, other_table=table25)
-    assert (p.imd.rank, p.domains["health"].rank) == (5929, 7847)
-    assert p.imd.decile == 2 and p.total_lsoas == 32_844
-    assert p.lsoa_name == "Birmingham 120E" and p.local_authority == "Birmingham"
+    assert (p.imd.rank, p.domains["health"].rank) == (rank, health)
+    assert p.imd.decile == decile == 2 and p.total_lsoas == n
+    assert p.lsoa_name == names.loc["E01009219", "lsoa11_name"]
+    assert p.local_authority == names.loc["E01009219", "ltla21_name"]
     assert p.translation is None
     assert set(p.domains) == set(pr.DOMAIN_IDS) and set(p.subdomains) == set(pr.SUBDOMAIN_IDS)
     assert "among the 20% most deprived neighbourhoods in England" in p.summary
-    assert "rank 5,929 of 32,844" in p.summary
-    assert "Health deprivation rank 7,847 of 32,844" in p.summary
+    assert f"rank {rank:,} of {n:,}" in p.summary
+    assert f"Health deprivation rank {health:,} of {n:,}" in p.summary
     d = p.to_dict()
-    assert d["imd"] == {"label": d["imd"]["label"], "rank": 5929, "decile": 2, "of": 32844, "score": None}
-    assert d["domains"]["health"]["rank"] == 7847
+    assert d["imd"] == {"label": "Index of Multiple Deprivation (overall)", "rank": rank, "decile": decile,
+                        "of": n, "score": None}
+    assert d["domains"]["health"] == {"label": "Health deprivation and disability", "rank": health,
+                                      "decile": int(imd.loc["E01009219", "Health_decile"]), "of": n,
+                                      "score": None}
 
 
 def _raw_count(edition: str, code: str, who: str = "children") -> float:

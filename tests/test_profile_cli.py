@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from needsmap.cli import main
+from tests import raw
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -28,13 +29,14 @@ def test_json_for_e01009219_2019(capsys: pytest.CaptureFixture[str]) -> None:
                 "population", "summary", "total_lsoas", "subdomains", "idaci", "idaopi"):
         assert key in d
     assert d["lsoa_code"] == "E01009219" and d["edition"] == "2019"
-    assert d["imd"]["rank"] == 5929 and d["imd"]["decile"] == 2
-    assert d["domains"]["health"]["rank"] == 7847
+    imd = raw.imd("2019")  # the published file
+    assert d["imd"]["rank"] == imd.loc["E01009219", "IMD_rank"] and d["imd"]["decile"] == imd.loc["E01009219", "IMD_decile"]
+    assert d["domains"]["health"]["rank"] == imd.loc["E01009219", "Health_rank"]
     assert set(d["domains"]) == {"income", "employment", "education", "health", "crime", "housing",
                                  "environment"}
     assert all({"rank", "decile"} <= set(v) for v in d["domains"].values())
     assert d["local_authority"] == "Birmingham" and d["ward"] == "Northfield"
-    assert d["population"] > 1000 and d["total_lsoas"] == 32844
+    assert d["population"] == raw.population2020().loc["E01009219"] and d["total_lsoas"] == len(imd)
     assert "most deprived neighbourhoods in England" in d["summary"]
     # IMD 2019 counts are for mid-2015: no mid-2015 ages in the data, so the count and no rate
     assert d["idaci"]["rate_pct"] is None and d["idaci"]["basis"] == "count"
@@ -57,7 +59,7 @@ def test_postcode(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 0
     d = json.loads(out)
     assert d["lsoa_code"] == "E01009219" and d["postcode"] == "B31 2LB"
-    assert d["imd"]["rank"] == 5929
+    assert d["imd"]["rank"] == raw.imd("2019").loc["E01009219", "IMD_rank"]
 
 
 @pytest.mark.demo
@@ -68,7 +70,7 @@ def test_markdown_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert rc == 0 and "wrote" in err
     md = out.read_text()
     assert md.startswith("# Neighbourhood profile: Birmingham 120E (E01009219)")
-    assert "| Index of Multiple Deprivation (overall) | 5,929 |" in md
+    assert f"| Index of Multiple Deprivation (overall) | {int(raw.imd('2019').loc['E01009219', 'IMD_rank']):,} |" in md
     assert "## Sources and licences" in md and "Open Government Licence" in md
 
 
@@ -82,7 +84,8 @@ def test_pdf_text_has_code_and_rank(tmp_path: Path, capsys: pytest.CaptureFixtur
     reader = PdfReader(str(out))
     assert 1 <= len(reader.pages) <= 2
     text = "\n".join(page.extract_text() for page in reader.pages)
-    assert "E01009219" in text and "5,929" in text and "7,847" in text
+    rank, health = (int(raw.imd("2019").loc["E01009219", c]) for c in ("IMD_rank", "Health_rank"))
+    assert "E01009219" in text and f"{rank:,}" in text and f"{health:,}" in text
     assert "Sources and licences" in text and "Open Government Licence" in text
     shutil.copy(out, artifacts / "profile_E01009219_2019.pdf")
     if shutil.which("pdftoppm"):  # pages as PNG, to look at

@@ -21,7 +21,7 @@ def test_evidence_pdf_renders_unicode_figures_and_sources() -> None:
     doc = EvidencePDF(title="Profile – £ ≥ →", subtitle="IMD 2019")
     doc.add_page()
     doc.heading("Key figures")
-    doc.key_figures([("IMD rank", "5,929 of 32,844", "20% most deprived"), ("Decile", "2")])
+    doc.key_figures([("IMD rank", "5,929 of 32,844", "20% most deprived"), ("Decile", "2", "")])
     doc.paragraph("Among the 20% most deprived neighbourhoods in England.", boxed=True)
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.plot([0, 1])

@@ -7,6 +7,7 @@ import gzip
 import json
 import math
 from pathlib import Path
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -44,7 +45,7 @@ def _by_code(b: gpd.GeoDataFrame) -> pd.Series:
     return pd.Series(multi, index=b["lsoa_code"].astype(str).to_numpy()[np.unique(owner[keep])])
 
 
-def test_detail_tiles_give_back_every_lsoa_within_quantisation(encoded) -> None:  # type: ignore[no-untyped-def]
+def test_detail_tiles_give_back_every_lsoa_within_quantisation(encoded) -> None:
     edition, b, _, dt = encoded
     assert dt.codes == sorted(b["lsoa_code"].astype(str))
     assert dt.index["n_features"] == england_lsoa_count(edition)
@@ -60,7 +61,7 @@ def test_detail_tiles_give_back_every_lsoa_within_quantisation(encoded) -> None:
     assert sum(len(t.units) for t in dt.tiles.values()) == shapely.get_num_coordinates(source).sum() - closing
 
 
-def test_every_lsoa_is_in_exactly_one_tile_its_local_authority(encoded) -> None:  # type: ignore[no-untyped-def]
+def test_every_lsoa_is_in_exactly_one_tile_its_local_authority(encoded) -> None:
     edition, _, files, dt = encoded
     seen: dict[int, str] = {}
     for entry in dt.index["tiles"]:
@@ -82,7 +83,7 @@ def test_every_lsoa_is_in_exactly_one_tile_its_local_authority(encoded) -> None:
         assert {codes[f] for f, t in seen.items() if t == "E08000025"} == want and len(want) > 600
 
 
-def test_national_level_has_no_gaps_or_overlaps_between_neighbours(encoded) -> None:  # type: ignore[no-untyped-def]
+def test_national_level_has_no_gaps_or_overlaps_between_neighbours(encoded) -> None:
     _, b, files, dt = encoded
     assert len(files[tiles.NATIONAL_FILE]) < 1_000_000  # the browser fetches it for every England view
     nat = dt.national.features()
@@ -105,7 +106,7 @@ def test_national_level_has_no_gaps_or_overlaps_between_neighbours(encoded) -> N
     assert abs(union.area - src_union.area) < 1e-3 * src_union.area
 
 
-def test_national_level_moves_shapes_little_at_the_detail_zoom(encoded) -> None:  # type: ignore[no-untyped-def]
+def test_national_level_moves_shapes_little_at_the_detail_zoom(encoded) -> None:
     _, b, _, dt = encoded
     nat = gpd.GeoSeries(dt.national.features().to_numpy(), crs=4326).to_crs(27700)
     src = _by_code(b).reindex(dt.codes)
@@ -164,7 +165,8 @@ def test_an_lsoa_without_a_local_authority_goes_to_the_other_tile() -> None:
                                  detail_source="x", tolerance_m=0)
     index = tiles.decode_tileset(files).index
     assert index["codes"] == ["E01000001", "E01000002"]
-    assert {t["id"]: t["n_features"] for t in index["tiles"]} == {"E09000001": 1, "other": 1}
+    assert {t["id"]: t["n_features"] for t in cast("list[dict[str, Any]]", index["tiles"])} == {
+        "E09000001": 1, "other": 1}
 
 
 # ----------------------------------------------------------------------------- written assets

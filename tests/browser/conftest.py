@@ -17,10 +17,14 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import ROOT, in_ci
+from tests.conftest import ROOT, expected_page_errors, in_ci, unexpected
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, FrameLocator, Page
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -93,26 +97,85 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+# ----------------------------------------------------------------------------- error harness
+#: console messages that are not the page failing: Chromium's own notices about the headless set-up,
+#: and Streamlit's frontend probing ``<page path>/_stcore/…`` on a page's own URL (a 404) before the root
+CONSOLE_NOISE = ("WebGL", "GPU stall", "GroupMarkerNotSet", "Automatic fallback to software WebGL",
+                 "/_stcore/health", "/_stcore/host-config")
+
+#: every open page, with the errors it reported since the last test ended
+_PAGES: list[tuple[Page, list[str]]] = []
+
+
+def page_errors(page: Page) -> list[str]:
+    """What ``page`` reported so far: uncaught exceptions (``pageerror``), console errors (not
+    :data:`CONSOLE_NOISE`) and ``st.error`` boxes on screen."""
+    errors = next(errs for p, errs in _PAGES if p is page)
+    found = list(errors)
+    if not page.is_closed():
+        boxes = page.locator("[data-testid='stAlertContentError']")
+        found += [f"st.error: {t}" for t in boxes.all_inner_texts()]
+        found += [f"exception: {t}" for t in
+                  page.locator("[data-testid='stException']").all_inner_texts()]
+    return found
+
+
+def assert_no_page_errors(page: Page, expected: tuple[str, ...] = ()) -> None:
+    """Fail if ``page`` reported an error (:func:`page_errors`) containing none of ``expected``."""
+    bad = unexpected(page_errors(page), expected)
+    assert not bad, f"the page reported unexpected errors: {bad[:5]}"
+
+
+def _watch(page: Page) -> Page:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+
+    def console(msg: ConsoleMessage) -> None:
+        where = (msg.location or {}).get("url", "")
+        text = f"{msg.text} ({where})" if where else str(msg.text)
+        if msg.type == "error" and not any(n in text for n in CONSOLE_NOISE):
+            errors.append(f"console: {text}")
+
+    page.on("console", console)
+    _PAGES.append((page, errors))
+    return page
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After a browser test's body, fail it if any page it opened reported an unexpected error."""
+    result = yield
+    try:
+        for page, _ in _PAGES:
+            assert_no_page_errors(page, expected_page_errors(item))
+    finally:  # each error fails one test only; a page kept open by a fixture is watched on
+        for _, errors in _PAGES:
+            errors.clear()
+        _PAGES[:] = [(p, e) for p, e in _PAGES if not p.is_closed()]
+    return result
+
+
 @pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[object]:
-    """A Playwright Chromium browser using Debian's binary."""
+def browser(chromium_path: str) -> Iterator[Browser]:
+    """A Playwright Chromium browser using Debian's binary. Every page it opens is watched for
+    errors (:func:`page_errors`), checked when the test ends unless marked ``expect_page_error``."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        new_page = b.new_page
+        b.new_page = lambda *a, **kw: _watch(new_page(*a, **kw))  # type: ignore[method-assign]
         yield b
         b.close()
 
 
-def open_page(browser: object, url: str, *, wait_text: str, screenshot: Path,
-              timeout_ms: int = 120_000) -> object:
+def open_page(browser: Browser, url: str, *, wait_text: str, screenshot: Path,
+              timeout_ms: int = 120_000) -> Page:
     """Open ``url``, wait until Streamlit has finished running and ``wait_text`` shows, screenshot it.
 
     Returns the Playwright page (still open) so the caller can interact further.
     """
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
     outside: list[str] = []  # the dashboard must work offline: nothing but the local server is asked
     page.on("request", lambda r: None if r.url.startswith(_LOCAL) else outside.append(r.url))
     page.goto(url, timeout=timeout_ms)
@@ -120,6 +183,7 @@ def open_page(browser: object, url: str, *, wait_text: str, screenshot: Path,
     wait_idle(page, timeout_ms)
     page.screenshot(path=str(screenshot), full_page=True)
     assert not page.locator("[data-testid='stException']").count(), "page shows an exception"
+    assert_no_page_errors(page, expected_page_errors())
     assert not outside, f"the page asked the network for {outside[:3]}"
     for i in range(page.locator(MAP_FRAME).count()):
         state = map_state(page, i)
@@ -127,26 +191,26 @@ def open_page(browser: object, url: str, *, wait_text: str, screenshot: Path,
     return page
 
 
-def map_frame(page: object, nth: int = 0) -> object:
+def map_frame(page: Page, nth: int = 0) -> FrameLocator:
     """The ``nth`` LSOA map's frame (a Playwright FrameLocator)."""
-    return page.frame_locator(MAP_FRAME).nth(nth)  # type: ignore[attr-defined]
+    return page.frame_locator(MAP_FRAME).nth(nth)
 
 
-def map_state(page: object, nth: int = 0) -> dict[str, str]:
+def map_state(page: Page, nth: int = 0) -> dict[str, str]:
     """The map's state as its element publishes it: ``drawn`` (number of the render last drawn),
     ``ready`` ("1" once everything in view is on screen), ``values``, ``level`` (``national`` or
     ``detail``), ``zoom``, ``tiles`` (detail tiles drawn), ``fetches``, ``outlines`` and ``error``
     (the message it shows, when something broke)."""
-    return dict(map_frame(page, nth).locator("#map").evaluate("e => ({...e.dataset})"))  # type: ignore[attr-defined]
+    return dict(map_frame(page, nth).locator("#map").evaluate("e => ({...e.dataset})"))
 
 
-def wait_map_drawn(page: object, nth: int = 0, *, after: int = 0, level: str | None = None,
+def wait_map_drawn(page: Page, nth: int = 0, *, after: int = 0, level: str | None = None,
                    timeout_ms: int = 120_000) -> dict[str, str]:
     """Wait until the ``nth`` map has drawn a render newer than ``after`` with everything in view on
     screen (and at ``level`` if given); fails at once with the map's own message if it shows one.
     Returns :func:`map_state`."""
     deadline = time.time() + timeout_ms / 1000
-    map_frame(page, nth).locator("#map").wait_for(state="attached", timeout=timeout_ms)  # type: ignore[attr-defined]
+    map_frame(page, nth).locator("#map").wait_for(state="attached", timeout=timeout_ms)
     state: dict[str, str] = {}
     while time.time() < deadline:
         state = map_state(page, nth)
@@ -158,22 +222,23 @@ def wait_map_drawn(page: object, nth: int = 0, *, after: int = 0, level: str | N
     raise AssertionError(f"the map did not draw within {timeout_ms / 1000:.0f} s: {state}")
 
 
-def wait_idle(page: object, timeout_ms: int = 120_000) -> None:
+def wait_idle(page: Page, timeout_ms: int = 120_000) -> None:
     """Wait until Streamlit's 'Running…' indicator is gone and maps had a moment to draw."""
     deadline = time.time() + timeout_ms / 1000
     time.sleep(1.0)
     while time.time() < deadline:
-        running = page.locator("[data-testid='stStatusWidget']").count()  # type: ignore[attr-defined]
+        running = page.locator("[data-testid='stStatusWidget']").count()
         if not running:
             break
         time.sleep(0.5)
     time.sleep(2.5)  # deck.gl draws after the script finishes
 
 
-def tall_screenshot(page: object, path: Path, *, height: int) -> None:
+def tall_screenshot(page: Page, path: Path, *, height: int) -> None:
     """Grow the window to ``height`` px (Streamlit scrolls inside its own container, so a full-page
     screenshot of the normal window would cut the page), let maps redraw, and screenshot it all."""
-    page.set_viewport_size({"width": 1400, "height": height})  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 1400, "height": height})
     wait_idle(page)
-    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
-    assert not page.locator("[data-testid='stException']").count(), "page shows an exception"  # type: ignore[attr-defined]
+    page.screenshot(path=str(path), full_page=True)
+    assert not page.locator("[data-testid='stException']").count(), "page shows an exception"
+    assert_no_page_errors(page, expected_page_errors())

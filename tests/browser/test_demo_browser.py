@@ -6,6 +6,7 @@ import io
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -20,6 +21,9 @@ from tests.browser.conftest import (
     wait_idle,
     wait_map_drawn,
 )
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo]
 
@@ -41,9 +45,9 @@ def _shaded_share(png: bytes) -> float:
     return float((spread > 40).mean())
 
 
-def test_demo_explore_shows_banner_and_birmingham_map(demo_server: str, browser: object,
+def test_demo_explore_shows_banner_and_birmingham_map(demo_server: str, browser: Browser,
                                                       artifacts: Path) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1180})  # type: ignore[attr-defined]
+    page = browser.new_page(viewport={"width": 1400, "height": 1180})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     outside: list[str] = []  # offline: nothing but the local server may be asked

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tests import raw
 from tests.browser.conftest import _LOCAL, MAP_FRAME, map_frame, wait_idle, wait_map_drawn
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
+#: England's LSOAs in the raw IMD 2025 file
+ENGLAND21 = len(raw.imd("2025"))
 LONG = 300_000  # ms: software WebGL on a busy CI machine is slow to draw 34,000 polygons
 
 
-def _open(browser: object, url: str, wait_text: str) -> tuple[object, list[int], list[str]]:
+def _open(browser: Browser, url: str, wait_text: str) -> tuple[Page, list[int], list[str]]:
     """Open ``url`` tall enough to show the whole map; count websocket bytes and page errors."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1180})  # type: ignore[attr-defined]
+    page = browser.new_page(viewport={"width": 1400, "height": 1180})
     received: list[int] = []
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -36,33 +43,34 @@ def _open(browser: object, url: str, wait_text: str) -> tuple[object, list[int],
 
 
 @pytest.mark.demo
-def test_explore_birmingham(server: str, browser: object, artifacts: Path) -> None:
+def test_explore_birmingham(server: str, browser: Browser, artifacts: Path) -> None:
     page, _, errors = _open(browser, f"{server}/?area=E08000025&edition=2025",
                             "Birmingham has 659 neighbourhoods")
-    page.screenshot(path=str(artifacts / "explore_birmingham.png"), timeout=LONG)  # type: ignore[attr-defined]
-    assert page.get_by_text("1 (most deprived 10%)").count()  # type: ignore[attr-defined]  # legend
-    assert page.get_by_text("Download this table (CSV)").count()  # type: ignore[attr-defined]
+    page.screenshot(path=str(artifacts / "explore_birmingham.png"), timeout=LONG)
+    assert page.get_by_text("1 (most deprived 10%)").count()  # legend
+    assert page.get_by_text("Download this table (CSV)").count()
     # hover the map: the tooltip names an LSOA, its ward, its rank of England and the domain deciles
-    box = page.locator(MAP_FRAME).first.bounding_box()  # type: ignore[attr-defined]
-    tip = map_frame(page).locator("#tooltip")  # type: ignore[attr-defined]
+    box = page.locator(MAP_FRAME).first.bounding_box()
+    assert box is not None
+    tip = map_frame(page).locator("#tooltip")
     text = ""
     for k in range(30):  # until the tooltip has its names (they load on the first hover)
-        page.mouse.move(box["x"] + box["width"] * 0.5 + k % 3, box["y"] + box["height"] * 0.5)  # type: ignore[attr-defined]
-        page.wait_for_timeout(500)  # type: ignore[attr-defined]
+        page.mouse.move(box["x"] + box["width"] * 0.5 + k % 3, box["y"] + box["height"] * 0.5)
+        page.wait_for_timeout(500)
         text = tip.inner_text() if tip.is_visible() else ""
         if "Ward:" in text and "…" not in text:
             break
-    page.screenshot(path=str(artifacts / "explore_birmingham_tooltip.png"), timeout=LONG)  # type: ignore[attr-defined]
-    assert "Ward:" in text and "Deciles: IMD" in text and "of 33,755" in text, text
+    page.screenshot(path=str(artifacts / "explore_birmingham_tooltip.png"), timeout=LONG)
+    assert "Ward:" in text and "Deciles: IMD" in text and f"of {ENGLAND21:,}" in text, text
     assert "<b>" not in text and "&amp;" not in text  # plain text, not markup
     assert not [e for e in errors if "deck" in e.lower()], errors
-    page.close()  # type: ignore[attr-defined]
+    page.close()
 
 
-def test_explore_all_england(server: str, browser: object, artifacts: Path) -> None:
+def test_explore_all_england(server: str, browser: Browser, artifacts: Path) -> None:
     page, received, _ = _open(browser, f"{server}/?area=E92000001&edition=2025",
-                              "England has 33,755 neighbourhoods")
-    assert page.get_by_text("the boundaries are generalised for speed").count()  # type: ignore[attr-defined]
-    page.screenshot(path=str(artifacts / "explore_england.png"), timeout=LONG)  # type: ignore[attr-defined]
+                              f"England has {ENGLAND21:,} neighbourhoods")
+    assert page.get_by_text("the boundaries are generalised for speed").count()
+    page.screenshot(path=str(artifacts / "explore_england.png"), timeout=LONG)
     (artifacts / "explore_england_payload.txt").write_text(f"{sum(received) / 1e6:.1f} MB over websocket\n")
-    page.close()  # type: ignore[attr-defined]
+    page.close()

@@ -12,11 +12,15 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from needsmap.safe_text import LINK_BREAK
 from tests.browser.conftest import _free_port, open_page, wait_idle
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Locator, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo]
 
@@ -57,16 +61,16 @@ def image_host() -> Iterator[tuple[int, list[str]]]:
         httpd.server_close()
 
 
-def _upload(page: object, path: Path) -> object:
+def _upload(page: Page, path: Path) -> Locator:
     """Upload ``path`` on the Organisations page and return the error box it leads to."""
-    page.locator("input[type='file']").first.set_input_files(str(path))  # type: ignore[attr-defined]
-    box = page.locator("[data-testid='stAlertContentError']").first  # type: ignore[attr-defined]
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    box = page.locator("[data-testid='stAlertContentError']").first
     box.wait_for(timeout=LONG)
     wait_idle(page)
     return box
 
 
-def test_headings_in_the_error_box_are_text(server: str, browser: object, artifacts: Path,
+def test_headings_in_the_error_box_are_text(server: str, browser: Browser, artifacts: Path,
                                             tmp_path: Path, image_host: tuple[int, list[str]]) -> None:
     port, hits = image_host
     image = f"![x](http://127.0.0.1:{port}/img.png)"
@@ -82,24 +86,24 @@ def test_headings_in_the_error_box_are_text(server: str, browser: object, artifa
     page = open_page(browser, f"{server}/organisations?area=E08000025&edition=2025",
                      wait_text="Organisations", screenshot=artifacts / "markup_safety_first.png")
     asked: list[str] = []  # what the browser asked the image host for
-    page.on("request", lambda r: asked.append(r.url) if f":{port}/" in r.url else None)  # type: ignore[attr-defined]
-    page.get_by_text("Upload my own list").first.click()  # type: ignore[attr-defined]
+    page.on("request", lambda r: asked.append(r.url) if f":{port}/" in r.url else None)
+    page.get_by_text("Upload my own list").first.click()
     wait_idle(page)
 
     box = _upload(page, first)
-    page.screenshot(path=str(artifacts / "markup_safety_image.png"), full_page=True)  # type: ignore[attr-defined]
-    shown = box.inner_text().replace(LINK_BREAK, "")  # type: ignore[attr-defined]
+    page.screenshot(path=str(artifacts / "markup_safety_image.png"), full_page=True)
+    shown = box.inner_text().replace(LINK_BREAK, "")
     assert image in shown and tag in shown and style in shown, shown
-    assert box.locator("img").count() == 0  # type: ignore[attr-defined]
-    assert box.locator("a, strong, code, span[style], .katex, svg").count() == 0  # type: ignore[attr-defined]
-    assert page.locator(f"img[src*='127.0.0.1:{port}']").count() == 0  # type: ignore[attr-defined]
+    assert box.locator("img").count() == 0
+    assert box.locator("a, strong, code, span[style], .katex, svg").count() == 0
+    assert page.locator(f"img[src*='127.0.0.1:{port}']").count() == 0
 
     box = _upload(page, second)
-    page.screenshot(path=str(artifacts / "markup_safety_link.png"), full_page=True)  # type: ignore[attr-defined]
-    shown = box.inner_text().replace(LINK_BREAK, "")  # type: ignore[attr-defined]
+    page.screenshot(path=str(artifacts / "markup_safety_link.png"), full_page=True)
+    shown = box.inner_text().replace(LINK_BREAK, "")
     assert "[Click for help](#)" in shown, shown
-    assert box.locator("a").count() == 0  # type: ignore[attr-defined]
-    assert page.get_by_role("link", name="Click for help").count() == 0  # type: ignore[attr-defined]
-    assert not page.locator("[data-testid='stException']").count()  # type: ignore[attr-defined]
-    page.close()  # type: ignore[attr-defined]
+    assert box.locator("a").count() == 0
+    assert page.get_by_role("link", name="Click for help").count() == 0
+    assert not page.locator("[data-testid='stException']").count()
+    page.close()
     assert asked == [] and hits == [], (asked, hits)

@@ -5,31 +5,37 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from needsmap.analysis.profile import area_profile, lsoa_profile
 from needsmap.report.profile_pdf import profile_pdf
+from tests import raw
 from tests.browser.conftest import open_page, tall_screenshot, wait_idle
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.demo
-def test_profile_page_in_browser(server: str, browser: object, artifacts: Path) -> None:
+def test_profile_page_in_browser(server: str, browser: Browser, artifacts: Path) -> None:
     page = open_page(browser, f"{server}/profile?area=E08000025&edition=2019",
                      wait_text="In plain English", screenshot=artifacts / "profile_default.png")
-    box = page.get_by_label("…or type any LSOA code (2011 or 2021)")  # type: ignore[attr-defined]
+    box = page.get_by_label("…or type any LSOA code (2011 or 2021)")
     box.fill("E01009219")
     box.press("Enter")
     # the copyable paragraph (st.code) shows the new LSOA's rank once the rerun is done
-    page.locator("[data-testid='stCode']").get_by_text("rank 5,929 of 32,844", exact=False) \
-        .first.wait_for(timeout=180_000)  # type: ignore[attr-defined]
+    imd = raw.imd("2019")  # the published file
+    rank = f"rank {int(imd.loc['E01009219', 'IMD_rank']):,} of {len(imd):,}"
+    page.locator("[data-testid='stCode']").get_by_text(rank, exact=False).first.wait_for(timeout=180_000)
     wait_idle(page)
     tall_screenshot(page, artifacts / "profile.png", height=2300)
-    assert page.get_by_text("PDF evidence pack").count()  # type: ignore[attr-defined]
-    assert not page.locator("[data-testid='stException']").count()  # type: ignore[attr-defined]
-    page.close()  # type: ignore[attr-defined]
+    assert page.get_by_text("PDF evidence pack").count()
+    assert not page.locator("[data-testid='stException']").count()
+    page.close()
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) not installed")

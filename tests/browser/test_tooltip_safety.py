@@ -7,12 +7,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.browser.apps.tooltip_app import HOSTILE, POINT
 from tests.browser.conftest import MAP_FRAME, map_frame, map_state, streamlit_server, wait_map_drawn
 from tests.conftest import ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo]
 
@@ -24,20 +28,21 @@ def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def _hover(page: object, x: float, y: float) -> str:
+def _hover(page: Page, x: float, y: float) -> str:
     """Hover frame pixel (x, y) until the tooltip shows; its text."""
-    box = page.locator(MAP_FRAME).first.bounding_box()  # type: ignore[attr-defined]
+    box = page.locator(MAP_FRAME).first.bounding_box()
+    assert box is not None
     tip = map_frame(page).locator("#tooltip")
     for k in range(20):
-        page.mouse.move(box["x"] + x + k % 2, box["y"] + y)  # type: ignore[attr-defined]
+        page.mouse.move(box["x"] + x + k % 2, box["y"] + y)
         time.sleep(0.5)
         if tip.is_visible() and tip.inner_text().strip():
             return str(tip.inner_text())
     raise AssertionError("tooltip did not appear")
 
 
-def test_tooltips_show_text_not_html(hostile_app: str, browser: object, artifacts: Path) -> None:
-    page = browser.new_page(viewport={"width": 900, "height": 700})  # type: ignore[attr-defined]
+def test_tooltips_show_text_not_html(hostile_app: str, browser: Browser, artifacts: Path) -> None:
+    page = browser.new_page(viewport={"width": 900, "height": 700})
     page.goto(hostile_app)
     page.get_by_text("ready").wait_for(timeout=120_000)
     wait_map_drawn(page, level="detail", timeout_ms=120_000)
@@ -59,9 +64,10 @@ def test_tooltips_show_text_not_html(hostile_app: str, browser: object, artifact
     page.close()
 
 
-def test_a_map_whose_boundaries_are_missing_says_so(hostile_app: str, browser: object,
+@pytest.mark.expect_page_error("-gone/index.json.gz")  # the tileset this test takes away
+def test_a_map_whose_boundaries_are_missing_says_so(hostile_app: str, browser: Browser,
                                                    artifacts: Path) -> None:
-    page = browser.new_page(viewport={"width": 900, "height": 700})  # type: ignore[attr-defined]
+    page = browser.new_page(viewport={"width": 900, "height": 700})
     page.goto(f"{hostile_app}/?broken=1")
     page.get_by_text("ready").wait_for(timeout=120_000)
     message = map_frame(page).locator("#message")

@@ -101,7 +101,7 @@ SUMMARY_TOP_N = 50
 
 CoverageBasis = Literal["orgs_per_1000", "orgs_within_radius", "nearest_org_km"]
 #: coverage figures the gap score can be built on, with what users read
-COVERAGE_BASES: dict[str, str] = {
+COVERAGE_BASES: dict[CoverageBasis, str] = {
     "orgs_per_1000": "Per 1,000 residents nearby",
     "orgs_within_radius": "Number within the radius",
     "nearest_org_km": "Distance to the nearest",

@@ -1,0 +1,43 @@
+"""The page harness can fail: a deliberately broken page fails the AppTest check.
+
+``guard()`` turns a project error into an ``st.error`` box and stops the page without an exception, so
+a check of ``at.exception`` alone passes on such a page; the harness (tests/conftest.py) checks the
+error boxes too, after every run, unless the test declares the error with ``expect_page_error``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from needsmap.analysis import summary
+from needsmap.errors import ValidationError
+from tests.conftest import ROOT, assert_page_ok, expected_page_errors
+
+BROKEN = "deliberately broken summary"
+
+
+def _broken_summary(*args: object, **kwargs: object) -> object:
+    raise ValidationError(BROKEN)
+
+
+@pytest.mark.demo
+def test_broken_page_fails_the_harness(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(summary, "summarise", _broken_summary)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    with pytest.raises(AssertionError, match=BROKEN):
+        at.run()  # the harness checks every run: Explore (the default page) shows guard()'s box
+    assert not at.exception  # what the page tests used to check alone passes on this broken page
+    assert [e.value for e in at.error if BROKEN in e.value]
+    with pytest.raises(AssertionError, match="unexpected error"):
+        assert_page_ok(at)
+    assert_page_ok(at, expected=(BROKEN,))  # a test that expects the error says so
+
+
+@pytest.mark.demo
+@pytest.mark.expect_page_error(BROKEN)
+def test_an_expected_error_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert expected_page_errors() == (BROKEN,)
+    monkeypatch.setattr(summary, "summarise", _broken_summary)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240).run()
+    assert [e.value for e in at.error if BROKEN in e.value]
