@@ -5,9 +5,8 @@ import streamlit as st
 from needsmap import areas
 from needsmap.analysis import change
 from needsmap.areas import Area
-from needsmap.config import data_dir
 from needsmap.data import map_assets
-from needsmap.data.catalog import get_dataset
+from needsmap.data.catalog import data_version, get_dataset
 from needsmap.export import download
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
 from needsmap.ui.map_component import lsoa_map
@@ -24,8 +23,8 @@ LABELS = {"lsoa_name": "Neighbourhood (LSOA 2021)", "ward_name": "Ward", "lad_na
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=8)
-def _map(area: Area, view: ChangeView, folder: str) -> ChangeMap:
-    """The change map (``folder``, the data folder, keys the cache)."""
+def _map(area: Area, view: ChangeView, version: str) -> ChangeMap:
+    """The change map (``version``, the data folder's :func:`~needsmap.data.catalog.data_version`, keys the cache)."""
     full = lsoa_table("2025")
     tileset, attrs = map_assets.assets("2025", full)  # static files the browser caches (made once)
     return change_deck(areas.select(full, area), boundaries("2025"), area=area,
@@ -61,7 +60,7 @@ with guard():
     st.write(s.sentence())
 
     view = st.radio("Map", list(VIEWS), format_func=VIEWS.__getitem__, horizontal=True, key="change_view")
-    cmap = _map(sel.area, view, str(data_dir()))
+    cmap = _map(sel.area, view, data_version())
     left, right = st.columns([4, 1])
     with left:
         lsoa_map(cmap.map.spec, cmap.map.values, key="change_map", height=620)

@@ -8,9 +8,8 @@ import streamlit as st
 from needsmap import areas, data
 from needsmap.analysis.summary import display_table, source_ids, summarise, summary_sentence
 from needsmap.areas import Area
-from needsmap.config import data_dir
 from needsmap.data import map_assets
-from needsmap.data.catalog import get_dataset
+from needsmap.data.catalog import data_version, get_dataset
 from needsmap.data.loaders import is_national, table_scope
 from needsmap.export import download
 from needsmap.measures import Measure, View, get_measure, measures_for
@@ -36,22 +35,22 @@ def _national(edition: Edition, column: str) -> pd.DataFrame | None:
     table = lsoa_table(edition)
     if is_national(table):
         return table
-    if column in _whole_imd_columns(edition, str(data_dir())):
+    if column in _whole_imd_columns(edition, data_version()):
         return data.load_imd(edition)
     return None
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _whole_imd_columns(edition: Edition, folder: str) -> frozenset[str]:
-    """Columns of the IMD table with a value for every LSOA of England (keyed by data folder)."""
+def _whole_imd_columns(edition: Edition, version: str) -> frozenset[str]:
+    """Columns of the IMD table with a value for every LSOA of England (``version``, the data folder's version, keys the cache)."""
     imd = data.load_imd(edition)
     n = england_lsoa_count(edition)
     return frozenset(c for c in imd.columns if int(imd[c].notna().sum()) >= n)
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=8)
-def _map(edition: Edition, area: Area, measure_id: str, view: View, folder: str) -> ChoroplethMap:
-    """The Explore map (``folder``, the data folder, keys the cache)."""
+def _map(edition: Edition, area: Area, measure_id: str, view: View, version: str) -> ChoroplethMap:
+    """The Explore map (``version``, the data folder's :func:`~needsmap.data.catalog.data_version`, keys the cache)."""
     full = lsoa_table(edition)
     tileset, attrs = map_assets.assets(edition, full)  # static files the browser caches (made once)
     column = get_measure(measure_id).column(view)
@@ -118,7 +117,7 @@ with guard():
                   f"{summary.share_residents_20:.0%} of residents", delta_color="off", delta_arrow="off")
     st.write(summary_sentence(summary, sel.area.name))
 
-    cm = _map(sel.edition, sel.area, measure.id, view, str(data_dir()))
+    cm = _map(sel.edition, sel.area, measure.id, view, data_version())
     left, right = st.columns([4, 1])
     with left:
         lsoa_map(cm.map.spec, cm.map.values, key="explore_map", height=620)

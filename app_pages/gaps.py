@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from needsmap.analysis import coverage as cv
-from needsmap.config import data_dir
 from needsmap.data import map_assets
+from needsmap.data.catalog import data_version
 from needsmap.data.loaders import table_scope
 from needsmap.export import download
 from needsmap.measures import get_measure, measures_for
@@ -27,8 +27,8 @@ ORGS = ("organisation", "organisations")
 
 
 @st.cache_data(show_spinner="Placing neighbourhood centres…", max_entries=2)
-def _points(edition: Edition, folder: str) -> pd.DataFrame:
-    """Reference points of the LSOAs (``folder``, the data folder, keys the cache)."""
+def _points(edition: Edition, version: str) -> pd.DataFrame:
+    """Reference points of the LSOAs (``version``, the data folder's :func:`~needsmap.data.catalog.data_version`, keys the cache)."""
     return cv.reference_points(boundaries(edition))
 
 
@@ -91,7 +91,7 @@ with guard():
     st.caption(f"**Need formula:** {need.formula(scope=table_scope(lsoa_table(edition)))}")
 
     table = lsoa_table(edition)
-    result = cv.analyse_gaps(table, _points(edition, str(data_dir())), imported.table, area=area, edition=edition,
+    result = cv.analyse_gaps(table, _points(edition, data_version()), imported.table, area=area, edition=edition,
                              radius_km=radius, need=need, basis=basis, org_noun=noun)
     st.subheader(cv.summary_sentence(result))
     if result.need_note:

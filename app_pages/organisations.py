@@ -8,9 +8,8 @@ import streamlit as st
 from needsmap import areas
 from needsmap.analysis import org_profile as op
 from needsmap.areas import Area
-from needsmap.config import data_dir
 from needsmap.data import map_assets
-from needsmap.data.catalog import get_dataset
+from needsmap.data.catalog import data_version, get_dataset
 from needsmap.export import download, excel_export
 from needsmap.measures import domain_measures, get_measure
 from needsmap.safe_text import markdown_literal
@@ -38,8 +37,8 @@ BUBBLE_ABOVE = 400
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=8)
-def _base_map(edition: Edition, area: Area, measure_id: str, folder: str) -> ChoroplethMap:
-    """The need map under the organisations (``folder``, the data folder, keys the cache)."""
+def _base_map(edition: Edition, area: Area, measure_id: str, version: str) -> ChoroplethMap:
+    """The need map under the organisations (``version``, the data folder's :func:`~needsmap.data.catalog.data_version`, keys the cache)."""
     full = lsoa_table(edition)
     tileset, attrs = map_assets.assets(edition, full)  # static files the browser caches (made once)
     return choropleth_deck(areas.select(full, area), boundaries(edition), measure=measure_id,
@@ -126,7 +125,7 @@ with guard():
         elsewhere = f" Most of this list is in {top['Local authority'].iloc[0]}." if len(top) else ""
         st.info(f"None of this list's placed organisations (with these filters) is in "
                 f"{sel.area.label}.{elsewhere} Choose another area in the sidebar.")
-    cm = _base_map(sel.edition, sel.area, measure_id, str(data_dir()))
+    cm = _base_map(sel.edition, sel.area, measure_id, data_version())
     legend: list[tuple[str, maps.RGB]] = []
     if sel.area.level in ("england", "region") and len(here) > BUBBLE_ABOVE:
         layer = lad_bubble_layer(op.aggregate_by_lad(here, geo, edition=sel.edition))

@@ -9,6 +9,7 @@ import streamlit as st
 
 from needsmap import areas
 from needsmap.analysis import portfolio as pf
+from needsmap.data.catalog import data_version
 from needsmap.data.loaders import table_scope
 from needsmap.export import download
 from needsmap.report.portfolio_pdf import portfolio_pdf
@@ -18,12 +19,14 @@ from needsmap.viz.portfolio_charts import decile_bar_chart
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _children(edition: Edition) -> pd.Series:
+def _children(edition: Edition, version: str) -> pd.Series:
+    """Children aged 0–15 per LSOA (``version``, the data folder's version, keys the cache)."""
     return pf.load_children_0_15(edition)
 
 
 @st.cache_data(show_spinner="Measuring distances…", max_entries=2)
-def _centroids(edition: Edition) -> pd.DataFrame:
+def _centroids(edition: Edition, version: str) -> pd.DataFrame:
+    """The LSOA reference points (``version``, the data folder's version, keys the cache)."""
     return pf.lsoa_centroids(boundaries(edition))
 
 
@@ -121,8 +124,8 @@ with guard():
         help="England's figures stay national; the others count only organisations placed in "
              "this area.")
     result = pf.portfolio_summary(
-        imported.table, table, edition=edition, children=_children(edition),
-        centroids=_centroids(edition) if radius else None, radius_km=radius or None,
+        imported.table, table, edition=edition, children=_children(edition, data_version()),
+        centroids=_centroids(edition, data_version()) if radius else None, radius_km=radius or None,
         ward_method=ward_method,
         within=areas.select(table, sel.area).index if only_area else None,
         within_label=sel.area.name)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from needsmap import areas
 from needsmap.analysis import profile as pr
+from needsmap.data.catalog import data_version
 from needsmap.export import download
 from needsmap.report import _content as content
 from needsmap.report.markdown import md_table, profile_markdown
@@ -24,7 +25,8 @@ KINDS = {"postcode": "Postcode", "lsoa": "Neighbourhood (LSOA)", "ward": "Ward",
 
 
 @st.cache_data(show_spinner="Building the profile…", max_entries=16)
-def _profile(kind: str, key: str, edition: Edition) -> pr.LsoaProfile | pr.AreaProfile:
+def _profile(kind: str, key: str, edition: Edition, version: str) -> pr.LsoaProfile | pr.AreaProfile:
+    """The profile of ``key`` (``version``, the data folder's version, keys the cache)."""
     table = lsoa_table(edition)
     if kind == "postcode":
         return pr.lsoa_profile(postcode=key, edition=edition, table=table)
@@ -34,8 +36,9 @@ def _profile(kind: str, key: str, edition: Edition) -> pr.LsoaProfile | pr.AreaP
 
 
 @st.cache_data(show_spinner="Drawing the map and chart…", max_entries=16)
-def _figures(kind: str, key: str, edition: Edition) -> tuple[bytes, bytes]:
-    return profile_figures(_profile(kind, key, edition), table=lsoa_table(edition),
+def _figures(kind: str, key: str, edition: Edition, version: str) -> tuple[bytes, bytes]:
+    """The profile's map and chart as PNG (``version``, the data folder's version, keys the cache)."""
+    return profile_figures(_profile(kind, key, edition, version), table=lsoa_table(edition),
                            boundaries=boundaries(edition))
 
 
@@ -112,7 +115,7 @@ with guard():
         st.info("Type a postcode to see the profile of the neighbourhood it is in.")
         st.stop()
     kind, key = chosen
-    prof = _profile(kind, key, sel.edition)
+    prof = _profile(kind, key, sel.edition, data_version())
     with st.expander("Organisations inside and nearby (optional)"):
         orgs_on = st.toggle("Show organisations from a list", key="profile_orgs_on")
         if orgs_on:
@@ -131,7 +134,7 @@ with guard():
             ([prof.translation.note] if isinstance(prof, pr.LsoaProfile) and prof.translation else []):
         st.info(note)
 
-    map_png, _ = _figures(kind, key, sel.edition)
+    map_png, _ = _figures(kind, key, sel.edition, data_version())
     left, right = st.columns([5, 6])
     left.image(map_png, caption=f"Outlined in red, in {prof.local_authority}; colours: IMD {sel.edition} "
                "decile. Dashed lines: wards.", width="stretch")
@@ -141,7 +144,7 @@ with guard():
         st.code(prof.summary, language=None, wrap_lines=True)
         c1, c2 = st.columns(2)
         stem = f"needsmap_profile_{key.replace(' ', '').replace(',', '_')}_{sel.edition}"
-        table, figs = lsoa_table(sel.edition), _figures(kind, key, sel.edition)
+        table, figs = lsoa_table(sel.edition), _figures(kind, key, sel.edition, data_version())
         # built when clicked (a local authority's pack lists hundreds of LSOAs)
         c1.download_button("PDF evidence pack",
                            **download("pdf", lambda: profile_pdf(prof, table=table, figures=figs), stem=stem),

@@ -3,8 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from needsmap.config import data_dir
-from needsmap.data.catalog import DATASETS, get_dataset
+from needsmap.data.catalog import DATASETS, data_version, get_dataset
 from needsmap.data.status import dataset_rows, folder_summary
 from needsmap.errors import NeedsmapError
 from needsmap.export import download
@@ -82,8 +81,8 @@ for group, ms in groups.items():
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _left_behind_wards(folder: str) -> dict[str, int]:
-    """How the 225 official 'left behind' wards (2017 codes) match 2024 wards (``folder`` keys the cache)."""
+def _left_behind_wards(version: str) -> dict[str, int]:
+    """How the 225 official 'left behind' wards (2017 codes) match 2024 wards (``version``, the data folder's version, keys the cache)."""
     wards = cni.cni2019_wards()
     return wards.loc[wards["left_behind"], "match"].value_counts().to_dict()
 
@@ -92,7 +91,7 @@ with st.expander("How the further measures reach each neighbourhood"):
     st.markdown("How values reach each neighbourhood (LSOA):\n\n" + "\n".join(f"* {t}" for t in how_made()))
     if get_dataset("cni2019_wards").path.exists():
         try:
-            matches = _left_behind_wards(str(data_dir()))
+            matches = _left_behind_wards(data_version())
         except NeedsmapError as exc:
             st.warning(f"The 'left behind' wards cannot be matched: {exc}")
         else:

@@ -177,3 +177,38 @@ def test_a_default_layer_depends_on_every_file_placing_read() -> None:
     want = {str(get_dataset(i).path) for i in (layer.dataset_id, "nspl_centroids", "lsoa11_boundaries",
                                                "lsoa21_boundaries", "lsoa11_lsoa21_lookup")}
     assert want <= read, want - read
+
+
+def test_the_data_version_follows_the_folder_and_its_files(folders: tuple[Path, Path]) -> None:
+    from needsmap.data.catalog import data_version
+
+    a, b = folders
+    with using_data_dir(a):
+        va = data_version()
+        assert data_version() == va
+    with using_data_dir(b):
+        assert data_version() != va  # same files, another folder
+    path = a / get_dataset(LOOKUP).file
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # fetched again
+    with using_data_dir(a):
+        assert data_version() != va
+
+
+def test_every_dashboard_cache_is_keyed_by_the_data_version() -> None:
+    """Each ``st.cache_data`` function of the pages and the UI glue takes the data folder's version
+    (:func:`needsmap.data.catalog.data_version`), so no session is served another folder's data."""
+    import ast
+
+    root = Path(_cache.__file__).resolve().parents[3]
+    files = [*sorted((root / "app_pages").glob("*.py")), *sorted((root / "src/needsmap/ui").glob("*.py"))]
+    cached_functions = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any(
+                    "cache_data" in ast.unparse(d) or "cache_resource" in ast.unparse(d)
+                    for d in node.decorator_list):
+                cached_functions.append((path.name, node.name, [a.arg for a in node.args.args]))
+    assert len(cached_functions) >= 15
+    unkeyed = [(f, n) for f, n, args in cached_functions if "version" not in args]
+    assert unkeyed == []

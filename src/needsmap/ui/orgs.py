@@ -18,7 +18,8 @@ from typing import Any
 
 import streamlit as st
 
-from needsmap.config import MAX_UPLOAD_MB, MAX_UPLOAD_ROWS, data_dir
+from needsmap.config import MAX_UPLOAD_MB, MAX_UPLOAD_ROWS
+from needsmap.data.catalog import data_version
 from needsmap.errors import ValidationError
 from needsmap.orgs import DEFAULT_LAYERS, ROLE_LABELS, ImportResult, load_default_layer
 from needsmap.orgs.importer import ColumnsNotFoundError, import_file
@@ -45,8 +46,8 @@ LIMITS_TEXT = (f"up to {MAX_UPLOAD_MB} MB, {MAX_UPLOAD_ROWS:,} rows and {MAX_COL
 
 
 @st.cache_data(show_spinner="Placing the organisations…", max_entries=4)
-def _default_layer(layer_id: str, folder: str) -> ImportResult:
-    """The placed default layer ``layer_id`` of data folder ``folder`` (which keys the cache)."""
+def _default_layer(layer_id: str, version: str) -> ImportResult:
+    """The placed default layer ``layer_id`` (``version``, the data folder's version, keys the cache)."""
     return load_default_layer(layer_id)
 
 
@@ -175,7 +176,7 @@ def _pick_default(key: str, choice: Mapping[str, str]) -> tuple[ImportResult, st
     st.caption(f"{layer.description} Source: {layer.citation}")
     st.session_state[CHOICE_KEY] = {"kind": "default", "layer": layer_id, "by": key}
     st.session_state["orgs_layer_id"] = layer_id
-    return _default_layer(layer_id, str(data_dir())), f"default:{layer_id}"
+    return _default_layer(layer_id, data_version()), f"default:{layer_id}"
 
 
 def _pick_upload(key: str) -> tuple[ImportResult, str] | None:

@@ -12,7 +12,8 @@ import streamlit as st
 
 from needsmap import areas, data
 from needsmap.areas import Area
-from needsmap.config import data_dir, with_demo_hint
+from needsmap.config import with_demo_hint
+from needsmap.data.catalog import data_version
 from needsmap.errors import NeedsmapError
 from needsmap.safe_text import markdown_literal
 from needsmap.types import DEFAULT_EDITION, EDITIONS, Edition, as_edition
@@ -21,56 +22,57 @@ _ALL = "__all__"
 
 
 # ----------------------------------------------------------------------------- cached loaders
-# Each loader is keyed by its arguments and the data folder, so pointing NEEDSMAP_DATA_DIR elsewhere
-# never serves frames read from the old folder.
+# Each loader is keyed by its arguments and the data folder's version (its path and its files' sizes
+# and times: data_version), so pointing NEEDSMAP_DATA_DIR elsewhere, or fetching a file again, never
+# serves frames read before.
 @st.cache_data(show_spinner="Loading deprivation data…", max_entries=4)
-def _lsoa_table(edition: Edition, folder: str) -> pd.DataFrame:
+def _lsoa_table(edition: Edition, version: str) -> pd.DataFrame:
     return data.load_lsoa_table(edition)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _geography(edition: Edition, folder: str) -> pd.DataFrame:
+def _geography(edition: Edition, version: str) -> pd.DataFrame:
     return data.load_geography(edition)
 
 
 @st.cache_data(show_spinner="Loading boundaries…", max_entries=4)
-def _boundaries(edition: Edition, folder: str) -> gpd.GeoDataFrame:
+def _boundaries(edition: Edition, version: str) -> gpd.GeoDataFrame:
     return data.load_boundaries(edition)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _lad_boundaries(folder: str) -> gpd.GeoDataFrame:
+def _lad_boundaries(version: str) -> gpd.GeoDataFrame:
     return data.load_lad_boundaries()
 
 
 @st.cache_data(show_spinner="Drawing ward outlines…", max_entries=2)
-def _ward_boundaries(folder: str) -> gpd.GeoDataFrame:
+def _ward_boundaries(version: str) -> gpd.GeoDataFrame:
     return data.load_ward_boundaries()
 
 
 def lsoa_table(edition: Edition) -> pd.DataFrame:
     """Every LSOA of ``edition`` with geography, population, IMD and extra measures (cached)."""
-    return _lsoa_table(edition, str(data_dir()))
+    return _lsoa_table(edition, data_version())
 
 
 def geography(edition: Edition) -> pd.DataFrame:
     """LSOA → ward → local authority → region lookup with population (cached)."""
-    return _geography(edition, str(data_dir()))
+    return _geography(edition, data_version())
 
 
 def boundaries(edition: Edition) -> gpd.GeoDataFrame:
     """LSOA polygons for ``edition`` (cached)."""
-    return _boundaries(edition, str(data_dir()))
+    return _boundaries(edition, data_version())
 
 
 def lad_boundaries() -> gpd.GeoDataFrame:
     """Local authority outlines (cached)."""
-    return _lad_boundaries(str(data_dir()))
+    return _lad_boundaries(data_version())
 
 
 def ward_boundaries() -> gpd.GeoDataFrame:
     """Ward outlines (cached)."""
-    return _ward_boundaries(str(data_dir()))
+    return _ward_boundaries(data_version())
 
 
 def damaged_layers(edition: Edition) -> dict[str, str]:
