@@ -31,7 +31,7 @@ def _where(path: Path, tok: tokenize.TokenInfo) -> str:
 
 def test_epsg_codes_only_in_crs() -> None:
     found = []
-    for path in _sources("crs.py", "viz/tiles.py"):  # viz/tiles.py: see the report of issue #12
+    for path in _sources("crs.py"):
         for tok in _tokens(path):
             if tok.type == tokenize.NUMBER and tok.string in ("27700", "4326"):
                 found.append(_where(path, tok))
@@ -66,3 +66,22 @@ def test_edition_to_vintage_only_in_types() -> None:
     found = [f"{p.relative_to(SRC)}" for p in _sources("types.py")
              if rule.search(p.read_text(encoding="utf-8"))]
     assert found == []
+
+
+_PREFIX = re.compile(r"^[rRbB]?['\"](E0\d|E1[0-2]|[EWSN]92|[EWSN]\d\d|K0[2-4])['\"]$")
+
+
+def test_gss_prefixes_only_in_gss() -> None:
+    found = [_where(path, tok) for path in _sources("gss.py")
+             for tok in _tokens(path) if tok.type == tokenize.STRING and _PREFIX.match(tok.string)]
+    assert found == []
+
+
+def test_placement_levels_cover_the_gss_prefixes() -> None:
+    from needsmap import gss
+    from needsmap.orgs import levels
+
+    assert levels.level_of_code("E08000025") == levels.LEVEL_LA
+    assert levels.level_of_code("S13002516") == levels.LEVEL_WARD
+    assert levels.level_of_code(gss.ENGLAND_CODE) == levels.LEVEL_COUNTRY
+    assert set(gss.LTLA_PREFIXES) <= {p for p, lv in levels.GSS_LEVELS.items() if lv == levels.LEVEL_LA}
