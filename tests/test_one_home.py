@@ -26,7 +26,7 @@ def _sources(*homes: str) -> list[Path]:
 
 
 def _where(path: Path, tok: tokenize.TokenInfo) -> str:
-    return f"{path.relative_to(SRC)}:{tok.start[0]}: {tok.string}"
+    return f"{path.relative_to(SRC.parents[1])}:{tok.start[0]}: {tok.string}"
 
 
 def test_epsg_codes_only_in_crs() -> None:
@@ -61,10 +61,33 @@ def test_the_crosswalk_lookup_is_read_only_by_the_crosswalk() -> None:
     assert found == []
 
 
+APP = SRC.parents[1] / "app_pages"
+#: an edition's vintage spelled by hand: ``"lsoa11" if edition == ...``, ``'LSOA 2011' if sel.edition
+#: == ...``, or a vintage -> label map ``{"lsoa11": "LSOA 2011"``
+_VINTAGE_RULE = re.compile(
+    r"['\"](lsoa1[12](_code|_boundaries)?|LSOA 20[12]1)['\"]\s+if\s+[\w.]*ed(ition)?\s*=="
+    r"|['\"]lsoa1[12]['\"]\s*:\s*['\"]LSOA 20[12]1['\"]")
+
+
+def _code_and_pages(*homes: str) -> list[Path]:
+    return _sources(*homes) + sorted(APP.glob("*.py"))
+
+
 def test_edition_to_vintage_only_in_types() -> None:
-    rule = re.compile(r"['\"]lsoa1[12](_code|_boundaries)?['\"]\s+if\s+[\w.]*ed(ition)?\s*==")
-    found = [f"{p.relative_to(SRC)}" for p in _sources("types.py")
-             if rule.search(p.read_text(encoding="utf-8"))]
+    found = [f"{p.relative_to(SRC.parents[1])}" for p in _code_and_pages("types.py")
+             if _VINTAGE_RULE.search(p.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+@pytest.mark.parametrize("text", ['"lsoa11" if edition == "2019"', "'LSOA 2011' if sel.edition == '2019'",
+                                  '_LABEL = {"lsoa11": "LSOA 2011", "lsoa21": "LSOA 2021"}'])
+def test_the_vintage_check_catches_a_copy(text: str) -> None:
+    assert _VINTAGE_RULE.search(text)
+
+
+def test_england_lsoa_counts_only_in_types() -> None:
+    found = [_where(path, tok) for path in _code_and_pages("types.py") for tok in _tokens(path)
+             if tok.type == tokenize.NUMBER and tok.string.replace("_", "") in ("32844", "33755")]
     assert found == []
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 from needsmap.data._cache import file_stamp
 from needsmap.data.catalog import get_dataset
 from needsmap.data.reading import read_table
-from needsmap.types import LsoaVintage
+from needsmap.types import VINTAGE_LABEL, LsoaVintage
 
 Vintage = LsoaVintage
 
@@ -45,7 +45,6 @@ RESOLVE_COLUMNS = ("code", "change_code", "how", "note", "candidates")
 CROSSWALK_DATASETS = ("lsoa11_lsoa21_lookup", "population2020", "census2021_ethnicity",
                       "population_lsoa21_mid2022_2024")
 
-_LABEL = {"lsoa11": "LSOA 2011", "lsoa21": "LSOA 2021"}
 _OTHER: dict[str, Vintage] = {"lsoa11": "lsoa21", "lsoa21": "lsoa11"}
 
 
@@ -135,7 +134,7 @@ def _choose(code: str, cands: tuple[str, ...], change: str, pop: pd.Series, *, f
                                           else -1.0), c))
     chosen = order[0]
     others = order[1:]
-    have_v, want_v = _LABEL[frm], _LABEL[to]
+    have_v, want_v = VINTAGE_LABEL[frm], VINTAGE_LABEL[to]
 
     def residents(c: str) -> str:
         v = people.get(c, np.nan)

@@ -21,7 +21,7 @@ from needsmap.data.imd_domains import DOMAINS, SUBDOMAINS
 from needsmap.data.manifest import ENGLAND
 from needsmap.data.reading import read_geometry, read_table
 from needsmap.errors import NeedsmapError, ValidationError
-from needsmap.types import LSOA_VINTAGE, Edition
+from needsmap.types import EDITIONS, LSOA_VINTAGE, VINTAGE_LABEL, Edition
 
 if TYPE_CHECKING:  # geopandas loads only when boundaries are read (the CLI's start-up stays light)
     import geopandas as gpd
@@ -44,8 +44,10 @@ RATE_COLUMNS: dict[str, str] = dict(zip(
     strict=True))
 #: what the IMD income-deprivation numerators (File 8) and File 7's published denominators count:
 #: edition -> (population date, geography). A rate is a numerator over a denominator of the same.
-RATE_BASIS: dict[str, tuple[str, str]] = {"2019": ("mid-2015", "LSOA 2011"),
-                                          "2025": ("mid-2022", "LSOA 2021")}
+RATE_BASIS: dict[str, tuple[str, str]] = {
+    ed: (date, VINTAGE_LABEL[LSOA_VINTAGE[ed]])
+    for ed, date in zip(EDITIONS, ("mid-2015", "mid-2022"), strict=True)
+}
 
 #: columns of :func:`load_geography`
 GEOGRAPHY_COLUMNS = ("lsoa_name", "ward_code", "ward_name", "lad_code", "lad_name",
