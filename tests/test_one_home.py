@@ -108,3 +108,37 @@ def test_placement_levels_cover_the_gss_prefixes() -> None:
     assert levels.level_of_code("S13002516") == levels.LEVEL_WARD
     assert levels.level_of_code(gss.ENGLAND_CODE) == levels.LEVEL_COUNTRY
     assert set(gss.LTLA_PREFIXES) <= {p for p, lv in levels.GSS_LEVELS.items() if lv == levels.LEVEL_LA}
+
+
+#: a map keyed by the ONS change codes, ``{"U": ...`` or ``"X": ...}``: their meanings are defined once
+_CHANGE_MAP = re.compile(r"['\"]U['\"]\s*:\s*['\"]|['\"][SMX]['\"]\s*:\s*['\"](split|merged|redrawn|irreg)")
+
+
+def test_change_code_meanings_only_in_the_crosswalk() -> None:
+    found = [f"{p.relative_to(SRC.parents[1])}" for p in _code_and_pages("data/crosswalk.py")
+             if _CHANGE_MAP.search(p.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+@pytest.mark.parametrize("text", ['_CHANGE_WORDS = {"U": "unchanged", "S": "split"}',
+                                  '    "X": "redrawn (irregular)",'])
+def test_the_change_code_check_catches_a_copy(text: str) -> None:
+    assert _CHANGE_MAP.search(text)
+
+
+#: a second list of the IMD domain ids (``"income", "employment", "education", ...`` or a map of them
+#: with one-line values); per-id wording built on data.imd_domains is allowed
+_V = r"\s*(:\s*['\"][^'\"]*['\"]\s*)?,\s*"
+_DOMAIN_LIST = re.compile(rf"['\"]income['\"]{_V}['\"]employment['\"]{_V}['\"]education['\"]")
+
+
+def test_imd_domain_list_only_in_imd_domains() -> None:
+    found = [f"{p.relative_to(SRC.parents[1])}" for p in _code_and_pages("data/imd_domains.py")
+             if _DOMAIN_LIST.search(p.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+@pytest.mark.parametrize("text", ['("income", "employment", "education")',
+                                  '{"income": "Income", "employment": "Employment", "education": "E"}'])
+def test_the_domain_check_catches_a_copy(text: str) -> None:
+    assert _DOMAIN_LIST.search(text)

@@ -38,6 +38,20 @@ HOW_SPLIT_PARENT = "split in 2021: the 2011 LSOA it came from"
 HOW_MERGED_PART = "merged in 2021: most-populous 2011 part"
 HOW_UNKNOWN = "not an LSOA code of either vintage"
 
+#: the lookup's change codes (ONS ``CHGIND``)
+CHANGE_UNCHANGED = "U"
+CHANGE_SPLIT = "S"
+CHANGE_MERGED = "M"
+CHANGE_IRREGULAR = "X"
+#: each change code's meaning, the one map of code to meaning: a word that reads in "the LSOA's
+#: boundary was ___ in 2021" (pages that word a code differently build their sentence on these keys)
+CHANGE_CODES: dict[str, str] = {
+    CHANGE_UNCHANGED: "unchanged",
+    CHANGE_SPLIT: "split",
+    CHANGE_MERGED: "merged",
+    CHANGE_IRREGULAR: "redrawn irregularly",
+}
+
 #: columns of :func:`resolve_codes`
 RESOLVE_COLUMNS = ("code", "change_code", "how", "note", "candidates")
 
