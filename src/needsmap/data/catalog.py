@@ -361,7 +361,8 @@ DATASETS: tuple[Dataset, ...] = (
         columns=("lsoa21_code", "lat", "lon"), geography="LSOA 2021", date="December 2021",
         key="lsoa21_code", optional=True,
         notes="Each LSOA's reference point, from which Coverage gaps and the Portfolio radius "
-              "measure distances (an LSOA 2011 unchanged in 2021 takes its 2021 centroid); "
+              "measure distances and where an organisation given only an LSOA code is drawn (an "
+              "LSOA 2011 unchanged in 2021 takes its 2021 centroid); "
               "without this file, a point inside each LSOA's polygon.",
     ),
     Dataset(
