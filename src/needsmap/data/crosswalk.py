@@ -62,6 +62,13 @@ CROSSWALK_DATASETS = ("lsoa11_lsoa21_lookup", "population2020", "census2021_ethn
 _OTHER: dict[str, Vintage] = {"lsoa11": "lsoa21", "lsoa21": "lsoa11"}
 
 
+#: what this module reads datasets for (:func:`needsmap.uses.dataset_uses`)
+DATASET_USES: dict[str, str] = {
+    CROSSWALK_DATASETS[0]: "carrying 2011 values onto 2021 LSOAs; change since 2019",
+    **{d: "choosing the most-populous part of a split LSOA (2011 ↔ 2021)" for d in CROSSWALK_DATASETS[1:]},
+}
+
+
 def crosswalk_datasets() -> tuple[str, ...]:
     """:data:`CROSSWALK_DATASETS` less the optional ones absent from the data folder: the files a
     cache of a crosswalk answer is keyed on."""
@@ -358,7 +365,13 @@ def apportion_to_lsoa21(values11: pd.Series | pd.DataFrame, lookup: pd.DataFrame
 
 
 __all__ = [
+    "CHANGE_CODES",
+    "CHANGE_IRREGULAR",
+    "CHANGE_MERGED",
+    "CHANGE_SPLIT",
+    "CHANGE_UNCHANGED",
     "CROSSWALK_DATASETS",
+    "DATASET_USES",
     "HOW_CONTAINED",
     "HOW_IRREGULAR",
     "HOW_IRREGULAR_PART",

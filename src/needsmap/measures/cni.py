@@ -16,6 +16,8 @@ from needsmap.types import Edition
 
 #: how values reach each neighbourhood (LSOA), for the Data sources page
 HOW = ("**Community Needs Index 2023** is published per LSOA 2021: 2025 edition only.",)
+#: what this module reads beyond its measures' datasets (:func:`needsmap.uses.dataset_uses`)
+DATASET_USES: dict[str, str] = {"cni2019_wards": "2019 'left behind' wards (matched to 2024 wards)"}
 
 #: CNI 2023 source column → our column
 CNI_COLUMNS: dict[str, str] = {
@@ -128,4 +130,4 @@ MEASURES: tuple[Measure, ...] = (
     ),
 )
 
-__all__ = ["CNI_COLUMNS", "CNI_PROVIDER", "HOW", "MEASURES", "cni2019_wards", "cni_columns"]
+__all__ = ["CNI_COLUMNS", "CNI_PROVIDER", "DATASET_USES", "HOW", "MEASURES", "cni2019_wards", "cni_columns"]

@@ -47,7 +47,7 @@ from needsmap.data.lsoa_points import reference_point_datasets, reference_points
 from needsmap.errors import ValidationError
 from needsmap.gss import ENGLAND_CODE, LSOA_PREFIX
 from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, CONF_UNCERTAIN, NSPL_FETCH
-from needsmap.types import LSOA_VINTAGE, Edition, LsoaVintage
+from needsmap.types import LSOA_VINTAGE, LSOA_VINTAGES, Edition, LsoaVintage
 
 #: a point outside every (generalised) LSOA polygon joins the nearest one within this distance
 SNAP_METRES = 300.0
@@ -486,6 +486,11 @@ def _lsoa_index_at(edition: Edition, path: str, mtime_ns: int, size: int) -> _Ls
 
 
 # ----------------------------------------------------------------------------- countries
+#: what this module reads datasets for (:func:`needsmap.uses.dataset_uses`)
+DATASET_USES: dict[str, str] = {
+    "countries_gb": "which UK country a point outside England is in",
+    **{f"{v}_boundaries": "the LSOA a point is in" for v in LSOA_VINTAGES},
+}
 #: country names of the ``countries_gb`` outlines
 _ENGLAND_NAME = "England"
 #: ``country`` of a point more than SNAP_METRES from every country outline (at sea or abroad)
@@ -1289,6 +1294,7 @@ def looks_like_postcode_lookup(columns: pd.Index) -> bool:
 
 
 __all__ = [
+    "DATASET_USES",
     "BY_OFFICIAL",
     "GENERALISATION_METRES",
     "OK",
