@@ -142,3 +142,14 @@ def test_imd_domain_list_only_in_imd_domains() -> None:
                                   '{"income": "Income", "employment": "Employment", "education": "E"}'])
 def test_the_domain_check_catches_a_copy(text: str) -> None:
     assert _DOMAIN_LIST.search(text)
+
+
+#: the other edition spelled by hand: ``"2025" if edition == "2019" else "2019"`` (types.other_edition)
+_OTHER_EDITION = re.compile(r"['\"]20\d\d['\"]\s+if\s+[\w.]*ed(ition)?\s*==\s*['\"]20\d\d['\"]\s+else\s+['\"]20\d\d['\"]")
+
+
+def test_other_edition_only_in_types() -> None:
+    found = [f"{p.relative_to(SRC.parents[1])}" for p in _code_and_pages("types.py")
+             if _OTHER_EDITION.search(p.read_text(encoding="utf-8"))]
+    assert found == []
+    assert _OTHER_EDITION.search('other = "2019" if edition == "2025" else "2025"')

@@ -67,6 +67,7 @@ from needsmap.measures.census import ETHNIC_GROUPS
 from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, NSPL_FETCH
 from needsmap.safe_text import printable
 from needsmap.types import LSOA_VINTAGE, VINTAGE_LABEL, Edition, england_lsoa_count
+from needsmap.types import other_edition as _other
 
 __all__ = [
     "AGE_BANDS",
@@ -118,10 +119,6 @@ _RATE_WHO: dict[str, tuple[str, str, str]] = {
 }
 #: how a :class:`Rate` was obtained (its ``basis``)
 PUBLISHED, RECOMPUTED, COUNT_ONLY, NOT_PUBLISHED = "published", "recomputed", "count", "none"
-
-
-def _other(edition: Edition) -> Edition:
-    return "2025" if edition == "2019" else "2019"
 
 
 def _int(value: Any) -> int | None:
