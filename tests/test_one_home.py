@@ -153,3 +153,29 @@ def test_other_edition_only_in_types() -> None:
              if _OTHER_EDITION.search(p.read_text(encoding="utf-8"))]
     assert found == []
     assert _OTHER_EDITION.search('other = "2019" if edition == "2025" else "2025"')
+
+
+_COUNT_TEXT = re.compile(r"\b(32,844|33,755)\b")
+_FSTRING_MIDDLE = getattr(tokenize, "FSTRING_MIDDLE", -1)
+#: what precedes a string that starts a statement (a docstring); any other string is a value
+_STATEMENT_START = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING)
+
+
+def _count_in_text(path: Path) -> list[tokenize.TokenInfo]:
+    """England's LSOA counts written out in a string that is a value (not a docstring or comment)."""
+    toks = [t for t in _tokens(path) if t.type not in (tokenize.NL, tokenize.COMMENT)]
+    return [tok for prev, tok in zip(toks, toks[1:], strict=False)
+            if ((tok.type == tokenize.STRING and prev.type not in _STATEMENT_START) or tok.type == _FSTRING_MIDDLE)
+            and _COUNT_TEXT.search(tok.string)]
+
+
+def test_england_lsoa_counts_are_not_written_out_in_text() -> None:
+    found = [_where(p, tok) for p in _code_and_pages("types.py") for tok in _count_in_text(p)]
+    assert found == []
+
+
+def test_the_count_text_check_catches_a_copy(tmp_path: Path) -> None:
+    sample = tmp_path / "x.py"
+    sample.write_text('"""Of 33,755 LSOAs."""\nHOW = ("rank rescaled to 33,755 LSOAs",)\n'
+                      'X = ("of "\n     "32,844 LSOAs")\n', encoding="utf-8")
+    assert [tok.start[0] for tok in _count_in_text(sample)] == [2, 4]

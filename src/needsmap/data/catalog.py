@@ -11,6 +11,7 @@ from pathlib import Path
 from needsmap.config import data_dir
 from needsmap.data._cache import note_read
 from needsmap.data.imd_domains import IMD_DOMAINS, IMD_SUBDOMAINS
+from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21
 
 OGL = "Open Government Licence v3.0"
 OS_ATTRIBUTION = "Contains OS data © Crown copyright and database right"
@@ -130,7 +131,7 @@ DATASETS: tuple[Dataset, ...] = (
         columns=("lsoa11_code",) + tuple(f"{d}_{m}" for d in _IMD19_DOMAINS for m in ("rank", "decile")),
         geography="LSOA 2011", date="2019 (most indicators 2015/16)", key="lsoa11_code",
         optional_columns=IMD_RATE_COLUMNS,
-        notes="Rank 1 is the most deprived of 32,844 LSOAs; decile 1 is the most deprived 10%. "
+        notes=f"Rank 1 is the most deprived of {ENGLAND_LSOA11:,} LSOAs; decile 1 is the most deprived 10%. "
               "26 pairs of tied ranks." + _IMD_RATE_NOTE.format(date="mid-2015"),
     ),
     Dataset(
@@ -159,7 +160,7 @@ DATASETS: tuple[Dataset, ...] = (
             f"{d}_{m}" for d in _IMD25_DOMAINS for m in ("rank", "decile", "score")),
         geography="LSOA 2021", date="2025", key="lsoa21_code",
         optional_columns=IMD_RATE_COLUMNS,
-        notes="Rank 1 is the most deprived of 33,755 LSOAs; decile 1 is the most deprived 10%."
+        notes=f"Rank 1 is the most deprived of {ENGLAND_LSOA21:,} LSOAs; decile 1 is the most deprived 10%."
               + _IMD_RATE_NOTE.format(date="mid-2022"),
     ),
     Dataset(

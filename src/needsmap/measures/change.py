@@ -15,7 +15,7 @@ from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21, Edition
 
 #: how values reach each neighbourhood (LSOA), for the Data sources page
 HOW = ("**Change 2019→2025** (2025 edition): computed only for LSOAs unchanged since 2011 (ONS code U): "
-       "2019 rank rescaled to 33,755 LSOAs minus 2025 rank, so positive = relatively more deprived. Split "
+       f"2019 rank rescaled to {ENGLAND_LSOA21:,} LSOAs minus 2025 rank, so positive = relatively more deprived. Split "
        "(S) LSOAs show their 2011 parent's 2019 rank and decile, labelled, with no change; merged (M) and "
        "redrawn (X) ones have no 2019 value.",)
 
@@ -73,8 +73,8 @@ MEASURES: tuple[Measure, ...] = (
         id="imd_rank_change", label="Change in IMD rank, 2019→2025", group=_CHANGE, views=("value",), kind="rank-based",
         provider=CHANGE_PROVIDER, profile=(), editions=("2025",), datasets=("imd2019", "imd2025", "lsoa11_lsoa21_lookup"), unit="ranks",
         description=(
-            "2019 national rank (rescaled to 33,755 LSOAs) minus 2025 rank, for LSOAs whose boundary did "
-            "not change. Positive = relatively more deprived in 2025. Ranks are relative to the rest of "
+            f"2019 national rank (rescaled to {ENGLAND_LSOA21:,} LSOAs) minus 2025 rank, for LSOAs whose "
+            "boundary did not change. Positive = relatively more deprived in 2025. Ranks are relative to the rest of "
             "England and the indicators and methods changed, so this is not a change in absolute "
             "conditions."),
     ),
