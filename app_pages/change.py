@@ -8,6 +8,7 @@ from needsmap.areas import Area
 from needsmap.data import map_assets
 from needsmap.data.catalog import data_version, get_dataset
 from needsmap.export import download
+from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
 from needsmap.ui.map_component import lsoa_map
 from needsmap.viz.change_map import ChangeMap, ChangeView, change_deck
@@ -16,7 +17,7 @@ VIEWS: dict[ChangeView, str] = {"rank": "Change in national rank", "decile": "Ch
 DIRECTIONS: dict[change.Direction, str] = {"more": "Became relatively more deprived", "less": "Became relatively less deprived",
               "both": "Largest moves either way"}
 LABELS = {"lsoa_name": "Neighbourhood (LSOA 2021)", "ward_name": "Ward", "lad_name": "Local authority",
-          "imd_rank_2019": "IMD rank 2019", "imd_rank": "IMD rank 2025", "imd_rank_change": "Rank change (2019 rank × 33,755 / 32,844)",
+          "imd_rank_2019": "IMD rank 2019", "imd_rank": "IMD rank 2025", "imd_rank_change": f"Rank change (2019 rank × {ENGLAND_LSOA21:,} / {ENGLAND_LSOA11:,})",
           "imd_decile_2019": "Decile 2019", "imd_decile": "Decile 2025", "imd_decile_change": "Decile change",
           "lsoa_change": "Boundary change", "comparison": "Comparison"}
 
@@ -84,7 +85,8 @@ with guard():
     with st.expander("How neighbourhoods are compared across the two editions"):
         st.markdown(
             f"- **Unchanged** LSOAs ({s.n_comparable:,} here): the same area in 2011 and 2021; the change "
-            "compares its 2019 rank, rescaled to England's 33,755 LSOAs (× 33,755 / 32,844), with its 2025 rank.\n"
+            f"compares its 2019 rank, rescaled to England's {ENGLAND_LSOA21:,} LSOAs (× {ENGLAND_LSOA21:,} / "
+            f"{ENGLAND_LSOA11:,}), with its 2025 rank.\n"
             f"- **Split** LSOAs ({s.n_split:,}): a 2011 LSOA divided into several in 2021. The CSV download "
             "shows the 2011 parent's 2019 rank and decile, labelled, but no change is computed.\n"
             f"- **Merged** ({s.n_merged:,}) and **redrawn** ({s.n_redrawn:,}) LSOAs: no 2019 figure fits "

@@ -13,7 +13,7 @@ from needsmap.data.catalog import data_version, get_dataset
 from needsmap.export import download, excel_export
 from needsmap.measures import domain_measures, get_measure
 from needsmap.safe_text import markdown_literal
-from needsmap.types import Edition
+from needsmap.types import LSOA_VINTAGE, VINTAGE_LABEL, Edition
 from needsmap.ui import (
     boundaries,
     geography,
@@ -149,7 +149,7 @@ with guard():
     only_here = st.checkbox(f"Only organisations in {sel.area.label}", value=True, key="orgs_only_here")
     source = here if only_here else result.placed
     prof = op.org_profile(source, lsoa_table(sel.edition), edition=sel.edition)
-    st.caption(f"IMD {sel.edition} ({'LSOA 2011' if sel.edition == '2019' else 'LSOA 2021'}); rank 1 = "
+    st.caption(f"IMD {sel.edition} ({VINTAGE_LABEL[LSOA_VINTAGE[sel.edition]]}); rank 1 = "
                f"most deprived. {len(prof):,} organisation{'s' if len(prof) != 1 else ''}.")
     st.dataframe(prof, hide_index=True, width="stretch", height=360)
     band = op.band_counts(prof)

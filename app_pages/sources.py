@@ -7,26 +7,9 @@ from needsmap.data.catalog import DATASETS, data_version, get_dataset
 from needsmap.data.status import dataset_rows, folder_summary
 from needsmap.errors import NeedsmapError
 from needsmap.export import download
-from needsmap.measures import MEASURES, cni, how_made, used_by
+from needsmap.measures import MEASURES, cni, how_made
 from needsmap.ui.sources import download_panel
-
-#: what datasets that feed no measure are used for
-OTHER_USES = {
-    "geometry": "maps (boundaries)",
-    "lsoa21_ward24_lookup": "wards and local authorities of each neighbourhood",
-    "ltla24_region24_lookup": "regions", "ltla21_region21_lookup": "regions (2021)",
-    "lsoa11_ltla21_lookup": "furlough: LSOA 2011 → local authority",
-    "lsoa11_msoa11_lookup": "at-risk jobs: LSOA 2011 → MSOA 2011",
-    "lsoa11_lsoa21_lookup": "carrying 2011 values onto 2021 LSOAs; change since 2019",
-    "population2020": "population (2019 edition)", "census2021_ethnicity": "population (2025 edition)",
-    "imd2019_indicators": "income counts (IDACI, IDAOPI numerators)",
-    "imd2025_indicators": "income counts (IDACI, IDAOPI numerators)",
-    "nspl_centroids": "placing organisations by postcode",
-    "nspl_codes": "exact LSOA of each postcode (when fetched)",
-    "orgs_givefood": "default organisation layer", "orgs_libraries": "default organisation layer",
-    "orgs_charities_trafford": "default organisation layer",
-    "orgs_trafford_grants": "default organisation layer (grants)", "cni2019_wards": "2019 'left behind' wards",
-}
+from needsmap.uses import dataset_uses
 
 st.title("Data sources")
 st.write(
@@ -34,15 +17,14 @@ st.write(
     "data folder (set `NEEDSMAP_DATA_DIR` to use another) and never changes them. "
     + folder_summary()
 )
-uses = used_by()
+uses = dataset_uses()
 rows = [
     {
         "Dataset": r["title"],
         "Date": r["date"],
         "Licence": r["licence"],
         "Present": r["present"],
-        "Used for": "; ".join(uses.get(r["id"], []) + [OTHER_USES[k] for k in (r["id"], d.kind)
-                                                      if k in OTHER_USES]),
+        "Used for": "; ".join(uses.get(r["id"], [])),
         "Publisher": r["publisher"],
         "Download": r["download"],
         "Fetched": r["retrieved"],
@@ -51,7 +33,7 @@ rows = [
         "Geography": r["geography"],
         "File": r["file"],
     }
-    for r, d in zip(dataset_rows(), DATASETS, strict=True)
+    for r in dataset_rows()
 ]
 st.dataframe(rows, hide_index=True, width="stretch", key="sources_table",
              column_config={"About": st.column_config.LinkColumn(),

@@ -10,6 +10,7 @@ import shapely
 from needsmap import data
 from needsmap.config import is_demo
 from needsmap.crs import BNG, WGS84, to_bng
+from needsmap.data.catalog import get_dataset
 from needsmap.orgs import geocode as gc
 from needsmap.orgs import postcode_table as pt
 from needsmap.types import Edition
@@ -152,6 +153,27 @@ def test_place_lsoa_codes_both_vintages(table19: pd.DataFrame, table25: pd.DataF
     assert out["lsoa11_code"].iloc[0] in table19.index  # filled from the ONS best-fit lookup
     assert out["lsoa11_code"].iloc[1] == code_both == out["lsoa21_code"].iloc[1]
     assert out["lat"][:2].notna().all()
+
+
+@pytest.mark.demo
+def test_lsoa_codes_are_drawn_at_the_lsoa_reference_point(table19: pd.DataFrame, table25: pd.DataFrame
+                                                          ) -> None:
+    # the ONS population-weighted centroid as the raw file gives it: the point Coverage gaps and
+    # Portfolio measure from, so an organisation given by LSOA code sits where they count it
+    def raw(dataset: str) -> pd.DataFrame:  # the data folder's file (the embedded demo holds parquet)
+        path = get_dataset(dataset).path
+        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, dtype=str)
+
+    pwc = raw("lsoa21_pwc").set_index("lsoa21_code")[["lat", "lon"]].astype(float)
+    lookup = raw("lsoa11_lsoa21_lookup")
+    split = lookup.loc[lookup["change_code"] == "S", "lsoa11_code"]
+    code11 = next(c for c in split if c in table19.index)  # a 2011 code split in 2021
+    code21 = next(c for c in table25.index if c not in table19.index)
+    code_both = next(c for c in table25.index if c in table19.index)
+    out = gc.place_lsoa_codes(pd.Series([code21, code_both, code11]))
+    assert out["lsoa21_code"].iloc[2] in set(lookup.loc[lookup["lsoa11_code"] == code11, "lsoa21_code"])
+    want = pwc.loc[[code21, code_both, out["lsoa21_code"].iloc[2]]].to_numpy()
+    assert np.allclose(out[["lat", "lon"]].to_numpy(dtype=float), want, rtol=0, atol=1e-7)  # ~1 cm
 
 
 def test_official_lookup_codes_are_used_as_given(table19: pd.DataFrame, table25: pd.DataFrame) -> None:

@@ -21,6 +21,17 @@ WARD_PREFIX = "E05"
 LTLA_PREFIXES = ("E06", "E07", "E08", "E09")
 REGION_PREFIX = "E12"
 
+#: entity prefixes of the whole UK that an organisation list may give as an area code, by the kind
+#: of area they name: LSOA (``W01`` Wales), ward (``W05`` Wales, ``S13`` Scotland), local authority
+#: (the LTLAs, ``E10`` English county, ``W06`` Welsh principal area, ``S12`` Scottish council area,
+#: ``N09`` Northern Irish district), region, country (``E92``/``W92``/``S92``/``N92`` the four
+#: nations, ``K02`` United Kingdom, ``K03`` Great Britain, ``K04`` England and Wales)
+UK_LSOA_PREFIXES = (LSOA_PREFIX, "W01")
+UK_WARD_PREFIXES = (WARD_PREFIX, "W05", "S13")
+UK_LA_PREFIXES = (*LTLA_PREFIXES, "E10", "W06", "S12", "N09")
+UK_REGION_PREFIXES = (REGION_PREFIX,)
+UK_COUNTRY_PREFIXES = (ENGLAND_CODE[:3], "W92", "S92", "N92", "K02", "K03", "K04")
+
 #: an English LSOA code (either vintage)
 LSOA_PATTERN = r"E01\d{6}"
 #: an LSOA code of England or Wales
@@ -65,6 +76,11 @@ __all__ = [
     "LTLA_PATTERN",
     "LTLA_PREFIXES",
     "REGION_PREFIX",
+    "UK_COUNTRY_PREFIXES",
+    "UK_LA_PREFIXES",
+    "UK_LSOA_PREFIXES",
+    "UK_REGION_PREFIXES",
+    "UK_WARD_PREFIXES",
     "WARD_PATTERN",
     "WARD_PREFIX",
     "is_lsoa_code",

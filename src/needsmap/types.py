@@ -31,6 +31,12 @@ def england_lsoa_count(edition: Edition) -> int:
     return ENGLAND_LSOAS[LSOA_VINTAGE[edition]]
 
 
+def other_edition(edition: Edition) -> Edition:
+    """The IMD edition that is not ``edition`` (``"2019"`` ↔ ``"2025"``)."""
+    (other,) = (e for e in EDITIONS if e != edition)
+    return other
+
+
 def lsoa_code_column(edition: Edition) -> str:
     """The column holding LSOA codes of ``edition``'s vintage: ``lsoa11_code`` or ``lsoa21_code``."""
     return f"{LSOA_VINTAGE[edition]}_code"

@@ -14,19 +14,31 @@ from typing import Literal
 
 import pandas as pd
 
+from needsmap.data.crosswalk import (
+    CHANGE_CODES,
+    CHANGE_IRREGULAR,
+    CHANGE_MERGED,
+    CHANGE_SPLIT,
+    CHANGE_UNCHANGED,
+)
+
 Direction = Literal["more", "less", "both"]
 
 #: columns :func:`movers_table` returns, in order
 MOVER_COLUMNS = ("lsoa_name", "ward_name", "lad_name", "imd_rank_2019", "imd_rank", "imd_rank_change",
                  "imd_decile_2019", "imd_decile", "imd_decile_change", "lsoa_change", "comparison")
 
-#: plain-English label of each ONS change code
-COMPARISON_LABELS: dict[str, str] = {
-    "U": "same area in both editions: change shown",
-    "S": "split from a 2011 LSOA: 2019 value is the parent's, no change computed",
-    "M": "merged from several 2011 LSOAs: not comparable",
-    "X": "redrawn: not comparable",
+#: what each ONS change code (:data:`needsmap.data.crosswalk.CHANGE_CODES`, the codes' meanings)
+#: means for comparing the 2019 and 2025 ranks: this page's own sentence, for the table and the map
+_COMPARISON: dict[str, str] = {
+    CHANGE_UNCHANGED: "same area in both editions: change shown",
+    CHANGE_SPLIT: "split from a 2011 LSOA: 2019 value is the parent's, no change computed",
+    CHANGE_MERGED: "merged from several 2011 LSOAs: not comparable",
+    CHANGE_IRREGULAR: "redrawn: not comparable",
 }
+#: plain-English label of each ONS change code, in the order of ``CHANGE_CODES`` (a code without a
+#: sentence fails at import)
+COMPARISON_LABELS: dict[str, str] = {code: _COMPARISON[code] for code in CHANGE_CODES}
 
 CAVEAT = (
     "Ranks and deciles are relative: an area moves when other areas change, not only when it does. "
@@ -147,9 +159,9 @@ def summarise(table: pd.DataFrame) -> ChangeSummary:
     return ChangeSummary(
         n_lsoas=len(table),
         n_comparable=len(comp),
-        n_split=int((codes == "S").sum()),
-        n_merged=int((codes == "M").sum()),
-        n_redrawn=int((codes == "X").sum()),
+        n_split=int((codes == CHANGE_SPLIT).sum()),
+        n_merged=int((codes == CHANGE_MERGED).sum()),
+        n_redrawn=int((codes == CHANGE_IRREGULAR).sum()),
         more_deprived_decile=int((dc > 0).sum()),
         same_decile=int((dc == 0).sum()),
         less_deprived_decile=int((dc < 0).sum()),

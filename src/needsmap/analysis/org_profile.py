@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from needsmap.data.imd_domains import DOMAIN_IDS, IMD_DOMAINS
 from needsmap.types import Edition, england_lsoa_count, lsoa_code_column
 
-#: IMD domains in the order studies list them: id → label
+#: the seven IMD domains in MHCLG's order: id → MHCLG's name in sentence case ("Barriers to housing
+#: and services"), the export's column headings. Not the measures' labels: those add "deprivation"
+#: to some names ("Income deprivation") and an export names the domain as published.
 DOMAIN_LABELS: dict[str, str] = {
-    "income": "Income", "employment": "Employment", "education": "Education, skills and training",
-    "health": "Health deprivation and disability", "crime": "Crime",
-    "housing": "Barriers to housing and services", "environment": "Living environment",
+    d.id: d.publisher_label[:1] + d.publisher_label[1:].lower() for d in IMD_DOMAINS if d.id in DOMAIN_IDS
 }
 
 

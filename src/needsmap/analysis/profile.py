@@ -49,7 +49,14 @@ from needsmap.crs import BNG, WGS84
 from needsmap.data import load_boundaries, load_lsoa_table, read_table
 from needsmap.data._cache import cached
 from needsmap.data.catalog import get_dataset
-from needsmap.data.crosswalk import counterparts, pairs, resolve_codes
+from needsmap.data.crosswalk import (
+    CHANGE_CODES,
+    CHANGE_MERGED,
+    CHANGE_SPLIT,
+    counterparts,
+    pairs,
+    resolve_codes,
+)
 from needsmap.data.imd_domains import DOMAIN_IDS, SUBDOMAIN_IDS
 from needsmap.data.loaders import RATE_BASIS, is_national, reference_figure, require_national
 from needsmap.data.population import age_table
@@ -60,6 +67,7 @@ from needsmap.measures.census import ETHNIC_GROUPS
 from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, NSPL_FETCH
 from needsmap.safe_text import printable
 from needsmap.types import LSOA_VINTAGE, VINTAGE_LABEL, Edition, england_lsoa_count
+from needsmap.types import other_edition as _other
 
 __all__ = [
     "AGE_BANDS",
@@ -98,7 +106,6 @@ AGE_BANDS: dict[str, tuple[int, int]] = {
     "0–4": (0, 4), "5–15": (5, 15), "16–24": (16, 24), "25–44": (25, 44),
     "45–59": (45, 59), "60–64": (60, 64), "65–74": (65, 74), "75+": (75, 90),
 }
-_CHANGE_WORDS = {"U": "unchanged", "S": "split", "M": "merged", "X": "redrawn irregularly"}
 _VINTAGE = LSOA_VINTAGE
 _VINTAGE_LABEL: dict[Edition, str] = {e: VINTAGE_LABEL[v] for e, v in LSOA_VINTAGE.items()}
 #: what is shown instead of an England figure the demo cannot give exactly
@@ -112,10 +119,6 @@ _RATE_WHO: dict[str, tuple[str, str, str]] = {
 }
 #: how a :class:`Rate` was obtained (its ``basis``)
 PUBLISHED, RECOMPUTED, COUNT_ONLY, NOT_PUBLISHED = "published", "recomputed", "count", "none"
-
-
-def _other(edition: Edition) -> Edition:
-    return "2025" if edition == "2019" else "2019"
 
 
 def _int(value: Any) -> int | None:
@@ -467,9 +470,9 @@ def resolve_lsoa(code: str, *, edition: Edition, table: pd.DataFrame) -> tuple[s
     change = str(res["change_code"])
     have_v = VINTAGE_LABEL[LSOA_VINTAGE[_other(edition)]]
     note = str(res["note"])
-    if change == "S" and edition == "2019":
+    if change == CHANGE_SPLIT and edition == "2019":
         note += f" The IMD 2019 figures describe the whole of {chosen}."
-    elif change == "M" and edition == "2025":
+    elif change == CHANGE_MERGED and edition == "2025":
         note += " The IMD 2025 figures describe the whole merged area."
     return chosen, Translation(requested_code=c, requested_vintage=have_v, change_code=change,
                                candidates=cands, chosen=chosen, note=note)
@@ -489,7 +492,7 @@ def other_edition(code: str, *, edition: Edition, other_table: pd.DataFrame | No
     out: dict[str, Any] = {"edition": oth, "change_code": change, "counterparts": counterpart,
                            "comparable": change == "U"}
     if change != "U":
-        word = _CHANGE_WORDS.get(change, "changed")
+        word = CHANGE_CODES.get(change, "changed")
         out["note"] = (f"Not directly comparable: this LSOA's boundary was {word} in 2021 (ONS change "
                        f"code {change}); its {_VINTAGE_LABEL[oth]} counterpart(s): "
                        f"{', '.join(counterpart) or 'none'}. Ranks of different areas are not compared here.")

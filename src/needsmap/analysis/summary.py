@@ -9,7 +9,7 @@ import pandas as pd
 
 from needsmap.data.loaders import is_national, reference_figure, require_national, table_scope
 from needsmap.measures import MEASURES, Measure, View, domain_measures, get_measure
-from needsmap.types import Edition, england_lsoa_count
+from needsmap.types import Edition, england_lsoa_count, other_edition
 
 #: domains whose deciles every display table lists (IMD first), with their column headings (the registry's)
 TABLE_DOMAINS: tuple[tuple[str, str], ...] = tuple((m.id, m.table_heading) for m in domain_measures())
@@ -342,7 +342,7 @@ def _sort_key(m: Measure, edition: Edition, shown: list[str]) -> tuple[str | Non
 def source_ids(measure: Measure | str, edition: Edition) -> list[str]:
     """Catalog ids behind a view of ``measure`` for ``edition``: the measure's own, then geography."""
     m = _measure(measure)
-    other = "2019" if edition == "2025" else "2025"
+    other = other_edition(edition)
     own = [d for d in m.datasets if not (d.startswith("imd") and other in d and edition not in d)]
     return list(dict.fromkeys([*own, *GEOGRAPHY_SOURCES[edition]]))
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from needsmap.config import data_dir
 from needsmap.data._cache import file_stamp, note_read
 from needsmap.data.imd_domains import IMD_DOMAINS, IMD_SUBDOMAINS
+from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21
 
 OGL = "Open Government Licence v3.0"
 OS_ATTRIBUTION = "Contains OS data © Crown copyright and database right"
@@ -131,7 +132,7 @@ DATASETS: tuple[Dataset, ...] = (
         columns=("lsoa11_code",) + tuple(f"{d}_{m}" for d in _IMD19_DOMAINS for m in ("rank", "decile")),
         geography="LSOA 2011", date="2019 (most indicators 2015/16)", key="lsoa11_code",
         optional_columns=IMD_RATE_COLUMNS,
-        notes="Rank 1 is the most deprived of 32,844 LSOAs; decile 1 is the most deprived 10%. "
+        notes=f"Rank 1 is the most deprived of {ENGLAND_LSOA11:,} LSOAs; decile 1 is the most deprived 10%. "
               "26 pairs of tied ranks." + _IMD_RATE_NOTE.format(date="mid-2015"),
     ),
     Dataset(
@@ -160,7 +161,7 @@ DATASETS: tuple[Dataset, ...] = (
             f"{d}_{m}" for d in _IMD25_DOMAINS for m in ("rank", "decile", "score")),
         geography="LSOA 2021", date="2025", key="lsoa21_code",
         optional_columns=IMD_RATE_COLUMNS,
-        notes="Rank 1 is the most deprived of 33,755 LSOAs; decile 1 is the most deprived 10%."
+        notes=f"Rank 1 is the most deprived of {ENGLAND_LSOA21:,} LSOAs; decile 1 is the most deprived 10%."
               + _IMD_RATE_NOTE.format(date="mid-2022"),
     ),
     Dataset(
@@ -362,7 +363,8 @@ DATASETS: tuple[Dataset, ...] = (
         columns=("lsoa21_code", "lat", "lon"), geography="LSOA 2021", date="December 2021",
         key="lsoa21_code", optional=True,
         notes="Each LSOA's reference point, from which Coverage gaps and the Portfolio radius "
-              "measure distances (an LSOA 2011 unchanged in 2021 takes its 2021 centroid); "
+              "measure distances and where an organisation given only an LSOA code is drawn (an "
+              "LSOA 2011 unchanged in 2021 takes its 2021 centroid); "
               "without this file, a point inside each LSOA's polygon.",
     ),
     Dataset(

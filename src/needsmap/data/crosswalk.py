@@ -23,7 +23,7 @@ import pandas as pd
 from needsmap.data._cache import file_stamp
 from needsmap.data.catalog import get_dataset
 from needsmap.data.reading import read_table
-from needsmap.types import LsoaVintage
+from needsmap.types import VINTAGE_LABEL, LsoaVintage
 
 Vintage = LsoaVintage
 
@@ -38,6 +38,20 @@ HOW_SPLIT_PARENT = "split in 2021: the 2011 LSOA it came from"
 HOW_MERGED_PART = "merged in 2021: most-populous 2011 part"
 HOW_UNKNOWN = "not an LSOA code of either vintage"
 
+#: the lookup's change codes (ONS ``CHGIND``)
+CHANGE_UNCHANGED = "U"
+CHANGE_SPLIT = "S"
+CHANGE_MERGED = "M"
+CHANGE_IRREGULAR = "X"
+#: each change code's meaning, the one map of code to meaning: a word that reads in "the LSOA's
+#: boundary was ___ in 2021" (pages that word a code differently build their sentence on these keys)
+CHANGE_CODES: dict[str, str] = {
+    CHANGE_UNCHANGED: "unchanged",
+    CHANGE_SPLIT: "split",
+    CHANGE_MERGED: "merged",
+    CHANGE_IRREGULAR: "redrawn irregularly",
+}
+
 #: columns of :func:`resolve_codes`
 RESOLVE_COLUMNS = ("code", "change_code", "how", "note", "candidates")
 
@@ -45,8 +59,14 @@ RESOLVE_COLUMNS = ("code", "change_code", "how", "note", "candidates")
 CROSSWALK_DATASETS = ("lsoa11_lsoa21_lookup", "population2020", "census2021_ethnicity",
                       "population_lsoa21_mid2022_2024")
 
-_LABEL = {"lsoa11": "LSOA 2011", "lsoa21": "LSOA 2021"}
 _OTHER: dict[str, Vintage] = {"lsoa11": "lsoa21", "lsoa21": "lsoa11"}
+
+
+#: what this module reads datasets for (:func:`needsmap.uses.dataset_uses`)
+DATASET_USES: dict[str, str] = {
+    CROSSWALK_DATASETS[0]: "carrying 2011 values onto 2021 LSOAs; change since 2019",
+    **{d: "choosing the most-populous part of a split LSOA (2011 ↔ 2021)" for d in CROSSWALK_DATASETS[1:]},
+}
 
 
 def crosswalk_datasets() -> tuple[str, ...]:
@@ -135,7 +155,7 @@ def _choose(code: str, cands: tuple[str, ...], change: str, pop: pd.Series, *, f
                                           else -1.0), c))
     chosen = order[0]
     others = order[1:]
-    have_v, want_v = _LABEL[frm], _LABEL[to]
+    have_v, want_v = VINTAGE_LABEL[frm], VINTAGE_LABEL[to]
 
     def residents(c: str) -> str:
         v = people.get(c, np.nan)
@@ -345,7 +365,13 @@ def apportion_to_lsoa21(values11: pd.Series | pd.DataFrame, lookup: pd.DataFrame
 
 
 __all__ = [
+    "CHANGE_CODES",
+    "CHANGE_IRREGULAR",
+    "CHANGE_MERGED",
+    "CHANGE_SPLIT",
+    "CHANGE_UNCHANGED",
     "CROSSWALK_DATASETS",
+    "DATASET_USES",
     "HOW_CONTAINED",
     "HOW_IRREGULAR",
     "HOW_IRREGULAR_PART",

@@ -21,7 +21,7 @@ from needsmap.data.imd_domains import DOMAINS, SUBDOMAINS
 from needsmap.data.manifest import ENGLAND
 from needsmap.data.reading import read_geometry, read_table
 from needsmap.errors import NeedsmapError, ValidationError
-from needsmap.types import LSOA_VINTAGE, Edition
+from needsmap.types import EDITIONS, LSOA_VINTAGE, LSOA_VINTAGES, VINTAGE_LABEL, Edition
 
 if TYPE_CHECKING:  # geopandas loads only when boundaries are read (the CLI's start-up stays light)
     import geopandas as gpd
@@ -44,8 +44,21 @@ RATE_COLUMNS: dict[str, str] = dict(zip(
     strict=True))
 #: what the IMD income-deprivation numerators (File 8) and File 7's published denominators count:
 #: edition -> (population date, geography). A rate is a numerator over a denominator of the same.
-RATE_BASIS: dict[str, tuple[str, str]] = {"2019": ("mid-2015", "LSOA 2011"),
-                                          "2025": ("mid-2022", "LSOA 2021")}
+RATE_BASIS: dict[str, tuple[str, str]] = {
+    ed: (date, VINTAGE_LABEL[LSOA_VINTAGE[ed]])
+    for ed, date in zip(EDITIONS, ("mid-2015", "mid-2022"), strict=True)
+}
+
+#: what this module reads datasets for, beyond the measures (:func:`needsmap.uses.dataset_uses`)
+DATASET_USES: dict[str, str] = {
+    **{f"{v}_boundaries": "maps (boundaries)" for v in LSOA_VINTAGES},
+    "ltla24_boundaries": "maps (local authority outlines)",
+    "lsoa21_ward24_lookup": "wards and local authorities of each neighbourhood",
+    "ltla24_region24_lookup": "regions",
+    "population2020": "population (2019 edition)",
+    "census2021_ethnicity": "population (2025 edition)",
+    **{f"imd{e}_indicators": "income counts (IDACI, IDAOPI numerators)" for e in EDITIONS},
+}
 
 #: columns of :func:`load_geography`
 GEOGRAPHY_COLUMNS = ("lsoa_name", "ward_code", "ward_name", "lad_code", "lad_name",

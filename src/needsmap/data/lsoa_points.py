@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 
 #: the dataset of population-weighted centroids (LSOA 2021; optional)
 PWC_DATASET = "lsoa21_pwc"
+#: what this module reads datasets for (:func:`needsmap.uses.dataset_uses`)
+DATASET_USES: dict[str, str] = {
+    PWC_DATASET: "the LSOA reference point: distances on Coverage gaps and Portfolio, and where an "
+                 "organisation given by LSOA code is drawn",
+}
 #: ``source`` values of :func:`reference_points`
 FROM_PWC = "population-weighted centroid"
 FROM_SURFACE = "point inside the polygon"
@@ -115,5 +120,5 @@ def reference_points(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "source": source}, index=codes)
 
 
-__all__ = ["FROM_PWC", "FROM_SURFACE", "PWC_DATASET", "population_weighted_centroids",
+__all__ = ["DATASET_USES", "FROM_PWC", "FROM_SURFACE", "PWC_DATASET", "population_weighted_centroids",
            "reference_point_datasets", "reference_points"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from needsmap.data.crosswalk import change_codes, pairs
+from needsmap.data.crosswalk import CHANGE_SPLIT, CHANGE_UNCHANGED, change_codes, pairs
 from needsmap.data.loaders import Provider, load_imd
 from needsmap.measures._lsoa import empty_part
 from needsmap.measures.base import Measure
@@ -15,17 +15,9 @@ from needsmap.types import ENGLAND_LSOA11, ENGLAND_LSOA21, Edition
 
 #: how values reach each neighbourhood (LSOA), for the Data sources page
 HOW = ("**Change 2019→2025** (2025 edition): computed only for LSOAs unchanged since 2011 (ONS code U): "
-       "2019 rank rescaled to 33,755 LSOAs minus 2025 rank, so positive = relatively more deprived. Split "
+       f"2019 rank rescaled to {ENGLAND_LSOA21:,} LSOAs minus 2025 rank, so positive = relatively more deprived. Split "
        "(S) LSOAs show their 2011 parent's 2019 rank and decile, labelled, with no change; merged (M) and "
        "redrawn (X) ones have no 2019 value.",)
-
-#: ONS LSOA 2011 → 2021 change codes
-CHANGE_CODES: dict[str, str] = {
-    "U": "unchanged",
-    "S": "split from one 2011 LSOA",
-    "M": "merged from several 2011 LSOAs",
-    "X": "redrawn (irregular)",
-}
 
 #: column names of the change provider
 CHANGE_COLUMNS = ("imd_rank_2019", "imd_decile_2019", "imd_rank_change", "imd_decile_change",
@@ -53,7 +45,7 @@ def change_columns(edition: Edition) -> pd.DataFrame:
     imd19 = load_imd("2019")[["imd_rank", "imd_decile"]]
     imd25 = load_imd("2025")[["imd_rank", "imd_decile"]]
     prs = pairs()
-    one = prs[prs["change_code"].isin(["U", "S"])].drop_duplicates("lsoa21_code").set_index("lsoa21_code")
+    one = prs[prs["change_code"].isin([CHANGE_UNCHANGED, CHANGE_SPLIT])].drop_duplicates("lsoa21_code").set_index("lsoa21_code")
     codes = change_codes().reindex(imd25.index)
     out = pd.DataFrame(index=imd25.index.rename("lsoa_code"))
     parent = one["lsoa11_code"].reindex(out.index)
@@ -61,7 +53,7 @@ def change_columns(edition: Edition) -> pd.DataFrame:
     out["imd_decile_2019"] = imd19["imd_decile"].reindex(parent).to_numpy()
     out["imd_rank_2019"] = out["imd_rank_2019"].astype("Int64")
     out["imd_decile_2019"] = out["imd_decile_2019"].astype("Int64")
-    comparable = (codes == "U").to_numpy()
+    comparable = (codes == CHANGE_UNCHANGED).to_numpy()
     scaled = out["imd_rank_2019"].astype("Float64") * (ENGLAND_LSOA21 / ENGLAND_LSOA11)
     rank_change = (scaled - imd25["imd_rank"].astype("Float64")).round(0).astype("Int64")
     decile_change = (out["imd_decile_2019"] - imd25["imd_decile"]).astype("Int64")
@@ -81,8 +73,8 @@ MEASURES: tuple[Measure, ...] = (
         id="imd_rank_change", label="Change in IMD rank, 2019→2025", group=_CHANGE, views=("value",), kind="rank-based",
         provider=CHANGE_PROVIDER, profile=(), editions=("2025",), datasets=("imd2019", "imd2025", "lsoa11_lsoa21_lookup"), unit="ranks",
         description=(
-            "2019 national rank (rescaled to 33,755 LSOAs) minus 2025 rank, for LSOAs whose boundary did "
-            "not change. Positive = relatively more deprived in 2025. Ranks are relative to the rest of "
+            f"2019 national rank (rescaled to {ENGLAND_LSOA21:,} LSOAs) minus 2025 rank, for LSOAs whose "
+            "boundary did not change. Positive = relatively more deprived in 2025. Ranks are relative to the rest of "
             "England and the indicators and methods changed, so this is not a change in absolute "
             "conditions."),
     ),
@@ -103,4 +95,4 @@ MEASURES: tuple[Measure, ...] = (
     ),
 )
 
-__all__ = ["CHANGE_CODES", "CHANGE_COLUMNS", "CHANGE_PROVIDER", "HOW", "MEASURES", "change_columns"]
+__all__ = ["CHANGE_COLUMNS", "CHANGE_PROVIDER", "HOW", "MEASURES", "change_columns"]

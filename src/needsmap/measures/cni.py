@@ -12,10 +12,12 @@ import pandas as pd
 from needsmap.data.loaders import Provider, read_table
 from needsmap.measures._lsoa import empty_part
 from needsmap.measures.base import Measure, ProfileRow
-from needsmap.types import Edition
+from needsmap.types import ENGLAND_LSOA21, Edition
 
 #: how values reach each neighbourhood (LSOA), for the Data sources page
 HOW = ("**Community Needs Index 2023** is published per LSOA 2021: 2025 edition only.",)
+#: what this module reads beyond its measures' datasets (:func:`needsmap.uses.dataset_uses`)
+DATASET_USES: dict[str, str] = {"cni2019_wards": "2019 'left behind' wards (matched to 2024 wards)"}
 
 #: CNI 2023 source column → our column
 CNI_COLUMNS: dict[str, str] = {
@@ -89,7 +91,7 @@ MEASURES: tuple[Measure, ...] = (
         description=(
             "Social infrastructure need: few civic assets (places to meet), poor connectedness and a "
             "less active and engaged community. Higher score = higher need; rank 1 = highest need of "
-            "33,755 LSOAs. " + _CNI_NOTE),
+            f"{ENGLAND_LSOA21:,} LSOAs. " + _CNI_NOTE),
         profile=(ProfileRow("cni_score", "Community Needs Index 2023 score"),
                  ProfileRow("cni_rank", "CNI 2023 rank (1 = most need)")),
     ),
@@ -128,4 +130,4 @@ MEASURES: tuple[Measure, ...] = (
     ),
 )
 
-__all__ = ["CNI_COLUMNS", "CNI_PROVIDER", "HOW", "MEASURES", "cni2019_wards", "cni_columns"]
+__all__ = ["CNI_COLUMNS", "CNI_PROVIDER", "DATASET_USES", "HOW", "MEASURES", "cni2019_wards", "cni_columns"]

@@ -43,10 +43,11 @@ from needsmap.data.crosswalk import (
     containing,
     resolve_codes,
 )
+from needsmap.data.lsoa_points import reference_point_datasets, reference_points
 from needsmap.errors import ValidationError
 from needsmap.gss import ENGLAND_CODE, LSOA_PREFIX
 from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, CONF_UNCERTAIN, NSPL_FETCH
-from needsmap.types import LSOA_VINTAGE, Edition, LsoaVintage
+from needsmap.types import LSOA_VINTAGE, LSOA_VINTAGES, Edition, LsoaVintage
 
 #: a point outside every (generalised) LSOA polygon joins the nearest one within this distance
 SNAP_METRES = 300.0
@@ -485,6 +486,11 @@ def _lsoa_index_at(edition: Edition, path: str, mtime_ns: int, size: int) -> _Ls
 
 
 # ----------------------------------------------------------------------------- countries
+#: what this module reads datasets for (:func:`needsmap.uses.dataset_uses`)
+DATASET_USES: dict[str, str] = {
+    "countries_gb": "which UK country a point outside England is in",
+    **{f"{v}_boundaries": "the LSOA a point is in" for v in LSOA_VINTAGES},
+}
 #: country names of the ``countries_gb`` outlines
 _ENGLAND_NAME = "England"
 #: ``country`` of a point more than SNAP_METRES from every country outline (at sea or abroad)
@@ -1167,16 +1173,20 @@ def suggest_postcodes(values: pd.Series) -> pd.Series:
 
 # ----------------------------------------------------------------------------- LSOA codes
 def _lsoa_points(edition: Edition) -> pd.DataFrame:
-    """A point inside each LSOA (for drawing rows placed by LSOA code)."""
-    return _lsoa_points_at(edition, *_boundaries_stamp(edition))
+    """The LSOA reference point of each LSOA of ``edition`` (:func:`needsmap.data.lsoa_points.
+    reference_points`: the population-weighted centroid, else a point inside the polygon) in WGS84:
+    ``lat``, ``lon`` (degrees) indexed by LSOA code. Where rows placed by LSOA code are drawn, the
+    point Coverage gaps and Portfolio measure distances from."""
+    stamps = tuple(file_stamp(get_dataset(i).path) for i in reference_point_datasets(LSOA_VINTAGE[edition]))
+    return _lsoa_points_at(edition, stamps)
 
 
 @functools.lru_cache(maxsize=2)
-def _lsoa_points_at(edition: Edition, path: str, mtime_ns: int, size: int) -> pd.DataFrame:
-    gdf = load_boundaries(edition)
-    pts = gdf.geometry.representative_point()
-    return pd.DataFrame({"lat": pts.y.to_numpy(), "lon": pts.x.to_numpy()},
-                        index=gdf["lsoa_code"].astype(str).to_numpy())
+def _lsoa_points_at(edition: Edition, stamps: tuple[tuple[str, int, int], ...]) -> pd.DataFrame:
+    ref = reference_points(load_boundaries(edition))
+    lon, lat = from_bng().transform(ref["x"].to_numpy(dtype=float), ref["y"].to_numpy(dtype=float))
+    return pd.DataFrame({"lat": np.asarray(lat, dtype=float), "lon": np.asarray(lon, dtype=float)},
+                        index=ref.index.astype(str).to_numpy())
 
 
 def place_lsoa_codes(codes: pd.Series) -> pd.DataFrame:
@@ -1186,11 +1196,13 @@ def place_lsoa_codes(codes: pd.Series) -> pd.DataFrame:
     2021 takes the 2021 part with most residents and ``placed_by`` says so ("LSOA code (split in
     2021: most-populous part)"); a merged or redrawn one takes the 2021 LSOA (and, the other way,
     the 2011 part with most residents). ``confidence`` is ``"exact"``, or ``"uncertain"`` where a
-    2011 code's most-populous 2021 part was chosen. The point drawn on the map is a point inside the LSOA polygon,
-    not the organisation's address.
+    2011 code's most-populous 2021 part was chosen. ``lat``/``lon`` are the LSOA reference point of
+    the LSOA 2021 (else of the LSOA 2011): the ONS population-weighted centroid, else a point inside
+    the polygon (:func:`needsmap.data.lsoa_points.reference_points`), the point Coverage gaps and
+    Portfolio measure from; not the organisation's address.
     """
     text = _text(codes).str.replace(r"\s", "", regex=True)
-    # the codes of the boundaries, and a point inside each (no spatial index)
+    # the codes of the boundaries, and the reference point of each (no spatial index)
     p11, p21 = _lsoa_points("2019"), _lsoa_points("2025")
     i11, i21 = p11.index, p21.index
     in11 = text.isin(i11).fillna(False).astype(bool)
@@ -1282,6 +1294,7 @@ def looks_like_postcode_lookup(columns: pd.Index) -> bool:
 
 
 __all__ = [
+    "DATASET_USES",
     "BY_OFFICIAL",
     "GENERALISATION_METRES",
     "OK",

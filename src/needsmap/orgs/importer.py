@@ -351,6 +351,15 @@ def flag_duplicates(table: pd.DataFrame) -> pd.Series:
 
 
 # ----------------------------------------------------------------------------- area names
+#: the lookups :func:`area_names` reads
+AREA_NAME_DATASETS = ("lsoa21_ward24_lookup", "ltla24_region24_lookup", "ltla21_region21_lookup",
+                      "lsoa11_ltla21_lookup", "countries_gb")
+#: what this module reads datasets for (:func:`needsmap.uses.dataset_uses`)
+DATASET_USES: dict[str, str] = {
+    i: "names of the areas an organisation list gives by GSS code" for i in AREA_NAME_DATASETS
+}
+
+
 def area_names() -> dict[str, str]:
     """GSS code → name for wards (2024), local authorities (2024 and 2021), regions and countries.
 
@@ -358,8 +367,7 @@ def area_names() -> dict[str, str]:
     ``ltla21_region21_lookup``, ``lsoa11_ltla21_lookup``, ``countries_gb``); a lookup that is missing
     is left out (its codes are then shown as codes). Kept in memory per file version.
     """
-    ids = ("lsoa21_ward24_lookup", "ltla24_region24_lookup", "ltla21_region21_lookup",
-           "lsoa11_ltla21_lookup", "countries_gb")
+    ids = AREA_NAME_DATASETS
     stamps = tuple(file_stamp(get_dataset(i).path) if get_dataset(i).path.exists() else None
                    for i in ids)
     return dict(_area_names_at(ids, stamps))
@@ -998,6 +1006,8 @@ def import_file(source: Source, *, filename: str, column_map: Mapping[str, str |
 
 
 __all__ = [
+    "AREA_NAME_DATASETS",
+    "DATASET_USES",
     "GRANT_COLUMNS",
     "LOCATION_ROLES",
     "NOT_ORG",

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from needsmap import gss
+
 Level = Literal["point", "postcode", "LSOA", "ward", "local authority", "region", "country"]
 
 LEVEL_POINT: Final = "point"
@@ -43,16 +45,13 @@ NSPL_FETCH: Final = "needsmap data fetch --only nspl"
 #: status prefix of a row that is not an organisation (a total row, a blank spacer row …)
 NOT_ORG: Final = "not an organisation"
 
-#: GSS code prefix → placement level for area codes (ward E05, local authorities E06–E09,
-#: counties E10, regions E12, countries E92 and the other UK nations' equivalents)
+#: GSS code prefix → placement level for area codes (the prefixes and what they name: needsmap.gss)
 GSS_LEVELS: Final[dict[str, str]] = {
-    "E01": LEVEL_LSOA, "W01": LEVEL_LSOA,
-    "E05": LEVEL_WARD, "W05": LEVEL_WARD, "S13": LEVEL_WARD,
-    "E06": LEVEL_LA, "E07": LEVEL_LA, "E08": LEVEL_LA, "E09": LEVEL_LA, "E10": LEVEL_LA,
-    "W06": LEVEL_LA, "S12": LEVEL_LA, "N09": LEVEL_LA,
-    "E12": LEVEL_REGION,
-    "E92": LEVEL_COUNTRY, "W92": LEVEL_COUNTRY, "S92": LEVEL_COUNTRY, "N92": LEVEL_COUNTRY,
-    "K02": LEVEL_COUNTRY, "K03": LEVEL_COUNTRY, "K04": LEVEL_COUNTRY,
+    prefix: level
+    for prefixes, level in ((gss.UK_LSOA_PREFIXES, LEVEL_LSOA), (gss.UK_WARD_PREFIXES, LEVEL_WARD),
+                            (gss.UK_LA_PREFIXES, LEVEL_LA), (gss.UK_REGION_PREFIXES, LEVEL_REGION),
+                            (gss.UK_COUNTRY_PREFIXES, LEVEL_COUNTRY))
+    for prefix in prefixes
 }
 
 

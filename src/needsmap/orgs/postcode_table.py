@@ -43,6 +43,12 @@ TABLE_FORMAT = 1
 SOURCES = ("nspl_centroids", "nspl_codes", "lsoa11_boundaries", "lsoa21_boundaries", "countries_gb",
            "lsoa11_lsoa21_lookup", "population2020", "census2021_ethnicity",
            "population_lsoa21_mid2022_2024")
+#: what this module reads datasets for (:func:`needsmap.uses.dataset_uses`; the others of
+#: :data:`SOURCES` are declared by the modules that read them: geocode, crosswalk)
+DATASET_USES: dict[str, str] = {
+    "nspl_centroids": "placing organisations by postcode",
+    "nspl_codes": "exact LSOA of each postcode (when fetched)",
+}
 #: postcodes placed at a time while the table is built (bounds the build's memory)
 BUILD_CHUNK = 100_000
 #: while the table is not built, a call with fewer distinct postcodes than this places them point
@@ -442,6 +448,7 @@ def _apply_lookup(u: dict[str, np.ndarray], ukeys: np.ndarray, lookup: pd.DataFr
 
 
 __all__ = [
+    "DATASET_USES",
     "BUILD_CHUNK",
     "CODED_COLUMNS",
     "LAZY_BUILD_FROM",

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from needsmap.crs import BNG, WGS84
+from needsmap.crs import BNG, WGS84, WGS84_EPSG
 
 __all__ = [
     "DETAIL_SCALE", "DETAIL_ZOOM", "FORMAT", "INDEX_FILE", "MAGIC", "NATIONAL_FILE", "NATIONAL_SCALE",
@@ -291,7 +291,7 @@ def encode_tileset(boundaries: gpd.GeoDataFrame, tile_of: pd.Series, *, vintage:
     ValueError
         Repeated or missing LSOA codes, a CRS other than EPSG:4326, or no rows.
     """
-    if boundaries.crs is None or boundaries.crs.to_epsg() != 4326:
+    if boundaries.crs is None or boundaries.crs.to_epsg() != WGS84_EPSG:
         raise ValueError("the tileset is built from EPSG:4326 (WGS84) boundaries")
     if boundaries.empty:
         raise ValueError("no LSOA boundaries to encode")

@@ -41,6 +41,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from needsmap.crs import BNG, WGS84, WGS84_EPSG, from_bng
+from needsmap.data.crosswalk import CHANGE_CODES
 from needsmap.data.sources._base import Frames, Source
 from needsmap.data.sources._excel import open_workbook, sheet_table
 from needsmap.data.sources._read import (
@@ -650,10 +651,10 @@ def convert_lsoa11_lsoa21(path: Path) -> Frames:
                           "needsmap needs the exact-fit lookup, which has one row per 2011-2021 "
                           "pair and CHGIND (layer LSOA11_LSOA21_LAD22_EW_LU)")
     frame = _table(path, fields, england=["lsoa11_code", "lsoa21_code"], frame=frame)
-    bad = ~frame["change_code"].str.upper().isin(["U", "S", "M", "X"])
+    bad = ~frame["change_code"].str.upper().isin(list(CHANGE_CODES))
     if bad.any():
         seen = ", ".join(sorted(set(frame.loc[bad, "change_code"]))[:5])
-        raise _fail(path, f"CHGIND has values other than U, S, M, X: {seen}")
+        raise _fail(path, f"CHGIND has values other than {', '.join(CHANGE_CODES)}: {seen}")
     frame["change_code"] = frame["change_code"].str.upper()
     return {"lsoa11_lsoa21_lookup": frame}
 
