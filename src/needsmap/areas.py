@@ -88,7 +88,7 @@ def find_area(text: str, geography: pd.DataFrame) -> Area:
         hits = geography.loc[geography[name_col].str.lower() == t.lower(), cols]
         hits = hits.drop_duplicates(code_col)
         if len(hits) == 1:
-            return Area(level, str(hits[code_col].iloc[0]), str(hits[name_col].iloc[0]))  # type: ignore[arg-type]
+            return Area(level, str(hits[code_col].iloc[0]), str(hits[name_col].iloc[0]))
         if len(hits) > 1:
             where = ", ".join(f"{r[code_col]} in {r['lad_name']}" for _, r in hits.head(6).iterrows())
             raise ValidationError(f"{t!r} names several wards ({where}); give the ward code instead")

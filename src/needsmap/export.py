@@ -379,7 +379,7 @@ def _fit_frame(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], list[str
     names: list[Hashable] = []
     for c in out.columns:
         before = {k: counts[k] for k in ("replaced", "cut")}
-        names.append(_fit_text(str(c), counts) if isinstance(c, str) else c)  # type: ignore[arg-type]
+        names.append(_fit_text(str(c), counts) if isinstance(c, str) else c)
         if any(counts[k] != before[k] for k in before):
             where.append(f"the heading {printable(c, limit=60)!r}")
     out.columns = pd.Index(names)
@@ -511,7 +511,7 @@ def _bytes_of(content: object) -> bytes:
 def _excel_bytes(content: object) -> bytes:
     if isinstance(content, ExcelExport):  # made already, so the page can show its notes
         return content.data
-    return to_excel_bytes(content)  # type: ignore[arg-type]
+    return to_excel_bytes(content)
 
 
 @dataclass(frozen=True)

@@ -300,8 +300,8 @@ def _measure_score(table: pd.DataFrame, m: Measure, edition: Edition) -> tuple[p
         n = england_lsoa_count(edition) if m.group in _IMD_GROUPS else int(table[col].max())
         return _rank_percentile(table[col], n), table[col], f"{m.label} rank (1 = most deprived)"
     for view in ("score", "value"):
-        if view in m.views and m.column(view) in cols:  # type: ignore[operator]
-            col = m.column(view)  # type: ignore[arg-type]
+        if view in m.views and m.column(view) in cols:
+            col = m.column(view)
             values = pd.to_numeric(table[col], errors="coerce").astype(float)
             # share of the other LSOAs in England with less need, as for ranks
             pct = _within_percentile(values if m.higher_is_worse else -values) * 100.0

@@ -26,7 +26,7 @@ def decile_band(deciles: pd.Series) -> pd.Series:
     10 → "10% least deprived LSOA"; missing → "".
     """
     def words(d: object) -> str:
-        if d is None or pd.isna(d):  # type: ignore[arg-type]
+        if d is None or pd.isna(d):
             return ""
         k = int(d)  # type: ignore[call-overload]
         if k == 1:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 MAX_CACHED_PAIRS_KM = 2.0
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``needsmap gaps``."""
     p = subparsers.add_parser(
         "gaps", help="where need is high and organisations are thin: one ranked row per LSOA",

@@ -24,7 +24,7 @@ from needsmap.export import to_csv_bytes, write_csv
 from needsmap.safe_text import printable
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``needsmap geocode``."""
     p = subparsers.add_parser(
         "geocode", help="place an organisation list (CSV, Excel, 360Giving) in LSOAs by postcode",

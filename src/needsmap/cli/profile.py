@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 FORMATS = ("json", "md", "pdf")
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``needsmap profile``."""
     p = subparsers.add_parser(
         "profile", help="citable deprivation profile of an LSOA, postcode, ward or local authority",

@@ -241,18 +241,18 @@ def cached(name: str, build: Callable[[], F], *, sources: Iterable[Path] = (), g
             if geo:
                 import geopandas as gpd  # only when a geometry cache is read
 
-                return gpd.read_parquet(path)  # type: ignore[return-value]
+                return gpd.read_parquet(path)
             if columns is None:
-                return pd.read_parquet(path)  # type: ignore[return-value]
+                return pd.read_parquet(path)
             have = set(_columns_of(path))
-            return pd.read_parquet(path, columns=[c for c in columns if c in have])  # type: ignore[return-value]
+            return pd.read_parquet(path, columns=[c for c in columns if c in have])
         except Exception:  # half-written or damaged: rebuild it
             path.unlink(missing_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     frame = _build_and_store(name, path, sources, build)
     if columns is None:
         return frame
-    return frame[[c for c in columns if c in frame.columns]]  # type: ignore[return-value]
+    return frame[[c for c in columns if c in frame.columns]]
 
 
 def cached_columns(name: str, build: Callable[[], F], *, sources: Iterable[Path] = ()) -> list[str]:

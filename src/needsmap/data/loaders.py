@@ -221,7 +221,7 @@ SCOPE = "scope"
 ENGLAND_REFERENCE = "england_reference"
 
 
-class Reference(dict):  # type: ignore[type-arg]
+class Reference(dict):
     """England's figures carried by a regional table: read-only, shared rather than copied.
 
     pandas deep-copies ``attrs`` into every frame or column derived from a table; this dict gives
@@ -234,7 +234,7 @@ class Reference(dict):  # type: ignore[type-arg]
     def __copy__(self) -> Reference:
         return self
 
-    def __reduce__(self) -> tuple[type, tuple[dict]]:  # type: ignore[type-arg]
+    def __reduce__(self) -> tuple[type, tuple[dict]]:
         return (type(self), (dict(self),))
 
     def _read_only(self, *args: object, **kwargs: object) -> None:

@@ -28,7 +28,7 @@ def _ages11() -> pd.DataFrame:
 
 
 def _ages21() -> pd.DataFrame:
-    return apportion_to_lsoa21(_ages11(), pairs(),  # type: ignore[return-value]
+    return apportion_to_lsoa21(_ages11(), pairs(),
                                load_geography("2025")["population"])
 
 

@@ -390,14 +390,14 @@ def _open_workbook(data: bytes, deadline: float) -> Any:
 
     limit = int(MAX_XML_MB * 1024 * 1024)
 
-    class _Sheet(ReadOnlyWorksheet):  # type: ignore[misc]
+    class _Sheet(ReadOnlyWorksheet):
         def _get_size(self) -> None:  # the declared dimension is never trusted
             return None
 
         def _get_source(self) -> _GuardedSource:
             return _GuardedSource(self.parent._archive.open(self._worksheet_path), limit, deadline)
 
-    class _Reader(ExcelReader):  # type: ignore[misc]
+    class _Reader(ExcelReader):
         def read_strings(self) -> None:
             from openpyxl.xml.constants import SHARED_STRINGS
 

@@ -93,7 +93,7 @@ class EvidencePDF(FPDF):
         """Width between the margins, in mm."""
         return float(self.w - self.l_margin - self.r_margin)
 
-    def add_page(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
+    def add_page(self, *args: object, **kwargs: object) -> None:
         """Add a page; the first one gets the title block."""
         super().add_page(*args, **kwargs)  # type: ignore[arg-type]
         if not self._titled:
@@ -204,7 +204,7 @@ class EvidencePDF(FPDF):
         self.set_draw_color(*_RULE)
         for i, row in enumerate(rows):
             label, value = row[0], row[1]
-            note = row[2] if len(row) == 3 else ""  # type: ignore[misc]
+            note = row[2] if len(row) == 3 else ""
             self._room(line_h * 2 + 1)
             y = self.get_y()
             if i % 2 == 0:

@@ -70,7 +70,7 @@ def _session_import(digest: str, filename: str, data: bytes, sheet: str | None,
     if last is not None and last.get("token") == token:
         if "error" in last:
             raise last["error"]
-        return last["result"]  # type: ignore[no-any-return]
+        return last["result"]
     st.session_state.pop(IMPORT_KEY, None)  # the old list goes before the new one is made
     bar = st.progress(0.0, text=f"Placing the organisations in {markdown_literal(filename)}…")
 
