@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -40,14 +41,20 @@ def _regions() -> pd.DataFrame:
     return t.groupby("region24_name")["ltla24_code"].count().to_frame("ltlas")
 
 
-def test_a_build_records_the_catalog_files_it_reads(folders: tuple[Path, Path]) -> None:
-    a, _ = folders
+def _counting_regions() -> tuple[list[int], Callable[[], pd.DataFrame]]:
+    """:func:`_regions` as a builder that counts its runs (the list grows by one per run)."""
     calls: list[int] = []
 
     def build() -> pd.DataFrame:
         calls.append(1)
         return _regions()
 
+    return calls, build
+
+
+def test_a_build_records_the_catalog_files_it_reads(folders: tuple[Path, Path]) -> None:
+    a, _ = folders
+    calls, build = _counting_regions()
     with using_data_dir(a):
         first = cached("regions", build)
         entry = next((_cache.cache_dir()).glob("regions-*.reads.json"))
@@ -62,12 +69,7 @@ def test_a_build_records_the_catalog_files_it_reads(folders: tuple[Path, Path]) 
 
 def test_a_changed_source_file_rebuilds(folders: tuple[Path, Path]) -> None:
     a, _ = folders
-    calls: list[int] = []
-
-    def build() -> pd.DataFrame:
-        calls.append(1)
-        return _regions()
-
+    calls, build = _counting_regions()
     path = a / get_dataset(LOOKUP).file
     with using_data_dir(a):
         before = cached("regions", build)
@@ -116,12 +118,7 @@ def test_a_build_using_another_entry_depends_on_its_files(folders: tuple[Path, P
 
 def test_asking_for_a_column_the_frame_lacks_keeps_the_entry(folders: tuple[Path, Path]) -> None:
     a, _ = folders
-    calls: list[int] = []
-
-    def build() -> pd.DataFrame:
-        calls.append(1)
-        return _regions()
-
+    calls, build = _counting_regions()
     with using_data_dir(a):
         assert cached_columns("regions", build) == ["ltlas"]
         got = cached("regions", build, columns=["ltlas", "no_such_column"])
