@@ -59,8 +59,14 @@ fuzz: setup
 
 # Debian's Chromium for the browser tests, poppler's pdftoppm to look at PDF pages, and Node.js/npm for
 # the map's renderer (needs root; the browser tests are skipped when chromium is absent outside CI).
+# Only what is missing is installed (a Node.js from elsewhere, e.g. NodeSource, conflicts with Debian's npm).
 browser-deps:
-	(command -v chromium && command -v pdftoppm && command -v npm) >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils nodejs npm)
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 # Download the publishers' files for all of England and convert them (into $NEEDSMAP_DATA_DIR or the
 # per-user data folder); see `needsmap data fetch --help`.
