@@ -209,3 +209,44 @@ def test_every_dashboard_cache_is_keyed_by_the_data_version() -> None:
     assert len(cached_functions) >= 15
     unkeyed = [(f, n) for f, n, args in cached_functions if "version" not in args]
     assert unkeyed == []
+
+
+def test_writers_building_one_entry_at_once_both_succeed(folders: tuple[Path, Path]) -> None:
+    """Two writers (here threads; in CI, test workers sharing one cache folder) that build the same
+    entry at the same moment each store it whole, and neither deletes the other's unfinished file."""
+    import contextvars
+    import threading
+
+    a, _ = folders
+    both_built = threading.Barrier(2, timeout=30)
+
+    def build() -> pd.DataFrame:
+        frame = _regions()
+        both_built.wait()  # both writers are now past building, about to store
+        return frame
+
+    results: list[pd.DataFrame] = []
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            results.append(cached("regions", build))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+
+    with using_data_dir(a):
+        threads = [threading.Thread(target=contextvars.copy_context().run, args=(write,))
+                   for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len(results) == 2
+        pd.testing.assert_frame_equal(results[0], results[1])
+        left = sorted(p.name for p in _cache.cache_dir().iterdir())
+        assert not [n for n in left if n.endswith(".tmp")], left
+        assert len([n for n in left if n.endswith(".parquet")]) == 1
+        calls, counting = _counting_regions()
+        cached("regions", counting)  # the entry is whole and valid: no third build
+        assert calls == []

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -198,16 +199,30 @@ def _build_and_store(name: str, path: Path, sources: list[Path], build: Callable
         frame = build()
         for src in sources:
             note_read(src)
-    pid = os.getpid()
-    tmp, tmp_reads = path.with_suffix(f".{pid}.tmp"), path.with_suffix(f".{pid}.reads.tmp")
-    frame.to_parquet(tmp)
-    tmp_reads.write_text(json.dumps(sorted(reads.values())), encoding="utf-8")
-    os.replace(tmp_reads, _reads_file(path))  # the stamps first: a parquet without them is stale
-    os.replace(tmp, path)
-    for old in path.parent.glob(f"{name}-{_folder_tag()}-*"):
-        if old not in (path, _reads_file(path)):
-            old.unlink(missing_ok=True)
+    # A name of its own per writer (process and thread): parallel test workers, or two sessions
+    # of one server, may build the same entry at once; the last rename wins, both are whole.
+    unique = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp = path.with_name(f".{path.stem}.{unique}.tmp")
+    tmp_reads = path.with_name(f".{path.stem}.{unique}.reads.tmp")
+    try:
+        frame.to_parquet(tmp)
+        tmp_reads.write_text(json.dumps(sorted(reads.values())), encoding="utf-8")
+        os.replace(tmp_reads, _reads_file(path))  # the stamps first: a parquet without them is stale
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp_reads.unlink(missing_ok=True)
+    _drop_superseded(name, path)
     return frame
+
+
+def _drop_superseded(name: str, path: Path) -> None:
+    """Delete the finished entries of ``name`` for this data folder other than ``path`` (older
+    code or older files). Another writer's temporary files start with a dot and are left alone."""
+    keep = (path, _reads_file(path))
+    for old in path.parent.glob(f"{name}-{_folder_tag()}-*"):
+        if old not in keep and old.name.endswith((".parquet", ".reads.json")):
+            old.unlink(missing_ok=True)
 
 
 def cached(name: str, build: Callable[[], F], *, sources: Iterable[Path] = (), geo: bool = False,

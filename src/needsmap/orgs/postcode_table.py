@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -240,7 +241,7 @@ def _build_recorded(folder: Path, reads: dict[str, tuple[str, int, int]]) -> Non
         for c in CODED_COLUMNS:
             records[c][part] = encoders[c].encode(placed[c])
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    tmp = folder.with_name(f".{folder.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")  # per writer
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     records.tofile(tmp / "records.bin")
