@@ -18,10 +18,12 @@ import shapely
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+from needsmap.data.catalog import DATASETS
 from tests import raw
 from tests.conftest import download_bytes, open_app
 from tests.test_gaps_page import _choose_layer
 from tests.test_portfolio_page import _choose_foodbanks
+from tests.test_portfolio_page_grants import _open_with
 
 EDITIONS = ["2025", "2019"]
 BHAM = raw.BIRMINGHAM
@@ -147,6 +149,47 @@ def test_organisations_excel_rows_are_the_raw_food_banks_with_their_published_ra
     assert f"English Indices of Deprivation {edition}" in sheets["Sources"]["Source"].iloc[0]
 
 
+#: the raw food-bank file's ``country`` → the place its "outside England (…)" reason names
+_OUTSIDE = {"Scotland": "Scotland", "Wales": "Wales", "Northern Ireland": "Northern Ireland",
+            "Guernsey": "Channel Islands", "Jersey": "Channel Islands", "Isle of Man": "Isle of Man"}
+
+
+def test_organisations_not_placed_csv_is_the_raw_rows_outside_england_with_their_reason() -> None:
+    at = _open("organisations", "2025")
+    got = raw.read_csv_bytes(download_bytes(at, "Download the rows not placed, with reasons (CSV)"))
+    foodbanks = raw.csv("organisations/givefood_foodbanks.csv")
+    source = foodbanks.iloc[got["source_row"].astype(int) - 1]  # 1 = the file's first data row
+    assert got["name"].tolist() == source["name"].tolist()
+    assert got["postcode"].tolist() == source["postcode"].tolist()
+    # which rows: those the file itself puts outside England, and those it calls English whose own
+    # coordinates (its latt_long column) fall inside Wales's outline
+    lat_lon = foodbanks["latt_long"].str.split(",", expand=True).astype(float)
+    points = gpd.GeoSeries(gpd.points_from_xy(lat_lon[1], lat_lon[0]), crs="EPSG:4326")
+    countries = gpd.read_parquet(raw.path("geography/countries_gb_boundaries.parquet")).set_index("ctry_name")
+    in_wales = points.within(countries.geometry.loc["Wales"]).to_numpy()
+    place = foodbanks["country"].map(_OUTSIDE).where(foodbanks["country"] != "England")
+    place = place.mask((foodbanks["country"] == "England").to_numpy() & in_wales, "Wales")
+    want = place.dropna()
+    assert len(want) > 150 and (want == "Wales").sum() > (foodbanks["country"] == "Wales").sum()
+    assert sorted(got["source_row"].astype(int) - 1) == sorted(want.index)
+    reasons = got.set_index(got["source_row"].astype(int) - 1)["status"]
+    for row, where in want.items():
+        assert reasons.loc[row].startswith(f"outside England ({where}"), (row, reasons.loc[row], where)
+
+
+# ----------------------------------------------------------------------------- Data sources
+def test_sources_csv_lists_the_catalog_and_which_files_are_in_the_data_folder() -> None:
+    at = _open("sources", "2025")
+    got = raw.read_csv_bytes(download_bytes(at, "Download this list (CSV)"))
+    assert got["Dataset"].tolist() == [d.title for d in DATASETS]
+    assert got["File"].tolist() == [d.file for d in DATASETS]
+    on_disk = got["File"].map(lambda f: raw.path(f).exists())
+    assert (got.loc[on_disk, "Present"] == "yes").all()
+    assert got.loc[~on_disk, "Present"].str.startswith("missing").all()
+    imd = got.set_index("File").loc["imd/imd2019_lsoa11.csv"]
+    assert imd["Present"] == "yes" and "Open Government Licence v3.0" in imd["Licence"]
+
+
 # ----------------------------------------------------------------------------- Area profile
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_profile_markdown_and_pdf_carry_the_published_rank(edition: str) -> None:
@@ -190,3 +233,26 @@ def test_portfolio_downloads_deciles_figures_and_pdf(edition: str) -> None:
     assert f"{share}% of the organisations work in the 50% most deprived neighbourhoods" in pdf
     assert f"{len(counted):,} of {len(orgs):,} organisations" in pdf
     assert f"English Indices of Deprivation {edition}" in pdf
+
+
+def test_portfolio_areas_csv_of_food_banks_is_empty_every_row_has_a_postcode() -> None:
+    at = _open("portfolio", "2025")
+    _choose_foodbanks(at)
+    assert raw.csv("organisations/givefood_foodbanks.csv")["postcode"].notna().all()
+    got = raw.read_csv_bytes(download_bytes(at, "Known only by area (CSV)"))
+    assert got.empty and {"level", "area_code", "rows", "amount"} <= set(got.columns)
+
+
+def test_portfolio_areas_csv_of_trafford_grants_is_the_grants_without_a_postcode() -> None:
+    at = _open_with("grants_trafford")  # Trafford's council grants, on the page's default area
+    grants = raw.csv("organisations/trafford_council_grants_360giving.csv")
+    no_postcode = grants[grants["Recipient Org:Postal Code"].isna()]
+    assert len(no_postcode) > 100
+    got = raw.read_csv_bytes(download_bytes(at, "Known only by area (CSV)"))
+    # every grant without a postcode goes to its beneficiary area, the borough (a GSS local authority code)
+    by_area = no_postcode.groupby("Beneficiary Location:Geographic Code")
+    assert got["area_code"].tolist() == list(by_area.groups) == ["E08000009"]
+    assert got["rows"].astype(int).tolist() == by_area.size().tolist()
+    assert got["amount"].astype(float).tolist() == pytest.approx(by_area["Amount Awarded"].sum().tolist())
+    names = raw.lsoa21_lookup().drop_duplicates("ltla24_code").set_index("ltla24_code")["ltla24_name"]
+    assert got["area_name"].tolist() == [names.loc["E08000009"]]
