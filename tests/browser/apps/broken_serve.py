@@ -1,0 +1,22 @@
+"""``streamlit run`` entry serving the real dashboard (``app.py``, as ``serve.py`` does) with one step
+deliberately broken: the summary under Explore's map raises a project error, which ``guard()`` shows as
+an ``st.error`` box. The browser harness must fail on that page (tests/browser/test_harness_browser.py).
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from needsmap.analysis import summary
+from needsmap.errors import ValidationError
+from needsmap.ui.map_component import static_routes
+
+BROKEN = "deliberately broken summary"
+
+
+def _broken_summary(*args: object, **kwargs: object) -> object:
+    raise ValidationError(BROKEN)
+
+
+summary.summarise = _broken_summary  # type: ignore[assignment]
+app = st.App(str(Path(__file__).resolve().parents[3] / "app.py"), routes=static_routes())
