@@ -144,15 +144,15 @@ def _watch(page: Page) -> Page:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """After a browser test's body, fail it if any page it opened reported an unexpected error."""
-    result = yield
     try:
+        result = yield  # raises when the body failed: the errors are cleared all the same
         for page, _ in _PAGES:
             assert_no_page_errors(page, expected_page_errors(item))
+        return result
     finally:  # each error fails one test only; a page kept open by a fixture is watched on
         for _, errors in _PAGES:
             errors.clear()
         _PAGES[:] = [(p, e) for p, e in _PAGES if not p.is_closed()]
-    return result
 
 
 @pytest.fixture(scope="session")
