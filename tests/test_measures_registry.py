@@ -7,6 +7,7 @@ import pandas as pd
 from needsmap import measures
 from needsmap.data.catalog import CATALOG
 from needsmap.data.imd_domains import DOMAIN_IDS, IMD_DOMAINS, IMD_SUBDOMAINS
+from tests import raw
 from tests.test_import_graph import import_graph
 
 
@@ -56,3 +57,12 @@ def test_data_layer_knows_no_measure() -> None:
              for b in targets if b == "needsmap.measures" or b.startswith("needsmap.measures.")}
     assert wrong == set()
     assert "needsmap.measures" in graph["needsmap.data"]
+
+
+def test_ethnic_group_measures_are_the_publishers_groups_in_its_words() -> None:
+    """One measure per TS021 broad group, labelled with the group's name as the raw file spells it."""
+    groups = set(raw.csv("population/census2021_ethnicity_lsoa21.csv")["ethnic_group"].unique())
+    shares = [m for m in measures.measures_for("2025") if m.id.startswith("eth_") and m.id != "eth_minority_pct"]
+    assert {m.label for m in shares} == groups
+    assert len(shares) == len(groups) == 5
+    assert measures.get_measure("eth_white_pct").higher_is_worse is False
