@@ -7,6 +7,8 @@ error boxes too, after every run, unless the test declares the error with ``expe
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -41,3 +43,14 @@ def test_an_expected_error_passes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(summary, "summarise", _broken_summary)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240).run()
     assert [e.value for e in at.error if BROKEN in e.value]
+
+
+def test_the_broken_server_script_breaks_nothing_in_a_process_that_imports_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """tests/browser/apps/broken_serve.py breaks the summary only in its own server: imported by a test
+    worker it once broke every later page test on that worker (CI, 85 failures)."""
+    monkeypatch.delenv("NEEDSMAP_TEST_BREAK_SUMMARY", raising=False)
+    real = summary.summarise
+    monkeypatch.setattr(summary, "summarise", real)  # put back after the test even if the import broke it
+    importlib.import_module("tests.browser.apps.broken_serve")
+    assert summary.summarise is real

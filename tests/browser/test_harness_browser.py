@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.apps.broken_serve import BROKEN as BROKEN_SUMMARY
 from tests.browser.conftest import assert_no_page_errors, page_errors, streamlit_server, wait_idle
 from tests.conftest import ROOT
 
@@ -24,6 +23,9 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 BROKEN = ROOT / "tests" / "browser" / "apps" / "broken.html"
+#: the error ``tests/browser/apps/broken_serve.py`` raises; never import that script here: it breaks
+#: ``summary.summarise`` in whatever process imports it
+BROKEN_SUMMARY = "deliberately broken summary"
 
 
 @pytest.mark.demo
@@ -47,7 +49,7 @@ def broken_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (``tests/browser/apps/broken_serve.py``)."""
     tmp = tmp_path_factory.mktemp("broken_streamlit")
     with streamlit_server(tmp, ROOT / "tests/browser/apps/broken_serve.py", NEEDSMAP_DEMO="1",
-                          NEEDSMAP_CACHE_DIR=str(tmp / "cache")) as url:
+                          NEEDSMAP_TEST_BREAK_SUMMARY="1", NEEDSMAP_CACHE_DIR=str(tmp / "cache")) as url:
         yield url
 
 

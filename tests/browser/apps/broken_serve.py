@@ -1,8 +1,13 @@
 """``streamlit run`` entry serving the real dashboard (``app.py``, as ``serve.py`` does) with one step
 deliberately broken: the summary under Explore's map raises a project error, which ``guard()`` shows as
 an ``st.error`` box. The browser harness must fail on that page (tests/browser/test_harness_browser.py).
+
+Only ``streamlit run`` may execute this file: imported, it would break ``summary.summarise`` in the
+importing process (a test worker), so the patch applies only when the server's environment sets
+``NEEDSMAP_TEST_BREAK_SUMMARY=1`` (the ``broken_server`` fixture does).
 """
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -18,5 +23,6 @@ def _broken_summary(*args: object, **kwargs: object) -> object:
     raise ValidationError(BROKEN)
 
 
-summary.summarise = _broken_summary  # type: ignore[assignment]
+if os.environ.get("NEEDSMAP_TEST_BREAK_SUMMARY") == "1":
+    summary.summarise = _broken_summary  # type: ignore[assignment]
 app = st.App(str(Path(__file__).resolve().parents[3] / "app.py"), routes=static_routes())
