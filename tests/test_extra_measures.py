@@ -169,6 +169,22 @@ def test_change_only_for_comparable_lsoas(table19: pd.DataFrame, table25: pd.Dat
     assert abs(float(u["imd_rank_change"].astype(float).median())) < 200
 
 
+def test_split_lsoas_carry_the_2019_rank_of_the_2011_lsoa_the_raw_lookup_names(table25: pd.DataFrame) -> None:
+    """A split (S) LSOA 2021 shows the IMD 2019 rank and decile of its one 2011 parent, read here
+    from the raw ONS lookup's S rows and the raw IMD 2019 file."""
+    lk = raw.csv("geography/lsoa11_lsoa21_ltla22_lookup.csv")
+    split = lk.loc[lk["change_code"] == "S"].drop_duplicates("lsoa21_code")
+    assert split.groupby("lsoa21_code")["lsoa11_code"].nunique().max() == 1  # one parent each
+    parent = split.set_index("lsoa21_code")["lsoa11_code"]
+    imd19 = raw.imd("2019")
+    t = table25.loc[parent.index]
+    assert len(t) > 1000
+    np.testing.assert_array_equal(t["imd_rank_2019"].astype(int).to_numpy(),
+                                  imd19.loc[parent.to_numpy(), "IMD_rank"].astype(int).to_numpy())
+    np.testing.assert_array_equal(t["imd_decile_2019"].astype(int).to_numpy(),
+                                  imd19.loc[parent.to_numpy(), "IMD_decile"].astype(int).to_numpy())
+
+
 @pytest.mark.demo
 def test_change_analysis_birmingham(table25: pd.DataFrame) -> None:
     brum = table25.loc[table25["lad_code"] == "E08000025"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from needsmap.data.crosswalk import CHANGE_SPLIT, CHANGE_UNCHANGED, change_codes, pairs
+from needsmap.data.crosswalk import CHANGE_UNCHANGED, change_codes, containing
 from needsmap.data.loaders import Provider, load_imd
 from needsmap.measures._lsoa import empty_part
 from needsmap.measures.base import Measure
@@ -44,11 +44,10 @@ def change_columns(edition: Edition) -> pd.DataFrame:
         return empty_part(edition)
     imd19 = load_imd("2019")[["imd_rank", "imd_decile"]]
     imd25 = load_imd("2025")[["imd_rank", "imd_decile"]]
-    prs = pairs()
-    one = prs[prs["change_code"].isin([CHANGE_UNCHANGED, CHANGE_SPLIT])].drop_duplicates("lsoa21_code").set_index("lsoa21_code")
     codes = change_codes().reindex(imd25.index)
     out = pd.DataFrame(index=imd25.index.rename("lsoa_code"))
-    parent = one["lsoa11_code"].reindex(out.index)
+    # the 2011 LSOA holding the whole of each 2021 one: itself if unchanged, the parent if split
+    parent = containing("lsoa11").reindex(out.index)
     out["imd_rank_2019"] = imd19["imd_rank"].reindex(parent).to_numpy()
     out["imd_decile_2019"] = imd19["imd_decile"].reindex(parent).to_numpy()
     out["imd_rank_2019"] = out["imd_rank_2019"].astype("Int64")
