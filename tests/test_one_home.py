@@ -66,7 +66,10 @@ APP = SRC.parents[1] / "app_pages"
 #: == ...``, or a vintage -> label map ``{"lsoa11": "LSOA 2011"``
 _VINTAGE_RULE = re.compile(
     r"['\"](lsoa1[12](_code|_boundaries)?|LSOA 20[12]1)['\"]\s+if\s+[\w.]*ed(ition)?\s*=="
-    r"|['\"]lsoa1[12]['\"]\s*:\s*['\"]LSOA 20[12]1['\"]")
+    r"|['\"]lsoa1[12]['\"]\s*:\s*['\"]LSOA 20[12]1['\"]"
+    # an edition test whose branch (this line or the next two) then reads one vintage's codes
+    r"|\bed(ition)?\s*[!=]=\s*['\"]20\d\d['\"][^\n]*(\n[^\n]*){0,2}?lsoa_?(11|21)"
+    r"|\bwhich\s*=\s*0\s+if\s+[\w.]*ed(ition)?\s*==")
 
 
 def _code_and_pages(*homes: str) -> list[Path]:
@@ -80,7 +83,10 @@ def test_edition_to_vintage_only_in_types() -> None:
 
 
 @pytest.mark.parametrize("text", ['"lsoa11" if edition == "2019"', "'LSOA 2011' if sel.edition == '2019'",
-                                  '_LABEL = {"lsoa11": "LSOA 2011", "lsoa21": "LSOA 2021"}'])
+                                  '_LABEL = {"lsoa11": "LSOA 2011", "lsoa21": "LSOA 2021"}',
+                                  'if edition == "2019":\n        return cached("ages_lsoa11", _ages11)',
+                                  'if ed == "2025":\n        x = 1\n        ids += ["lsoa11_lsoa21_lookup"]',
+                                  'which = 0 if edition == "2019" else 1'])
 def test_the_vintage_check_catches_a_copy(text: str) -> None:
     assert _VINTAGE_RULE.search(text)
 

@@ -727,7 +727,7 @@ def _ethnicity(codes21: list[str], note: str = "", *, england: dict[str, float] 
 
 
 def _codes21_for(code: str, edition: Edition) -> tuple[list[str], str]:
-    if edition == "2025":
+    if LSOA_VINTAGE[edition] == "lsoa21":
         return [code], ""
     codes = counterparts(code, to="lsoa21")
     if codes == [code]:

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from needsmap.data.catalog import CATALOG, DATASETS, Dataset, get_dataset
+    from needsmap.data.imd_domains import DOMAINS, SUBDOMAINS
     from needsmap.data.loaders import (
         DAMAGED_LAYERS,
-        DOMAINS,
         HIDDEN_LAYERS,
-        SUBDOMAINS,
         load_boundaries,
         load_geography,
         load_imd,
@@ -28,7 +27,8 @@ if TYPE_CHECKING:
     from needsmap.measures import load_lsoa_table
 
 _CATALOG_NAMES = ("CATALOG", "DATASETS", "Dataset", "get_dataset")
-_LOADER_NAMES = ("DAMAGED_LAYERS", "DOMAINS", "HIDDEN_LAYERS", "SUBDOMAINS", "load_boundaries",
+_DOMAIN_NAMES = ("DOMAINS", "SUBDOMAINS")
+_LOADER_NAMES = ("DAMAGED_LAYERS", "HIDDEN_LAYERS", "load_boundaries",
                  "load_geography", "load_imd", "load_lad_boundaries", "load_ward_boundaries",
                  "read_geometry", "read_table")
 
@@ -42,6 +42,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name in _CATALOG_NAMES:
         return getattr(importlib.import_module("needsmap.data.catalog"), name)
+    if name in _DOMAIN_NAMES:
+        return getattr(importlib.import_module("needsmap.data.imd_domains"), name)
     if name in _LOADER_NAMES:
         return getattr(importlib.import_module("needsmap.data.loaders"), name)
     if name == "load_lsoa_table":  # the data layer knows no measure: the registry assembles the table

@@ -17,7 +17,7 @@ from needsmap.data import _validate as v
 from needsmap.data._cache import cached, cached_columns
 from needsmap.data.catalog import IMD_RATE_COLUMNS, get_dataset
 from needsmap.data.crosswalk import resolve_codes
-from needsmap.data.imd_domains import DOMAINS, SUBDOMAINS
+from needsmap.data.imd_domains import IMD_DOMAINS, IMD_SUBDOMAINS
 from needsmap.data.manifest import ENGLAND
 from needsmap.data.reading import read_geometry, read_table
 from needsmap.errors import NeedsmapError, ValidationError
@@ -69,22 +69,21 @@ GEOGRAPHY_COLUMNS = ("lsoa_name", "ward_code", "ward_name", "lad_code", "lad_nam
 
 
 def _build_imd(edition: Edition) -> pd.DataFrame:
-    which = 0 if edition == "2019" else 1
     key = f"{LSOA_VINTAGE[edition]}_code"
     main = read_table(f"imd{edition}")
     sub = read_table(f"imd{edition}_subdomains")
     ind = read_table(f"imd{edition}_indicators")
     out = pd.DataFrame(index=pd.Index(main[key].astype(str), name="lsoa_code"))
-    for our, stems in DOMAINS.items():
-        stem = stems[which]
+    for domain in IMD_DOMAINS:
+        our, stem = domain.id, domain.stem(edition)
         for m in ("rank", "decile", "score"):
             col = f"{stem}_{m}"
             if col in main.columns:
                 v.check_numeric(main, get_dataset(f"imd{edition}"), [col])
                 out[f"{our}_{m}"] = main[col].to_numpy()
     sub = sub.set_index(sub[key].astype(str))
-    for our, stems in SUBDOMAINS.items():
-        stem = stems[which]
+    for domain in IMD_SUBDOMAINS:
+        our, stem = domain.id, domain.stem(edition)
         for m in ("rank", "decile", "score"):
             col = f"{stem}_{m}"
             if col in sub.columns:
@@ -131,7 +130,7 @@ def load_imd(edition: Edition) -> pd.DataFrame:
 def _build_geography(edition: Edition) -> pd.DataFrame:
     wards = read_table("lsoa21_ward24_lookup").set_index("lsoa21_code")
     regions = read_table("ltla24_region24_lookup").set_index("ltla24_code")
-    if edition == "2025":
+    if LSOA_VINTAGE[edition] == "lsoa21":
         pop = read_table("census2021_ethnicity")
         total = pop.drop_duplicates("lsoa21_code").set_index("lsoa21_code")["total_residents"]
         base = wards.copy()

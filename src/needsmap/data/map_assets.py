@@ -25,7 +25,8 @@ from needsmap.config import STATIC_URL, static_dir
 from needsmap.data import load_lsoa_table
 from needsmap.data._cache import code_fingerprint, file_stamp
 from needsmap.data.catalog import get_dataset
-from needsmap.data.loaders import DOMAINS, load_boundaries, load_geography
+from needsmap.data.imd_domains import DOMAINS
+from needsmap.data.loaders import load_boundaries, load_geography
 from needsmap.errors import NeedsmapError, ValidationError
 from needsmap.types import EDITIONS, LSOA_VINTAGE, Edition
 from needsmap.viz import tiles

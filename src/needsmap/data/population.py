@@ -12,7 +12,7 @@ import pandas as pd
 from needsmap.data._cache import cached
 from needsmap.data.crosswalk import apportion_to_lsoa21, pairs
 from needsmap.data.loaders import load_geography, read_table
-from needsmap.types import Edition
+from needsmap.types import LSOA_VINTAGE, Edition
 
 #: ages of "children" in the income deprivation affecting children index (IDACI)
 CHILD_AGES = tuple(str(a) for a in range(16))
@@ -38,9 +38,8 @@ def age_table(edition: Edition) -> pd.DataFrame:
     Mid-2020 ONS estimates on LSOA 2011 for the 2019 edition; for 2025, the same estimates carried
     to LSOA 2021 (:func:`apportion_to_lsoa21`, weights = Census 2021 usual residents). Cached.
     """
-    if edition == "2019":
-        return cached("ages_lsoa11", _ages11)
-    return cached("ages_lsoa21", _ages21)
+    vintage = LSOA_VINTAGE[edition]
+    return cached(f"ages_{vintage}", _ages11 if vintage == "lsoa11" else _ages21)
 
 
 def children_0_15(edition: Edition) -> pd.Series:

@@ -11,7 +11,7 @@ import pandas as pd
 from needsmap.data import crosswalk
 from needsmap.data.loaders import Provider, read_table
 from needsmap.measures.base import Measure, ProfileRow
-from needsmap.types import Edition
+from needsmap.types import LSOA_VINTAGE, Edition
 
 #: how values reach each neighbourhood (LSOA), for the Data sources page
 HOW = (
@@ -61,7 +61,7 @@ def at_risk_jobs_columns(edition: Edition) -> pd.DataFrame:
     per11 = pd.Series(msoa.reindex(lk["msoa11_code"]).to_numpy(),
                       index=pd.Index(lk["lsoa11_code"].astype(str), name="lsoa_code"),
                       name="at_risk_jobs_pct")
-    if edition == "2019":
+    if LSOA_VINTAGE[edition] == "lsoa11":  # the figures are on LSOA 2011 already
         return per11.to_frame()
     return crosswalk.mean_onto_lsoa21(per11)
 
@@ -113,7 +113,7 @@ def furlough_columns(edition: Edition) -> pd.DataFrame:
     rates = furlough_by_lad19()["furlough_rate"]
     lad19 = lsoa11_lad19()
     per11 = pd.Series(rates.reindex(lad19).to_numpy(), index=lad19.index, name="furlough_rate")
-    if edition == "2019":
+    if LSOA_VINTAGE[edition] == "lsoa11":  # the figures are on LSOA 2011 already
         return per11.to_frame()
     return crosswalk.mean_onto_lsoa21(per11)
 

@@ -67,10 +67,9 @@ def portfolio_sources(result: PortfolioResult, *, layer_id: str | None = None) -
     """Catalog ids of the datasets behind the figures."""
     ed = result.edition
     ids = [f"imd{ed}", f"imd{ed}_indicators", "population2020", "lsoa21_ward24_lookup"]
-    if ed == "2025":
-        ids += ["census2021_ethnicity", "lsoa11_lsoa21_lookup"]
-    else:
-        ids += ["lsoa11_lsoa21_lookup"]
+    if LSOA_VINTAGE[ed] == "lsoa21":  # LSOA 2021 residents come from the census
+        ids.append("census2021_ethnicity")
+    ids.append("lsoa11_lsoa21_lookup")
     if result.radius_km:  # the LSOAs' reference points: boundaries and population-weighted centroids
         ids += reference_point_datasets(LSOA_VINTAGE[ed])
     if result.at_risk_jobs_mean_pct is not None:
