@@ -3,6 +3,7 @@ located through the catalog, and the code that builds it — never by a hand-kep
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -148,6 +149,18 @@ def test_the_code_fingerprint_follows_imports(tmp_path: Path, monkeypatch: pytes
     maps.write_text(maps.read_text() + "\n# changed\n")
     assert fingerprint() == changed
     code_fingerprint.cache_clear()
+
+
+def test_a_providers_bound_build_is_keyed_by_its_own_module() -> None:
+    """The LSOA table's parts are built by ``functools.partial(provider.build, edition)``: the key
+    must follow the measure module's code (a change to ``measures/jobs.py`` rebuilds its part), not
+    the cache module's."""
+    from needsmap.measures import jobs
+
+    bound = functools.partial(jobs.furlough_columns, "2025")
+    assert _cache._builder_module(bound) == "needsmap.measures.jobs"
+    assert _cache._builder_module(functools.partial(bound)) == "needsmap.measures.jobs"
+    assert _cache._builder_module(lambda: None) == "needsmap.data._cache"  # a test's own builder
 
 
 def test_imports_inside_functions_and_parentheses_count() -> None:

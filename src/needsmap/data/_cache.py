@@ -145,6 +145,10 @@ def code_fingerprint(module: str) -> str:
 
 
 def _builder_module(build: Callable[..., object]) -> str:
+    """The needsmap module whose code builds with ``build``: a ``functools.partial`` (a provider's
+    build bound to an edition) is unwrapped to its function; anything else keys on this module."""
+    while isinstance(build, functools.partial):
+        build = build.func
     module = getattr(build, "__module__", None) or ""
     return module if module.startswith("needsmap") and _module_file(module) else "needsmap.data._cache"
 
