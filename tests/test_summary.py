@@ -10,6 +10,7 @@ from needsmap.analysis.summary import (
     TABLE_DOMAINS,
     decile_counts,
     display_table,
+    geography_sources,
     source_ids,
     summarise,
     summary_sentence,
@@ -17,9 +18,10 @@ from needsmap.analysis.summary import (
     worst_share_mask,
 )
 from needsmap.data import get_dataset
-from needsmap.data.loaders import is_national, reference_figure
+from needsmap.data._cache import recording_reads
+from needsmap.data.loaders import geography_datasets, is_national, load_geography, reference_figure
 from needsmap.measures import get_measure
-from needsmap.types import england_lsoa_count
+from needsmap.types import LSOA_VINTAGE, Edition, england_lsoa_count
 from tests import raw
 
 
@@ -132,3 +134,14 @@ def test_sources_are_catalog_entries_of_the_edition(edition: str) -> None:
     assert f"imd{edition}" in ids and not any(i.startswith("imd") and edition not in i for i in ids)
     for i in ids:
         assert get_dataset(i).citation()
+
+
+@pytest.mark.parametrize("edition", ["2019", "2025"])
+def test_geography_sources_are_the_files_the_geography_reads(edition: Edition) -> None:
+    """The Explore caption's geography datasets are what building the geography reads (recorded as
+    it reads them), with the LSOA boundaries and authority outlines the map draws."""
+    with recording_reads() as reads:
+        load_geography(edition)
+    ids = geography_datasets(edition)
+    assert {str(get_dataset(i).path) for i in ids} == set(reads)
+    assert geography_sources(edition) == (f"{LSOA_VINTAGE[edition]}_boundaries", *ids, "ltla24_boundaries")

@@ -53,6 +53,7 @@ from needsmap.data.crosswalk import (
     CHANGE_CODES,
     CHANGE_MERGED,
     CHANGE_SPLIT,
+    CHANGE_UNCHANGED,
     counterparts,
     pairs,
     resolve_codes,
@@ -490,8 +491,8 @@ def other_edition(code: str, *, edition: Edition, other_table: pd.DataFrame | No
     change = str(rows["change_code"].iloc[0]) if not rows.empty else "?"
     counterpart = counterparts(code, to=LSOA_VINTAGE[oth])
     out: dict[str, Any] = {"edition": oth, "change_code": change, "counterparts": counterpart,
-                           "comparable": change == "U"}
-    if change != "U":
+                           "comparable": change == CHANGE_UNCHANGED}
+    if change != CHANGE_UNCHANGED:
         word = CHANGE_CODES.get(change, "changed")
         out["note"] = (f"Not directly comparable: this LSOA's boundary was {word} in 2021 (ONS change "
                        f"code {change}); its {_VINTAGE_LABEL[oth]} counterpart(s): "

@@ -7,19 +7,22 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from needsmap.data.loaders import is_national, reference_figure, require_national, table_scope
+from needsmap.data.loaders import (
+    geography_datasets,
+    is_national,
+    reference_figure,
+    require_national,
+    table_scope,
+)
 from needsmap.measures import MEASURES, Measure, View, domain_measures, get_measure
-from needsmap.types import Edition, england_lsoa_count, other_edition
+from needsmap.types import LSOA_VINTAGE, Edition, england_lsoa_count, other_edition
 
 #: domains whose deciles every display table lists (IMD first), with their column headings (the registry's)
 TABLE_DOMAINS: tuple[tuple[str, str], ...] = tuple((m.id, m.table_heading) for m in domain_measures())
-#: catalog datasets behind every Explore view, besides the measure's own
-GEOGRAPHY_SOURCES: dict[Edition, tuple[str, ...]] = {
-    "2019": ("lsoa11_boundaries", "population2020", "lsoa11_lsoa21_lookup", "lsoa21_ward24_lookup",
-             "ltla24_region24_lookup", "ltla24_boundaries"),
-    "2025": ("lsoa21_boundaries", "census2021_ethnicity", "lsoa21_ward24_lookup",
-             "ltla24_region24_lookup", "ltla24_boundaries"),
-}
+def geography_sources(edition: Edition) -> tuple[str, ...]:
+    """Catalog datasets behind every Explore view, besides the measure's own: the LSOA boundaries,
+    what :func:`~needsmap.data.loaders.load_geography` reads, and the local authority outlines."""
+    return (f"{LSOA_VINTAGE[edition]}_boundaries", *geography_datasets(edition), "ltla24_boundaries")
 
 
 @dataclass(frozen=True)
@@ -344,7 +347,7 @@ def source_ids(measure: Measure | str, edition: Edition) -> list[str]:
     m = _measure(measure)
     other = other_edition(edition)
     own = [d for d in m.datasets if not (d.startswith("imd") and other in d and edition not in d)]
-    return list(dict.fromkeys([*own, *GEOGRAPHY_SOURCES[edition]]))
+    return list(dict.fromkeys([*own, *geography_sources(edition)]))
 
 
 def decile_counts(table: pd.DataFrame, measure: Measure | str = "imd") -> pd.DataFrame:
@@ -362,6 +365,6 @@ def decile_counts(table: pd.DataFrame, measure: Measure | str = "imd") -> pd.Dat
     return out
 
 
-__all__ = ["GEOGRAPHY_SOURCES", "REFERENCE_SHARES", "TABLE_DOMAINS", "SelectionSummary", "decile_counts",
-           "display_table", "england_reference", "source_ids", "summarise", "summary_sentence",
+__all__ = ["REFERENCE_SHARES", "TABLE_DOMAINS", "SelectionSummary", "decile_counts",
+           "display_table", "england_reference", "geography_sources", "source_ids", "summarise", "summary_sentence",
            "value_cutoff", "worst_phrase", "worst_share_mask"]

@@ -161,7 +161,7 @@ def _choose(code: str, cands: tuple[str, ...], change: str, pop: pd.Series, *, f
         v = people.get(c, np.nan)
         return f"{c} ({v:,.0f} residents)" if pd.notna(v) else f"{c} (residents unknown)"
 
-    if to == "lsoa21" and change == "S":
+    if to == "lsoa21" and change == CHANGE_SPLIT:
         if len(cands) == 1:
             return chosen, HOW_SPLIT_ONE, (f"{code} is an {have_v} code; it was split in 2021 and the "
                                            f"lookup lists one {want_v} part, {chosen}.")
@@ -169,15 +169,15 @@ def _choose(code: str, cands: tuple[str, ...], change: str, pop: pd.Series, *, f
                 f"({', '.join(sorted(cands))}). Using {residents(chosen)}, the one with most "
                 f"residents.")
         how = HOW_SPLIT_PART
-    elif to == "lsoa21" and change == "M":
+    elif to == "lsoa21" and change == CHANGE_MERGED:
         note = (f"{code} is an {have_v} code; in 2021 it was merged with neighbouring LSOAs into "
                 f"{chosen}, which covers the whole merged area.")
         how = HOW_MERGED
-    elif to == "lsoa11" and change == "S":
+    elif to == "lsoa11" and change == CHANGE_SPLIT:
         note = (f"{code} is an {have_v} code; it is part of {want_v} {chosen}, which was split in "
                 "2021.")
         how = HOW_SPLIT_PARENT
-    elif to == "lsoa11" and change == "M":
+    elif to == "lsoa11" and change == CHANGE_MERGED:
         note = (f"{code} is an {have_v} code formed in 2021 by merging {', '.join(sorted(cands))}. "
                 f"Using {residents(chosen)}, the one with most residents.")
         how = HOW_MERGED_PART

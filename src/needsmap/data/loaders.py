@@ -16,7 +16,7 @@ import pandas as pd
 from needsmap.data import _validate as v
 from needsmap.data._cache import cached, cached_columns
 from needsmap.data.catalog import IMD_RATE_COLUMNS, get_dataset
-from needsmap.data.crosswalk import resolve_codes
+from needsmap.data.crosswalk import crosswalk_datasets, resolve_codes
 from needsmap.data.imd_domains import IMD_DOMAINS, IMD_SUBDOMAINS
 from needsmap.data.manifest import ENGLAND
 from needsmap.data.reading import read_geometry, read_table
@@ -160,6 +160,16 @@ def _build_geography(edition: Edition) -> pd.DataFrame:
             f"authority in {get_dataset('lsoa21_ward24_lookup').path}; check the lookup files."
         )
     return out
+
+
+def geography_datasets(edition: Edition) -> tuple[str, ...]:
+    """Catalog ids :func:`load_geography` reads for ``edition``: the ward and region lookups, the
+    population, and for LSOA 2011 the crosswalk's files (an LSOA 2011 takes the ward of the LSOA
+    2021 it resolves to); optional ones absent from the data folder are left out."""
+    lookups = ("lsoa21_ward24_lookup", "ltla24_region24_lookup")
+    if LSOA_VINTAGE[edition] == "lsoa21":
+        return ("census2021_ethnicity", *lookups)
+    return tuple(dict.fromkeys(("population2020", *lookups, *crosswalk_datasets())))
 
 
 def load_geography(edition: Edition) -> pd.DataFrame:
