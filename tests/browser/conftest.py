@@ -58,7 +58,7 @@ MAP_FRAME = "iframe[title='needsmap.ui.map_component.lsoa_map']"
 def streamlit_server(folder: Path, script: Path = ROOT / "serve.py", **env: str) -> Iterator[str]:
     """A headless ``streamlit run <script>`` (default ``serve.py``, as ``make run``) on a free local
     port (log in ``folder``), with ``env`` added to the environment; yields its base URL and stops it
-    afterwards."""
+    afterwards, closing the watched pages still open on it."""
     port = _free_port()
     log = folder / "server.log"
     full_env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
@@ -83,6 +83,12 @@ def streamlit_server(folder: Path, script: Path = ROOT / "serve.py", **env: str)
             time.sleep(0.5)
         yield url
     finally:
+        # pages still open on this server would report "server is not responding" once it stops,
+        # failing whichever later test happens to run: they close with it
+        for page, _ in _PAGES:
+            if not page.is_closed() and page.url.startswith(url):
+                page.close()
+        _PAGES[:] = [(p, e) for p, e in _PAGES if not p.is_closed()]
         proc.terminate()
         try:
             proc.wait(timeout=10)

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.conftest import assert_no_page_errors, page_errors, streamlit_server, wait_idle
+from tests.browser.conftest import (
+    _PAGES,
+    assert_no_page_errors,
+    page_errors,
+    streamlit_server,
+    wait_idle,
+)
 from tests.conftest import ROOT
 
 if TYPE_CHECKING:
@@ -69,3 +75,16 @@ def test_a_broken_dashboard_page_fails_the_check(broken_server: str, browser: Br
     with pytest.raises(AssertionError, match=BROKEN_SUMMARY):
         assert_no_page_errors(page)
     assert_no_page_errors(page, expected=(BROKEN_SUMMARY,))
+    page.close()
+
+
+@pytest.mark.demo
+def test_pages_open_on_a_server_close_when_it_stops(tmp_path: Path, browser: Browser) -> None:
+    """A page left open on a stopped server would report "server is not responding" and fail some
+    later test on the same worker (CI, after the broken server above stopped): it closes with it."""
+    with streamlit_server(tmp_path, NEEDSMAP_DEMO="1", NEEDSMAP_CACHE_DIR=str(tmp_path / "cache")) as url:
+        page = browser.new_page()
+        page.goto(f"{url}/_stcore/health")
+        assert any(p is page for p, _ in _PAGES)
+    assert page.is_closed()
+    assert not any(p is page for p, _ in _PAGES)
