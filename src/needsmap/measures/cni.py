@@ -84,6 +84,29 @@ _CNI = "Community needs"
 _CNI_NOTE = ("Optional layer (licence not confirmed): shown only when the file is in the data folder. "
              "Cite: Community Needs Index, OCSI/Local Trust.")
 
+#: the CNI's three domains: our id, label, what a high score means, its profile heading
+_CNI_DOMAINS: tuple[tuple[str, str, str, str], ...] = (
+    ("cni_civic_assets", "CNI: civic assets",
+     "Lack of places to meet: community centres, libraries, pubs, green space, educational and sports "
+     "facilities. Higher = fewer assets.", "CNI civic assets score"),
+    ("cni_connectedness", "CNI: connectedness",
+     "Poor connection to services and the wider economy (transport, digital, jobs). Higher = less "
+     "connected.", "CNI connectedness score"),
+    ("cni_engaged", "CNI: active and engaged community",
+     "Low levels of third-sector activity, civic participation and engagement. Higher = less active.",
+     "CNI active and engaged community score"),
+)
+
+
+def _cni_domain(measure_id: str, label: str, what: str, heading: str) -> Measure:
+    """The measure of one CNI domain's score (column ``{measure_id}_score``)."""
+    return Measure(
+        id=measure_id, label=label, group=_CNI, views=("score",), kind="rank-based",
+        provider=CNI_PROVIDER, editions=("2025",), datasets=("cni2023",), extra={"optional": "true"},
+        description=f"{what} {_CNI_NOTE}", profile=(ProfileRow(f"{measure_id}_score", heading),),
+    )
+
+
 MEASURES: tuple[Measure, ...] = (
     Measure(
         id="cni", label="Community Needs Index 2023", group=_CNI, views=("score", "rank"), kind="rank-based",
@@ -95,27 +118,7 @@ MEASURES: tuple[Measure, ...] = (
         profile=(ProfileRow("cni_score", "Community Needs Index 2023 score"),
                  ProfileRow("cni_rank", "CNI 2023 rank (1 = most need)")),
     ),
-    Measure(
-        id="cni_civic_assets", label="CNI: civic assets", group=_CNI, views=("score",), kind="rank-based",
-        provider=CNI_PROVIDER, editions=("2025",), datasets=("cni2023",), extra={"optional": "true"},
-        description="Lack of places to meet: community centres, libraries, pubs, green space, "
-                    "educational and sports facilities. Higher = fewer assets. " + _CNI_NOTE,
-        profile=(ProfileRow("cni_civic_assets_score", "CNI civic assets score"),),
-    ),
-    Measure(
-        id="cni_connectedness", label="CNI: connectedness", group=_CNI, views=("score",), kind="rank-based",
-        provider=CNI_PROVIDER, editions=("2025",), datasets=("cni2023",), extra={"optional": "true"},
-        description="Poor connection to services and the wider economy (transport, digital, jobs). "
-                    "Higher = less connected. " + _CNI_NOTE,
-        profile=(ProfileRow("cni_connectedness_score", "CNI connectedness score"),),
-    ),
-    Measure(
-        id="cni_engaged", label="CNI: active and engaged community", group=_CNI, views=("score",), kind="rank-based",
-        provider=CNI_PROVIDER, editions=("2025",), datasets=("cni2023",), extra={"optional": "true"},
-        description="Low levels of third-sector activity, civic participation and engagement. "
-                    "Higher = less active. " + _CNI_NOTE,
-        profile=(ProfileRow("cni_engaged_score", "CNI active and engaged community score"),),
-    ),
+    *(_cni_domain(*words) for words in _CNI_DOMAINS),
     Measure(
         id="left_behind", label="'Left behind' neighbourhood (CNI 2023)", group=_CNI, views=("value",), kind="flag",
         provider=CNI_PROVIDER, editions=("2025",), datasets=("cni2023",), unit="yes/no",
