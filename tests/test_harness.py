@@ -13,14 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from needsmap.analysis import summary
-from needsmap.errors import ValidationError
+from tests.browser.apps.broken_serve import BROKEN
+from tests.browser.apps.broken_serve import broken_summary as _broken_summary
 from tests.conftest import ROOT, assert_page_ok, expected_page_errors
-
-BROKEN = "deliberately broken summary"
-
-
-def _broken_summary(*args: object, **kwargs: object) -> object:
-    raise ValidationError(BROKEN)
 
 
 @pytest.mark.demo
@@ -47,8 +42,9 @@ def test_an_expected_error_passes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_broken_server_script_breaks_nothing_in_a_process_that_imports_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """tests/browser/apps/broken_serve.py breaks the summary only in its own server: imported by a test
-    worker it once broke every later page test on that worker (CI, 85 failures)."""
+    """tests/browser/apps/broken_serve.py breaks the summary only in its own server, so tests may import
+    its message and broken step: imported unguarded it once broke every later page test on that worker
+    (CI, 85 failures)."""
     monkeypatch.delenv("NEEDSMAP_TEST_BREAK_SUMMARY", raising=False)
     real = summary.summarise
     monkeypatch.setattr(summary, "summarise", real)  # put back after the test even if the import broke it

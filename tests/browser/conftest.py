@@ -88,7 +88,7 @@ def streamlit_server(folder: Path, script: Path = ROOT / "serve.py", **env: str)
         for page, _ in _PAGES:
             if not page.is_closed() and page.url.startswith(url):
                 page.close()
-        _PAGES[:] = [(p, e) for p, e in _PAGES if not p.is_closed()]
+        _forget_closed_pages()
         proc.terminate()
         try:
             proc.wait(timeout=10)
@@ -111,6 +111,10 @@ CONSOLE_NOISE = ("WebGL", "GPU stall", "GroupMarkerNotSet", "Automatic fallback 
 
 #: every open page, with the errors it reported since the last test ended
 _PAGES: list[tuple[Page, list[str]]] = []
+
+
+def _forget_closed_pages() -> None:
+    _PAGES[:] = [(p, e) for p, e in _PAGES if not p.is_closed()]
 
 
 def page_errors(page: Page) -> list[str]:
@@ -158,7 +162,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     finally:  # each error fails one test only; a page kept open by a fixture is watched on
         for _, errors in _PAGES:
             errors.clear()
-        _PAGES[:] = [(p, e) for p, e in _PAGES if not p.is_closed()]
+        _forget_closed_pages()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.browser.apps.broken_serve import BROKEN as BROKEN_SUMMARY  # safe: test_harness.py
 from tests.browser.conftest import (
     _PAGES,
     assert_no_page_errors,
@@ -29,9 +30,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 BROKEN = ROOT / "tests" / "browser" / "apps" / "broken.html"
-#: the error ``tests/browser/apps/broken_serve.py`` raises; never import that script here: it breaks
-#: ``summary.summarise`` in whatever process imports it
-BROKEN_SUMMARY = "deliberately broken summary"
 
 
 @pytest.mark.demo
@@ -75,7 +73,7 @@ def test_a_broken_dashboard_page_fails_the_check(broken_server: str, browser: Br
     with pytest.raises(AssertionError, match=BROKEN_SUMMARY):
         assert_no_page_errors(page)
     assert_no_page_errors(page, expected=(BROKEN_SUMMARY,))
-    page.close()
+    page.close()  # its error box would fail the next test's check while the module's server runs on
 
 
 @pytest.mark.demo

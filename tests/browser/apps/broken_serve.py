@@ -2,9 +2,9 @@
 deliberately broken: the summary under Explore's map raises a project error, which ``guard()`` shows as
 an ``st.error`` box. The browser harness must fail on that page (tests/browser/test_harness_browser.py).
 
-Only ``streamlit run`` may execute this file: imported, it would break ``summary.summarise`` in the
-importing process (a test worker), so the patch applies only when the server's environment sets
-``NEEDSMAP_TEST_BREAK_SUMMARY=1`` (the ``broken_server`` fixture does).
+The patch applies only when the server's environment sets ``NEEDSMAP_TEST_BREAK_SUMMARY=1`` (the
+``broken_server`` fixture does), so the tests import :data:`BROKEN` and :func:`broken_summary` from
+here without breaking ``summary.summarise`` in their own process (tests/test_harness.py checks).
 """
 
 import os
@@ -19,10 +19,11 @@ from needsmap.ui.map_component import static_routes
 BROKEN = "deliberately broken summary"
 
 
-def _broken_summary(*args: object, **kwargs: object) -> object:
+def broken_summary(*args: object, **kwargs: object) -> object:
+    """Stands in for ``summary.summarise``: raises the project error :data:`BROKEN`."""
     raise ValidationError(BROKEN)
 
 
 if os.environ.get("NEEDSMAP_TEST_BREAK_SUMMARY") == "1":
-    summary.summarise = _broken_summary  # type: ignore[assignment]
+    summary.summarise = broken_summary  # type: ignore[assignment]
 app = st.App(str(Path(__file__).resolve().parents[3] / "app.py"), routes=static_routes())
