@@ -19,7 +19,10 @@ PAGES = [
     st.Page("app_pages/profile.py", title="Area profile", icon=":material/description:"),
     st.Page("app_pages/portfolio.py", title="Portfolio", icon=":material/bar_chart:"),
     st.Page("app_pages/change.py", title="Change 2019→2025", icon=":material/swap_vert:"),
+    st.Page("app_pages/similar.py", title="Places like this", icon=":material/join_inner:"),
+    st.Page("app_pages/eligibility.py", title="Eligibility checker", icon=":material/fact_check:"),
     st.Page("app_pages/sources.py", title="Data sources", icon=":material/menu_book:"),
+    st.Page("app_pages/accessibility.py", title="Accessibility", icon=":material/accessibility:"),
 ]
 
 page = st.navigation(PAGES)

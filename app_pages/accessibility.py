@@ -1,0 +1,5 @@
+"""Accessibility statement (being written)."""
+
+import streamlit as st
+
+st.title("Accessibility statement")

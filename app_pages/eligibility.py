@@ -1,0 +1,5 @@
+"""Eligibility checker (being built)."""
+
+import streamlit as st
+
+st.title("Eligibility checker")
