@@ -13,17 +13,14 @@ from needsmap.data.catalog import data_version
 from needsmap.data.loaders import table_scope
 from needsmap.export import download
 from needsmap.measures import get_measure, measures_for
+from needsmap.safe_text import markdown_literal
 from needsmap.types import Edition
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
 from needsmap.ui.map_component import lsoa_map
 from needsmap.viz.bivariate import bivariate_deck, bivariate_legend_html
 
 COMPOSITE = "__composite__"
-#: what one organisation of each default layer is called in the summary sentence
-NOUNS = {"foodbanks": ("food bank", "food banks"), "libraries": ("library", "libraries"),
-         "charities_trafford": ("charity", "charities"),
-         "grants_trafford": ("grant recipient", "grant recipients")}
-ORGS = ("organisation", "organisations")
+TOP_KEY = "gaps_top"
 
 
 @st.cache_data(show_spinner="Placing neighbourhood centres…", max_entries=2)
@@ -32,8 +29,9 @@ def _points(edition: Edition, version: str) -> pd.DataFrame:
     return cv.reference_points(boundaries(edition))
 
 
-def _layer() -> tuple[Any, tuple[str, str]]:
-    """The organisation layer (shared picker; a default-layer selectbox until it exists)."""
+def _layer() -> tuple[Any, str | None]:
+    """The organisation layer and its default-layer id (None for an upload): the shared picker, or
+    a default-layer selectbox when it is not there."""
     try:
         from needsmap.ui.orgs import org_layer_picker
     except ModuleNotFoundError:
@@ -41,10 +39,21 @@ def _layer() -> tuple[Any, tuple[str, str]]:
 
         layer_id = st.selectbox("Organisation layer", list(orgs.DEFAULT_LAYERS), key="gaps_default_layer",
                                 format_func=lambda i: orgs.DEFAULT_LAYERS[i].title)
-        return orgs.load_default_layer(layer_id), NOUNS.get(layer_id, ORGS)
+        return orgs.load_default_layer(layer_id), layer_id
     imported = org_layer_picker(key="gaps_layer")
     chosen = st.session_state.get("orgs_layer_id")
-    return imported, NOUNS.get(chosen, ORGS) if isinstance(chosen, str) else ORGS
+    return imported, chosen if isinstance(chosen, str) else None
+
+
+def _top_n(n: int, where: str) -> int:
+    """How many of the neediest LSOAs the headline counts (default :func:`cv.default_top_n`; back
+    to it when the area or edition changes, and never more than the area's ``n``)."""
+    if st.session_state.get("gaps_top_for") != where or not 1 <= st.session_state.get(TOP_KEY, 0) <= n:
+        st.session_state[TOP_KEY] = cv.default_top_n(n)
+        st.session_state["gaps_top_for"] = where
+    return int(st.number_input(
+        "Headline counts this many of the neediest LSOAs", min_value=1, max_value=n, step=5,
+        key=TOP_KEY, help=f"From 1 to all {n:,} LSOAs of the area; the sentence above follows it."))
 
 
 def _need(edition: Edition, columns: pd.Index) -> cv.NeedSpec:
@@ -74,53 +83,88 @@ with guard():
     st.caption(f"Where need is high and organisations are thin, in **{area.label}**, IMD {edition}. "
                "Change the area and edition in the sidebar.")
 
-    imported, (noun, nouns) = _layer()
+    imported, layer_id = _layer()
     if imported is None:
         st.info("Choose a default organisation layer or upload a list to see coverage gaps.")
         st.stop()
+    cats = cv.org_categories(imported.table)
+    chosen: list[str] = []
+    if len(cats) > 1:
+        chosen = st.multiselect("Categories to count (none chosen = all)", cats, key="gaps_categories",
+                                placeholder="All categories",
+                                help="From the list's own category or type column. Choose one and the "
+                                     "page names the organisations by it.")
+    orgs = cv.filter_categories(imported.table, chosen)
+    noun, nouns = cv.org_nouns(imported.table, layer_id=layer_id, categories=chosen)
+    nouns_cap = f"{nouns[:1].upper()}{nouns[1:]}"
 
     c1, c2, c3 = st.columns([1, 1.4, 1.4])
     radius = c1.slider("Radius (km, straight line)", 0.25, 5.0, cv.DEFAULT_RADIUS_KM, 0.25,
-                       key="gaps_radius", help="Organisations this close to an LSOA's centre count for it.")
+                       key="gaps_radius", help=f"{nouns_cap} this close to an LSOA's centre count for it.")
     with c2:
         need = _need(edition, lsoa_table(edition).columns)
     basis = c3.selectbox("Coverage measured as", list(cv.COVERAGE_BASES), key="gaps_basis",
                          format_func=cv.COVERAGE_BASES.__getitem__,
-                         help="Organisations per 1,000 residents living within the radius (default), "
+                         help=f"{nouns_cap} per 1,000 residents living within the radius (default), "
                               "the number within the radius, or the distance to the nearest one.")
     st.caption(f"**Need formula:** {need.formula(scope=table_scope(lsoa_table(edition)))}")
 
     table = lsoa_table(edition)
-    result = cv.analyse_gaps(table, _points(edition, data_version()), imported.table, area=area, edition=edition,
-                             radius_km=radius, need=need, basis=basis, org_noun=noun)
-    st.subheader(cv.summary_sentence(result))
+    result = cv.analyse_gaps(table, _points(edition, data_version()), orgs, area=area, edition=edition,
+                             radius_km=radius, need=need, basis=basis, org_noun=noun, org_plural=nouns)
+    d = result.lsoas
+    headline = st.empty()
+    f1, f2, f3 = st.columns([1.1, 1.6, 1.4])
+    with f1:
+        top = _top_n(len(d), f"{area.code}|{edition}")
+    deciles = f2.slider("Show need deciles (1 = most in need in England)", 1, 10, (1, 10),
+                        key="gaps_deciles",
+                        help="The need measure's published decile (IMD, domains); for other measures "
+                             "the decile of the need score. The table, counts and map follow it.")
+    none_only = f3.checkbox(f"Only LSOAs with no {noun} within {result.radius_text}", key="gaps_none_only")
+    flt = cv.GapFilter(deciles=(int(deciles[0]), int(deciles[1])), none_within=none_only)
+    shown = cv.filter_gaps(result, flt)
+    s = shown.lsoas
+    headline.subheader(markdown_literal(cv.summary_sentence(result, top_n=top)))
+    st.markdown(markdown_literal(cv.filter_sentence(result, shown, flt)))
     if result.need_note:
         st.info(result.need_note, icon=":material/info:")
-    d = result.lsoas
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Neighbourhoods (LSOAs)", f"{len(d):,}")
-    m2.metric(f"Organisations in {area.name}", f"{result.n_orgs_in_area:,}",
-              help=f"{result.n_orgs:,} placed in England are used, so those just outside count too.")
-    none = d.loc[d["orgs_within_radius"] == 0, "population"].sum()
-    m3.metric(f"People with none within {result.radius_text}", f"{none:,.0f}",
-              help=f"{none / d['population'].sum():.0%} of residents")
-    m4.metric("High need, low coverage", f"{(d['bivariate_class'] == '3-1').sum():,} LSOAs")
+    m1.metric("Neighbourhoods (LSOAs)", f"{len(s):,}" + (f" of {len(d):,}" if flt.active else ""))
+    if flt.active:
+        m2.metric(f"{nouns_cap} in these LSOAs", f"{int(s['orgs_in_lsoa'].sum()):,}",
+                  help=f"{result.n_orgs_in_area:,} in {area.name}; {result.n_orgs:,} placed in England "
+                       "are used, so those just outside count too.")
+    else:
+        m2.metric(f"{nouns_cap} in {area.name}", f"{result.n_orgs_in_area:,}",
+                  help=f"{result.n_orgs:,} placed in England are used, so those just outside count too.")
+    none = s.loc[s["orgs_within_radius"] == 0, "population"].sum()
+    total = s["population"].sum()
+    m3.metric(f"People with no {noun} within {result.radius_text}", f"{none:,.0f}",
+              help=f"{none / total:.0%} of residents of these LSOAs" if total else None)
+    m4.metric("High need, low coverage", f"{(s['bivariate_class'] == '3-1').sum():,} LSOAs")
     if result.excluded_text:
         st.caption(f"Left out of the counts: {result.excluded_text} (see the Organisations page).")
 
     left, right = st.columns([3.2, 1])
-    usable, _ = cv.usable_orgs(imported.table)
-    tileset, attrs = map_assets.assets(edition, table)  # static files the browser caches (made once)
-    view = bivariate_deck(result, boundaries(edition), lad_boundaries=lad_boundaries(),
-                          ward_boundaries=ward_boundaries(), orgs=usable, tileset=tileset, attributes=attrs)
+    usable, _ = cv.usable_orgs(orgs)
     with left:
-        lsoa_map(view.spec, view.values, key="gaps_map", height=620)
-    counts = d["bivariate_class"].value_counts().to_dict()
+        if s.empty:
+            st.info("No LSOA meets the filter, so the map is empty: widen the deciles or untick the box.")
+        else:
+            tileset, attrs = map_assets.assets(edition, table)  # static files the browser caches (made once)
+            view = bivariate_deck(shown, boundaries(edition), lad_boundaries=lad_boundaries(),
+                                  ward_boundaries=ward_boundaries(), orgs=usable, tileset=tileset,
+                                  attributes=attrs)
+            lsoa_map(view.spec, view.values, key="gaps_map", height=620)
+        st.markdown(markdown_literal(cv.map_summary(shown)))
+    counts = s["bivariate_class"].value_counts().to_dict()
     right.html(bivariate_legend_html(
         counts, need_label=need.label, coverage_label=cv.COVERAGE_BASES[basis].lower(),
-        org_label=f"{noun[0].upper()}{noun[1:]}",
+        org_label=f"{noun[:1].upper()}{noun[1:]}",
         notes=[f"Numbers: LSOAs in each class. Radius {result.radius_text}.",
-               "Thirds are of this area's LSOAs, not England's. Hover over the map for figures."]))
+               "Thirds are of this area's LSOAs, not England's. Hover over the map for figures, "
+               "or read them in the table below."]))
 
     with st.expander("How this is worked out, and its limitations", expanded=False):
         st.markdown(cv.METHOD_TEXT)
@@ -128,24 +172,29 @@ with guard():
     st.markdown("#### Neighbourhoods ranked by gap")
     need_is = ("the national percentile (100 = most deprived in England)" if not result.need_note
                else f"the percentile among the LSOAs of the {table_scope(table)} (see the note above)")
-    st.caption(f"Largest gap first: high need and few {nouns} nearby. Need is {need_is}. "
-               "Organisations: in the LSOA, within "
-               f"{result.radius_text} of its centre, distance to the nearest, and per 1,000 residents "
-               f"living within {result.radius_text}.")
-    st.dataframe(cv.gap_table(result), hide_index=True, height=420, key="gaps_table")
+    st.caption(markdown_literal(
+        f"The map's LSOAs as a table, largest gap first: high need and few {nouns} nearby. Gap rank "
+        f"is among all {len(d):,} LSOAs of {area.name}. Need is {need_is}. {nouns_cap}: in the LSOA, "
+        f"within {result.radius_text} of its centre, distance to the nearest, and per 1,000 "
+        f"residents living within {result.radius_text}. The CSV download has these columns."))
+    st.dataframe(cv.gap_table(shown), hide_index=True, height=420, key="gaps_table")
 
     st.markdown("#### Wards")
-    st.caption("LSOAs added up to 2024 wards (best fit). Need is the population-weighted mean of its "
-               "LSOAs; organisations are those inside the ward's LSOAs; gap LSOAs are high need, low "
-               f"coverage; the last column counts residents of LSOAs with none within {result.radius_text}.")
+    st.caption(markdown_literal(
+        f"All LSOAs of {area.name} (not only those shown above), added up to 2024 wards (best fit). "
+        f"Need is the population-weighted mean of its LSOAs; {nouns} are those inside the ward's "
+        "LSOAs; gap LSOAs are high need, low coverage; the last column counts residents of LSOAs "
+        f"with no {noun} within {result.radius_text}."))
     st.dataframe(cv.ward_table_display(result), hide_index=True, height=320, key="gaps_wards")
 
     stem = f"needsmap_gaps_{area.code}_{edition}"
     b1, b2, b3 = st.columns(3)
-    b1.download_button("Download LSOAs (CSV)", **download("csv", lambda: cv.export_table(result), stem=stem),
-                       key="gaps_dl_csv", on_click="ignore")
-    b2.download_button("Download wards (CSV)", **download("csv", lambda: cv.ward_table(result), stem=f"{stem}_wards"),
-                       key="gaps_dl_wards", on_click="ignore")
+    b1.download_button("Download LSOAs (CSV)", **download("csv", lambda: cv.gap_table(shown), stem=stem),
+                       key="gaps_dl_csv", on_click="ignore", help="The table above, as shown.")
+    b2.download_button("Download wards (CSV)",
+                       **download("csv", lambda: cv.ward_table_display(result), stem=f"{stem}_wards"),
+                       key="gaps_dl_wards", on_click="ignore", help="The ward table above, as shown.")
     b3.download_button("Download map layer (GeoJSON)",
-                       **download("geojson", lambda: cv.gaps_layer(result, boundaries(edition)), stem=stem),
-                       key="gaps_dl_geojson", on_click="ignore")
+                       **download("geojson", lambda: cv.gaps_layer(shown, boundaries(edition)), stem=stem),
+                       key="gaps_dl_geojson", on_click="ignore",
+                       help="The LSOAs shown, with every figure of the analysis (column names for GIS).")

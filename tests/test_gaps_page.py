@@ -44,7 +44,7 @@ def test_page_shows_summary_map_and_tables(at: AppTest) -> None:
     assert len(at.dataframe) == 2
     gaps = at.dataframe[0].value
     assert list(gaps["Gap rank"][:3]) == sorted(gaps["Gap rank"][:3])
-    assert "Within 1 km" in gaps.columns and len(gaps) > 600
+    assert "Food banks within 1 km" in gaps.columns and len(gaps) > 600
     assert {"Ward", "Population", "Gap score"} <= set(at.dataframe[1].value.columns)
     assert any("Need =" in c.value for c in at.caption)
     view = map_view(at, "gaps_map")
@@ -60,8 +60,8 @@ def test_changing_radius_recomputes(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert "within 2.5 km" in _sentence(at)
     after = at.dataframe[0].value
-    assert "Within 2.5 km" in after.columns
-    assert after["Within 2.5 km"].sum() > before["Within 1 km"].sum()
+    assert "Food banks within 2.5 km" in after.columns
+    assert after["Food banks within 2.5 km"].sum() > before["Food banks within 1 km"].sum()
 
 
 @pytest.mark.expect_page_error("at least one weight")
@@ -87,4 +87,4 @@ def test_changing_coverage_basis(at: AppTest) -> None:
     at.selectbox(key="gaps_basis").set_value("nearest_org_km").run()
     assert not at.exception, [e.value for e in at.exception]
     gaps = at.dataframe[0].value
-    assert gaps["Nearest (km)"].iloc[0] >= gaps["Nearest (km)"].median()
+    assert gaps["Nearest food bank (km)"].iloc[0] >= gaps["Nearest food bank (km)"].median()

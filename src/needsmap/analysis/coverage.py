@@ -40,8 +40,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -67,24 +67,37 @@ __all__ = [
     "BIVARIATE_LABELS",
     "COVERAGE_BASES",
     "DEFAULT_RADIUS_KM",
+    "LAYER_NOUNS",
     "METHOD_TEXT",
+    "ORG_NOUNS",
     "PROJECTED_CRS",
     "TABLE_COLUMNS",
     "CoverageBasis",
     "GapAnalysis",
+    "GapFilter",
     "NeedSpec",
     "analyse_gaps",
     "catchment_pairs",
+    "category_nouns",
     "composite_components",
     "coverage_arrays",
+    "default_top_n",
     "export_table",
+    "filter_categories",
+    "filter_gaps",
+    "filter_sentence",
     "gap_table",
     "gaps_geojson",
     "gaps_layer",
+    "map_summary",
+    "need_deciles",
     "need_frame",
     "need_is_national",
     "need_scope_note",
+    "org_categories",
+    "org_nouns",
     "org_xy",
+    "plural",
     "usable_orgs",
     "radius_text",
     "reference_points",
@@ -98,6 +111,20 @@ PROJECTED_CRS = BNG
 DEFAULT_RADIUS_KM = 1.0
 #: how many of the neediest LSOAs the summary sentence talks about (when the selection is big enough)
 SUMMARY_TOP_N = 50
+
+#: what one organisation of each default layer (:data:`needsmap.orgs.DEFAULT_LAYERS`) is called,
+#: singular and plural, in sentences and table headings
+LAYER_NOUNS: dict[str, tuple[str, str]] = {
+    "foodbanks": ("food bank", "food banks"),
+    "libraries": ("library", "libraries"),
+    "charities_trafford": ("charity", "charities"),
+    "grants_trafford": ("grant recipient", "grant recipients"),
+}
+#: the words for a list whose kind is not known
+ORG_NOUNS = ("organisation", "organisations")
+#: category values that say nothing about what an organisation is
+_VAGUE_CATEGORIES = frozenset({"other", "others", "unknown", "misc", "misc.", "miscellaneous", "n/a",
+                               "na", "none", "various", "general", "-", "?", "not known"})
 
 CoverageBasis = Literal["orgs_per_1000", "orgs_within_radius", "nearest_org_km"]
 #: coverage figures the gap score can be built on, with what users read
@@ -541,6 +568,12 @@ class GapAnalysis:
         Rows of the list left out, by reason (``not placed``, ``closed``, ``duplicate``).
     need_note
         Why need is not England's percentile here (:func:`need_scope_note`); empty when it is.
+    org_noun, org_plural
+        What one organisation is called, and several (``food bank``, ``food banks``); the plural is
+        made from the singular when empty (:func:`plural`).
+    ranked_of
+        For a filtered result (:func:`filter_gaps`): how many LSOAs the gap ranks are of (the area's,
+        before the filter); 0 for an unfiltered one.
     """
 
     lsoas: pd.DataFrame
@@ -555,6 +588,18 @@ class GapAnalysis:
     org_noun: str = "organisation"
     excluded: dict[str, int] = field(default_factory=dict)
     need_note: str = ""
+    org_plural: str = ""
+    ranked_of: int = 0
+
+    @property
+    def org_nouns(self) -> tuple[str, str]:
+        """(singular, plural) of what the organisations are, e.g. ``("food bank", "food banks")``."""
+        return self.org_noun, self.org_plural or plural(self.org_noun)
+
+    @property
+    def rank_total(self) -> int:
+        """How many LSOAs ``gap_rank`` runs over (the whole area's, also after a filter)."""
+        return self.ranked_of or len(self.lsoas)
 
     @property
     def excluded_text(self) -> str:
@@ -616,6 +661,7 @@ def analyse_gaps(
     need: NeedSpec | None = None,
     basis: CoverageBasis = "orgs_per_1000",
     org_noun: str = "organisation",
+    org_plural: str = "",
     include_closed: bool = False,
     include_duplicates: bool = False,
     pairs: pd.DataFrame | None = None,
@@ -642,8 +688,9 @@ def analyse_gaps(
         The need measure (default: overall IMD).
     basis
         Coverage figure the percentiles and classes use (default ``orgs_per_1000``).
-    org_noun
-        What the organisations are, singular (for the summary sentence), e.g. ``food bank``.
+    org_noun, org_plural
+        What the organisations are, singular and plural, for sentences and headings (e.g. ``food
+        bank``, ``food banks``; :func:`org_nouns`). The plural is made from the singular when empty.
     include_closed, include_duplicates
         Count organisations marked closed / flagged as duplicates too (default: no).
     pairs
@@ -727,7 +774,7 @@ def analyse_gaps(
         lsoas=out, area=area, edition=edition, radius_km=float(radius_km), need=need, basis=basis,
         need_value_label=value_label, n_orgs=len(opts),
         n_orgs_in_area=int(out["orgs_in_lsoa"].sum()), org_noun=org_noun, excluded=excluded,
-        need_note=need_scope_note(table, need),
+        need_note=need_scope_note(table, need), org_plural=org_plural,
     )
 
 
@@ -767,19 +814,40 @@ def ward_table(result: GapAnalysis) -> pd.DataFrame:
                                ignore_index=True)
 
 
-def summary_sentence(result: GapAnalysis, *, top_n: int = SUMMARY_TOP_N) -> str:
-    """One plain-English sentence for a report.
+def default_top_n(n: int) -> int:
+    """How many of ``n`` LSOAs the summary sentence counts when not told: :data:`SUMMARY_TOP_N`,
+    or the neediest fifth (at least one) of an area with fewer than twice as many."""
+    return SUMMARY_TOP_N if n >= 2 * SUMMARY_TOP_N else max(1, n // 5)
 
-    E.g. "12 of the 50 most deprived LSOAs in Birmingham have no organisation within 1 km; 41,000
-    people live in them." With fewer than ``2 × top_n`` LSOAs the neediest fifth is used instead.
+
+def summary_sentence(result: GapAnalysis, *, top_n: int | None = None) -> str:
+    """One plain-English sentence for a report, about the area's ``top_n`` neediest LSOAs.
+
+    E.g. "40 of the 50 most deprived LSOAs in Birmingham have no food bank within 1 km; 71,280
+    people live in them." The organisations are called ``result.org_noun``.
+
+    Parameters
+    ----------
+    result
+        :func:`analyse_gaps` output (the whole area: the sentence ignores a filter).
+    top_n
+        How many of the neediest LSOAs to count (more than the area holds means all of them); None
+        for :func:`default_top_n`.
+
+    Raises
+    ------
+    ValidationError
+        ``top_n`` below 1.
     """
+    if top_n is not None and top_n < 1:
+        raise ValidationError(f"the number of neediest LSOAs to count must be 1 or more, not {top_n!r}")
     d = result.lsoas.dropna(subset=["need_score"])
     n = len(d)
     noun = result.org_noun
     where = result.area.name
     if n == 0:
         return f"No need figures are available for {where}."
-    k = top_n if n >= 2 * top_n else max(1, n // 5)
+    k = default_top_n(n) if top_n is None else min(int(top_n), n)
     top = d.sort_values("need_score", ascending=False, kind="stable").head(k)
     none = top.loc[top["orgs_within_radius"] == 0]
     m, people = len(none), int(round(float(none["population"].sum())))
@@ -789,8 +857,12 @@ def summary_sentence(result: GapAnalysis, *, top_n: int = SUMMARY_TOP_N) -> str:
         if m == 0:
             return f"{subject} has at least one {noun} within {r}."
         return f"{subject} has no {noun} within {r}; {people:,} people live in it."
-    group = (f"the {k:,} {phrase} LSOAs in {where}" if n >= 2 * top_n
-             else f"the {k:,} {phrase} of the {n:,} LSOAs in {where}")
+    if k == n:
+        group = f"the {n:,} LSOAs in {where}"
+    elif n >= 2 * SUMMARY_TOP_N and 2 * k <= n:
+        group = f"the {k:,} {phrase} LSOAs in {where}"
+    else:
+        group = f"the {k:,} {phrase} of the {n:,} LSOAs in {where}"
     if m == 0:
         return f"Every one of {group} has at least one {noun} within {r}."
     verb, them = ("has", "it") if m == 1 else ("have", "them")
@@ -798,12 +870,268 @@ def summary_sentence(result: GapAnalysis, *, top_n: int = SUMMARY_TOP_N) -> str:
             f"{people:,} {'person lives' if people == 1 else 'people live'} in {them}.")
 
 
+# ----------------------------------------------------------------------------- what the list holds
+def plural(noun: str) -> str:
+    """The plural of an English noun phrase: ``food bank`` → ``food banks``, ``library`` →
+    ``libraries``, ``church`` → ``churches``; ``charity (CIO)`` → ``charities (CIO)`` (the word
+    before a bracket)."""
+    head, sep, tail = noun.partition(" (")
+    tail = f"{sep}{tail}"
+    low = head.lower()
+    if not head:
+        return noun
+    if low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
+        return f"{head[:-1]}ies{tail}"
+    if low.endswith(("s", "x", "z", "ch", "sh")):
+        return f"{head}es{tail}"
+    return f"{head}s{tail}"
+
+
+def _singular(word: str) -> str:
+    """``Community centres`` → ``Community centre`` (a plural category read as one organisation)."""
+    low = word.lower()
+    if low.endswith("ies") and len(low) > 4:
+        return word[:-3] + "y"
+    if low.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if low.endswith("s") and not low.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def category_nouns(category: str, base: tuple[str, str] = ORG_NOUNS) -> tuple[str, str]:
+    """What one organisation of ``category`` is called, and several.
+
+    For a list of unknown kind (``base`` is :data:`ORG_NOUNS`) the category is the noun, singular,
+    as written except a sentence-case capital (``Community centres`` → ``community centre``); for a
+    default layer (``base`` from :data:`LAYER_NOUNS`) a category naming that kind of place is the
+    noun, in lower case (``Mobile Library`` → ``mobile library``), and any other qualifies it
+    (``Trussell Trust`` → ``food bank (Trussell Trust)``). Vague categories (``Other``, ``Unknown``)
+    and long ones (over 40 characters) leave ``base``.
+    """
+    text = " ".join(str(category).split())
+    if not text or text.lower() in _VAGUE_CATEGORIES or len(text) > 40:
+        return base
+    words = text.split(" ")
+    words[-1] = _singular(words[-1])
+    head = base[0].split(" ")[-1].lower()
+    if base != ORG_NOUNS and words[-1].lower() != head:
+        return f"{base[0]} ({text})", f"{base[1]} ({text})"
+    if base != ORG_NOUNS:  # the layer's own kind of place, in the data's title case
+        words = [w if w.isupper() and len(w) > 1 else w.lower() for w in words]
+    elif words[0][:1].isupper() and words[0][1:].islower() and all(
+            w == w.lower() for w in words[1:]):  # sentence case: "Community centre"
+        words[0] = words[0].lower()
+    noun = " ".join(words)
+    return noun, plural(noun)
+
+
+def org_categories(orgs: pd.DataFrame) -> list[str]:
+    """The distinct categories (``org_category``, as written) of the rows of ``orgs`` that count
+    (:func:`usable_orgs`), commonest first; empty when the list has none."""
+    if "org_category" not in orgs.columns or orgs.empty:
+        return []
+    cats = usable_orgs(orgs)[0]["org_category"].astype("string").str.strip()
+    cats = cats[cats.notna() & (cats != "")]
+    return [str(c) for c in cats.value_counts(sort=True).index]
+
+
+def filter_categories(orgs: pd.DataFrame, categories: Iterable[str]) -> pd.DataFrame:
+    """The rows of ``orgs`` whose ``org_category`` (stripped) is one of ``categories``; all rows
+    when ``categories`` is empty.
+
+    Raises
+    ------
+    ValidationError
+        Categories asked for but the list has no ``org_category`` column.
+    """
+    wanted = {str(c).strip() for c in categories}
+    if not wanted:
+        return orgs
+    if "org_category" not in orgs.columns:
+        raise ValidationError("the organisation list has no category column to filter on")
+    cats = orgs["org_category"].astype("string").str.strip()
+    return orgs.loc[cats.isin(wanted).fillna(False).to_numpy(dtype=bool)]
+
+
+def org_nouns(orgs: pd.DataFrame | None = None, *, layer_id: str | None = None,
+              categories: Iterable[str] = ()) -> tuple[str, str]:
+    """What the organisations of a list are called, singular and plural, for sentences and headings.
+
+    The one category the user filtered on (``categories``), else the list's own category when every
+    row that counts has the same one (an uploaded list of community centres), named by
+    :func:`category_nouns`; otherwise the default layer's noun (:data:`LAYER_NOUNS`, by
+    ``layer_id``), else :data:`ORG_NOUNS`.
+    """
+    base = LAYER_NOUNS.get(layer_id or "", ORG_NOUNS)
+    chosen = [str(c) for c in categories]
+    if not chosen and orgs is not None:
+        found = org_categories(orgs)
+        chosen = found if len({c.lower() for c in found}) == 1 else []
+    if len(chosen) != 1:
+        return base
+    return category_nouns(chosen[0], base)
+
+
+# ----------------------------------------------------------------------------- filter
+@dataclass(frozen=True)
+class GapFilter:
+    """Which LSOAs of an analysis to show: need deciles, and only those with none nearby.
+
+    Parameters
+    ----------
+    deciles
+        ``(first, last)`` need deciles to keep, 1 = the most in need (10% of England's LSOAs), both
+        included; ``(1, 10)`` keeps all (:func:`need_deciles`).
+    none_within
+        Keep only LSOAs with no organisation within the radius.
+    """
+
+    deciles: tuple[int, int] = (1, 10)
+    none_within: bool = False
+
+    def __post_init__(self) -> None:
+        lo, hi = self.deciles
+        if not (1 <= lo <= hi <= 10):
+            raise ValidationError(f"need deciles must run from 1 to 10, first ≤ last, not {self.deciles!r}")
+
+    @property
+    def all_deciles(self) -> bool:
+        """True when every decile is kept."""
+        return tuple(self.deciles) == (1, 10)
+
+    @property
+    def active(self) -> bool:
+        """True when the filter leaves any LSOA out (or could)."""
+        return self.none_within or not self.all_deciles
+
+    def decile_text(self, measure: str = "need") -> str:
+        """``need deciles 1–2``, ``IMD decile 1``."""
+        lo, hi = self.deciles
+        return f"{measure} decile {lo}" if lo == hi else f"{measure} deciles {lo}–{hi}"
+
+
+def need_deciles(lsoas: pd.DataFrame) -> pd.Series:
+    """Each LSOA's need decile, 1 = most in need … 10 = least (nullable Int64, same index).
+
+    The published decile of the need measure (``need_decile``: the IMD, its domains and
+    sub-domains), else worked out from ``need_score`` (0–100 percentile, 100 = most need): decile
+    ``min(10, floor((100 − need_score) / 10) + 1)``, so scores 90–100 are decile 1. For a composite
+    or a plain value this is the national percentile's decile (regional on the demo, see
+    :func:`need_scope_note`).
+    """
+    published = lsoas["need_decile"].astype("Int64") if "need_decile" in lsoas else None
+    score = pd.to_numeric(lsoas["need_score"], errors="coerce").astype(float)
+    derived = np.minimum(10, np.floor((100.0 - score) / 10.0) + 1)
+    made = pd.Series(derived, index=lsoas.index).astype("Int64")
+    return made if published is None else published.fillna(made)
+
+
+def filter_gaps(result: GapAnalysis, flt: GapFilter, *, keep: pd.Index | None = None) -> GapAnalysis:
+    """``result`` with only the LSOAs ``flt`` keeps (order, ranks and scores unchanged).
+
+    Parameters
+    ----------
+    keep
+        Also keep only these LSOA codes (another filter, e.g. rural or urban), when given.
+
+    Returns
+    -------
+    GapAnalysis
+        A copy whose ``lsoas`` are the kept rows and ``ranked_of`` the area's LSOA count (ranks stay
+        those among all the area's LSOAs).
+    """
+    d = result.lsoas
+    mask = pd.Series(True, index=d.index)
+    if not flt.all_deciles:
+        lo, hi = flt.deciles
+        mask &= need_deciles(d).between(lo, hi).fillna(False)
+    if flt.none_within:
+        mask &= d["orgs_within_radius"] == 0
+    if keep is not None:
+        mask &= d.index.isin(keep)
+    return replace(result, lsoas=d.loc[mask.to_numpy(dtype=bool)], ranked_of=result.rank_total)
+
+
+def _decile_word(result: GapAnalysis) -> str:
+    m = result.need.measure
+    return "IMD" if m is not None and m.id == "imd" else "need"
+
+
+def filter_sentence(result: GapAnalysis, shown: GapAnalysis, flt: GapFilter, *,
+                    extra: str = "") -> str:
+    """One sentence saying what a filter kept.
+
+    E.g. "95 of the 640 LSOAs in Birmingham are in IMD deciles 1–2 and have no food bank within
+    1 km; 150,210 people live in them." Without a filter: how many LSOAs there are, and how many of
+    them (and their residents) have no organisation within the radius.
+
+    Parameters
+    ----------
+    result, shown
+        The whole area's analysis and :func:`filter_gaps` of it with ``flt``.
+    extra
+        A further condition the LSOAs met, in words (``are rural``), when another filter applied.
+    """
+    n, k = result.rank_total, len(shown.lsoas)
+    where, (noun, _) = result.area.name, result.org_nouns
+    r = result.radius_text
+    if not flt.active and not extra:
+        d = result.lsoas
+        none = d.loc[d["orgs_within_radius"] == 0]
+        people = int(round(float(none["population"].sum())))
+        return (f"All {n:,} LSOAs in {where} are shown; {len(none):,} of them have no {noun} within "
+                f"{r}, and {people:,} people live in those.")
+    one = k == 1
+    parts = []
+    if extra:
+        parts.append(extra)
+    if not flt.all_deciles:
+        parts.append(f"{'is' if one else 'are'} in {flt.decile_text(_decile_word(result))}")
+    if flt.none_within:
+        parts.append(f"{'has' if one else 'have'} no {noun} within {r}")
+    what = " and ".join(parts)
+    if k == 0:
+        return f"None of the {n:,} LSOAs in {where} {what}."
+    people = int(round(float(shown.lsoas["population"].sum())))
+    lives = "person lives" if people == 1 else "people live"
+    return f"{k:,} of the {n:,} LSOAs in {where} {what}; {people:,} {lives} in {'it' if one else 'them'}."
+
+
+def map_summary(shown: GapAnalysis) -> str:
+    """One sentence saying what the gaps map shows, for under it (the table is its equivalent).
+
+    E.g. "The map shades the 640 LSOAs shown by need and food bank coverage: 71 have high need and
+    low coverage (strong orange) and 64 high need and high coverage (dark blue-brown); black dots
+    are the 97 food banks in them; the table below gives every LSOA's figures."
+    """
+    d = shown.lsoas
+    noun, nouns = shown.org_nouns
+    counts = d["bivariate_class"].value_counts()
+    gaps, served = int(counts.get("3-1", 0)), int(counts.get("3-3", 0))
+    orgs = int(d["orgs_in_lsoa"].sum())
+    if d.empty:
+        return "The map shows no LSOAs: none meets the filter."
+    return (f"The map shades the {len(d):,} LSOA{'s' if len(d) != 1 else ''} shown by need and "
+            f"{noun} coverage: {gaps:,} {'has' if gaps == 1 else 'have'} high need and low coverage "
+            f"(strong orange) and {served:,} high need and high coverage (darkest); black dots mark "
+            f"the {nouns}, {orgs:,} of them inside these LSOAs; the table below gives every LSOA's "
+            "figures.")
+
+
 # ----------------------------------------------------------------------------- tables to read
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def gap_table(result: GapAnalysis, *, top: int | None = None) -> pd.DataFrame:
     """The ranked gap table with headings a report can use as they are (largest gap first).
 
-    Organisation columns: ``In LSOA``, ``Within <radius>``, ``Nearest (km)`` and ``Per 1,000
-    residents`` (living within the radius).
+    The page shows this table and its CSV download is this table, headings included. Organisation
+    columns are named by what the organisations are (``result.org_nouns``), e.g. ``Food banks in
+    LSOA``, ``Food banks within 1 km``, ``Nearest food bank (km)`` and ``Food banks per 1,000
+    residents`` (residents living within the radius). ``Gap rank`` is among all the area's LSOAs,
+    also for a filtered result.
 
     Parameters
     ----------
@@ -812,6 +1140,7 @@ def gap_table(result: GapAnalysis, *, top: int | None = None) -> pd.DataFrame:
     """
     d = result.lsoas if top is None else result.lsoas.head(top)
     r = result.radius_text
+    noun, nouns = result.org_nouns
     out = pd.DataFrame({
         "Gap rank": d["gap_rank"],
         "LSOA code": d.index,
@@ -819,10 +1148,10 @@ def gap_table(result: GapAnalysis, *, top: int | None = None) -> pd.DataFrame:
         "Ward": d["ward_name"],
         "Need (0–100)": d["need_score"].round(1),
         "IMD decile": d["imd_decile"],
-        "In LSOA": d["orgs_in_lsoa"],
-        f"Within {r}": d["orgs_within_radius"],
-        "Nearest (km)": d["nearest_org_km"].round(2),
-        "Per 1,000 residents": d["orgs_per_1000"].round(2),
+        f"{_cap(nouns)} in LSOA": d["orgs_in_lsoa"],
+        f"{_cap(nouns)} within {r}": d["orgs_within_radius"],
+        f"Nearest {noun} (km)": d["nearest_org_km"].round(2),
+        f"{_cap(nouns)} per 1,000 residents": d["orgs_per_1000"].round(2),
         "Population": d["population"].round(0).astype("Int64"),
         "Gap score": d["gap_score"].round(1),
         "Class": d["bivariate_label"],
@@ -833,9 +1162,11 @@ def gap_table(result: GapAnalysis, *, top: int | None = None) -> pd.DataFrame:
 
 
 def ward_table_display(result: GapAnalysis) -> pd.DataFrame:
-    """:func:`ward_table` with headings a report can use as they are."""
+    """:func:`ward_table` with headings a report can use as they are (the page's ward table and its
+    CSV download), organisations named as in :func:`gap_table`."""
     w = ward_table(result)
     r = result.radius_text
+    noun, nouns = result.org_nouns
     out = pd.DataFrame({
         "Gap rank": w["gap_rank"],
         "Ward code": w["ward_code"],
@@ -844,10 +1175,10 @@ def ward_table_display(result: GapAnalysis) -> pd.DataFrame:
         "LSOAs": w["lsoas"],
         "Population": w["population"].round(0).astype("Int64"),
         "Need (0–100)": w["need_score"].round(1),
-        "Organisations": w["orgs_in_ward"],
-        "Per 1,000 residents": w["orgs_per_1000_residents"].round(2),
+        _cap(nouns): w["orgs_in_ward"],
+        f"{_cap(nouns)} per 1,000 residents": w["orgs_per_1000_residents"].round(2),
         "Gap LSOAs": w["lsoas_high_need_low_coverage"],
-        f"People with none within {r}": w["people_no_org_within_radius"].round(0).astype("Int64"),
+        f"People with no {noun} within {r}": w["people_no_org_within_radius"].round(0).astype("Int64"),
         "Gap score": w["gap_score"].round(1),
     })
     return out

@@ -75,7 +75,7 @@ def lsoa_tooltip(result: GapAnalysis) -> tuple[list[Column], list[tuple[str, str
     lines = [
         ("b", "{lsoa_name} ({lsoa_code})"),
         ("", "Ward: {ward_name} · {lad_name}"),
-        ("", f"Gap rank {{gap_rank:,.0f}} of {len(d):,}: {{cls}}"),
+        ("", f"Gap rank {{gap_rank:,.0f}} of {result.rank_total:,}: {{cls}}"),
         ("dim", f"{literal(result.need.label)}: need {{need_score:.0f}}/100 · {{orgs_in_lsoa:,.0f}} in the "
                 f"LSOA, {{orgs_within_radius:,.0f}} within {r} ({{orgs_per_1000:.2f}} per 1,000 "
                 "residents); nearest {nearest_org_km:.1f} km · population {population:,.0f}"),
@@ -159,7 +159,7 @@ def bivariate_deck(
                 line_width_px=1 if many else 1.5, max_radius_px=10, layer_id="organisations",
             ))
     return build_lsoa_map(
-        tileset=ts, lsoa_codes=d.index, fill=fill, palette=palette, view=ctx.view, columns=columns,
+        tileset=ts, lsoa_codes=d.index, fill=fill, palette=palette, view=ctx.view, bounds=ctx.bounds, columns=columns,
         tooltip=lines, attributes=attributes, layers=ctx.layers(extra), layer_tooltip=TOOLTIP_HTML,
         static_layers=maps.OUTLINE_LAYER_IDS, line=ctx.lsoa_line, opacity=_OPACITY,
     )
