@@ -16,7 +16,7 @@ def test_registry_is_the_families_measures_in_order() -> None:
     assert list(measures.MEASURES) == declared
     assert len(declared) == len(set(declared))
     assert [f.__name__.rpartition(".")[2] for f in measures.FAMILIES] == [
-        "imd", "subdomains", "jobs", "cni", "census", "change"]
+        "imd", "subdomains", "jobs", "cni", "census", "change", "rural"]
 
 
 def test_every_measure_declares_kind_datasets_and_provider() -> None:
@@ -38,7 +38,8 @@ def test_domains_come_from_the_one_list() -> None:
 
 def test_providers_are_the_table_parts(table25: pd.DataFrame) -> None:
     names = [p.name for p in measures.providers()]
-    assert names == ["imd", "at_risk_jobs", "furlough", "cni2023", "ethnicity", "imd_change"]
+    assert names == ["imd", "at_risk_jobs", "furlough", "cni2023", "ethnicity", "imd_change",
+                     "rural_urban"]
     for m in measures.measures_for("2025"):  # each measure's columns are in the table its provider built
         assert m.views_in(table25.columns) == list(m.views), m.id
 

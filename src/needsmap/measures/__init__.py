@@ -19,12 +19,12 @@ from types import ModuleType
 import pandas as pd
 
 from needsmap.data.loaders import IMD_PROVIDER, Provider, build_lsoa_table
-from needsmap.measures import census, change, cni, imd, jobs, subdomains
+from needsmap.measures import census, change, cni, imd, jobs, rural, subdomains
 from needsmap.measures.base import KINDS, Kind, Measure, ProfileRow, View
 from needsmap.types import Edition
 
 #: the measure families, in the order their measures are listed
-FAMILIES: tuple[ModuleType, ...] = (imd, subdomains, jobs, cni, census, change)
+FAMILIES: tuple[ModuleType, ...] = (imd, subdomains, jobs, cni, census, change, rural)
 #: groups of the overall IMD and its domains (tooltips and tables list their deciles)
 DOMAIN_GROUPS = ("Deprivation", "IMD domain")
 
