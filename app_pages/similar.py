@@ -7,7 +7,7 @@ import streamlit as st
 
 from needsmap import areas, data
 from needsmap.analysis import similar as sm
-from needsmap.analysis.coverage import DEFAULT_RADIUS_KM, radius_text, reference_points
+from needsmap.analysis.coverage import DEFAULT_RADIUS_KM, org_nouns, radius_text, reference_points
 from needsmap.data import map_assets
 from needsmap.data.catalog import data_version
 from needsmap.data.loaders import is_national
@@ -104,6 +104,7 @@ def _choose(sel: Selection, table: pd.DataFrame) -> tuple[sm.PlaceLevel, str] | 
         code = _typed(table) or searched
         if code:
             return level, code
+    lad: str | None
     if area.level in ("lad", "ward"):
         lad = area.code if area.level == "lad" else areas.parents(area, geography(EDITION))["lad"]
     else:
@@ -111,8 +112,9 @@ def _choose(sel: Selection, table: pd.DataFrame) -> tuple[sm.PlaceLevel, str] | 
         lad = _pick("Local authority", "similar_lad", areas.options(geography(EDITION), "lad", within=within),
                     "Choose a local authority")
         if lad is None:
-            st.info(f"{markdown_literal(area.label)} is selected. Choose a local authority here (or a local authority or ward "
-                    "in the sidebar) to find the places most like it, its wards or its neighbourhoods.",
+            st.info(f"{markdown_literal(area.label)} is selected. Choose a local authority here (or a local "
+                    "authority or ward in the sidebar) to find the places most like it, its wards or its "
+                    "neighbourhoods.",
                     icon=":material/info:")
             return None
     if level == "lad":
@@ -155,13 +157,16 @@ with guard():
         imported = org_layer_picker(key="similar_layer")
 
     similar = sm.similar_places(table, code, level, n, include_self=True, profiles=_profiles(level, version))
-    coverage = None
+    coverage, noun = None, "organisation"
     if imported is not None:
+        layer_id = st.session_state.get("orgs_layer_id")
+        noun, _ = org_nouns(imported.table, layer_id=layer_id if isinstance(layer_id, str) else None)
         coverage = sm.place_coverage(table, _points(version), imported.table, similar["code"], level,
                                      radius_km=radius)
-    st.markdown(f"**{markdown_literal(sm.summary_sentence(similar, coverage, radius_km=radius))}**")
+    sentence = sm.summary_sentence(similar, coverage, noun=noun, radius_km=radius)
+    st.markdown(f"**{markdown_literal(sentence)}**")
 
-    shown = sm.display_table(similar, coverage, radius_km=radius)
+    shown = sm.display_table(similar, coverage, noun=noun, radius_km=radius)
     st.caption("Row 0 is the place itself. Distance: how far apart two places' seven standardised domain "
                "scores are (smaller = more alike). The z columns are each domain's standardised score "
                "(0 = England's average neighbourhood, +1 = one standard deviation more deprived)."

@@ -156,12 +156,12 @@ def test_page_for_a_local_authority() -> None:
     assert at.session_state["similar_level"] == "lad"
     text = _texts(at)
     assert sm.METHOD in text
-    assert "The 10 local authorities most like Birmingham" in text and "organisation within 1 km" in text
+    assert "The 10 local authorities most like Birmingham" in text and "food bank within 1 km" in text
     shown = at.dataframe[0].value
     want = _raw_nearest("lad", raw.BIRMINGHAM)
     assert shown["Code"].tolist() == [raw.BIRMINGHAM, *want.index]
     assert shown["#"].tolist() == list(range(11))
-    assert "% LSOAs with an organisation within 1 km" in shown.columns
+    assert "% LSOAs with a food bank within 1 km" in shown.columns
     assert shown["vs this place (points)"].iloc[0] == 0
 
     csv = raw.read_csv_bytes(download_bytes(at, "Download this table (CSV)"))
