@@ -12,10 +12,12 @@ from needsmap.data import map_assets
 from needsmap.data.catalog import data_version, get_dataset
 from needsmap.data.loaders import is_national, table_scope
 from needsmap.export import download
-from needsmap.measures import Measure, View, get_measure, measures_for
+from needsmap.measures import Measure, View, domain_measures, get_measure, measures_for
+from needsmap.safe_text import markdown_literal
 from needsmap.types import Edition, england_lsoa_count
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
 from needsmap.ui.map_component import lsoa_map
+from needsmap.viz import maps
 from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck
 
 TABLE_ROWS = 2_000
@@ -49,28 +51,32 @@ def _whole_imd_columns(edition: Edition, version: str) -> frozenset[str]:
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=8)
-def _map(edition: Edition, area: Area, measure_id: str, view: View, version: str) -> ChoroplethMap:
-    """The Explore map (``version``, the data folder's :func:`~needsmap.data.catalog.data_version`, keys the cache)."""
+def _map(edition: Edition, area: Area, measure_id: str, view: View, highlight: str | None,
+         version: str) -> ChoroplethMap:
+    """The Explore map, the ``highlight`` LSOA outlined (``version``, the data folder's
+    :func:`~needsmap.data.catalog.data_version`, keys the cache)."""
     full = lsoa_table(edition)
+    lines = maps.highlight_layers(boundaries(edition), [highlight]) if highlight else []
     tileset, attrs = map_assets.assets(edition, full)  # static files the browser caches (made once)
     column = get_measure(measure_id).column(view)
     return choropleth_deck(areas.select(full, area), boundaries(edition), measure=measure_id,
                            view=view, edition=edition, area=area,
                            lad_boundaries=lad_boundaries(),
                            ward_boundaries=ward_boundaries() if area.level in ("lad", "ward") else None,
-                           national=_national(edition, column), tileset=tileset, attributes=attrs)
+                           national=_national(edition, column), tileset=tileset, attributes=attrs,
+                           extra_layers=lines)
 
 
-def _groups(ms: list[Measure]) -> dict[str, list[Measure]]:
-    out: dict[str, list[Measure]] = {}
-    for m in ms:
-        out.setdefault(m.group, []).append(m)
-    return out
+def _option_label(m: Measure) -> str:
+    """A measure as the picker lists it: its group, then its label (typing either finds it)."""
+    return f"{m.group} · {m.label}"
 
 
-def _first_of_group() -> None:
-    """A new group was picked: start at its first measure."""
-    st.session_state.pop("explore_measure", None)
+def _quick_pick() -> None:
+    """A domain button was pressed: show that measure."""
+    picked = st.session_state.get("explore_quick")
+    if picked:
+        st.session_state["explore_measure"] = picked
 
 
 st.title("Explore need")
@@ -79,23 +85,23 @@ with guard():
     table = lsoa_table(sel.edition)
     # every registered measure whose columns this edition's table has (new measures appear by themselves)
     available = [m for m in measures_for(sel.edition) if m.views_in(table.columns)]
-    groups = _groups(available)
-
-    c1, c2, c3 = st.columns([1.2, 2.2, 1.6])
-    if st.session_state.get("explore_group") not in groups:
-        st.session_state["explore_group"] = next(iter(groups))
-    group = c1.selectbox("Measure group", list(groups), key="explore_group", on_change=_first_of_group,
-                         help="The overall Index, its seven domains, their sub-domains, and further "
-                              "measures of need.")
-    ids = [m.id for m in groups[group]]
+    ids = [m.id for m in available]
     if st.session_state.get("explore_measure") not in ids:
         st.session_state["explore_measure"] = ids[0]
-    measure = get_measure(c2.selectbox("Measure", ids, key="explore_measure",
-                                       format_func=lambda i: get_measure(i).label))
+    c1, c2 = st.columns([3, 1.6])
+    measure = get_measure(c1.selectbox(
+        "Measure", ids, key="explore_measure", format_func=lambda i: _option_label(get_measure(i)),
+        help="Every measure in one list, by group: the overall Index, its seven domains, their "
+             "sub-domains, and further measures of need. Type to search (e.g. 'health', 'no "
+             "qualifications')."))
+    domains = [m.id for m in domain_measures() if m.id in ids]
+    st.session_state["explore_quick"] = measure.id if measure.id in domains else None
+    st.pills("Index and domains", domains, key="explore_quick", on_change=_quick_pick,
+             format_func=lambda i: get_measure(i).short_label, label_visibility="collapsed")
     views = measure.views_in(table.columns)
     if st.session_state.get("explore_view") not in views:
         st.session_state["explore_view"] = measure.default_view if measure.default_view in views else views[0]
-    view = c3.radio("Show as", views, key="explore_view", horizontal=True,
+    view = c2.radio("Show as", views, key="explore_view", horizontal=True,
                     format_func=lambda v: VIEW_LABELS.get(v, v), help=VIEW_HELP)
     if measure.description:
         st.caption(measure.description)
@@ -117,14 +123,17 @@ with guard():
                   f"{summary.share_residents_20:.0%} of residents", delta_color="off", delta_arrow="off")
     st.write(summary_sentence(summary, sel.area.name))
 
-    cm = _map(sel.edition, sel.area, measure.id, view, data_version())
+    cm = _map(sel.edition, sel.area, measure.id, view, sel.lsoa, data_version())
     left, right = st.columns([4, 1])
     with left:
         lsoa_map(cm.map.spec, cm.map.values, key="explore_map", height=620)
     with right:
         st.html(cm.legend_html)
         wards_note = ", wards (thin, edged in white)" if sel.area.level in ("lad", "ward") else ""
-        st.caption(f"Lines: local authorities (thick){wards_note}. Hover a neighbourhood for its figures.")
+        found = (f" Outlined in magenta: {markdown_literal(sel.place.label)}." if sel.place is not None
+                 and sel.lsoa else "")
+        st.caption(f"Lines: local authorities (thick){wards_note}.{found} Hover a neighbourhood for its "
+                   "figures; the table below lists every one.")
         if view in ("score", "value") and _national(sel.edition, measure.column(view)) is None:
             scope = table_scope(table)
             st.caption(f"Colours: tenths of the neighbourhoods shown, not of England's — the demo "

@@ -10,6 +10,7 @@ import streamlit as st
 
 from needsmap import areas
 from needsmap.analysis import profile as pr
+from needsmap.analysis.place_search import Place
 from needsmap.data.catalog import data_version
 from needsmap.export import download
 from needsmap.report import _content as content
@@ -61,11 +62,23 @@ def _label(df: pd.DataFrame, code: str) -> str:
     return f"{r['lsoa_name']} ({code}) — IMD decile {r['imd_decile']}"
 
 
+def _follow_search(place: Place | None) -> None:
+    """A postcode or LSOA found by the sidebar's search box opens here: fill it in, once per search."""
+    if place is None or st.session_state.get("profile_followed") == place:
+        return
+    st.session_state["profile_followed"] = place
+    if place.postcode:
+        st.session_state["profile_kind"] = "postcode"
+        st.session_state["profile_postcode"] = place.postcode
+    elif place.lsoa:
+        st.session_state["profile_kind"] = "lsoa"
+        st.session_state["profile_lsoa_code"] = place.lsoa["lsoa21"]
+
+
 def _choose(sel_area: areas.Area, edition: Edition) -> tuple[str, str] | None:
     """Widgets choosing what to profile; returns (kind, key) or None when nothing is chosen yet."""
-    default_kind = "ward" if sel_area.level == "ward" else "lsoa"
-    if "profile_kind" not in st.session_state:
-        st.session_state["profile_kind"] = default_kind
+    if "profile_kind" not in st.session_state:  # the page opens on postcode entry
+        st.session_state["profile_kind"] = "postcode"
     kind = st.radio("Profile of", list(KINDS), format_func=KINDS.get, key="profile_kind", horizontal=True)
     geo = geography("2025")
     if kind == "postcode":
@@ -110,6 +123,7 @@ st.caption("A one-page, citable profile of a neighbourhood, ward or local author
            "report: deprivation on every domain, people, and sources — download it as PDF or Markdown.")
 with guard():
     sel = selection()
+    _follow_search(sel.place)
     chosen = _choose(sel.area, sel.edition)
     if chosen is None:
         st.info("Type a postcode to see the profile of the neighbourhood it is in.")
@@ -135,6 +149,17 @@ with guard():
         st.info(note)
 
     map_png, _ = _figures(kind, key, sel.edition, data_version())
+    st.subheader("Figures bids quote")
+    header, bid = content.bid_rows(prof)
+    cols = st.columns(len(bid))
+    for col, fig in zip(cols, prof.bid, strict=True):
+        col.metric(fig.label, fig.value_text, fig.england_text, delta_color="off", delta_arrow="off",
+                   help=f"{fig.band + '. ' if fig.band else ''}{fig.note}.")
+        if fig.band:
+            col.caption(fig.band)
+    with st.expander("The same figures as a table"):
+        st.dataframe(pd.DataFrame(bid, columns=header), hide_index=True, width="stretch",
+                     key="profile_bid_table")
     left, right = st.columns([5, 6])
     left.image(map_png, caption=f"Outlined in red, in {prof.local_authority}; colours: IMD {sel.edition} "
                "decile. Dashed lines: wards.", width="stretch")

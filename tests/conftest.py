@@ -115,6 +115,44 @@ def _install_apptest_harness() -> None:
     AppTest._run = checked_run  # type: ignore[method-assign]
 
 
+#: text typed into selectboxes that accept new options (widget id -> text), for their next run
+_TYPED: dict[str, str] = {}
+
+
+def _install_typed_selectbox() -> None:
+    """Let AppTest send typed text as a selectbox's value, as the browser does for a selectbox made
+    with ``accept_new_options=True`` (AppTest itself can only choose one of the options)."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+    from streamlit.testing.v1.element_tree import Selectbox
+
+    if getattr(Selectbox, "_needsmap_typed", False):
+        return
+    original = Selectbox._widget_state
+
+    def widget_state(self: Selectbox[Any]) -> WidgetState:
+        text = _TYPED.pop(self.id, None)
+        if text is None:
+            return original.fget(self)  # type: ignore[no-any-return]
+        state = WidgetState()
+        state.id = self.id
+        state.string_value = text
+        return state
+
+    Selectbox._widget_state = property(widget_state)  # type: ignore[method-assign,assignment]
+    Selectbox._needsmap_typed = True  # type: ignore[attr-defined]
+
+
+def type_into(box: Any, text: str) -> Any:
+    """Type ``text`` into a selectbox made with ``accept_new_options=True`` and press Enter.
+
+    Returns the widget: call ``.run()`` on it.
+    """
+    _install_typed_selectbox()
+    _TYPED[box.id] = text
+    box._value = text
+    return box
+
+
 def download_bytes(at: AppTest, label: str) -> bytes:
     """The bytes the download button labelled ``label`` (exactly, or the one label starting with it)
     serves after the last run, as the browser would get them (a deferred button's callable is run)."""

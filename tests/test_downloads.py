@@ -194,6 +194,7 @@ def test_sources_csv_lists_the_catalog_and_which_files_are_in_the_data_folder() 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_profile_markdown_and_pdf_carry_the_published_rank(edition: str) -> None:
     at = _open("profile", edition)
+    at.radio(key="profile_kind").set_value("lsoa").run()
     at.text_input(key="profile_lsoa_code").set_value(LSOA).run()
     imd = raw.imd(edition)
     rank, n = int(imd.loc[LSOA, "IMD_rank"]), _n(edition)

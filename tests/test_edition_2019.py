@@ -57,6 +57,7 @@ def test_organisations_2019_ranks_are_the_2019_files() -> None:
 
 def test_profile_2019_of_a_lsoa_2011() -> None:
     at = _open("profile")
+    at.radio(key="profile_kind").set_value("lsoa").run()
     at.text_input(key="profile_lsoa_code").set_value("E01009219").run()
     rank = int(raw.imd("2019").loc["E01009219", "IMD_rank"])
     assert f"{rank:,} of {len(raw.imd('2019')):,}" in " ".join(c.value for c in at.code)

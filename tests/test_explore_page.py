@@ -43,9 +43,9 @@ def test_birmingham_default_then_domain_rank_and_england() -> None:
     assert view.layer_ids[-1] == "place-names" and "ward-outlines" in view.layer_ids
     assert "{imd_decile:,.0f}" in view.spec["tooltip"][2]["text"]  # decile view: the IMD decile
 
-    at.selectbox(key="explore_group").set_value("IMD domain").run()
-    assert at.session_state["explore_measure"] == "income"  # first domain of the group
-    at.selectbox(key="explore_measure").set_value("health").run()
+    assert "IMD domain · Health deprivation and disability" in at.selectbox(key="explore_measure").options
+    at.button_group(key="explore_quick").set_value("health").run()  # one click on the domain's button
+    assert at.session_state["explore_measure"] == "health"
     assert not at.exception, [e.value for e in at.exception]
     assert "health deprivation and disability" in _text(at)
 

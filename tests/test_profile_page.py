@@ -21,7 +21,8 @@ def _downloads(at: AppTest) -> list[str]:
 
 def test_choose_lsoa_by_key_and_download(tmp_path: object) -> None:
     at = _profile_page(area="E08000025", edition="2019")
-    assert at.radio(key="profile_kind").value == "lsoa"  # Birmingham → LSOAs of Birmingham
+    assert at.radio(key="profile_kind").value == "postcode"  # the page opens on postcode entry
+    at.radio(key="profile_kind").set_value("lsoa").run()
     at.text_input(key="profile_lsoa_code").set_value("E01009219").run()
     assert not at.exception, [e.value for e in at.exception]
     text = " ".join(c.value for c in at.code)

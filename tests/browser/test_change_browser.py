@@ -45,7 +45,7 @@ def test_explore_shows_at_risk_jobs(server: str, browser: Browser, artifacts: Pa
     page.goto(f"{server}/?area=E08000025&edition=2025", timeout=120_000)
     page.get_by_text("Hover a neighbourhood").first.wait_for(timeout=180_000)
     wait_idle(page)
-    _pick(page, "Measure group", "Jobs and economy")
+    _pick(page, "Measure", "Jobs and economy · Jobs at risk in the 2020 shutdown")
     page.get_by_text("Jobs at risk in the 2020 shutdown").first.wait_for(timeout=120_000)
     assert page.get_by_text("accommodation and food").count()
     page.locator(MAP_FRAME).first.scroll_into_view_if_needed()

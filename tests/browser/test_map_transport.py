@@ -227,11 +227,11 @@ def test_measure_switch_sends_values_not_boundaries(england: tuple[Page, Recorde
     layers_before = map_frame(page).locator("#map").evaluate("() => window.needsmapMap.layers()")
     asked_before = len(rec.requests)
     first_ws = len(rec.ws_bytes)
-    group = page.get_by_role("combobox", name="Measure group", exact=True)
-    if "IMD domain" in group.inner_text():  # another domain of the same group
-        _pick(page, "Measure", "Employment deprivation")
-    else:  # the domains' group opens at its first, income
-        _pick(page, "Measure group", "IMD domain")
+    picker = page.get_by_role("combobox", name="Measure", exact=True)
+    if "Employment deprivation" in picker.inner_text():  # another domain
+        _pick(page, "Measure", "IMD domain · Income deprivation")
+    else:
+        _pick(page, "Measure", "IMD domain · Employment deprivation")
     after = wait_map_drawn(page, after=int(before["drawn"]), level="national", timeout_ms=LONG)
     wait_idle(page, LONG)
     new_requests = rec.requests[asked_before:]

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from needsmap import areas
+from needsmap.analysis.bands import bid_band
 from needsmap.crs import BNG, WGS84
 from needsmap.data import load_boundaries, load_lsoa_table, read_table
 from needsmap.data._cache import cached
@@ -80,11 +81,13 @@ __all__ = [
     "RECOMPUTED",
     "SUBDOMAIN_IDS",
     "AreaProfile",
+    "BidFigure",
     "LsoaProfile",
     "RankFigure",
     "Rate",
     "age_table",
     "area_profile",
+    "bid_figures",
     "decile_phrase",
     "england_age_pct",
     "england_ethnicity_pct",
@@ -157,6 +160,8 @@ class RankFigure:
     decile: int | None
     of: int
     score: float | None = None
+    #: the bid band of the rank ("Top 20% most deprived LSOA"; :func:`needsmap.analysis.bands.bid_band`)
+    band: str = ""
 
     @property
     def percentile(self) -> float | None:
@@ -171,11 +176,12 @@ class RankFigure:
         return f"rank {self.rank:,} of {self.of:,} (decile {self.decile})"
 
 
-def _rank_figure(row: pd.Series, measure: str, total: int) -> RankFigure:
+def _rank_figure(row: pd.Series, measure: str, edition: Edition) -> RankFigure:
     score = row.get(f"{measure}_score")
-    return RankFigure(label=get_measure(measure).label, rank=_int(row.get(f"{measure}_rank")),
-                      decile=_int(row.get(f"{measure}_decile")), of=total,
-                      score=_float(score) if score is not None else None)
+    rank = _int(row.get(f"{measure}_rank"))
+    return RankFigure(label=get_measure(measure).label, rank=rank,
+                      decile=_int(row.get(f"{measure}_decile")), of=england_lsoa_count(edition),
+                      score=_float(score) if score is not None else None, band=bid_band(rank, edition))
 
 
 @dataclass
@@ -252,6 +258,34 @@ class Rate:
 
 
 @dataclass
+class BidFigure:
+    """One of the figures bids quote (see :func:`bid_figures`), with England's beside it.
+
+    Attributes
+    ----------
+    label
+        What it is, e.g. ``"IMD 2019 rank (1 = most deprived)"``.
+    value
+        The number: a rank (1 = most deprived), or a percentage (0–100); ``None`` when unknown.
+    value_text
+        As printed: ``"5,929 of 32,844"``, ``"25.3%"``, or ``"n/a"``.
+    band
+        For a rank, its band (:func:`needsmap.analysis.bands.bid_band`), else ``""``.
+    england_text
+        England's figure: the ranks of the band's LSOAs, or England's percentage.
+    note
+        Source and method in a few words.
+    """
+
+    label: str
+    value: float | None
+    value_text: str
+    band: str
+    england_text: str
+    note: str
+
+
+@dataclass
 class Translation:
     """How a code of the other LSOA vintage was translated to the edition asked for."""
 
@@ -295,6 +329,7 @@ class LsoaProfile:
     kind: str = "lsoa"
     postcode: str | None = None
     postcode_note: str = ""
+    bid: list[BidFigure] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -335,6 +370,7 @@ class AreaProfile:
     orgs: dict[str, Any] | None
     summary: str
     sources: list[str]
+    bid: list[BidFigure] = field(default_factory=list)
     method: str = field(default=(
         "Population-weighted: each LSOA counts in proportion to its residents. Shares of residents "
         "'in the 10% / 20% most deprived' count the residents of LSOAs in IMD deciles 1 / 1–2."))
@@ -500,9 +536,8 @@ def other_edition(code: str, *, edition: Edition, other_table: pd.DataFrame | No
         return out
     t = other_table if other_table is not None else load_lsoa_table(oth)
     row = t.loc[code]
-    total = england_lsoa_count(oth)
-    out["imd"] = asdict(_rank_figure(row, "imd", total))
-    out["domains"] = {d: asdict(_rank_figure(row, d, total)) for d in DOMAIN_IDS}
+    out["imd"] = asdict(_rank_figure(row, "imd", oth))
+    out["domains"] = {d: asdict(_rank_figure(row, d, oth)) for d in DOMAIN_IDS}
     out["note"] = (f"Same boundary in 2011 and 2021 (ONS change code U), so the editions sit side by "
                    f"side. Ranks are out of {england_lsoa_count('2019'):,} LSOAs (2019) and "
                    f"{england_lsoa_count('2025'):,} (2025): compare deciles; a rank is relative to "
@@ -869,6 +904,121 @@ def _lsoa_summary(p_name: str, code: str, ward: str, lad: str, edition: Edition,
     return " ".join(parts)
 
 
+#: the employment domain rate, as bid tables name it
+EMPLOYMENT_RATE_LABEL = "Working-age people employment-deprived (IMD employment domain rate)"
+NO_QUALS_LABEL = "Residents aged 16+ with no qualifications (Census 2021)"
+
+
+def _band_england(edition: Edition, band: str) -> str:
+    """England beside a rank: how many LSOAs there are, and the ranks the band holds."""
+    from needsmap.analysis.bands import BID_BANDS
+
+    total = england_lsoa_count(edition)
+    for share in BID_BANDS:
+        if band.startswith(f"Top {round(share * 100)}%"):
+            return f"of {total:,} LSOAs; top {round(share * 100)}% = ranks 1–{int(share * total):,}"
+    return f"of {total:,} LSOAs"
+
+
+def _no_quals(t: pd.DataFrame, codes: list[str] | None) -> float | None:
+    """% of residents aged 16+ with no qualifications over ``codes`` (all rows: ``None``)."""
+    if not {"no_qualifications", "residents_16plus"} <= set(t.columns):
+        return None
+    sub = t if codes is None else t.loc[codes]
+    num, den = sub["no_qualifications"].astype(float), sub["residents_16plus"].astype(float)
+    ok = num.notna() & den.notna()
+    if not ok.any() or (codes is not None and not ok.all()) or float(den[ok].sum()) <= 0:
+        return None
+    return 100 * float(num[ok].sum()) / float(den[ok].sum())
+
+
+def _employment_rate(t: pd.DataFrame, codes: list[str] | None) -> float | None:
+    """The IMD employment domain rate (%) of one LSOA, or the population-weighted mean of several."""
+    if "employment_score" not in t.columns:
+        return None
+    sub = t if codes is None else t.loc[codes]
+    score = sub["employment_score"].astype(float)
+    if score.isna().all() or (codes is not None and score.isna().any()):
+        return None
+    if len(sub) == 1:
+        return 100 * float(score.iloc[0])
+    wcol = "population_mid2022" if "population_mid2022" in sub.columns else "population"
+    w = sub[wcol].astype(float)
+    ok = score.notna() & w.notna()
+    return 100 * float((score[ok] * w[ok]).sum() / w[ok].sum()) if float(w[ok].sum()) > 0 else None
+
+
+def bid_figures(table: pd.DataFrame, codes: list[str], edition: Edition) -> list[BidFigure]:
+    """The four figures bids quote about a neighbourhood, with England's beside each.
+
+    For one LSOA: its IMD rank and its health deprivation rank, each with its band ("Top 20% most
+    deprived LSOA", :func:`needsmap.analysis.bands.bid_band`); the % of residents aged 16+ with no
+    qualifications (Census 2021 TS067); and the % of working-age people employment-deprived (the
+    IMD employment domain rate: people involuntarily out of work, from benefit claims). For several
+    LSOAs (a ward or local authority) the ranks give way to the residents living in England's 10% and
+    20% most deprived LSOAs.
+
+    Parameters
+    ----------
+    table
+        The edition's LSOA table (``load_lsoa_table(edition)``); England's figures need it national
+        (on the demo they read "–").
+    codes
+        LSOA codes of the edition's vintage, shape ``(n,)``.
+    edition
+        IMD edition.
+
+    Returns
+    -------
+    list of BidFigure
+        Four figures, ranks first.
+
+    Notes
+    -----
+    No qualifications: sum of people aged 16+ with no qualifications over the sum of residents aged
+    16+ (England 18.1%). Employment: the published domain score (a 0–1 share of the working-age
+    population, shown as %); for several LSOAs and England, weighted by the mid-2022 population
+    (the IMD 2025 denominators; Census 2021 residents when it is absent). The staged IMD 2019 file
+    has no scores: its rate reads n/a until MHCLG's File 7 is fetched.
+    """
+    national = is_national(table)
+    figs: list[BidFigure] = []
+    if len(codes) == 1:
+        row = table.loc[codes[0]]
+        for measure, label in (("imd", f"IMD {edition} rank (1 = most deprived)"),
+                               ("health", "Health deprivation and disability rank")):
+            rank = _int(row.get(f"{measure}_rank"))
+            band = bid_band(rank, edition)
+            figs.append(BidFigure(label, rank, f"{_fmt(rank)} of {england_lsoa_count(edition):,}" if rank else "n/a",
+                                  band, _band_england(edition, band), f"English Indices of Deprivation {edition}"))
+    else:
+        sub = table.loc[codes]
+        pop = sub["population"].astype(float)
+        for measure, label in (("imd", f"IMD {edition}"), ("health", "health deprivation")):
+            dec = sub[f"{measure}_decile"].astype(float)
+            share = 100 * float(pop[dec <= 2].sum()) / float(pop.sum()) if float(pop.sum()) else None
+            figs.append(BidFigure(
+                f"Residents in England's 20% most deprived LSOAs ({label})", share,
+                f"{share:.1f}%" if share is not None else "n/a", "", "England 20% of LSOAs",
+                f"Residents of the LSOAs in national deciles 1–2 ({int((dec <= 2).sum())} of {len(sub)} LSOAs)"))
+    nq = _no_quals(table, codes)
+    nq_eng = _no_quals(table, None) if national else None
+    figs.append(BidFigure(NO_QUALS_LABEL, nq, f"{nq:.1f}%" if nq is not None else "n/a", "",
+                          f"England {nq_eng:.1f}%" if nq_eng is not None else "England –",
+                          "Census 2021 TS067: no qualifications ÷ residents aged 16+"
+                          + ("" if nq is not None or edition == "2025" else
+                             " (not given for an LSOA 2011 that merged into a larger LSOA 2021)")))
+    er = _employment_rate(table, codes)
+    er_eng = _employment_rate(table, None) if national else None
+    figs.append(BidFigure(EMPLOYMENT_RATE_LABEL, er, f"{er:.1f}%" if er is not None else "n/a", "",
+                          f"England {er_eng:.1f}%" if er_eng is not None else "England –",
+                          f"IMD {edition} employment domain score: share of working-age people "
+                          "involuntarily out of work (benefit claimants), not the claimant count"
+                          + ("" if er is not None else "; the IMD 2019 file here has no scores "
+                             "(`needsmap data fetch --only iod2019_file7` brings them)")))
+    return figs
+
+
 def lsoa_profile(code: str | None = None, *, edition: Edition, postcode: str | None = None,
                  table: pd.DataFrame | None = None, other_table: pd.DataFrame | None = None,
                  orgs: pd.DataFrame | None = None, radius_m: float = 1000,
@@ -904,9 +1054,9 @@ def lsoa_profile(code: str | None = None, *, edition: Edition, postcode: str | N
     lsoa, translation = resolve_lsoa(code, edition=edition, table=t)
     row = t.loc[lsoa]
     total = england_lsoa_count(edition)
-    imd = _rank_figure(row, "imd", total)
-    domains = {d: _rank_figure(row, d, total) for d in DOMAIN_IDS}
-    subdomains = {d: _rank_figure(row, d, total) for d in SUBDOMAIN_IDS if f"{d}_rank" in t.columns}
+    imd = _rank_figure(row, "imd", edition)
+    domains = {d: _rank_figure(row, d, edition) for d in DOMAIN_IDS}
+    subdomains = {d: _rank_figure(row, d, edition) for d in SUBDOMAIN_IDS if f"{d}_rank" in t.columns}
     ages = age_table(edition)
     age = _age_summary(ages.loc[lsoa], edition=edition) if lsoa in ages.index else {}
     if age:
@@ -925,8 +1075,8 @@ def lsoa_profile(code: str | None = None, *, edition: Edition, postcode: str | N
     pop_src = ("ONS mid-2020 population estimate" if edition == "2019"
                else "Census 2021 usual residents")
     sources = [f"imd{edition}", f"imd{edition}_subdomains", f"imd{edition}_indicators",
-               "population2020", "census2021_ethnicity", "lsoa11_lsoa21_lookup",
-               "lsoa21_ward24_lookup", *_extra_sources(extra)]
+               "population2020", "census2021_ethnicity", "census2021_qualifications",
+               "lsoa11_lsoa21_lookup", "lsoa21_ward24_lookup", *_extra_sources(extra)]
     if other["comparable"]:
         sources.insert(1, f"imd{_other(edition)}")
     return LsoaProfile(
@@ -938,6 +1088,7 @@ def lsoa_profile(code: str | None = None, *, edition: Edition, postcode: str | N
         extra=extra, other_edition=other, translation=translation, orgs=org, summary=summary,
         sources=list(dict.fromkeys(sources)) + (["nspl_centroids"] if postcode else []),
         postcode=display_postcode(postcode) if postcode else None, postcode_note=pc_note,
+        bid=bid_figures(t, [lsoa], edition),
     )
 
 
@@ -1108,5 +1259,6 @@ def area_profile(text: str, *, edition: Edition, table: pd.DataFrame | None = No
                            else "Census 2021 usual residents"),
         imd=imd, domains=domains, subdomains=subdomains, age_profile=age, idaci=idaci,
         idaopi=idaopi, ethnicity=eth, extra=extra, lsoas=lsoa_list, orgs=org, summary=summary,
-        sources=list(dict.fromkeys(sources)),
+        sources=list(dict.fromkeys(sources + ["census2021_qualifications"])),
+        bid=bid_figures(t, codes, edition),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from needsmap.analysis.bands import bid_band
 from needsmap.analysis.profile import (
     NOT_IN_DEMO,
     AreaProfile,
@@ -22,7 +23,7 @@ from needsmap.types import england_lsoa_count
 Profile = LsoaProfile | AreaProfile
 Row = tuple[str, str, str]
 
-__all__ = ["Profile", "domain_rows", "edition_rows", "england_missing", "extra_rows", "heading",
+__all__ = ["BID_HEADER", "Profile", "bid_rows", "domain_rows", "edition_rows", "england_missing", "extra_rows", "heading",
            "key_figures", "lsoa_rows", "notes", "org_rows", "people_rows", "subdomain_rows", "subtitle"]
 
 
@@ -74,6 +75,15 @@ def england_missing(p: Profile) -> bool:
     return england_figures_missing(p)
 
 
+#: the bid figures' table heading
+BID_HEADER = ["Figure", "This area", "Band", "England", "Source"]
+
+
+def bid_rows(p: Profile) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the figures bids quote (:func:`needsmap.analysis.profile.bid_figures`)."""
+    return BID_HEADER, [[f.label, f.value_text, f.band or "–", f.england_text, f.note] for f in p.bid]
+
+
 def key_figures(p: Profile) -> list[Row]:
     """(label, value, note) rows for the key-figures table."""
     tot = england_lsoa_count(p.edition)
@@ -119,10 +129,10 @@ def domain_rows(p: Profile) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the domain table (IMD first)."""
     tot = england_lsoa_count(p.edition)
     if isinstance(p, LsoaProfile):
-        header = ["Measure", f"Rank of {tot:,}", "Decile", "Among England's"]
+        header = ["Measure", f"Rank of {tot:,}", "Decile", "Among England's", "Band"]
         figs = [p.imd, *p.domains.values()]
-        rows = [[f.label, _n(f.rank), str(f.decile or "n/a"), decile_phrase(f.decile).removeprefix("among the ")]
-                for f in figs]
+        rows = [[f.label, _n(f.rank), str(f.decile or "n/a"), decile_phrase(f.decile).removeprefix("among the "),
+                 bid_band(f.rank, p.edition)] for f in figs]
         o = p.other_edition
         if o.get("comparable"):
             header[1] = f"{p.edition} rank"

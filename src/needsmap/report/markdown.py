@@ -41,9 +41,12 @@ def profile_markdown(p: c.Profile, *, made_on: date | None = None) -> str:
     out: list[str] = [f"# {_esc(c.heading(p))}", "", f"*{_esc(c.subtitle(p))}*", ""]
     out += ["## Key figures", "",
             md_table(["Figure", "Value", "Note"], c.key_figures(p), align="LRL"), ""]
+    header, bid = c.bid_rows(p)
+    out += ["## Figures bids quote", "", md_table(header, bid, align="LRLLL"), ""]
     out += ["## In plain English", "", _esc(p.summary), ""]
     header, rows = c.domain_rows(p)
-    out += ["## Every domain", "", md_table(header, rows, align="LRCL" + "RL"[: len(header) - 4]), ""]
+    lsoa_cols = "LRCLL" if isinstance(p, LsoaProfile) else "LRRR"
+    out += ["## Every domain", "", md_table(header, rows, align=lsoa_cols + "RL"[: max(len(header) - 5, 0)]), ""]
     header, rows = c.subdomain_rows(p)
     if rows:
         out += [md_table(header, rows, align="LRCL"), ""]

@@ -71,13 +71,18 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
                     width=doc.content_width - map_w - 4, size=7.6, label_width=0.44)
     doc.set_y(max(y_map, doc.get_y()) + 1)
 
+    header, bid = c.bid_rows(p)
+    doc.keep_together(14 + 4.7 * (len(bid) + 1))
+    doc.heading("Figures bids quote, with England's", size=11)
+    doc.data_table(header, bid, widths=[2.6, 1.0, 1.6, 1.9, 2.6], align="LRLLL", size=7.3)
+
     doc.heading("In plain English", size=11)
     doc.paragraph(p.summary, size=9.5, boxed=True)
     doc.image_png(chart_png, width_mm=doc.content_width * 0.96)
 
     lsoa = isinstance(p, LsoaProfile)
     header, rows = c.domain_rows(p)
-    comparable = lsoa and len(header) == 6
+    comparable = lsoa and len(header) == 7
     doc.keep_together(14 + 4.7 * (len(rows) + 1))
     if lsoa:
         title = "Every domain" + (f", IMD {p.edition} and {p.other_edition['edition']}"  # type: ignore[union-attr]
@@ -86,9 +91,9 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
         title = "Every domain: residents' share in England's most deprived, population-weighted rank"
     doc.heading(title, size=11)
     if comparable:
-        widths, align = [3.1, 0.95, 0.55, 1.65, 1.35, 1.85], "LRCLRL"
+        widths, align = [2.75, 0.8, 0.5, 1.45, 1.7, 1.1, 1.6], "LRCLLRL"
     elif lsoa:
-        widths, align = [3.2, 1.4, 1.0, 2.2], "LRCL"
+        widths, align = [2.9, 1.1, 0.8, 1.8, 2.0], "LRCLL"
     else:
         widths, align = [2.9, 1.3, 2.05, 2.05], "LRRR"
     doc.data_table(header, rows, widths=widths, align=align, size=7.3)

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from needsmap import areas, data
+from needsmap.analysis.place_search import Place, place_options, resolve_place
 from needsmap.areas import Area
 from needsmap.config import with_demo_hint
 from needsmap.data.catalog import data_version
@@ -132,10 +133,22 @@ def guard() -> Iterator[None]:
 # ----------------------------------------------------------------------------- selection
 @dataclass(frozen=True)
 class Selection:
-    """What the sidebar selected: an area and an IMD edition."""
+    """What the sidebar selected: an area and an IMD edition, and the postcode or LSOA searched for.
+
+    ``place`` is set when the search box found a postcode or an LSOA (``area`` is then the ward it
+    is in): maps outline that neighbourhood and Area profile opens on it.
+    """
 
     area: Area
     edition: Edition
+    place: Place | None = None
+
+    @property
+    def lsoa(self) -> str | None:
+        """The searched neighbourhood's LSOA code in this edition's vintage (``None``: no search)."""
+        from needsmap.analysis.place_search import lsoa_for_edition
+
+        return None if self.place is None else lsoa_for_edition(self.place, self.edition)
 
 
 def _query_defaults() -> tuple[str, Edition]:
@@ -151,7 +164,8 @@ def _query_defaults() -> tuple[str, Edition]:
 def selection() -> Selection:
     """The current selection (from the sidebar; defaults when a page runs on its own)."""
     if "nm_area" in st.session_state and "nm_edition" in st.session_state:
-        return Selection(st.session_state["nm_area"], st.session_state["nm_edition"])
+        return Selection(st.session_state["nm_area"], st.session_state["nm_edition"],
+                         st.session_state.get("nm_place"))
     code, edition = _query_defaults()
     geo = geography(edition)
     try:
@@ -164,25 +178,102 @@ def selection() -> Selection:
     return Selection(area, edition)
 
 
-def _init_widgets(geo: pd.DataFrame) -> None:
-    """First run of a session: set the widgets from the URL (or the defaults)."""
-    if "nm_region" in st.session_state:
-        return
-    code, edition = _query_defaults()
-    st.session_state["nm_edition_widget"] = edition
+def _place_from_url(geo: pd.DataFrame) -> Place | None:
+    """The postcode or LSOA in the URL (``?postcode=B16 6RE`` or ``?lsoa=E01009143``), if any."""
+    qp = st.query_params
+    text = qp.get("postcode") or qp.get("lsoa")
+    if not text:
+        return None
     try:
-        area = areas.area_from_code(code, geo)
-    except NeedsmapError:
-        area = areas.area_from_code(areas.DEFAULT_AREA_CODE, geo)
+        return resolve_place(str(text), geo)
+    except NeedsmapError as exc:
+        st.session_state["nm_search_msg"] = str(exc)
+        return None
+
+
+def _set_area(area: Area, geo: pd.DataFrame) -> None:
+    """Point the region, local authority and ward pickers at ``area``."""
     up = areas.parents(area, geo)
     st.session_state["nm_region"] = up.get("region", _ALL)
     st.session_state["nm_lad"] = up.get("lad", area.code if area.level == "lad" else _ALL)
     st.session_state["nm_ward"] = area.code if area.level == "ward" else _ALL
 
 
+def _init_widgets(geo: pd.DataFrame) -> None:
+    """First run of a session: set the widgets from the URL (or the defaults)."""
+    if "nm_region" in st.session_state:
+        return
+    code, edition = _query_defaults()
+    st.session_state["nm_edition_widget"] = edition
+    place = _place_from_url(geo)
+    if place is not None:
+        st.session_state["nm_place"] = place
+        _set_area(place.area, geo)
+        return
+    try:
+        area = areas.area_from_code(code, geo)
+    except NeedsmapError:
+        area = areas.area_from_code(areas.DEFAULT_AREA_CODE, geo)
+    _set_area(area, geo)
+
+
 def _reset(*keys: str) -> None:
+    """A picker changed: the pickers below it start again, and the searched place is let go."""
     for k in keys:
         st.session_state[k] = _ALL
+    st.session_state.pop("nm_place", None)
+
+
+def _on_search() -> None:
+    """The search box was used: select what it names (or keep the message saying why not)."""
+    text = st.session_state.get("nm_search")
+    st.session_state.pop("nm_search_msg", None)
+    if not text:
+        return
+    geo = geography("2025")
+    try:
+        place = resolve_place(str(text), geo)
+    except NeedsmapError as exc:
+        st.session_state["nm_search_msg"] = str(exc)
+        return
+    finally:
+        st.session_state["nm_search"] = None  # the box is ready for the next search
+    _set_area(place.area, geo)
+    if place.lsoa:
+        st.session_state["nm_place"] = place
+    else:
+        st.session_state.pop("nm_place", None)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _search_options(version: str) -> dict[str, str]:
+    """Suggestions of the search box: option key -> label (``version`` keys the cache)."""
+    opts = place_options(geography("2025"))
+    return dict(zip(opts["key"], opts["label"], strict=True))
+
+
+#: what the search box says before anything is typed
+SEARCH_PLACEHOLDER = "Postcode, LSOA, ward, council or region"
+SEARCH_HELP = ("Type a postcode (B16 6RE) or an LSOA code or name (E01009143, Birmingham 136A) and press "
+               "Enter; or start typing a ward, local authority or region and pick a suggestion. A "
+               "postcode or LSOA selects its ward, outlines the neighbourhood on the maps and opens "
+               "on Area profile.")
+
+
+def _search_box() -> None:
+    """The search box at the top of the sidebar, and what it found."""
+    labels = _search_options(data_version())
+    st.selectbox("Find a place", list(labels), index=None, key="nm_search", on_change=_on_search,
+                 format_func=lambda k: labels.get(k, k), placeholder=SEARCH_PLACEHOLDER,
+                 accept_new_options=True, help=SEARCH_HELP)
+    msg = st.session_state.get("nm_search_msg")
+    if msg:
+        st.warning(literal_message(msg), icon=":material/search_off:")
+    place: Place | None = st.session_state.get("nm_place")
+    if place is not None:
+        st.markdown(f":material/location_on: **{markdown_literal(place.label)}**")
+        st.page_link("app_pages/profile.py", label="Open its area profile", icon=":material/description:",
+                     query_params=place.query())
 
 
 def _pick(label: str, key: str, opts: pd.DataFrame, all_label: str | None,
@@ -207,6 +298,7 @@ def render_sidebar() -> Selection:
     geo25 = geography("2025")
     _init_widgets(geo25)
     with st.sidebar:
+        _search_box()
         st.markdown("### Area and edition")
         edition = as_edition(st.radio(
             "Indices of Deprivation edition", EDITIONS, key="nm_edition_widget", horizontal=True,
@@ -223,7 +315,7 @@ def render_sidebar() -> Selection:
         ward = _ALL
         if lad != _ALL:
             ward = _pick("Ward", "nm_ward", areas.options(geo25, "ward", within=areas.area_from_code(lad, geo25)),
-                         "All wards")
+                         "All wards", resets=())
         code = next((c for c in (ward, lad, region) if c != _ALL), areas.ENGLAND_CODE)
         area = areas.area_from_code(code, geo25)
         st.caption(f"Showing **{markdown_literal(area.label)}**, IMD {edition}. Wards and local "
@@ -231,8 +323,18 @@ def render_sidebar() -> Selection:
         for layer, why in damaged_layers(edition).items():
             st.warning(f"Optional layer **{markdown_literal(layer)}** hidden: {literal_message(why)}",
                        icon=":material/layers_clear:")
+    place = st.session_state.get("nm_place")
+    if place is not None and place.area != area:  # the pickers moved elsewhere
+        place = None
+        st.session_state.pop("nm_place", None)
     st.session_state["nm_area"] = area
     st.session_state["nm_edition"] = edition
     st.query_params["area"] = area.code
     st.query_params["edition"] = edition
-    return Selection(area, edition)
+    for key in ("postcode", "lsoa"):
+        want = place.query().get(key) if place is not None else None
+        if want:
+            st.query_params[key] = want
+        elif key in st.query_params:
+            del st.query_params[key]
+    return Selection(area, edition, place)

@@ -168,7 +168,7 @@ def change_deck(
     ctx = map_context(area, table, boundaries, lad_boundaries=lad_boundaries, ward_boundaries=ward_boundaries,
                       style=CHANGE_STYLE, height=height)
     lsoa_view = build_lsoa_map(
-        tileset=ts, lsoa_codes=table.index, fill=fill, palette=list(PALETTE), view=ctx.view, columns=columns,
+        tileset=ts, lsoa_codes=table.index, fill=fill, palette=list(PALETTE), view=ctx.view, bounds=ctx.bounds, columns=columns,
         tooltip=lines, attributes=attributes, layers=ctx.layers(extra_layers), layer_tooltip=TOOLTIP_HTML,
         static_layers=maps.OUTLINE_LAYER_IDS, line=ctx.lsoa_line, opacity=_OPACITY,
     )

@@ -188,7 +188,7 @@ def choropleth_deck(
     fill, palette, legend = shading(table[col], m, v, n_total, ref)
     columns, lines = tooltip_template(table, m, v, edition=edition, attributes=attrs)
     lsoa_view = build_lsoa_map(
-        tileset=ts, lsoa_codes=table.index, fill=fill, palette=palette, view=ctx.view,
+        tileset=ts, lsoa_codes=table.index, fill=fill, palette=palette, view=ctx.view, bounds=ctx.bounds,
         columns=columns, tooltip=lines, attributes=attrs, layers=ctx.layers(extra_layers),
         layer_tooltip=TOOLTIP_HTML, static_layers=maps.OUTLINE_LAYER_IDS, line=ctx.lsoa_line,
         opacity=FILL_OPACITY,

@@ -442,6 +442,7 @@ def build_lsoa_map(
     line: Mapping[str, Any] | None = None,
     opacity: float = 1.0,
     detail: bool = True,
+    bounds: Sequence[float] | None = None,
 ) -> LsoaMap:
     """Build one map view for the browser component.
 
@@ -479,6 +480,10 @@ def build_lsoa_map(
         Multiplies the alpha of colours given without one (1 = opaque).
     detail
         Load the staged detail tiles when zoomed in.
+    bounds
+        ``(minx, miny, maxx, maxy)`` (degrees) the view frames. On a map narrower or lower than
+        the view was made for (a phone: 390 px), the browser zooms out until they fit whole, on
+        first draw and on "Reset view".
 
     Returns
     -------
@@ -553,6 +558,8 @@ def build_lsoa_map(
                      "zoom": float(view.zoom)}
     else:
         view_json = {k: float(view[k]) for k in ("longitude", "latitude", "zoom")}
+    if bounds is not None:
+        view_json["bounds"] = [round(float(b), 6) for b in bounds]  # type: ignore[assignment]
     spec = {
         "tileset": tileset.url,
         "attributes": attributes.url if attributes is not None else None,

@@ -181,6 +181,44 @@ def outline_layer(gdf: gpd.GeoDataFrame, *, colour: RGB = OUTLINE_LAD, width_px:
     )
 
 
+#: the searched-for neighbourhood's outline: magenta over a white casing (apart from every viridis step)
+HIGHLIGHT: RGB = (214, 0, 122)
+#: ids of the highlight's layers, bottom first
+HIGHLIGHT_LAYER_IDS = ("highlight-casing", "highlight")
+
+
+def highlight_layers(gdf: gpd.GeoDataFrame, codes: Sequence[str], *, key: str = "lsoa_code",
+                     width_px: float = 3.0) -> list[pdk.Layer]:
+    r"""A thick outline around the polygons of ``gdf`` whose ``key`` is in ``codes`` (a searched
+    postcode's LSOA): a white casing under a :data:`HIGHLIGHT` line, drawn above the shading.
+
+    Parameters
+    ----------
+    gdf
+        Polygons (EPSG:4326), e.g. ``load_boundaries(edition)``.
+    codes
+        Codes to outline; codes not in ``gdf`` are left out (none found: no layers).
+
+    Returns
+    -------
+    list of pydeck.Layer
+        Two ``PathLayer``\ s with ids :data:`HIGHLIGHT_LAYER_IDS`, or ``[]``.
+    """
+    want = gdf.loc[gdf[key].isin(list(codes))]
+    if want.empty:
+        return []
+    rings = shapely.get_exterior_ring(shapely.get_parts(np.asarray(want.geometry.values, dtype=object)))
+    paths = [{"path": np.round(shapely.get_coordinates(r), 5).tolist()} for r in rings]
+    return [
+        pdk.Layer("PathLayer", paths, id=HIGHLIGHT_LAYER_IDS[0], get_path="path", get_color=[255, 255, 255],
+                  width_units="'pixels'", get_width=width_px + 3, width_min_pixels=width_px + 3,
+                  joint_rounded=True, pickable=False),
+        pdk.Layer("PathLayer", paths, id=HIGHLIGHT_LAYER_IDS[1], get_path="path", get_color=list(HIGHLIGHT),
+                  width_units="'pixels'", get_width=width_px, width_min_pixels=width_px,
+                  joint_rounded=True, pickable=False),
+    ]
+
+
 def bounds_of(gdf: gpd.GeoDataFrame, codes: Sequence[str] | pd.Index, *, key: str = "lsoa_code"
               ) -> np.ndarray | None:
     """``(minx, miny, maxx, maxy)`` of the rows of ``gdf`` whose ``key`` is in ``codes`` (``None``

@@ -100,8 +100,31 @@
     redraw();
   }
 
+  const FIT_MARGIN = 30; // pixels kept free around the area when the view is fitted to the frame
+
+  /* The spec's view; when it carries the area's bounds and this frame is too small to show them whole
+   * at the spec's zoom (a phone, 390 px wide), zoomed out until they fit (deck.gl's world is 512 px
+   * wide at zoom 0, as needsmap.viz.maps.view_for_bounds). */
   function initialView(view) {
-    return Object.assign({pitch: 0, bearing: 0}, view);
+    const out = Object.assign({pitch: 0, bearing: 0}, view);
+    delete out.bounds;
+    const b = view.bounds;
+    const w = mapEl.clientWidth, h = mapEl.clientHeight || frameHeight;
+    if (b && w > 0 && h > 0) {
+      const merc = function (lat) { return Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360)); };
+      const dx = Math.max((b[2] - b[0]) * Math.PI / 180, 1e-6);
+      const dy = Math.max(merc(b[3]) - merc(b[1]), 1e-6);
+      const fw = Math.max(w - 2 * FIT_MARGIN, 50), fh = Math.max(h - 2 * FIT_MARGIN, 50);
+      const fit = Math.min(Math.log2(fw * 2 * Math.PI / 512 / dx), Math.log2(fh * 2 * Math.PI / 512 / dy));
+      if (fit < out.zoom) {
+        out.zoom = Math.max(fit, 3);
+        out.longitude = (b[0] + b[2]) / 2;
+        const y = (merc(b[1]) + merc(b[3])) / 2;
+        out.latitude = (2 * Math.atan(Math.exp(y)) - Math.PI / 2) * 180 / Math.PI;
+      }
+    }
+    mapEl.dataset.zoom = String(out.zoom);
+    return out;
   }
 
   // ------------------------------------------------------------------ loading
