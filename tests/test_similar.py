@@ -7,6 +7,8 @@ never through needsmap's table or profiles.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -209,3 +211,17 @@ def test_page_for_england_asks_for_a_place_and_2019_still_compares_2025_scores()
     at.selectbox(key="similar_lad").set_value(raw.BIRMINGHAM).run()
     at.selectbox(key="similar_ward").set_value(WARD).run()
     assert at.dataframe[0].value["Code"].tolist() == [WARD, *_raw_nearest("ward", WARD).index]
+
+
+# ----------------------------------------------------------------------------- command line
+def test_command_line_writes_the_nearest_places(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from needsmap.cli import main
+
+    out = tmp_path / "similar.csv"
+    assert main(["similar", "Birmingham", "-n", "5", "--out", str(out)]) == 0
+    csv = raw.read_csv_bytes(out.read_bytes())
+    want = _raw_nearest("lad", raw.BIRMINGHAM, 5)
+    assert csv["code"].tolist() == [raw.BIRMINGHAM, *want.index]
+    assert "The 5 local authorities most like Birmingham" in capsys.readouterr().err
+    assert main(["similar", "E12000005"]) == 2
+    assert "is a region" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from needsmap.errors import NeedsmapError
 
 #: modules under needsmap.cli providing one sub-command each
-COMMANDS = ("profile", "geocode", "gaps", "portfolio", "data")
+COMMANDS = ("profile", "geocode", "gaps", "portfolio", "similar", "data")
 #: environment variable choosing Arrow's memory pool (read when pyarrow first allocates)
 ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 
