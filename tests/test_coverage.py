@@ -19,6 +19,7 @@ from needsmap.data.lsoa_points import FROM_PWC, FROM_SURFACE
 from needsmap.errors import ValidationError
 from needsmap.types import Edition
 from needsmap.viz import bivariate
+from tests import raw
 from tests.raw_points import raw_reference_points
 
 BIRMINGHAM = "E08000025"
@@ -495,3 +496,153 @@ def test_summary_sentence_for_a_small_area(ward, table25, points25, bounds25) ->
     full = cv.analyse_gaps(table25, points25, _orgs(list(p.x), list(p.y), list(inside["lsoa_code"])),
                            area=area, edition="2025")
     assert "has at least one organisation within 1 km." in cv.summary_sentence(full)
+
+
+# ----------------------------------------------------------------------------- headline N, filter, nouns
+def _raw_birmingham_case() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Birmingham's LSOAs from the raw files (IMD 2025 rank and decile, Census 2021 residents,
+    whether an organisation lies within 1 km of the raw population-weighted centroid) and the
+    organisations: one at the raw centroid of every ninth LSOA (by code)."""
+    codes = sorted(raw.lad_lsoas(BIRMINGHAM, "2025"))
+    pwc = raw.csv("geography/lsoa21_population_weighted_centroids.csv").set_index("lsoa21_code")
+    at: list[str | None] = list(codes[::9])
+    orgs = _orgs(list(pwc.loc[at, "lon"].astype(float)), list(pwc.loc[at, "lat"].astype(float)), at)
+    xy = gpd.GeoSeries(gpd.points_from_xy(pwc.loc[codes, "lon"].astype(float),
+                                          pwc.loc[codes, "lat"].astype(float)), crs=4326).to_crs(27700)
+    px, py = xy.x.to_numpy(), xy.y.to_numpy()
+    ox, oy = px[::9], py[::9]
+    dist = np.hypot(px[:, None] - ox[None, :], py[:, None] - oy[None, :])
+    imd = raw.imd("2025").loc[codes]
+    lsoas = pd.DataFrame({"rank": imd["IMD_rank"].astype(int), "decile": imd["IMD_decile"].astype(int),
+                          "population": raw.residents21().reindex(codes).astype(float),
+                          "within": (dist <= 1000.0).sum(axis=1)}, index=codes)
+    return lsoas, orgs
+
+
+@pytest.mark.demo
+def test_headline_n_and_filter_match_the_raw_files(table25, points25, bham) -> None:
+    """The headline for 20 and for 50 neediest LSOAs, and the filter 'IMD deciles 1–2 with none
+    within 1 km', against counts made from the raw IMD, Census and centroid files."""
+    want, orgs = _raw_birmingham_case()
+    r = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025", org_noun="community centre")
+    assert set(r.lsoas.index) == set(want.index)
+    assert np.allclose(r.lsoas["population"], want["population"].reindex(r.lsoas.index))
+    for n in (20, 50):
+        top = want.sort_values("rank").head(n)
+        gap = top[top["within"] == 0]
+        assert len(gap) > 0
+        assert cv.summary_sentence(r, top_n=n) == (
+            f"{len(gap)} of the {n} most deprived LSOAs in Birmingham have no community centre within "
+            f"1 km; {int(gap['population'].sum()):,} people live in them.")
+    assert cv.summary_sentence(r) == cv.summary_sentence(r, top_n=50)  # 50 is the default
+    # every LSOA: "of the N LSOAs", no "most deprived"
+    everyone = want[want["within"] == 0]
+    assert cv.summary_sentence(r, top_n=10_000) == (
+        f"{len(everyone)} of the {len(want)} LSOAs in Birmingham have no community centre within 1 km; "
+        f"{int(everyone['population'].sum()):,} people live in them.")
+    with pytest.raises(ValidationError):
+        cv.summary_sentence(r, top_n=0)
+
+    flt = cv.GapFilter(deciles=(1, 2), none_within=True)
+    shown = cv.filter_gaps(r, flt)
+    kept = want[(want["decile"] <= 2) & (want["within"] == 0)]
+    assert 0 < len(kept) < len(want) and set(shown.lsoas.index) == set(kept.index)
+    assert list(shown.lsoas.index) == [c for c in r.lsoas.index if c in set(kept.index)]  # gap order
+    assert shown.rank_total == len(want) and r.rank_total == len(want)
+    assert cv.filter_sentence(r, shown, flt) == (
+        f"{len(kept)} of the {len(want)} LSOAs in Birmingham are in IMD deciles 1–2 and have no "
+        f"community centre within 1 km; {int(kept['population'].sum()):,} people live in them.")
+    one = cv.GapFilter(deciles=(1, 1))
+    assert set(cv.filter_gaps(r, one).lsoas.index) == set(want.index[want["decile"] == 1])
+    assert "are in IMD decile 1;" in cv.filter_sentence(r, cv.filter_gaps(r, one), one)
+    rich = cv.GapFilter(deciles=(9, 10), none_within=True)
+    assert len(cv.filter_gaps(r, rich).lsoas) == ((want["decile"] >= 9) & (want["within"] == 0)).sum()
+    # another filter's codes narrow it further; none left: a sentence, not a count of 0
+    empty = cv.filter_gaps(r, cv.GapFilter(deciles=(1, 2)), keep=pd.Index([]))
+    assert empty.lsoas.empty
+    assert cv.filter_sentence(r, empty, cv.GapFilter(deciles=(1, 2))) == (
+        f"None of the {len(want)} LSOAs in Birmingham are in IMD deciles 1–2.")
+    assert cv.map_summary(empty) == "The map shows no LSOAs: none meets the filter."
+    whole = cv.GapFilter()
+    assert not whole.active and len(cv.filter_gaps(r, whole).lsoas) == len(want)
+    none = want[want["within"] == 0]
+    assert cv.filter_sentence(r, cv.filter_gaps(r, whole), whole) == (
+        f"All {len(want)} LSOAs in Birmingham are shown; {len(none)} of them have no community centre "
+        f"within 1 km, and {int(none['population'].sum()):,} people live in those.")
+    summary = cv.map_summary(shown)
+    assert summary.startswith(f"The map shades the {len(kept)} LSOAs shown by need and community "
+                              "centre coverage: ")
+    assert f"{(shown.lsoas['bivariate_class'] == '3-1').sum()} have high need and low coverage" in summary
+    with pytest.raises(ValidationError):
+        cv.GapFilter(deciles=(3, 2))
+
+
+@pytest.mark.demo
+def test_need_deciles_published_or_from_the_score(table25, points25, bham) -> None:
+    """Published deciles for the IMD and its domains (as in the raw file); for a composite the
+    decile of the need score, 90–100 being decile 1."""
+    orgs = _orgs([-1.6178], [54.9783], ["E01008397"])
+    imd = raw.imd("2025")
+    health = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025",
+                             need=cv.NeedSpec("health")).lsoas
+    assert (cv.need_deciles(health) == imd.loc[health.index, "Health_decile"].astype(int)).all()
+    comp = cv.analyse_gaps(table25, points25, orgs, area=bham, edition="2025",
+                           need=cv.NeedSpec.composite({"income": 1, "health": 1})).lsoas
+    dec = cv.need_deciles(comp)
+    assert comp["need_decile"].isna().all() and dec.notna().all()
+    frame = pd.DataFrame({"need_score": [100.0, 95.0, 90.0, 89.99, 10.0, 0.0]})
+    assert list(cv.need_deciles(frame)) == [1, 1, 2, 2, 10, 10]
+    # the composite's decile 1 is its top 10% by score: each LSOA scoring 90 or more
+    assert ((dec == 1) == (comp["need_score"] > 90)).all() and (dec == 1).sum() > 0
+
+
+def test_organisations_named_by_their_category() -> None:
+    """The noun comes from the one category chosen, a list's single category, or the layer."""
+    assert cv.plural("food bank") == "food banks" and cv.plural("library") == "libraries"
+    assert cv.plural("church") == "churches" and cv.plural("charity (CIO)") == "charities (CIO)"
+    assert cv.plural("day") == "days"
+    libraries = cv.LAYER_NOUNS["libraries"]
+    assert cv.category_nouns("Mobile Library", libraries) == ("mobile library", "mobile libraries")
+    assert cv.category_nouns("Archive", libraries) == ("library (Archive)", "libraries (Archive)")
+    food = cv.LAYER_NOUNS["foodbanks"]
+    assert cv.category_nouns("Trussell Trust", food) == ("food bank (Trussell Trust)",
+                                                         "food banks (Trussell Trust)")
+    assert cv.category_nouns("Community centres") == ("community centre", "community centres")
+    assert cv.category_nouns("Community Centre") == ("Community Centre", "Community Centres")
+    assert cv.category_nouns("Other") == cv.ORG_NOUNS and cv.category_nouns("  ") == cv.ORG_NOUNS
+    upload = pd.DataFrame({"org_name": ["a", "b", "c"], "lat": [52.48] * 3, "lon": [-1.89] * 3,
+                           "org_category": ["Community centre", " Community centre", None]})
+    assert cv.org_categories(upload) == ["Community centre"]
+    assert cv.org_nouns(upload) == ("community centre", "community centres")
+    mixed = upload.assign(org_category=["Community centre", "Church", "Church"])
+    assert cv.org_categories(mixed) == ["Church", "Community centre"]  # commonest first
+    assert cv.org_nouns(mixed) == cv.ORG_NOUNS
+    assert cv.org_nouns(mixed, categories=["Church"]) == ("church", "churches")
+    assert cv.org_nouns(mixed, layer_id="foodbanks") == food
+    assert len(cv.filter_categories(mixed, ["Church"])) == 2
+    assert cv.filter_categories(mixed, []) is mixed
+    with pytest.raises(ValidationError):
+        cv.filter_categories(mixed.drop(columns="org_category"), ["Church"])
+
+
+@pytest.mark.demo
+def test_category_filter_of_a_default_layer_and_its_headings(table25, points25, bham) -> None:
+    """Mobile libraries: as many as the raw file's rows of that type that the importer placed and
+    counts; the table headings and sentence say "mobile library"."""
+    from needsmap.orgs import load_default_layer
+
+    layer = load_default_layer("libraries").table
+    raw_types = pd.read_csv(raw.path("organisations/libraries_england_2023.csv"), encoding="utf-8-sig",
+                            dtype=str)["type"].str.strip()
+    mobile = cv.filter_categories(layer, ["Mobile Library"])
+    assert len(mobile) == (raw_types == "Mobile Library").sum() == 94
+    noun, nouns = cv.org_nouns(layer, layer_id="libraries", categories=["Mobile Library"])
+    r = cv.analyse_gaps(table25, points25, mobile, area=bham, edition="2025", radius_km=2.0,
+                        org_noun=noun, org_plural=nouns)
+    assert r.n_orgs == len(cv.usable_orgs(mobile)[0])
+    heads = list(cv.gap_table(r).columns)
+    assert heads[6:10] == ["Mobile libraries in LSOA", "Mobile libraries within 2 km",
+                           "Nearest mobile library (km)", "Mobile libraries per 1,000 residents"]
+    assert "Mobile libraries" in cv.ward_table_display(r).columns
+    assert "People with no mobile library within 2 km" in cv.ward_table_display(r).columns
+    assert "mobile library within 2 km" in cv.summary_sentence(r)

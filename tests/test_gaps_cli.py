@@ -88,6 +88,10 @@ def test_gaps_with_a_default_layer_composite_and_2019(tmp_path: Path, table19: p
     (["--composite", "income"], "is not ID=WEIGHT"),
     (["--need", "nonsense"], "unknown measure"),
     (["--radius-km", "-1"], "positive number"),
+    (["--top", "0"], "--top must be 1 or more"),
+    (["--deciles", "0-3"], "must run from 1 to 10"),
+    (["--deciles", "two"], "is not LO-HI"),
+    (["--category", "Chapel"], "no organisation of Chapel"),
 ])
 def test_gaps_errors_are_one_clear_line(args: list[str], message: str, orgs_file: Path, tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
@@ -99,6 +103,29 @@ def test_gaps_errors_are_one_clear_line(args: list[str], message: str, orgs_file
     err = capsys.readouterr().err
     assert err.startswith("needsmap gaps: error:") and message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_gaps_top_category_and_filter(tmp_path: Path, table25: pd.DataFrame,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """--top sets the headline's N, --category counts one kind of library and names it, --deciles
+    and --none-within keep only those LSOAs in the CSV (deciles as in the raw IMD file)."""
+    from tests import raw
+
+    out = tmp_path / "gaps.csv"
+    code = main(["gaps", "--area", "Birmingham", "--orgs", "default:libraries", "--category",
+                 "Static Library", "--top", "20", "--deciles", "1-2", "--none-within", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    df = _read(out)
+    bham = raw.lad_lsoas(raw.BIRMINGHAM, "2025")
+    deciles = raw.imd("2025")["IMD_decile"]
+    assert set(df["lsoa21_code"]) <= bham and (deciles.loc[df["lsoa21_code"]] <= 2).all()
+    assert (df["orgs_within_radius"] == 0).all() and len(df) > 0
+    assert df["gap_rank"].max() <= len(bham)
+    assert "of the 20 most deprived LSOAs in Birmingham have no static library within 1 km" in err
+    assert (f"{len(df)} of the {len(bham)} LSOAs in Birmingham are in IMD deciles 1–2 and have no static "
+            "library within 1 km") in err
+    assert f"wrote {len(df)} LSOAs to" in err and "static libraries used" in err
 
 
 # ----------------------------------------------------------------------------- start-up
@@ -146,7 +173,8 @@ def test_gaps_help_imports_no_heavy_library() -> None:
     got, text = _probe("gaps", "--help")
     assert got["code"] == 0
     for option in ("--area", "--orgs", "--sheet", "--radius-km", "--edition", "--need", "--composite",
-                   "--basis", "--out", "--wards", "--geojson", "orgs_per_1000", "default:libraries"):
+                   "--basis", "--top", "--category", "--deciles", "--none-within", "--out", "--wards",
+                   "--geojson", "orgs_per_1000", "default:libraries"):
         assert option in text, option
     heavy = ("geopandas", "shapely", "pyproj", "pyogrio", "openpyxl", "needsmap.orgs",
              "needsmap.cli.geocode", "needsmap.cli.data", *NOT_FOR_GAPS)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import open_app
+from tests import raw
+from tests.conftest import download_bytes, open_app
 from tests.test_explore_page import map_view
 
 pytestmark = pytest.mark.demo
@@ -88,3 +89,94 @@ def test_changing_coverage_basis(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     gaps = at.dataframe[0].value
     assert gaps["Nearest food bank (km)"].iloc[0] >= gaps["Nearest food bank (km)"].median()
+
+
+# ----------------------------------------------------------------------------- filter, headline N, names
+@pytest.fixture()
+def fresh() -> AppTest:
+    app = open_app(PAGE, timeout=180)
+    _choose_layer(app)
+    return app
+
+
+def _markdown(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def test_filter_headline_n_and_summaries(fresh: AppTest) -> None:
+    """Deciles 1–2 with no food bank within 1 km: the table, counts, map and the sentence follow
+    the filter; the headline's N is the officer's; the map has a sentence under it."""
+    at = fresh
+    everything = at.dataframe[0].value
+    n = len(everything)
+    assert at.number_input(key="gaps_top").value == 50
+    assert any(t.startswith(f"All {n:,} LSOAs in Birmingham are shown; ") for t in _markdown(at))
+    # the headline for the 10 most deprived, checked against the raw IMD file's ranks
+    at.number_input(key="gaps_top").set_value(10).run()
+    ranks = raw.imd("2025")["IMD_rank"].reindex(everything["LSOA code"])
+    top10 = everything.set_index("LSOA code").loc[ranks.sort_values().index[:10]]
+    gap = top10[top10["Food banks within 1 km"] == 0]
+    assert _sentence(at) == (f"{len(gap)} of the 10 most deprived LSOAs in Birmingham have no food bank "
+                             f"within 1 km; {int(gap['Population'].sum()):,} people live in them.")
+
+    at.slider(key="gaps_deciles").set_value((1, 2)).run()
+    at.checkbox(key="gaps_none_only").check().run()
+    shown = at.dataframe[0].value
+    deciles = raw.imd("2025")["IMD_decile"].reindex(everything["LSOA code"]).astype(int).to_numpy()
+    want = everything[(deciles <= 2) & (everything["Food banks within 1 km"] == 0).to_numpy()]
+    assert 0 < len(shown) < n and set(shown["LSOA code"]) == set(want["LSOA code"])
+    assert (shown["Food banks within 1 km"] == 0).all() and shown["IMD decile"].isin([1, 2]).all()
+    assert shown["Gap rank"].is_monotonic_increasing
+    sentence = (f"{len(want):,} of the {n:,} LSOAs in Birmingham are in IMD deciles 1–2 and have no "
+                f"food bank within 1 km; {int(want['Population'].sum()):,} people live in them.")
+    assert sentence in _markdown(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Neighbourhoods (LSOAs)"] == f"{len(want):,} of {n:,}"
+    assert metrics["People with no food bank within 1 km"] == f"{want['Population'].sum():,.0f}"
+    assert metrics["High need, low coverage"] == f"{(want['Class'] == 'High need, low coverage').sum():,} LSOAs"
+    assert metrics["Food banks in these LSOAs"] == f"{int(want['Food banks in LSOA'].sum()):,}"
+    view = map_view(at, "gaps_map")
+    assert view.n_lsoas == len(want)
+    assert view.spec["tooltip"][2]["text"] == f"Gap rank {{gap_rank:,.0f}} of {n:,}: {{cls}}"
+    under = [t for t in _markdown(at) if t.startswith("The map shades the ")]
+    assert under == [f"The map shades the {len(want):,} LSOAs shown by need and food bank coverage: "
+                     f"{(want['Class'] == 'High need, low coverage').sum():,} have high need and low "
+                     f"coverage (strong orange) and 0 high need and high coverage (darkest); black dots "
+                     f"mark the food banks ({int(want['Food banks in LSOA'].sum()):,} inside these LSOAs); "
+                     "the table below gives every LSOA's figures."]
+    # the headline is about the whole area: the filter leaves it as it was
+    assert _sentence(at).startswith(f"{len(gap)} of the 10 most deprived LSOAs in Birmingham")
+
+
+def test_csv_headings_are_the_tables_headings(fresh: AppTest) -> None:
+    """Both CSV downloads hold exactly the tables on the screen: headings, rows and codes."""
+    at = fresh
+    at.slider(key="gaps_deciles").set_value((1, 1)).run()
+    table = at.dataframe[0].value
+    got = raw.read_csv_bytes(download_bytes(at, "Download LSOAs (CSV)"))
+    assert list(got.columns) == list(table.columns)
+    assert "Food banks within 1 km" in got.columns and "Nearest food bank (km)" in got.columns
+    assert list(got["LSOA code"]) == list(table["LSOA code"])
+    assert set(got["LSOA code"]) == {c for c, d in raw.imd("2025")["IMD_decile"].items()
+                                     if d == 1 and c in raw.lad_lsoas(raw.BIRMINGHAM, "2025")}
+    wards = at.dataframe[1].value
+    got_w = raw.read_csv_bytes(download_bytes(at, "Download wards (CSV)"))
+    assert list(got_w.columns) == list(wards.columns) and len(got_w) == len(wards)
+    assert "Food banks per 1,000 residents" in got_w.columns
+
+
+def test_category_names_the_organisations(fresh: AppTest) -> None:
+    """Choosing one category of the list names the organisations by it everywhere."""
+    at = fresh
+    before = at.dataframe[0].value["Food banks within 1 km"].sum()
+    in_area = int(next(m.value for m in at.metric if m.label == "Food banks in Birmingham").replace(",", ""))
+    cats = at.multiselect(key="gaps_categories")
+    assert {"Trussell Trust", "IFAN", "Independent"} <= set(cats.options)
+    cats.set_value(["Trussell Trust"]).run()
+    assert "no food bank (Trussell Trust) within 1 km" in _sentence(at)
+    table = at.dataframe[0].value
+    assert "Food banks (Trussell Trust) within 1 km" in table.columns
+    assert 0 < table["Food banks (Trussell Trust) within 1 km"].sum() < before
+    trussell = next(m.value for m in at.metric if m.label == "Food banks (Trussell Trust) in Birmingham")
+    assert 0 < int(trussell.replace(",", "")) < in_area
+    assert at.checkbox(key="gaps_none_only").label == "Only LSOAs with no food bank (Trussell Trust) within 1 km"

@@ -1102,8 +1102,8 @@ def map_summary(shown: GapAnalysis) -> str:
     """One sentence saying what the gaps map shows, for under it (the table is its equivalent).
 
     E.g. "The map shades the 640 LSOAs shown by need and food bank coverage: 71 have high need and
-    low coverage (strong orange) and 64 high need and high coverage (dark blue-brown); black dots
-    are the 97 food banks in them; the table below gives every LSOA's figures."
+    low coverage (strong orange) and 64 high need and high coverage (darkest); black dots mark the
+    food banks (97 inside these LSOAs); the table below gives every LSOA's figures."
     """
     d = shown.lsoas
     noun, nouns = shown.org_nouns
@@ -1115,8 +1115,7 @@ def map_summary(shown: GapAnalysis) -> str:
     return (f"The map shades the {len(d):,} LSOA{'s' if len(d) != 1 else ''} shown by need and "
             f"{noun} coverage: {gaps:,} {'has' if gaps == 1 else 'have'} high need and low coverage "
             f"(strong orange) and {served:,} high need and high coverage (darkest); black dots mark "
-            f"the {nouns}, {orgs:,} of them inside these LSOAs; the table below gives every LSOA's "
-            "figures.")
+            f"the {nouns} ({orgs:,} inside these LSOAs); the table below gives every LSOA's figures.")
 
 
 # ----------------------------------------------------------------------------- tables to read

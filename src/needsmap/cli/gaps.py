@@ -7,6 +7,8 @@ Examples
     needsmap gaps --area Birmingham --orgs foodbanks.csv --out gaps.csv
     needsmap gaps --area England --orgs default:libraries --radius-km 2 --edition 2019 --out gaps.csv
     needsmap gaps --area E08000025 --orgs grants.xlsx --composite income=2,health=1 --out gaps.csv
+    needsmap gaps --area Birmingham --orgs default:libraries --category "Static Library" --top 20 \
+        --deciles 1-2 --none-within --out gaps.csv
 
 ``--orgs`` takes any file the organisation importer accepts (CSV/TSV, Excel, JSON, 360Giving), or
 ``default:ID`` for a default layer shipped with the data (``default:foodbanks``, ``default:libraries``,
@@ -66,6 +68,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                       help="composite need from IMD domains with weights, e.g. income=2,health=1")
     p.add_argument("--basis", choices=list(cv.COVERAGE_BASES), default="orgs_per_1000",
                    help="coverage figure the gap score uses (default orgs_per_1000)")
+    p.add_argument("--top", type=int, metavar="N",
+                   help="the summary sentence counts the N neediest LSOAs (default 50, or the "
+                        "neediest fifth of a smaller area)")
+    p.add_argument("--category", action="append", default=[], metavar="NAME",
+                   help="count only organisations of this category (the list's category or type "
+                        "column); repeat for several. One category also names them in the summary")
+    p.add_argument("--deciles", metavar="LO-HI",
+                   help="write only LSOAs in these need deciles (1 = most in need), e.g. 1-2 or 1")
+    p.add_argument("--none-within", action="store_true",
+                   help="write only LSOAs with no organisation within the radius")
     p.add_argument("--out", required=True, metavar="FILE.csv", type=Path, help="CSV to write")
     p.add_argument("--wards", metavar="FILE.csv", type=Path, help="also write the ward table here")
     p.add_argument("--geojson", metavar="FILE.geojson", type=Path,
@@ -88,6 +100,20 @@ def parse_weights(text: str) -> dict[str, float]:
             raise ValidationError(f"--composite: {part.strip()!r} is not ID=WEIGHT "
                                   "(e.g. income=2,health=1)") from None
     return out
+
+
+def parse_deciles(text: str | None) -> tuple[int, int]:
+    """``"1-2"`` → ``(1, 2)``, ``"3"`` → ``(3, 3)``, None → ``(1, 10)`` (every decile)."""
+    if text is None:
+        return 1, 10
+    lo, _, hi = text.replace("–", "-").partition("-")
+    try:
+        first, last = int(lo), int(hi or lo)
+    except ValueError:
+        raise ValidationError(f"--deciles: {text!r} is not LO-HI (e.g. 1-2) or one decile") from None
+    if not 1 <= first <= last <= 10:
+        raise ValidationError(f"--deciles: {text!r} must run from 1 to 10, low to high")
+    return first, last
 
 
 def reference_points(edition: Edition) -> pd.DataFrame:
@@ -122,6 +148,9 @@ def run(args: argparse.Namespace) -> int:
     from needsmap.orgs.geocode import release_indices
 
     edition = as_edition(args.edition)
+    if args.top is not None and args.top < 1:
+        raise ValidationError(f"--top must be 1 or more, not {args.top}")
+    flt = cv.GapFilter(deciles=parse_deciles(args.deciles), none_within=args.none_within)
     try:
         need = (cv.NeedSpec.composite(parse_weights(args.composite)) if args.composite
                 else cv.NeedSpec(args.need))
@@ -132,28 +161,38 @@ def run(args: argparse.Namespace) -> int:
     scope = table_scope(table)
     area = areas.require_covered(areas.find_area(args.area, table), scope)
     # placed in the edition's LSOA vintage only: no polygons of the other one are loaded
-    imported, what, _ = load_layer_spec(args.orgs, sheet=args.sheet, vintages=(LSOA_VINTAGE[edition],))
+    imported, what, layer_id = load_layer_spec(args.orgs, sheet=args.sheet,
+                                               vintages=(LSOA_VINTAGE[edition],))
     release_indices()  # the list is placed: its polygon indices' memory goes to the analysis
+    orgs = cv.filter_categories(imported.table, args.category)
+    if args.category and orgs.empty:
+        known = ", ".join(cv.org_categories(imported.table)[:8]) or "none"
+        raise ValidationError(f"--category: no organisation of {', '.join(args.category)} in the list "
+                              f"(its categories: {known})")
+    noun, nouns = cv.org_nouns(imported.table, layer_id=layer_id, categories=args.category)
     points = reference_points(edition)
-    result = cv.analyse_gaps(table, points, imported.table,
+    result = cv.analyse_gaps(table, points, orgs,
                              area=area, edition=edition, radius_km=args.radius_km, need=need,
-                             basis=args.basis,
+                             basis=args.basis, org_noun=noun, org_plural=nouns,
                              pairs=catchment_pairs(edition, args.radius_km))
+    shown = cv.filter_gaps(result, flt)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_csv(cv.export_table(result), args.out)
+    write_csv(cv.export_table(shown), args.out)
     err = sys.stderr.write
     summary = getattr(imported, "summary_text", None)
     err(f"{what}: {summary() if callable(summary) else ''}\n")
     note = sheet_note(imported, chosen=args.sheet)
     if note:
         err(f"{note}\n")
-    err(f"{result.n_orgs:,} organisations used ({result.n_orgs_in_area:,} in {area.name})"
+    err(f"{result.n_orgs:,} {nouns} used ({result.n_orgs_in_area:,} in {area.name})"
         + (f"; left out: {result.excluded_text}" if result.excluded_text else "") + "\n")
     err(f"{need.formula(scope=scope)}\n")
     if result.need_note:
         err(f"note: {result.need_note}\n")
-    err(cv.summary_sentence(result) + "\n")
-    err(f"wrote {len(result.lsoas):,} LSOAs to {args.out}\n")
+    err(cv.summary_sentence(result, top_n=args.top) + "\n")
+    if flt.active:
+        err(cv.filter_sentence(result, shown, flt) + "\n")
+    err(f"wrote {len(shown.lsoas):,} LSOAs to {args.out}\n")
     if args.wards:
         args.wards.parent.mkdir(parents=True, exist_ok=True)
         write_csv(cv.ward_table(result), args.wards)
