@@ -8,6 +8,7 @@ import streamlit as st
 from needsmap import areas, data
 from needsmap.analysis import similar as sm
 from needsmap.analysis.coverage import DEFAULT_RADIUS_KM, org_nouns, radius_text, reference_points
+from needsmap.analysis.place_search import lsoa_for_edition
 from needsmap.data import map_assets
 from needsmap.data.catalog import data_version
 from needsmap.data.loaders import is_national
@@ -30,7 +31,7 @@ from needsmap.viz.similar_map import SimilarMap, similar_deck
 
 EDITION = sm.EDITION
 CHOICES: dict[sm.PlaceLevel, str] = {"lad": "Local authority", "ward": "Ward", "lsoa": "Neighbourhood (LSOA)"}
-#: the LSOA the sidebar's search picked (a 2021 code), when it did
+#: an LSOA 2021 code another page may leave in the session (the sidebar search's Selection.place wins)
 SEARCHED_LSOA = "nm_lsoa"
 
 
@@ -70,9 +71,10 @@ def _pick(label: str, key: str, opts: pd.DataFrame, placeholder: str) -> str | N
     return None if picked is None else str(picked)
 
 
-def _searched(table: pd.DataFrame) -> str | None:
-    """The LSOA the sidebar's search picked, when it is a 2021 LSOA of the table."""
-    code = st.session_state.get(SEARCHED_LSOA)
+def _searched(sel: Selection, table: pd.DataFrame) -> str | None:
+    """The LSOA the sidebar's search found (a postcode's or an LSOA's 2021 code), when it is in the table."""
+    place = getattr(sel, "place", None)
+    code = lsoa_for_edition(place, EDITION) if place is not None else st.session_state.get(SEARCHED_LSOA)
     code = str(code).strip().upper() if code else ""
     return code if code in table.index else None
 
@@ -93,10 +95,12 @@ def _typed(table: pd.DataFrame) -> str | None:
 
 def _choose(sel: Selection, table: pd.DataFrame) -> tuple[sm.PlaceLevel, str] | None:
     """The place to compare: the sidebar's local authority or ward, or an LSOA picked or typed."""
-    area, searched = sel.area, _searched(table)
-    if "similar_level" not in st.session_state:
+    area, searched = sel.area, _searched(sel, table)
+    if "similar_level" not in st.session_state or (searched and st.session_state.get("similar_searched") != searched):
+        # a first visit, or a new search: start from what the sidebar points at
         st.session_state["similar_level"] = ("lsoa" if searched else
                                              "ward" if area.level == "ward" else "lad")
+    st.session_state["similar_searched"] = searched
     level: sm.PlaceLevel = st.radio("Compare as", list(CHOICES), key="similar_level", horizontal=True,
                                     format_func=CHOICES.__getitem__,
                                     help="Places are compared with others of the same kind across England.")
