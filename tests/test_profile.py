@@ -326,7 +326,10 @@ def test_extra_measures_are_optional(table19: pd.DataFrame) -> None:
     p = pr.lsoa_profile("E01009219", edition="2019", table=bare)
     assert p.extra == {}
     full = pr.lsoa_profile("E01009219", edition="2019", table=table19)
-    assert list(full.extra) == ["at_risk_jobs_pct", "furlough_rate"]  # the 2019 table has no CNI
+    # the 2019 table has no CNI (nor the LSOA 2021 mid-year estimates); Census 2021 shares where the
+    # LSOA 2011 is whole LSOA 2021s (this one is unchanged)
+    assert list(full.extra) == ["at_risk_jobs_pct", "furlough_rate", "no_qual_pct", "hh_dep1_pct",
+                                "hh_dep2_pct", "hh_dep3_pct"]
     # from the raw files: the four BRES sector shares of the LSOA's MSOA 2011
     msoa = data.read_table("lsoa11_msoa11_lookup").set_index("lsoa11_code").loc["E01009219", "msoa11_code"]
     bres = data.read_table("bres2018_jobs").set_index("msoa11_code").loc[msoa]

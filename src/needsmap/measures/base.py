@@ -10,10 +10,10 @@ from needsmap.types import EDITIONS, Edition
 
 View = Literal["decile", "rank", "score", "value"]
 #: what a measure's number is: a rank-based index (IMD, domains, CNI; rank 1 = most need), a rate
-#: (per cent of a population, e.g. furlough take-up), a share (per cent of jobs or residents) or a
-#: yes/no flag
-Kind = Literal["rank-based", "rate", "share", "flag"]
-KINDS: tuple[Kind, ...] = ("rank-based", "rate", "share", "flag")
+#: (per cent of a population, e.g. furlough take-up), a share (per cent of jobs or residents), a
+#: yes/no flag or a count (people, e.g. a population estimate)
+Kind = Literal["rank-based", "rate", "share", "flag", "count"]
+KINDS: tuple[Kind, ...] = ("rank-based", "rate", "share", "flag", "count")
 
 
 @dataclass(frozen=True)
