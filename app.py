@@ -8,6 +8,7 @@ from needsmap.data.catalog import missing_datasets
 from needsmap.errors import NeedsmapError
 from needsmap.ui import render_sidebar
 from needsmap.ui.demo import demo_banner
+from needsmap.ui.mobile import close_sidebar_after_navigation
 
 ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 st.set_page_config(page_title="needsmap", page_icon=str(ICON), layout="wide")
@@ -35,4 +36,5 @@ except NeedsmapError as exc:
     st.error(f"{exc}{more} The Data sources page lists every file and where to download it.")
     if page.url_path != "sources":  # the one page that helps fix it still runs
         st.stop()
+close_sidebar_after_navigation(page.url_path)  # phones: show the page the sidebar led to
 page.run()

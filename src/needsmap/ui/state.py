@@ -18,6 +18,7 @@ from needsmap.data.catalog import data_version
 from needsmap.errors import NeedsmapError
 from needsmap.safe_text import markdown_literal
 from needsmap.types import DEFAULT_EDITION, EDITIONS, Edition, as_edition
+from needsmap.ui.mobile import SEARCHED_KEY
 
 _ALL = "__all__"
 
@@ -239,6 +240,7 @@ def _on_search() -> None:
     finally:
         st.session_state["nm_search"] = None  # the box is ready for the next search
     _set_area(place.area, geo)
+    st.session_state[SEARCHED_KEY] = True  # phones: the sidebar closes to show the result
     if place.lsoa:
         st.session_state["nm_place"] = place
     else:
