@@ -1,4 +1,4 @@
-"""Command line: ``needsmap profile | geocode | gaps | portfolio | data``.
+"""Command line: ``needsmap profile | geocode | gaps | portfolio | eligibility | data``.
 
 Each sub-command lives in its own module exposing ``add_parser(subparsers)``, which registers the
 command with ``func`` set to a function taking the parsed arguments and returning an exit code.
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from needsmap.errors import NeedsmapError
 
 #: modules under needsmap.cli providing one sub-command each
-COMMANDS = ("profile", "geocode", "gaps", "portfolio", "similar", "data")
+COMMANDS = ("profile", "geocode", "gaps", "portfolio", "eligibility", "similar", "data")
 #: environment variable choosing Arrow's memory pool (read when pyarrow first allocates)
 ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 
