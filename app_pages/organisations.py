@@ -148,14 +148,17 @@ with guard():
     st.subheader("Profile of each organisation's neighbourhood")
     only_here = st.checkbox(f"Only organisations in {sel.area.label}", value=True, key="orgs_only_here")
     source = here if only_here else result.placed
-    prof = op.org_profile(source, lsoa_table(sel.edition), edition=sel.edition)
+    lsoas = lsoa_table(sel.edition)
+    prof = op.org_profile(source, lsoas, edition=sel.edition)
     st.caption(f"IMD {sel.edition} ({VINTAGE_LABEL[LSOA_VINTAGE[sel.edition]]}); rank 1 = "
-               f"most deprived. {len(prof):,} organisation{'s' if len(prof) != 1 else ''}.")
+               f"most deprived. {len(prof):,} organisation{'s' if len(prof) != 1 else ''}. "
+               "Bands are those bids quote: the LSOA is among England's 10%, 20%, 40% or 60% most "
+               "deprived on that rank. " + op.bid_figures_note(sel.edition, lsoas.columns))
     st.dataframe(prof, hide_index=True, width="stretch", height=360)
     band = op.band_counts(prof)
     st.bar_chart(band.set_index("IMD decile")["organisations"], height=180, x_label="IMD decile (1 = most deprived)",
                  y_label="organisations")
-    sources = pd.DataFrame({"Source": [get_dataset(f"imd{sel.edition}").citation(),
+    sources = pd.DataFrame({"Source": [*(get_dataset(i).citation() for i in op.bid_datasets(sel.edition)),
                                        get_dataset("nspl_centroids").citation(), result.label]})
     d1, d2 = st.columns(2)
     d1.download_button("Download the profile table (CSV)",

@@ -1,8 +1,11 @@
-"""Per-organisation neighbourhood profile: the table published studies use.
+"""Per-organisation neighbourhood profile: the table published studies and bids use.
 
 For each placed organisation: name, postcode, the LSOA it sits in (code and name), ward, local
-authority, the LSOA's IMD rank and decile band ("Top 10% most deprived LSOA"), every domain rank and
-the LSOA's population, for one IMD edition (2019 → LSOA 2011, 2025 → LSOA 2021).
+authority, the LSOA's IMD rank, decile and bid band ("Top 20% most deprived LSOA",
+:func:`needsmap.analysis.bands.bid_band`), every domain's rank and band, the share of residents aged
+16+ with no qualifications (Census 2021), the share of working-age people who are employment-deprived
+(the IMD employment domain rate, where the edition's table has it) and the LSOA's population, for one
+IMD edition (2019 → LSOA 2011, 2025 → LSOA 2021).
 """
 
 from __future__ import annotations
@@ -10,8 +13,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from needsmap.analysis.bands import bid_band
+from needsmap.data.catalog import get_dataset
 from needsmap.data.imd_domains import DOMAIN_IDS, IMD_DOMAINS
-from needsmap.types import Edition, england_lsoa_count, lsoa_code_column
+from needsmap.measures import get_measure
+from needsmap.measures.census import SHARES, share_pct
+from needsmap.types import LSOA_VINTAGE, Edition, england_lsoa_count, lsoa_code_column
 
 #: the seven IMD domains in MHCLG's order: id → MHCLG's name in sentence case ("Barriers to housing
 #: and services"), the export's column headings. Not the measures' labels: those add "deprivation"
@@ -19,6 +26,46 @@ from needsmap.types import Edition, england_lsoa_count, lsoa_code_column
 DOMAIN_LABELS: dict[str, str] = {
     d.id: d.publisher_label[:1] + d.publisher_label[1:].lower() for d in IMD_DOMAINS if d.id in DOMAIN_IDS
 }
+#: heading of the share of residents aged 16+ with no qualifications (Census 2021 TS067, from the
+#: LSOA table's counts: :data:`needsmap.measures.census.SHARES`), in %, 1 decimal
+NO_QUAL_HEADING = "No qualifications, % of residents aged 16+ (Census 2021)"
+#: heading of the IMD employment domain score (a 0–1 proportion of people of working age, published
+#: for 2025; the staged 2019 table has no scores, so the column is blank), in %, 1 decimal
+EMPLOYMENT_HEADING = "Employment-deprived, % of working-age (IMD employment domain rate)"
+#: the bid figures beyond ranks and bands, in column order
+BID_FIGURES = (NO_QUAL_HEADING, EMPLOYMENT_HEADING)
+
+
+def bid_datasets(edition: Edition) -> list[str]:
+    """Catalog ids behind :func:`org_profile`'s figures for ``edition``, to cite: the IMD, then the
+    Census 2021 qualifications (when in the data folder) and, for LSOA 2011, the lookup that carries
+    them there."""
+    census = get_measure("no_qual_pct").datasets
+    ids = [f"imd{edition}"]
+    if get_dataset(census[0]).path.exists():
+        ids += list(census if LSOA_VINTAGE[edition] == "lsoa11" else census[:1])
+    return ids
+
+
+def bid_figures_note(edition: Edition, columns: object = ()) -> str:
+    """One sentence per :data:`BID_FIGURES` column saying where it comes from, for ``edition``
+    (``columns``: the LSOA table's columns, to say when one is blank because the table lacks it)."""
+    have = set(columns)  # type: ignore[call-overload]
+    out = f"“{NO_QUAL_HEADING}”: Census 2021 (TS067)"
+    out += (", given only where the LSOA 2011 is unchanged or was split in 2021 (blank if merged or "
+            "redrawn)." if LSOA_VINTAGE[edition] == "lsoa11" else ".")
+    out += (f" “{EMPLOYMENT_HEADING}”: the IMD {edition} employment domain score, the share of people of working age "
+            "involuntarily out of work (unemployed, or unable to work through sickness, disability or "
+            "caring), from benefit records.")
+    if "employment_score" not in have:
+        out += f" Blank here: the IMD {edition} table needsmap holds has no domain scores."
+    return out
+
+
+def bid_bands(ranks: pd.Series, edition: Edition) -> pd.Series:
+    """IMD or domain ranks → the bands bids quote (:func:`needsmap.analysis.bands.bid_band`):
+    "Top 10% most deprived LSOA" … "Not in the 60% most deprived"; missing → ""."""
+    return ranks.map(lambda r: "" if r is None or pd.isna(r) else bid_band(float(r), edition)).astype(object)
 
 
 def decile_band(deciles: pd.Series) -> pd.Series:
@@ -67,7 +114,11 @@ def org_profile(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,
     DataFrame with readable column names: Row, Organisation, Category, Postcode, LSOA code,
     Placement level and Confidence (when ``orgs`` has ``placement_level``/``confidence``:
     :mod:`needsmap.orgs.levels`), LSOA name, Ward, Local authority, Region, IMD rank (of N),
-    IMD decile, IMD band, a rank per domain, LSOA population, Closed, Duplicate of row.
+    IMD decile, IMD band (the bid band of the rank, :func:`bid_bands`), a rank and a band per domain
+    (``"Income rank"``, ``"Income band"`` …), the :data:`BID_FIGURES` (% with no qualifications,
+    Census 2021; % employment-deprived, the IMD employment domain rate; blank where the table lacks
+    them, e.g. employment for 2019, or qualifications for a merged LSOA 2011), LSOA population,
+    Closed, Duplicate of row.
     """
     col = lsoa_column(edition)
     src = orgs[orgs["status"] == "ok"] if placed_only and "status" in orgs.columns else orgs
@@ -101,11 +152,20 @@ def org_profile(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,
     out["Ward"] = from_table("ward_name")
     out["Local authority"] = from_table("lad_name")
     out["Region"] = from_table("region_name")
-    out[f"IMD rank (of {n:,})"] = pd.array(from_table("imd_rank"), dtype="Int64")
+    imd_rank = pd.Series(pd.array(from_table("imd_rank"), dtype="Int64"), index=out.index)
+    out[f"IMD rank (of {n:,})"] = imd_rank.to_numpy()
     out["IMD decile"] = pd.array(from_table("imd_decile"), dtype="Int64")
-    out["IMD band"] = decile_band(out["IMD decile"]).to_numpy()
+    out["IMD band"] = bid_bands(imd_rank, edition).to_numpy()
     for dom, label in DOMAIN_LABELS.items():
-        out[f"{label} rank"] = pd.array(from_table(f"{dom}_rank"), dtype="Int64")
+        rank = pd.Series(pd.array(from_table(f"{dom}_rank"), dtype="Int64"), index=out.index)
+        out[f"{label} rank"] = rank.to_numpy()
+        out[f"{label} band"] = bid_bands(rank, edition).to_numpy()
+    num, den = SHARES["no_qual_pct"]
+    qual = (share_pct(t, "no_qual_pct", decimals=1).to_numpy() if {num, den} <= set(t.columns)
+            else np.full(len(src), np.nan))
+    out[NO_QUAL_HEADING] = pd.array(qual, dtype="Float64")
+    emp = pd.to_numeric(pd.Series(from_table("employment_score")), errors="coerce") * 100
+    out[EMPLOYMENT_HEADING] = pd.array(emp.round(1).to_numpy(), dtype="Float64")
     out["LSOA population"] = pd.array(
         pd.to_numeric(pd.Series(from_table("population")), errors="coerce").round(), dtype="Int64")
     if "org_closed" in src.columns:
@@ -125,7 +185,8 @@ def band_counts(profile: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["DOMAIN_LABELS", "band_counts", "decile_band", "lsoa_column", "org_profile"]
+__all__ = ["BID_FIGURES", "DOMAIN_LABELS", "EMPLOYMENT_HEADING", "NO_QUAL_HEADING", "band_counts", "bid_bands",
+           "bid_datasets", "bid_figures_note", "decile_band", "lsoa_column", "org_profile"]
 
 
 def with_geography(orgs: pd.DataFrame, geography: pd.DataFrame, *, edition: Edition) -> pd.DataFrame:
