@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from needsmap.analysis import coverage as cv
+from needsmap.analysis.rural import RUC_COLUMNS, apply_ruc_filter, ruc_choice_label
 from needsmap.data import map_assets
 from needsmap.data.catalog import data_version
 from needsmap.data.loaders import table_scope
@@ -17,6 +18,7 @@ from needsmap.safe_text import markdown_literal
 from needsmap.types import Edition
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
 from needsmap.ui.map_component import lsoa_map
+from needsmap.ui.rural import ruc_filter
 from needsmap.viz.bivariate import bivariate_deck, bivariate_legend_html
 
 COMPOSITE = "__composite__"
@@ -114,7 +116,7 @@ with guard():
                              radius_km=radius, need=need, basis=basis, org_noun=noun, org_plural=nouns)
     d = result.lsoas
     headline = st.empty()
-    f1, f2, f3 = st.columns([1.1, 1.6, 1.4])
+    f1, f2, f3, f4 = st.columns([1.1, 1.5, 1.3, 1.3])
     with f1:
         top = _top_n(len(d), f"{area.code}|{edition}")
     deciles = f2.slider("Show need deciles (1 = most in need in England)", 1, 10, (1, 10),
@@ -122,16 +124,24 @@ with guard():
                         help="The need measure's published decile (IMD, domains); for other measures "
                              "the decile of the need score. The table, counts and map follow it.")
     none_only = f3.checkbox(f"Only LSOAs with no {noun} within {result.radius_text}", key="gaps_none_only")
+    has_ruc = set(RUC_COLUMNS) <= set(table.columns)
+    with f4:
+        ruc = ruc_filter("gaps_ruc", disabled=not has_ruc)
+    keep, ruc_words = None, ""
+    if ruc != "all" and has_ruc:
+        keep = apply_ruc_filter(table.loc[d.index], ruc).index
+        ruc_words = ruc.lower() if ruc in ("urban", "rural") else f"in the class {ruc_choice_label(ruc)}"
     flt = cv.GapFilter(deciles=(int(deciles[0]), int(deciles[1])), none_within=none_only)
-    shown = cv.filter_gaps(result, flt)
+    shown = cv.filter_gaps(result, flt, keep=keep)
     s = shown.lsoas
+    filtered = flt.active or keep is not None
     headline.subheader(markdown_literal(cv.summary_sentence(result, top_n=top)))
-    st.markdown(markdown_literal(cv.filter_sentence(result, shown, flt)))
+    st.markdown(markdown_literal(cv.filter_sentence(result, shown, flt, extra=ruc_words)))
     if result.need_note:
         st.info(result.need_note, icon=":material/info:")
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Neighbourhoods (LSOAs)", f"{len(s):,}" + (f" of {len(d):,}" if flt.active else ""))
-    if flt.active:
+    m1.metric("Neighbourhoods (LSOAs)", f"{len(s):,}" + (f" of {len(d):,}" if filtered else ""))
+    if filtered:
         m2.metric(f"{nouns_cap} in these LSOAs", f"{int(s['orgs_in_lsoa'].sum()):,}",
                   help=f"{result.n_orgs_in_area:,} in {area.name}; {result.n_orgs:,} placed in England "
                        "are used, so those just outside count too.")
@@ -150,7 +160,8 @@ with guard():
     usable, _ = cv.usable_orgs(orgs)
     with left:
         if s.empty:
-            st.info("No LSOA meets the filter, so the map is empty: widen the deciles or untick the box.")
+            st.info("No LSOA meets the filter, so the map is empty: widen the deciles, untick the box "
+                    "or choose other neighbourhoods.")
         else:
             tileset, attrs = map_assets.assets(edition, table)  # static files the browser caches (made once)
             view = bivariate_deck(shown, boundaries(edition), lad_boundaries=lad_boundaries(),

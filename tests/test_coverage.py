@@ -646,3 +646,40 @@ def test_category_filter_of_a_default_layer_and_its_headings(table25, points25, 
     assert "Mobile libraries" in cv.ward_table_display(r).columns
     assert "People with no mobile library within 2 km" in cv.ward_table_display(r).columns
     assert "mobile library within 2 km" in cv.summary_sentence(r)
+
+
+@pytest.mark.demo
+def test_rural_urban_filter_narrows_the_gaps(table25, points25) -> None:
+    """Stratford-on-Avon's rural LSOAs (the raw Rural-Urban Classification file) in deciles 3–10
+    with no organisation within 1 km: the kept LSOAs and the sentence."""
+    from needsmap.analysis.rural import apply_ruc_filter
+
+    lad = "E07000221"
+    area = areas.area_from_code(lad, table25)
+    codes = raw.lad_lsoas(lad, "2025")
+    ruc = raw.csv("geography/lsoa21_ruc21.csv").set_index("lsoa21_code").loc[sorted(codes)]
+    rural = set(ruc.index[ruc["urban_rural"] == "Rural"])
+    assert 0 < len(rural) < len(codes)
+    # an organisation at the raw population-weighted centroid of every fifth rural LSOA
+    pwc = raw.csv("geography/lsoa21_population_weighted_centroids.csv").set_index("lsoa21_code")
+    at: list[str | None] = sorted(rural)[::5]
+    orgs = _orgs(list(pwc.loc[at, "lon"].astype(float)), list(pwc.loc[at, "lat"].astype(float)), at)
+    xy = gpd.GeoSeries(gpd.points_from_xy(pwc["lon"].astype(float), pwc["lat"].astype(float)),
+                       index=pwc.index, crs=4326).to_crs(27700)
+    ox, oy = xy.loc[at].x.to_numpy(), xy.loc[at].y.to_numpy()
+    r = cv.analyse_gaps(table25, points25, orgs, area=area, edition="2025")
+    keep = apply_ruc_filter(table25.loc[r.lsoas.index], "rural").index
+    flt = cv.GapFilter(deciles=(6, 10), none_within=True)
+    shown = cv.filter_gaps(r, flt, keep=keep)
+    deciles = raw.imd("2025")["IMD_decile"]
+    near = {c for c in rural if (np.hypot(ox - xy[c].x, oy - xy[c].y) <= 1000.0).any()}
+    want = {c for c in rural if deciles[c] >= 6 and c not in near}
+    assert 0 < len(want) < len(rural) and set(shown.lsoas.index) == want
+    people = int(raw.residents21().loc[sorted(want)].sum())
+    assert cv.filter_sentence(r, shown, flt, extra="rural") == (
+        f"{len(want)} of the {len(codes)} LSOAs in {area.name} are rural and in IMD deciles 6–10 and "
+        f"have no organisation within 1 km; {people:,} people live in them.")
+    only = cv.filter_gaps(r, cv.GapFilter(), keep=keep)
+    assert set(only.lsoas.index) == rural
+    assert cv.filter_sentence(r, only, cv.GapFilter(), extra="rural").startswith(
+        f"{len(rural)} of the {len(codes)} LSOAs in {area.name} are rural; ")

@@ -180,3 +180,21 @@ def test_category_names_the_organisations(fresh: AppTest) -> None:
     trussell = next(m.value for m in at.metric if m.label == "Food banks (Trussell Trust) in Birmingham")
     assert 0 < int(trussell.replace(",", "")) < in_area
     assert at.checkbox(key="gaps_none_only").label == "Only LSOAs with no food bank (Trussell Trust) within 1 km"
+
+
+def test_rural_urban_filter(fresh: AppTest) -> None:
+    """Birmingham has no rural LSOA (raw Rural-Urban Classification file): choosing rural leaves
+    none, says so and draws no map; urban keeps all of them."""
+    at = fresh
+    n = len(at.dataframe[0].value)
+    ruc = raw.csv("geography/lsoa21_ruc21.csv").set_index("lsoa21_code")
+    bham = raw.lad_lsoas(raw.BIRMINGHAM, "2025")
+    assert (ruc.loc[sorted(bham), "urban_rural"] == "Urban").all()
+    at.selectbox(key="gaps_ruc").set_value("rural").run()
+    assert len(at.dataframe[0].value) == 0
+    assert f"None of the {n:,} LSOAs in Birmingham are rural." in _markdown(at)
+    assert any("No LSOA meets the filter" in i.value for i in at.info)
+    assert not [e for e in at.get("component_instance") if "gaps_map" in e.proto.json_args]
+    at.selectbox(key="gaps_ruc").set_value("urban").run()
+    assert len(at.dataframe[0].value) == n
+    assert f"{n:,} of the {n:,} LSOAs in Birmingham are urban; " in " ".join(_markdown(at))

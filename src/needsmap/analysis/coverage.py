@@ -1071,7 +1071,8 @@ def filter_sentence(result: GapAnalysis, shown: GapAnalysis, flt: GapFilter, *,
     result, shown
         The whole area's analysis and :func:`filter_gaps` of it with ``flt``.
     extra
-        A further condition the LSOAs met, in words (``are rural``), when another filter applied.
+        A further condition the LSOAs met, in words after "are" (``rural``), when another filter
+        (``filter_gaps(…, keep=…)``) applied.
     """
     n, k = result.rank_total, len(shown.lsoas)
     where, (noun, _) = result.area.name, result.org_nouns
@@ -1083,11 +1084,8 @@ def filter_sentence(result: GapAnalysis, shown: GapAnalysis, flt: GapFilter, *,
         return (f"All {n:,} LSOAs in {where} are shown; {len(none):,} of them have no {noun} within "
                 f"{r}, and {people:,} people live in those.")
     one = k == 1
-    parts = []
-    if extra:
-        parts.append(extra)
-    if not flt.all_deciles:
-        parts.append(f"{'is' if one else 'are'} in {flt.decile_text(_decile_word(result))}")
+    be = [x for x in (extra, "" if flt.all_deciles else f"in {flt.decile_text(_decile_word(result))}") if x]
+    parts = [f"{'is' if one else 'are'} {' and '.join(be)}"] if be else []
     if flt.none_within:
         parts.append(f"{'has' if one else 'have'} no {noun} within {r}")
     what = " and ".join(parts)
