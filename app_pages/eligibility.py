@@ -62,7 +62,7 @@ with guard():
                     format_func={"all": "Every row", "Yes": "Eligible", "No": "Not eligible",
                                  "not placed": "Not placed"}.get)
     view = checked if show == "all" else checked[checked[el.OUT_ELIGIBLE] == ("" if show == "not placed" else show)]
-    st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * max(len(view), 1), 560),
+    st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * max(len(view), 1), 760),
                  column_config={el.OUT_REASON: st.column_config.TextColumn(width="large")})
     missed = el.not_placed(checked)
     stem = f"eligibility_imd{rules.edition}"

@@ -165,7 +165,7 @@ def test_check_list_keeps_every_row(table25: pd.DataFrame) -> None:
     assert len(checked) == len(want) == 20
     assert checked["name"].tolist() == want["name"].tolist()
     assert checked[el.OUT_ELIGIBLE].tolist() == want["want"].tolist()
-    assert checked[el.OUT_CODE].fillna("").tolist() == want["want_code"].tolist()
+    assert checked[el.OUT_CODE].tolist() == want["want_code"].tolist()
     bad = checked[checked["name"] == "Bad applicant"].iloc[0]
     assert bad[el.OUT_ELIGIBLE] == "" and bad[el.OUT_REASON] == "not placed: postcode not found"
     assert el.counts(checked) == {"rows": 20, "eligible": int((want["want"] == "Yes").sum()),
@@ -289,3 +289,16 @@ def test_page_bad_link_says_why_and_keeps_defaults() -> None:
     at = open_app("app_pages/eligibility.py", rules="1.2025.any~imd.d.42")
     assert any("from 1 to 10" in e.value for e in at.error)
     assert at.query_params["rules"] in ("1.2025.any~imd.d.2", ["1.2025.any~imd.d.2"])
+
+
+def test_page_2019_rules_check_lsoa_2011_codes() -> None:
+    at = open_app("app_pages/eligibility.py", rules="1.2019.any~imd.d.5")
+    assert at.radio(key="elig_edition").value == "2019"
+    imd19 = raw.imd("2019")
+    codes = list(imd19.index[100:110])
+    data = ("name,lsoa11_code\n" + "".join(f"n{i},{c}\n" for i, c in enumerate(codes))).encode()
+    _upload(at, "old.csv", data)
+    got = raw.read_csv_bytes(download_bytes(at, "Download every row (CSV)"))
+    assert got["LSOA code"].tolist() == codes
+    assert got["Eligible"].tolist() == ["Yes" if d <= 5 else "No" for d in imd19.loc[codes, "IMD_decile"]]
+    assert got["Reason"].str.startswith("IMD 2019 decile ").all()

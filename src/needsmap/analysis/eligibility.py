@@ -409,8 +409,8 @@ def check_list(rows: pd.DataFrame, rules: RuleSet, table: pd.DataFrame, *,
 
     Returns
     -------
-    Every row, in order: the input columns, then ``LSOA code`` (of the edition's vintage),
-    ``Urban/rural``, ``Eligible`` (``"Yes"``/``"No"``; blank for a row not placed) and ``Reason``
+    Every row, in order: the input columns, then ``LSOA code`` (of the edition's vintage; blank
+    when not placed), ``Urban/rural`` (blank when unknown), ``Eligible`` (``"Yes"``/``"No"``; blank for a row not placed) and ``Reason``
     (for a row not placed: ``"not placed: "`` and the importer's reason).
     """
     code_col = f"{LSOA_VINTAGE[rules.edition]}_code"
@@ -420,8 +420,8 @@ def check_list(rows: pd.DataFrame, rules: RuleSet, table: pd.DataFrame, *,
     out = rows[list(input_columns)].copy()
     out.columns = [f"{c} (input)" if c in OUT_COLUMNS else c for c in out.columns]
     has = res["eligible"].notna().to_numpy(dtype=bool)
-    out[OUT_CODE] = codes.to_numpy()
-    out[OUT_URBAN_RURAL] = res["urban_rural"].to_numpy()
+    out[OUT_CODE] = codes.fillna("").to_numpy(dtype=object)
+    out[OUT_URBAN_RURAL] = res["urban_rural"].fillna("").to_numpy(dtype=object)
     out[OUT_ELIGIBLE] = np.where(has, np.where(res["eligible"].fillna(False).to_numpy(dtype=bool), YES, NO), "")
     status = rows["status"].astype(str).to_numpy()
     reason = res["reason"].to_numpy(dtype=object)
