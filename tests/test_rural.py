@@ -59,7 +59,7 @@ def test_2019_lsoa_takes_the_class_of_its_most_populous_2021_part(table19: pd.Da
 def test_classes_are_listed_once_in_ons_order(ruc: pd.DataFrame) -> None:
     assert list(ru.RUC_CLASSES) == ["UN1", "UF1", "RLN1", "RLF1", "RSN1", "RSF1"]
     names = ruc.drop_duplicates("ruc21_code").set_index("ruc21_code")["ruc21_name"].to_dict()
-    assert ru.RUC_CLASSES == {c: names[c] for c in ru.RUC_CLASSES}
+    assert {c: names[c] for c in ru.RUC_CLASSES} == ru.RUC_CLASSES
     assert {c: g for c, g in ru.RUC_GROUP.items()} == ruc.drop_duplicates("ruc21_code").set_index(
         "ruc21_code")["urban_rural"].to_dict()
 
