@@ -127,12 +127,13 @@ def _install_typed_selectbox() -> None:
 
     if getattr(Selectbox, "_needsmap_typed", False):
         return
-    original = Selectbox._widget_state
+    original: property = Selectbox.__dict__["_widget_state"]
 
     def widget_state(self: Selectbox[Any]) -> WidgetState:
         text = _TYPED.pop(self.id, None)
         if text is None:
-            return original.fget(self)  # type: ignore[no-any-return]
+            got: WidgetState = original.__get__(self)
+            return got
         state = WidgetState()
         state.id = self.id
         state.string_value = text

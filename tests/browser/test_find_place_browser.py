@@ -8,6 +8,7 @@ CSVs), not by needsmap's own code.
 from __future__ import annotations
 
 import json
+import time
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,7 +87,8 @@ def test_typing_a_postcode_on_explore_selects_its_ward_and_outlines_its_lsoa(
     page.goto(f"{server}/?area=E08000025&edition=2025", timeout=LONG)
     page.get_by_text("Birmingham has").first.wait_for(timeout=LONG)
     wait_idle(page, LONG)
-    before = int(wait_map_drawn(page, timeout_ms=LONG)["drawn"])
+    wait_map_drawn(page, timeout_ms=LONG)
+    assert "highlight" not in _layers(page)  # nothing searched yet
     _search(page, POSTCODE.lower())
     page.get_by_text(f"{ward_name} has").first.wait_for(timeout=LONG)  # Explore's summary, for the ward
     sidebar = page.locator("[data-testid='stSidebar']")
@@ -94,7 +96,12 @@ def test_typing_a_postcode_on_explore_selects_its_ward_and_outlines_its_lsoa(
     assert sidebar.get_by_text(f"{POSTCODE} →").count() and sidebar.get_by_text(lsoa).count()
     assert f"area={ward_code}" in page.url and "postcode=B16" in page.url
     page.locator(MAP_FRAME).first.scroll_into_view_if_needed(timeout=LONG)
-    wait_map_drawn(page, after=before, timeout_ms=LONG)
+    # the map may be drawn again in a new frame: wait for the view with the outline, fully drawn
+    deadline = time.time() + LONG / 1000
+    while time.time() < deadline and _layers(page).get("highlight") != 1:
+        time.sleep(0.5)
+    wait_map_drawn(page, timeout_ms=LONG)
+    wait_idle(page, LONG)
     layers = _layers(page)
     assert layers.get("highlight") == 1 and layers.get("highlight-casing") == 1, layers
     spec = json.loads(map_frame(page).locator("#map").evaluate("() => window.needsmapMap.lastRender().spec"))

@@ -167,7 +167,7 @@ def resolve_place(text: str, geography: pd.DataFrame) -> Place:
     if len(by_name):
         return _lsoa_code_place(str(by_name[0]), geography)
     if re.fullmatch(r"E\d{8}", code):
-        return _area_place(areas.level_of(code), code, geography)  # type: ignore[arg-type]
+        return _area_place(areas.level_of(code), code, geography)
     try:
         area = areas.find_area(raw, geography)
     except ValidationError as exc:
