@@ -6,6 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from needsmap import areas, data
+from needsmap.analysis.rural import (
+    RUC_COLUMNS,
+    apply_ruc_filter,
+    breakdown_table,
+    ruc_choice_label,
+    urban_rural_breakdown,
+)
 from needsmap.analysis.summary import display_table, source_ids, summarise, summary_sentence
 from needsmap.areas import Area
 from needsmap.data import map_assets
@@ -17,6 +24,7 @@ from needsmap.safe_text import markdown_literal
 from needsmap.types import Edition, england_lsoa_count
 from needsmap.ui import boundaries, guard, lad_boundaries, lsoa_table, selection, ward_boundaries
 from needsmap.ui.map_component import lsoa_map
+from needsmap.ui.rural import ruc_filter
 from needsmap.viz import maps
 from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck
 
@@ -51,15 +59,16 @@ def _whole_imd_columns(edition: Edition, version: str) -> frozenset[str]:
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=8)
-def _map(edition: Edition, area: Area, measure_id: str, view: View, highlight: str | None,
+def _map(edition: Edition, area: Area, measure_id: str, view: View, highlight: str | None, ruc: str,
          version: str) -> ChoroplethMap:
-    """The Explore map, the ``highlight`` LSOA outlined (``version``, the data folder's
-    :func:`~needsmap.data.catalog.data_version`, keys the cache)."""
+    """The Explore map of the LSOAs of ``area`` in the rural-urban choice ``ruc``, the ``highlight``
+    LSOA outlined (``version``, the data folder's :func:`~needsmap.data.catalog.data_version`, keys
+    the cache)."""
     full = lsoa_table(edition)
     lines = maps.highlight_layers(boundaries(edition), [highlight]) if highlight else []
     tileset, attrs = map_assets.assets(edition, full)  # static files the browser caches (made once)
     column = get_measure(measure_id).column(view)
-    return choropleth_deck(areas.select(full, area), boundaries(edition), measure=measure_id,
+    return choropleth_deck(apply_ruc_filter(areas.select(full, area), ruc), boundaries(edition), measure=measure_id,
                            view=view, edition=edition, area=area,
                            lad_boundaries=lad_boundaries(),
                            ward_boundaries=ward_boundaries() if area.level in ("lad", "ward") else None,
@@ -88,7 +97,7 @@ with guard():
     ids = [m.id for m in available]
     if st.session_state.get("explore_measure") not in ids:
         st.session_state["explore_measure"] = ids[0]
-    c1, c2 = st.columns([3, 1.6])
+    c1, c2, c3 = st.columns([3, 1.6, 1.4])
     measure = get_measure(c1.selectbox(
         "Measure", ids, key="explore_measure", format_func=lambda i: _option_label(get_measure(i)),
         help="Every measure in one list, by group: the overall Index, its seven domains, their "
@@ -103,12 +112,20 @@ with guard():
         st.session_state["explore_view"] = measure.default_view if measure.default_view in views else views[0]
     view = c2.radio("Show as", views, key="explore_view", horizontal=True,
                     format_func=lambda v: VIEW_LABELS.get(v, v), help=VIEW_HELP)
+    with c3:
+        ruc = ruc_filter("explore_ruc", disabled=not set(RUC_COLUMNS) <= set(table.columns))
     if measure.description:
         st.caption(measure.description)
 
-    sub = areas.select(table, sel.area)
-    if sub.empty:
+    whole = areas.select(table, sel.area)
+    if whole.empty:
         st.warning(f"No neighbourhoods of the IMD {sel.edition} table lie in {sel.area.label}.")
+        st.stop()
+    sub = apply_ruc_filter(whole, ruc)
+    place_name = sel.area.name if ruc == "all" else f"{sel.area.name} ({ruc_choice_label(ruc).lower()})"
+    if sub.empty:
+        st.info(f"None of the {len(whole):,} neighbourhoods of {sel.area.label} is "
+                f"{ruc_choice_label(ruc).lower()} (ONS Rural-Urban Classification 2021).")
         st.stop()
     summary = summarise(sub, measure, edition=sel.edition, national=table)
     m1, m2, m3, m4 = st.columns(4)
@@ -121,9 +138,10 @@ with guard():
                   f"{summary.share_residents_10:.0%} of residents", delta_color="off", delta_arrow="off")
         m4.metric("In England's 20% most deprived", f"{summary.share_lsoas_20:.0%} of LSOAs",
                   f"{summary.share_residents_20:.0%} of residents", delta_color="off", delta_arrow="off")
-    st.write(summary_sentence(summary, sel.area.name))
+    sentence = summary_sentence(summary, place_name)
+    st.write(sentence)
 
-    cm = _map(sel.edition, sel.area, measure.id, view, sel.lsoa, data_version())
+    cm = _map(sel.edition, sel.area, measure.id, view, sel.lsoa, ruc, data_version())
     left, right = st.columns([4, 1])
     with left:
         lsoa_map(cm.map.spec, cm.map.values, key="explore_map", height=620)
@@ -138,8 +156,20 @@ with guard():
             scope = table_scope(table)
             st.caption(f"Colours: tenths of the neighbourhoods shown, not of England's — the demo "
                        f"holds the {scope} only (England's tenths of this measure need the full data).")
+    st.caption(f"The map in words: {cm.legend_title} of each neighbourhood of {place_name}. "
+               f"{sentence} The table below lists the same {len(sub):,} neighbourhoods.")
     if cm.simplification_note:
         st.info(cm.simplification_note, icon=":material/speed:")
+
+    if set(RUC_COLUMNS) <= set(table.columns) and f"{measure.id}_rank" in table.columns:
+        with st.expander("Urban and rural neighbourhoods (Rural-Urban Classification 2021)"):
+            parts = urban_rural_breakdown(whole, f"{measure.id}_rank", edition=sel.edition)
+            st.dataframe(breakdown_table(parts, measure.label), hide_index=True, width="stretch",
+                         key="explore_ruc_table")
+            st.caption(f"Every neighbourhood of {sel.area.label}, grouped by the ONS Rural-Urban "
+                       "Classification 2021 of its LSOA (2019 edition: the class of the LSOA 2021 "
+                       "holding most of its residents); 'most deprived' is England's, by "
+                       f"{measure.label.lower()} rank.")
 
     st.subheader("Neighbourhoods")
     shown = display_table(sub, measure, edition=sel.edition,

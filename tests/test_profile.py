@@ -33,10 +33,10 @@ def test_lsoa_profile_e01009219_2019(table19: pd.DataFrame, table25: pd.DataFram
     assert f"Health deprivation rank {health:,} of {n:,}" in p.summary
     d = p.to_dict()
     assert d["imd"] == {"label": "Index of Multiple Deprivation (overall)", "rank": rank, "decile": decile,
-                        "of": n, "score": None}
+                        "of": n, "score": None, "band": "Top 20% most deprived LSOA"}
     assert d["domains"]["health"] == {"label": "Health deprivation and disability", "rank": health,
                                       "decile": int(imd.loc["E01009219", "Health_decile"]), "of": n,
-                                      "score": None}
+                                      "score": None, "band": "Top 40% most deprived LSOA"}
 
 
 def _raw_count(edition: str, code: str, who: str = "children") -> float:
@@ -329,7 +329,10 @@ def test_extra_measures_are_optional(table19: pd.DataFrame) -> None:
     # the 2019 table has no CNI (nor the LSOA 2021 mid-year estimates); Census 2021 shares where the
     # LSOA 2011 is whole LSOA 2021s (this one is unchanged)
     assert list(full.extra) == ["at_risk_jobs_pct", "furlough_rate", "no_qual_pct", "hh_dep1_pct",
-                                "hh_dep2_pct", "hh_dep3_pct"]
+                                "hh_dep2_pct", "hh_dep3_pct", "rural"]
+    # the Rural-Urban Classification 2021 of the LSOA (unchanged in 2021), from the raw file
+    ruc = raw.csv("geography/lsoa21_ruc21.csv").set_index("lsoa21_code")
+    assert full.extra["rural"]["value"] is (ruc.loc["E01009219", "urban_rural"] == "Rural")
     # from the raw files: the four BRES sector shares of the LSOA's MSOA 2011
     msoa = data.read_table("lsoa11_msoa11_lookup").set_index("lsoa11_code").loc["E01009219", "msoa11_code"]
     bres = data.read_table("bres2018_jobs").set_index("msoa11_code").loc[msoa]

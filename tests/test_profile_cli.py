@@ -82,8 +82,9 @@ def test_pdf_text_has_code_and_rank(tmp_path: Path, capsys: pytest.CaptureFixtur
                     "--out", str(out))
     assert rc == 0
     reader = PdfReader(str(out))
-    assert 1 <= len(reader.pages) <= 2
+    assert 1 <= len(reader.pages) <= 3  # the figures, the tables, then the sources
     text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Figures bids quote, with England's" in text and "England 18.1%" in text
     rank, health = (int(raw.imd("2019").loc["E01009219", c]) for c in ("IMD_rank", "Health_rank"))
     assert "E01009219" in text and f"{rank:,}" in text and f"{health:,}" in text
     assert "Sources and licences" in text and "Open Government Licence" in text
@@ -117,3 +118,44 @@ def test_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
 def test_empty_value_is_one_line(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, err = _run(capsys, flag, "")
     assert rc == 2 and f"{flag} is empty" in err and err.count("\n") == 1
+
+
+#: the published table of case-study organisations (IMD 2019): LSOA -> (IMD rank, its band, health
+#: rank, its band). The table prints "Top 20%" for health rank 1,887, which is in the top 10%
+#: (1,887 ≤ 3,284): the band follows the rank.
+CASE_STUDIES = {
+    "E01011274": (5_701, "Top 20%", 4_416, "Top 20%"),
+    "E01011492": (823, "Top 10%", 1_887, "Top 10%"),
+    "E01007879": (9_559, "Top 40%", 10_074, "Top 40%"),
+    "E01009219": (5_929, "Top 20%", 7_847, "Top 40%"),
+    "E01001750": (5_518, "Top 20%", 10_823, "Top 40%"),
+    "E01014948": (8_636, "Top 40%", 14_327, "Top 60%"),
+}
+
+
+def _band_from_raw(rank: int, total: int) -> str:
+    """The band, worked out here: the smallest of 10/20/40/60% of England's LSOAs holding the rank."""
+    return next(f"Top {p}%" for p in (10, 20, 40, 60) if rank * 100 <= p * total)
+
+
+@pytest.mark.parametrize("lsoa", sorted(CASE_STUDIES))
+def test_case_study_lsoas_give_the_published_ranks_and_bands(lsoa: str, capsys: pytest.CaptureFixture[str]
+                                                            ) -> None:
+    rank, band, health, health_band = CASE_STUDIES[lsoa]
+    imd = raw.imd("2019")
+    n = len(imd)
+    # the published table's ranks are the raw file's, and its bands (but one) follow from them
+    assert (int(imd.loc[lsoa, "IMD_rank"]), int(imd.loc[lsoa, "Health_rank"])) == (rank, health)
+    assert (_band_from_raw(rank, n), _band_from_raw(health, n)) == (band, health_band)
+    rc, out, _ = _run(capsys, "--lsoa", lsoa, "--edition", "2019", "--format", "json")
+    assert rc == 0
+    d = json.loads(out)
+    assert (d["imd"]["rank"], d["domains"]["health"]["rank"]) == (rank, health)
+    assert d["imd"]["band"] == f"{band} most deprived LSOA"
+    assert d["domains"]["health"]["band"] == f"{health_band} most deprived LSOA"
+    [imd_fig, health_fig, *_] = d["bid"]
+    assert imd_fig["value_text"] == f"{rank:,} of {n:,}" and imd_fig["band"] == d["imd"]["band"]
+    assert health_fig["value_text"] == f"{health:,} of {n:,}" and health_fig["band"] == d["domains"]["health"]["band"]
+    rc, md, _ = _run(capsys, "--lsoa", lsoa, "--edition", "2019", "--format", "md")
+    assert f"| {rank:,} of {n:,} | {band} most deprived LSOA |" in md
+    assert f"| {health:,} of {n:,} | {health_band} most deprived LSOA |" in md

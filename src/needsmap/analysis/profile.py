@@ -65,7 +65,7 @@ from needsmap.data.population import age_table
 from needsmap.errors import ValidationError
 from needsmap.gss import is_lsoa_code
 from needsmap.measures import get_measure, profile_rows
-from needsmap.measures.census import ETHNIC_GROUPS
+from needsmap.measures.census import ETHNIC_GROUPS, SHARES, share_pct
 from needsmap.orgs.levels import CONF_EXACT, CONF_SURE, NSPL_FETCH
 from needsmap.safe_text import printable
 from needsmap.types import LSOA_VINTAGE, VINTAGE_LABEL, Edition, england_lsoa_count
@@ -787,6 +787,13 @@ def _extras(table: pd.DataFrame, codes: list[str], weights: pd.Series | None = N
             lab = row.label if len(codes) == 1 else (row.area_label or f"LSOAs flagged: {row.label}")
         elif len(codes) == 1:
             value = _float(vals.iloc[0], 2)
+            lab = row.label
+        elif m.kind == "count":  # people: the area's is the sum of its LSOAs'
+            value = _int(vals.astype(float).sum()) if vals.notna().all() else None
+            lab = row.area_label or row.label
+        elif col in SHARES and set(SHARES[col]) <= set(table.columns):  # a share of people: of the sums
+            sums = table.loc[codes, list(SHARES[col])].astype(float).sum(min_count=len(codes))
+            value = _float(share_pct(sums.to_frame().T, col).iloc[0], 2)
             lab = row.label
         else:
             w = (weights if weights is not None else pd.Series(1.0, index=codes)).reindex(codes).astype(float)

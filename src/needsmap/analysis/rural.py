@@ -148,7 +148,39 @@ def urban_rural_breakdown(sub: pd.DataFrame, measure_column: str, *, edition: Ed
     return pd.DataFrame(rows)
 
 
+def breakdown_table(parts: pd.DataFrame, measure_label: str) -> pd.DataFrame:
+    """:func:`urban_rural_breakdown` as a page or CSV shows it: words for headings, % for shares.
+
+    Parameters
+    ----------
+    parts
+        The breakdown's rows.
+    measure_label
+        The measure whose ranks were banded (headings name it).
+
+    Returns
+    -------
+    One row per group (Urban, Rural, then the classes, each class name indented under its group):
+    ``Group``, ``LSOAs``, ``Residents``, ``% of the area's residents``, and the LSOAs among England's
+    10% and 20% most deprived by ``measure_label``, as counts and % of the group's LSOAs (1 decimal).
+    """
+    def pct(x: float) -> float | None:
+        return None if x != x else round(100 * float(x), 1)
+
+    return pd.DataFrame({
+        "Group": [str(r.name) if r.level == "urban/rural" else f"  {r.code} {r.name}" for r in parts.itertuples()],
+        "LSOAs": parts["lsoas"].astype(int),
+        "Residents": parts["residents"].astype(int),
+        "% of the area's residents": [pct(x) for x in parts["residents_share"]],
+        f"In England's 10% most deprived ({measure_label})": parts["lsoas_10"].astype(int),
+        "% of the group's LSOAs (10%)": [pct(x) for x in parts["share_10"]],
+        f"In England's 20% most deprived ({measure_label})": parts["lsoas_20"].astype(int),
+        "% of the group's LSOAs (20%)": [pct(x) for x in parts["share_20"]],
+    })
+
+
 __all__ = [
+    "breakdown_table",
     "RUC_CHOICES",
     "RUC_CLASSES",
     "RUC_COLUMNS",

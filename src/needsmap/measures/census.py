@@ -269,12 +269,14 @@ POPULATION_MEASURE = Measure(
     group="Population", views=(), kind="count", provider=POPULATION_PROVIDER, editions=("2025",),
     datasets=("population_lsoa21_mid2022_2024",), unit="people",
     description=("ONS small-area mid-year population estimates (LSOA 2021), all persons. Shown on area "
-                 "profiles for context; not used in any calculation. Residents' shares and weights in "
-                 "the 2025 edition use Census 2021 usual residents; the IMD 2025's own rates use the "
-                 "mid-2022 estimates; mid-2024 is the latest estimate."),
+                 "profiles for context (a ward's or local authority's is the sum of its LSOAs'). "
+                 "Residents' shares and weights in the 2025 edition use Census 2021 usual residents; "
+                 "the IMD 2025's own rates use the mid-2022 estimates, and so does the employment "
+                 "domain rate of a ward or local authority on its profile (weighted by mid-2022 "
+                 "population); mid-2024 is the latest estimate."),
     profile=tuple(
         ProfileRow(col, f"Population, {year} estimate (ONS{', latest' if col == POPULATION_COLUMNS[-1] else ''})",
-                   f"Population per LSOA, {year} estimate (ONS), average")
+                   f"Population, {year} estimate (ONS), sum of the LSOAs")
         for col, year in zip(POPULATION_COLUMNS, ("mid-2022", "mid-2024"), strict=True)
     ),
 )

@@ -220,7 +220,7 @@ def extra_rows(p: Profile) -> list[Row]:
             text = "n/a"
         elif m is not None and m.unit == "%":
             text = f"{v:.1f}%"
-        elif col.endswith("_rank") or (m is not None and m.kind == "flag"):  # a rank; LSOAs flagged
+        elif col.endswith("_rank") or (m is not None and m.kind in ("flag", "count")):  # a rank; LSOAs flagged; people
             text = f"{v:,.0f}"
         else:
             text = f"{v:,.1f}"

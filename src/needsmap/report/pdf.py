@@ -241,7 +241,7 @@ class EvidencePDF(FPDF):
     def data_table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *,
                    widths: Sequence[float] | None = None, size: float = 8,
                    align: Sequence[str] | None = None, x: float | None = None,
-                   width: float | None = None) -> None:
+                   width: float | None = None, wrap: bool = False) -> None:
         """A plain data table with a header row (e.g. the LSOAs of a ward), drawn by fpdf2's
         ``table()``: the header (white on the accent colour) repeats at the top of every page the
         table runs onto and is never left alone at a page's foot; rows are banded, one line each
@@ -255,6 +255,9 @@ class EvidencePDF(FPDF):
             Per column ``"L"``, ``"R"`` or ``"C"`` (default: left).
         x, width
             Left edge and width in mm (default: the full text width), e.g. for two tables side by side.
+        wrap
+            Let long cells run onto more lines instead of cutting them (short tables whose every word
+            counts, such as the bid figures).
         """
         n = len(header)
         shares = list(widths) if widths else [1 / n] * n
@@ -279,7 +282,8 @@ class EvidencePDF(FPDF):
             for row in rows:
                 cells = table.row()
                 for w, text, a in zip(ws, row, al, strict=True):
-                    cells.cell(_fit(self, str(text), w - 1), align=a, padding=_cell_padding(a))
+                    cells.cell(str(text) if wrap else _fit(self, str(text), w - 1), align=a,
+                               padding=_cell_padding(a))
         self.ln(2)
 
     def image_png(self, png: bytes, *, width_mm: float | None = None, x: float | None = None,

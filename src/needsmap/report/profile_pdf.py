@@ -72,9 +72,10 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
     doc.set_y(max(y_map, doc.get_y()) + 1)
 
     header, bid = c.bid_rows(p)
-    doc.keep_together(14 + 4.7 * (len(bid) + 1))
+    doc.keep_together(14 + 8 * (len(bid) + 1))
     doc.heading("Figures bids quote, with England's", size=11)
-    doc.data_table(header, bid, widths=[2.6, 1.0, 1.6, 1.9, 2.6], align="LRLLL", size=7.3)
+    doc.data_table(header[:4], [r[:4] for r in bid], widths=[3.4, 1.1, 1.9, 2.4], align="LRLL", size=7.3,
+                   wrap=True)
 
     doc.heading("In plain English", size=11)
     doc.paragraph(p.summary, size=9.5, boxed=True)
@@ -83,6 +84,9 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
     lsoa = isinstance(p, LsoaProfile)
     header, rows = c.domain_rows(p)
     comparable = lsoa and len(header) == 7
+    if lsoa:  # the band in few words: the heading says what it is
+        header = [*header[:4], "Band (most deprived LSOA)", *header[5:]]
+        rows = [[*r[:4], r[4].replace(" most deprived LSOA", ""), *r[5:]] for r in rows]
     doc.keep_together(14 + 4.7 * (len(rows) + 1))
     if lsoa:
         title = "Every domain" + (f", IMD {p.edition} and {p.other_edition['edition']}"  # type: ignore[union-attr]
@@ -91,9 +95,9 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
         title = "Every domain: residents' share in England's most deprived, population-weighted rank"
     doc.heading(title, size=11)
     if comparable:
-        widths, align = [2.75, 0.8, 0.5, 1.45, 1.7, 1.1, 1.6], "LRCLLRL"
+        widths, align = [3.0, 0.85, 0.55, 1.6, 1.3, 1.15, 1.65], "LRCLLRL"
     elif lsoa:
-        widths, align = [2.9, 1.1, 0.8, 1.8, 2.0], "LRCLL"
+        widths, align = [3.2, 1.2, 0.8, 1.9, 1.5], "LRCLL"
     else:
         widths, align = [2.9, 1.3, 2.05, 2.05], "LRRR"
     doc.data_table(header, rows, widths=widths, align=align, size=7.3)
