@@ -10,7 +10,7 @@ from needsmap.analysis.rural import (
     RUC_COLUMNS,
     apply_ruc_filter,
     breakdown_table,
-    ruc_choice_label,
+    ruc_short,
     urban_rural_breakdown,
 )
 from needsmap.analysis.summary import display_table, source_ids, summarise, summary_sentence
@@ -122,10 +122,10 @@ with guard():
         st.warning(f"No neighbourhoods of the IMD {sel.edition} table lie in {sel.area.label}.")
         st.stop()
     sub = apply_ruc_filter(whole, ruc)
-    place_name = sel.area.name if ruc == "all" else f"{sel.area.name} ({ruc_choice_label(ruc).lower()})"
+    place_name = sel.area.name if ruc == "all" else f"{sel.area.name} ({ruc_short(ruc)} LSOAs)"
     if sub.empty:
-        st.info(f"None of the {len(whole):,} neighbourhoods of {sel.area.label} is "
-                f"{ruc_choice_label(ruc).lower()} (ONS Rural-Urban Classification 2021).")
+        st.info(f"None of the {len(whole):,} neighbourhoods of {sel.area.label} is {ruc_short(ruc)} "
+                "(ONS Rural-Urban Classification 2021): choose another area or 'All neighbourhoods'.")
         st.stop()
     summary = summarise(sub, measure, edition=sel.edition, national=table)
     m1, m2, m3, m4 = st.columns(4)
@@ -161,16 +161,6 @@ with guard():
     if cm.simplification_note:
         st.info(cm.simplification_note, icon=":material/speed:")
 
-    if set(RUC_COLUMNS) <= set(table.columns) and f"{measure.id}_rank" in table.columns:
-        with st.expander("Urban and rural neighbourhoods (Rural-Urban Classification 2021)"):
-            parts = urban_rural_breakdown(whole, f"{measure.id}_rank", edition=sel.edition)
-            st.dataframe(breakdown_table(parts, measure.label), hide_index=True, width="stretch",
-                         key="explore_ruc_table")
-            st.caption(f"Every neighbourhood of {sel.area.label}, grouped by the ONS Rural-Urban "
-                       "Classification 2021 of its LSOA (2019 edition: the class of the LSOA 2021 "
-                       "holding most of its residents); 'most deprived' is England's, by "
-                       f"{measure.label.lower()} rank.")
-
     st.subheader("Neighbourhoods")
     shown = display_table(sub, measure, edition=sel.edition,
                           include_region=sel.area.level in ("england", "region"))
@@ -185,5 +175,15 @@ with guard():
         **download("csv", lambda: shown, stem=f"needsmap_{measure.id}_{view}_{sel.area.code}_imd{sel.edition}"),
         key="explore_csv", icon=":material/download:", on_click="ignore",
     )
+    if set(RUC_COLUMNS) <= set(table.columns) and f"{measure.id}_rank" in table.columns:
+        with st.expander("Urban and rural neighbourhoods (Rural-Urban Classification 2021)"):
+            parts = urban_rural_breakdown(whole, f"{measure.id}_rank", edition=sel.edition)
+            st.dataframe(breakdown_table(parts, measure.label), hide_index=True, width="stretch",
+                         key="explore_ruc_table")
+            st.caption(f"Every neighbourhood of {sel.area.label}, grouped by the ONS Rural-Urban "
+                       "Classification 2021 of its LSOA (2019 edition: the class of the LSOA 2021 "
+                       "holding most of its residents); 'most deprived' is England's, by "
+                       f"{measure.label.lower()} rank.")
+
     st.caption("Sources: " + " · ".join(get_dataset(i).citation() for i in source_ids(measure, sel.edition))
                + " Ward outlines are built from LSOA 2021 boundaries and are approximate.")

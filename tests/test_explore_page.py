@@ -78,3 +78,23 @@ def test_2019_edition_has_no_score_view() -> None:
     assert f"Birmingham has {BHAM11:,} neighbourhoods" in _text(at)
     view = map_view(at)
     assert view.n_lsoas == BHAM11 and "/maps/lsoa11-" in view.spec["tileset"]
+
+
+def test_rural_filter_narrows_map_summary_and_table_to_the_raw_rural_lsoas() -> None:
+    shropshire = "E06000051"
+    ruc = raw.csv("geography/lsoa21_ruc21.csv").set_index("lsoa21_code")
+    lsoas = raw.lad_lsoas(shropshire, "2025")
+    rural = sorted(c for c in lsoas if ruc.loc[c, "urban_rural"] == "Rural")
+    assert 0 < len(rural) < len(lsoas)
+    at = open_app("app_pages/explore.py", area=shropshire, edition="2025")
+    at.selectbox(key="explore_ruc").set_value("rural").run()
+    assert f"Shropshire (rural LSOAs) has {len(rural):,} neighbourhoods" in _text(at)
+    assert map_view(at).n_lsoas == len(rural)
+    table = at.dataframe[0].value
+    assert sorted(table["LSOA code"]) == rural
+    # the breakdown lists every LSOA of the area by group, as the raw file classes them
+    parts = at.dataframe[1].value.set_index("Group")  # after the neighbourhoods table
+    assert parts.loc["Rural", "LSOAs"] == len(rural) and parts.loc["Urban", "LSOAs"] == len(lsoas) - len(rural)
+    for code, n in ruc.loc[sorted(lsoas), "ruc21_code"].value_counts().items():
+        [row] = [g for g in parts.index if g.strip().startswith(f"{code} ")]
+        assert parts.loc[row, "LSOAs"] == n

@@ -43,6 +43,16 @@ def ruc_choice_label(choice: str) -> str:
     return f"{RUC_CLASSES[choice]} ({choice})" if choice in RUC_CLASSES else choice
 
 
+def ruc_short(choice: str) -> str:
+    """A choice in a few words for sentences: ``"urban"``, ``"rural"``, ``"RSF1 (smaller rural: …)"``,
+    or ``""`` for all neighbourhoods."""
+    if choice == "all":
+        return ""
+    if choice in ("urban", "rural"):
+        return choice
+    return f"{choice} ({RUC_CLASSES[choice][0].lower()}{RUC_CLASSES[choice][1:]})"
+
+
 def _require_ruc(table: pd.DataFrame) -> None:
     missing = [c for c in RUC_COLUMNS if c not in table.columns]
     if missing:
@@ -181,6 +191,7 @@ def breakdown_table(parts: pd.DataFrame, measure_label: str) -> pd.DataFrame:
 
 __all__ = [
     "breakdown_table",
+    "ruc_short",
     "RUC_CHOICES",
     "RUC_CLASSES",
     "RUC_COLUMNS",
