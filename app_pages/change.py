@@ -66,6 +66,8 @@ with guard():
     with left:
         lsoa_map(cmap.map.spec, cmap.map.values, key="change_map", height=620)
     right.html(cmap.legend_html)
+    st.caption(f"The map in words: {s.sentence()} The tables below list the biggest movers and every "
+               "neighbourhood's move.")
 
     st.subheader("Biggest movers")
     a, b = st.columns([3, 1])

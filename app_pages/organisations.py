@@ -144,6 +144,9 @@ with guard():
         st.caption(note)
         if cm.simplification_note:
             st.caption(cm.simplification_note)
+    st.caption("The map in words: " + op.map_sentence(here, lsoa_table(sel.edition), area=sel.area.label,
+                                                       edition=sel.edition)
+               + " The table below lists each organisation with its neighbourhood's figures.")
 
     st.subheader("Profile of each organisation's neighbourhood")
     only_here = st.checkbox(f"Only organisations in {sel.area.label}", value=True, key="orgs_only_here")

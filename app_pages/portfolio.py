@@ -194,20 +194,28 @@ with guard():
         st.caption(confidence)
     st.markdown(f"##### The {result.lsoas_served:,} neighbourhoods they serve "
                 f"({result.served_population:,.0f} residents)")
-    scols = st.columns(3)
+    # a card with no figure tells nothing: without MHCLG's published rates the children's card goes,
+    # and one line says what brings it
+    kids = result.children_income_deprived_pct is not None or e.get("children_income_deprived_pct") is not None
+    scols = st.columns(3 if kids else 2)
     _metric(scols[0], "Residents in 20% most deprived",
             result.pct_served_population_in_20pct_most_deprived,
             e.get("pct_population_in_20pct_most_deprived"),
             "Residents of the neighbourhoods served (each LSOA counted once) living in LSOAs of "
             "IMD deciles 1–2.", scope=scope)
-    _metric(scols[1], "Children income-deprived", result.children_income_deprived_pct,
-            e.get("children_income_deprived_pct"),
-            "Children in income-deprived households: IDACI numerators ÷ children aged 0–15 (ONS "
-            "mid-2020), over served LSOAs with a published count.", scope=scope)
-    _metric(scols[2], "Jobs in sectors shut in 2020", result.at_risk_jobs_mean_pct,
+    if kids:
+        _metric(scols[1], "Children income-deprived", result.children_income_deprived_pct,
+                e.get("children_income_deprived_pct"),
+                "Children in income-deprived households: MHCLG's published IDACI rates of the served "
+                "LSOAs, weighted by its child populations.", scope=scope)
+    _metric(scols[-1], "Jobs in sectors shut in 2020", result.at_risk_jobs_mean_pct,
             e.get("at_risk_jobs_mean_pct"),
             "Mean share of local jobs in accommodation and food, arts and leisure, retail, "
             "transport and storage (BRES 2018) over the neighbourhoods served.", scope=scope)
+    if not kids:
+        st.caption(f"Children in income-deprived households: no rate without MHCLG's published IDACI rates "
+                   f"(File 7), which are not in the data folder: `needsmap data fetch --only "
+                   f"iod{edition}_file7` brings them.")
 
     st.subheader("In plain English")
     st.markdown("\n".join(f"- {s}" for s in result.sentences()))

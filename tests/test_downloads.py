@@ -94,24 +94,24 @@ def test_gaps_downloads_lsoas_wards_and_geojson(edition: str) -> None:
     _choose_layer(at)
     imd, people = raw.imd(edition), _population(edition)
 
-    lsoas = raw.read_csv_bytes(download_bytes(at, "Download LSOAs (CSV)"))
-    lsoas = lsoas.set_index(lsoas.columns[0])
+    # the CSVs are the tables on screen, headings included
+    lsoas = raw.read_csv_bytes(download_bytes(at, "Download LSOAs (CSV)")).set_index("LSOA code")
     assert set(lsoas.index) == raw.lad_lsoas(BHAM, edition)
-    assert (lsoas["imd_rank"].astype(int) == imd.loc[lsoas.index, "IMD_rank"].astype(int)).all()
-    assert (lsoas["population"].astype(float).round() == people.loc[lsoas.index].round()).all()
-    ranks = lsoas["gap_rank"].astype(int)
+    assert (lsoas["IMD decile"].astype(int) == imd.loc[lsoas.index, "IMD_decile"].astype(int)).all()
+    assert (lsoas["Population"].astype(float).round() == people.loc[lsoas.index].round()).all()
+    ranks = lsoas["Gap rank"].astype(int)
     assert ranks.iloc[0] == 1 and ranks.is_monotonic_increasing  # largest gap first
 
-    wards = raw.read_csv_bytes(download_bytes(at, "Download wards (CSV)")).set_index("ward_code")
+    wards = raw.read_csv_bytes(download_bytes(at, "Download wards (CSV)")).set_index("Ward code")
     if edition == "2025":  # 2025: LSOA 2021 are within 2024 wards by ONS's lookup
         lk = raw.lsoa21_lookup()
         lk = lk[lk["ltla24_code"] == BHAM]
         assert set(wards.index) == set(lk["ward24_code"])
         per_ward = lk.groupby("ward24_code").size()
-        assert (wards["lsoas"].astype(int) == per_ward.loc[wards.index]).all()
+        assert (wards["LSOAs"].astype(int) == per_ward.loc[wards.index]).all()
         residents = people.loc[lk.index].groupby(lk["ward24_code"]).sum()
-        assert (wards["population"].astype(float).round() == residents.loc[wards.index].round()).all()
-    assert wards["population"].astype(float).sum() == pytest.approx(people.loc[list(lsoas.index)].sum())
+        assert (wards["Population"].astype(float).round() == residents.loc[wards.index].round()).all()
+    assert wards["Population"].astype(float).sum() == pytest.approx(people.loc[list(lsoas.index)].sum())
 
     layer = json.loads(download_bytes(at, "Download map layer (GeoJSON)"))
     features = layer["features"]

@@ -92,6 +92,35 @@ def lsoa_column(edition: Edition) -> str:
     return lsoa_code_column(edition)
 
 
+def map_sentence(orgs: pd.DataFrame, lsoas: pd.DataFrame, *, area: str, edition: Edition) -> str:
+    """One sentence saying what an organisations map shows, for readers who cannot see it.
+
+    Parameters
+    ----------
+    orgs
+        The placed organisations drawn (with the edition's ``lsoa11_code``/``lsoa21_code``).
+    lsoas
+        The edition's LSOA table (``imd_decile`` by LSOA code).
+    area
+        The area's label (``"Birmingham (local authority)"``).
+
+    Returns
+    -------
+    str
+        E.g. "78 organisations in Birmingham (local authority); 41 of them (53%) are in England's
+        20% most deprived neighbourhoods (IMD 2025 deciles 1–2)."
+    """
+    n = len(orgs)
+    if n == 0:
+        return f"no organisation of this list (with these filters) is in {area}."
+    deciles = pd.to_numeric(lsoas["imd_decile"].reindex(orgs[lsoa_column(edition)].astype(str)),
+                            errors="coerce")
+    worst = int((deciles <= 2).sum())
+    word = "organisation" if n == 1 else "organisations"
+    return (f"{n:,} {word} in {area}; {worst:,} of them ({worst / n:.0%}) are in England's 20% most "
+            f"deprived neighbourhoods (IMD {edition} deciles 1–2).")
+
+
 def org_profile(orgs: pd.DataFrame, table: pd.DataFrame, *, edition: Edition,
                 placed_only: bool = True) -> pd.DataFrame:
     """One row per organisation with its neighbourhood's deprivation, ready to publish.
@@ -185,7 +214,8 @@ def band_counts(profile: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["BID_FIGURES", "DOMAIN_LABELS", "EMPLOYMENT_HEADING", "NO_QUAL_HEADING", "band_counts", "bid_bands",
+__all__ = [
+    "map_sentence","BID_FIGURES", "DOMAIN_LABELS", "EMPLOYMENT_HEADING", "NO_QUAL_HEADING", "band_counts", "bid_bands",
            "bid_datasets", "bid_figures_note", "decile_band", "lsoa_column", "org_profile"]
 
 
