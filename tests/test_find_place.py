@@ -16,6 +16,7 @@ from needsmap import data
 from needsmap.analysis.bands import NO_BAND, bid_band, bid_band_pct
 from needsmap.analysis.place_search import looks_like_postcode, place_options, resolve_place
 from needsmap.errors import ValidationError
+from needsmap.types import Edition
 from tests import raw
 from tests.conftest import open_app, type_into
 from tests.test_explore_page import map_view
@@ -94,7 +95,7 @@ def test_postcode_shape() -> None:
 
 
 @pytest.mark.parametrize(("edition", "total"), [("2019", 32_844), ("2025", 33_755)])
-def test_bid_bands_follow_the_rank(edition: str, total: int) -> None:
+def test_bid_bands_follow_the_rank(edition: Edition, total: int) -> None:
     assert total == len(raw.imd(edition))
     # the last rank inside each band, and the first outside it
     for pct in (10, 20, 40, 60):
