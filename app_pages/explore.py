@@ -13,7 +13,14 @@ from needsmap.analysis.rural import (
     ruc_short,
     urban_rural_breakdown,
 )
-from needsmap.analysis.summary import display_table, source_ids, summarise, summary_sentence
+from needsmap.analysis.summary import (
+    card_label,
+    display_table,
+    share_text,
+    source_ids,
+    summarise,
+    summary_sentence,
+)
 from needsmap.areas import Area
 from needsmap.data import map_assets
 from needsmap.data.catalog import data_version, get_dataset
@@ -134,10 +141,10 @@ with guard():
     m2.metric("Residents", f"{summary.residents:,}",
               help="Mid-2020 estimates (2019 edition) or Census 2021 usual residents (2025 edition).")
     if summary.lsoas_10 is not None:
-        m3.metric("In England's 10% most deprived", f"{summary.share_lsoas_10:.0%} of LSOAs",
-                  f"{summary.share_residents_10:.0%} of residents", delta_color="off", delta_arrow="off")
-        m4.metric("In England's 20% most deprived", f"{summary.share_lsoas_20:.0%} of LSOAs",
-                  f"{summary.share_residents_20:.0%} of residents", delta_color="off", delta_arrow="off")
+        m3.metric(card_label(measure, 10), f"{summary.share_lsoas_10:.0%} of LSOAs",
+                  f"{share_text(summary.share_residents_10)} of residents", delta_color="off", delta_arrow="off")
+        m4.metric(card_label(measure, 20), f"{summary.share_lsoas_20:.0%} of LSOAs",
+                  f"{share_text(summary.share_residents_20)} of residents", delta_color="off", delta_arrow="off")
     sentence = summary_sentence(summary, place_name)
     st.write(sentence)
 
@@ -178,8 +185,10 @@ with guard():
     if set(RUC_COLUMNS) <= set(table.columns) and f"{measure.id}_rank" in table.columns:
         with st.expander("Urban and rural neighbourhoods (Rural-Urban Classification 2021)"):
             parts = urban_rural_breakdown(whole, f"{measure.id}_rank", edition=sel.edition)
-            st.dataframe(breakdown_table(parts, measure.label), hide_index=True, width="stretch",
-                         key="explore_ruc_table")
+            shown_parts = breakdown_table(parts, measure.short_label)
+            st.dataframe(shown_parts, hide_index=True, width="stretch", key="explore_ruc_table",
+                         column_config={c: st.column_config.NumberColumn(format="localized")
+                                        for c in shown_parts.columns[1:]})
             st.caption(f"Every neighbourhood of {sel.area.label}, grouped by the ONS Rural-Urban "
                        "Classification 2021 of its LSOA (2019 edition: the class of the LSOA 2021 "
                        "holding most of its residents); 'most deprived' is England's, by "

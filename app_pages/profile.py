@@ -151,12 +151,14 @@ with guard():
     map_png, _ = _figures(kind, key, sel.edition, data_version())
     st.subheader("Figures bids quote")
     header, bid = content.bid_rows(prof)
-    cols = st.columns(len(bid))
+    cols = st.columns(len(bid), border=True)
     for col, fig in zip(cols, prof.bid, strict=True):
-        col.metric(fig.label, fig.value_text, fig.england_text, delta_color="off", delta_arrow="off",
-                   help=f"{fig.band + '. ' if fig.band else ''}{fig.note}.")
+        # written out, not st.metric: a metric cuts its label and value to one line ("1,325 of 33,7…")
+        col.markdown(f"**{markdown_literal(fig.label)}**", help=markdown_literal(fig.note))
+        col.markdown(f"### {markdown_literal(fig.value_text)}")
         if fig.band:
-            col.caption(fig.band)
+            col.markdown(f":violet-badge[{markdown_literal(fig.band)}]")
+        col.caption(markdown_literal(fig.england_text))
     with st.expander("The same figures as a table"):
         st.dataframe(pd.DataFrame(bid, columns=header), hide_index=True, width="stretch",
                      key="profile_bid_table")

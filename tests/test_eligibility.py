@@ -171,6 +171,11 @@ def test_check_list_keeps_every_row(table25: pd.DataFrame) -> None:
     assert el.counts(checked) == {"rows": 20, "eligible": int((want["want"] == "Yes").sum()),
                                   "not_eligible": int((want["want"] == "No").sum()), "not_placed": 1}
     assert el.not_placed(checked)["name"].tolist() == ["Bad applicant"]
+    # which rows are uncertain (near an LSOA boundary) is in the download too: LSOA codes are exact
+    assert bad[el.OUT_CONFIDENCE] == ""
+    by_code = checked[checked["lsoa_code"].fillna("").astype(str).str.len() > 0]
+    assert len(by_code) and set(by_code[el.OUT_CONFIDENCE]) == {"exact"}
+    assert set(checked[el.OUT_CONFIDENCE]) <= {"exact", "sure", "uncertain", ""}
 
 
 def test_input_columns_named_like_ours_are_kept_apart(table25: pd.DataFrame) -> None:

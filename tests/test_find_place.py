@@ -154,6 +154,7 @@ def test_profile_opens_on_the_postcode_from_the_url_with_the_bid_figures() -> No
     at = open_app("app_pages/profile.py", postcode="b16 6re")
     assert at.radio(key="profile_kind").value == "postcode"
     assert any(f"({lsoa})" in h.value for h in at.header)
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["IMD 2025 rank (1 = most deprived)"] == f"{int(imd.loc[lsoa, 'IMD_rank']):,} of {len(imd):,}"
-    assert metrics["Health deprivation and disability rank"] == f"{int(imd.loc[lsoa, 'Health_rank']):,} of {len(imd):,}"
+    shown = [m.value for m in at.markdown]
+    assert f"### {int(imd.loc[lsoa, 'IMD_rank']):,} of {len(imd):,}" in shown
+    assert f"### {int(imd.loc[lsoa, 'Health_rank']):,} of {len(imd):,}" in shown
+    assert "**IMD 2025 rank (1 = most deprived)**" in shown

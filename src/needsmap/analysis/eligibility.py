@@ -43,7 +43,9 @@ MAX_RULES = 20
 DECILES = 10
 #: columns :func:`check_list` adds after the input's own
 OUT_CODE, OUT_URBAN_RURAL, OUT_ELIGIBLE, OUT_REASON = "LSOA code", "Urban/rural", "Eligible", "Reason"
-OUT_COLUMNS = (OUT_CODE, OUT_URBAN_RURAL, OUT_ELIGIBLE, OUT_REASON)
+#: how sure the row's LSOA is (the importer's ``confidence``: exact, sure or uncertain — near a boundary)
+OUT_CONFIDENCE = "Placement"
+OUT_COLUMNS = (OUT_CODE, OUT_URBAN_RURAL, OUT_ELIGIBLE, OUT_REASON, OUT_CONFIDENCE)
 YES, NO = "Yes", "No"
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -410,8 +412,10 @@ def check_list(rows: pd.DataFrame, rules: RuleSet, table: pd.DataFrame, *,
     Returns
     -------
     Every row, in order: the input columns, then ``LSOA code`` (of the edition's vintage; blank
-    when not placed), ``Urban/rural`` (blank when unknown), ``Eligible`` (``"Yes"``/``"No"``; blank for a row not placed) and ``Reason``
-    (for a row not placed: ``"not placed: "`` and the importer's reason).
+    when not placed), ``Urban/rural`` (blank when unknown), ``Eligible`` (``"Yes"``/``"No"``; blank for a
+    row not placed), ``Reason`` (for a row not placed: ``"not placed: "`` and the importer's reason)
+    and ``Placement`` (how sure the LSOA is: ``exact``, ``sure`` or ``uncertain``, near an LSOA
+    boundary; blank when not placed).
     """
     code_col = f"{LSOA_VINTAGE[rules.edition]}_code"
     placed = rows["status"].astype(str).eq("ok").to_numpy(dtype=bool)
@@ -427,6 +431,9 @@ def check_list(rows: pd.DataFrame, rules: RuleSet, table: pd.DataFrame, *,
     reason = res["reason"].to_numpy(dtype=object)
     out[OUT_REASON] = np.where(placed, reason, np.char.add("not placed: ", status.astype(str)))
     out[OUT_REASON] = out[OUT_REASON].astype(object)
+    conf = rows["confidence"] if "confidence" in rows.columns else pd.Series("", index=rows.index)
+    # which rows the page's "uncertain" count means: an LSOA near its boundary may be the neighbour's
+    out[OUT_CONFIDENCE] = np.where(placed, conf.astype("string").fillna("").to_numpy(dtype=object), "")
     return out.reset_index(drop=True)
 
 
@@ -449,6 +456,7 @@ __all__ = [
     "NO",
     "OUT_CODE",
     "OUT_COLUMNS",
+    "OUT_CONFIDENCE",
     "OUT_ELIGIBLE",
     "OUT_REASON",
     "OUT_URBAN_RURAL",

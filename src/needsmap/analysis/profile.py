@@ -781,20 +781,25 @@ def _extras(table: pd.DataFrame, codes: list[str], weights: pd.Series | None = N
         vals = table.loc[codes, col]
         if vals.isna().all():
             continue
+        if len(codes) == 1 and row.text_column and row.text_column in table.columns:
+            text = table.loc[codes[0], row.text_column]
+            out[col] = {"label": row.label, "value": None if pd.isna(text) else str(text)}
+            continue
         if m.kind == "flag":
             value: Any = bool(vals.fillna(False).astype(bool).any()) if len(codes) == 1 else \
                 int(vals.fillna(False).astype(bool).sum())
             lab = row.label if len(codes) == 1 else (row.area_label or f"LSOAs flagged: {row.label}")
+        elif col in SHARES and set(SHARES[col]) <= set(table.columns):  # a share of people: of the
+            # counts (summed over an area), never of a rounded share, so it reads as the bid figure does
+            sums = table.loc[codes, list(SHARES[col])].astype(float).sum(min_count=len(codes))
+            value = _float(share_pct(sums.to_frame().T, col, decimals=6).iloc[0], 6)
+            lab = row.label
         elif len(codes) == 1:
             value = _float(vals.iloc[0], 2)
             lab = row.label
         elif m.kind == "count":  # people: the area's is the sum of its LSOAs'
             value = _int(vals.astype(float).sum()) if vals.notna().all() else None
             lab = row.area_label or row.label
-        elif col in SHARES and set(SHARES[col]) <= set(table.columns):  # a share of people: of the sums
-            sums = table.loc[codes, list(SHARES[col])].astype(float).sum(min_count=len(codes))
-            value = _float(share_pct(sums.to_frame().T, col).iloc[0], 2)
-            lab = row.label
         else:
             w = (weights if weights is not None else pd.Series(1.0, index=codes)).reindex(codes).astype(float)
             v = vals.astype(float)

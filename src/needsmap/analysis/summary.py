@@ -236,7 +236,8 @@ def summarise(table: pd.DataFrame, measure: Measure | str = "imd", *, edition: E
     )
 
 
-def _pct(x: float | None) -> str:
+def share_text(x: float | None) -> str:
+    """A 0–1 share as people read it: "43%", "under 1%" (never a misleading 0%), "–" when unknown."""
     if x is None:
         return "–"
     return f"{x:.0%}" if x >= 0.01 or x == 0 else "under 1%"
@@ -257,6 +258,15 @@ def worst_phrase(measure: Measure | str, share: int = 10) -> str:
     return f"the {share}% of England's neighbourhoods with the {most} values of {m.label}"
 
 
+def card_label(measure: Measure | str, share: int) -> str:
+    """The heading of a summary card: "In England's 10% most deprived" for the IMD and its domains,
+    "In England's highest 10%" (or lowest) for other measures, as :func:`worst_phrase` words them."""
+    m = _measure(measure)
+    if m.group in _IMD_GROUPS:
+        return f"In England's {share}% most deprived"
+    return f"In England's {'highest' if m.higher_is_worse else 'lowest'} {share}%"
+
+
 def summary_sentence(summary: SelectionSummary, area_name: str) -> str:
     """The summary in plain English, for the page, a report or a committee paper.
 
@@ -270,17 +280,17 @@ def summary_sentence(summary: SelectionSummary, area_name: str) -> str:
     if n == 0:
         return f"{area_name} has no neighbourhoods (LSOAs) in the IMD {s.edition} table."
     if s.flagged is not None:
-        return (f"{head} {s.flagged:,} of them ({_pct(s.flagged / n)}), home to "
-                f"{_pct(s._share(s.residents_flagged, s.residents))} of residents, are "
+        return (f"{head} {s.flagged:,} of them ({share_text(s.flagged / n)}), home to "
+                f"{share_text(s._share(s.residents_flagged, s.residents))} of residents, are "
                 f"flagged: {s.measure.label}.")
     if s.lsoas_10 is None or s.lsoas_20 is None:
         if s.no_scale_reason:
             return f"{head} {s.no_scale_reason}."
         return f"{head} {s.measure.label} has no national scale to compare them with."
     suffix = f" (IMD {s.edition})" if s.measure.group in _IMD_GROUPS else ""
-    return (f"{head} {s.lsoas_10:,} of them ({_pct(s.share_lsoas_10)}), home to "
-            f"{_pct(s.share_residents_10)} of residents, are among {worst_phrase(s.measure, 10)}"
-            f"{suffix}; {s.lsoas_20:,} ({_pct(s.share_lsoas_20)}), home to {_pct(s.share_residents_20)} "
+    return (f"{head} {s.lsoas_10:,} of them ({share_text(s.share_lsoas_10)}), home to "
+            f"{share_text(s.share_residents_10)} of residents, are among {worst_phrase(s.measure, 10)}"
+            f"{suffix}; {s.lsoas_20:,} ({share_text(s.share_lsoas_20)}), home to {share_text(s.share_residents_20)} "
             f"of residents, are in the 20% most {'deprived' if s.measure.group in _IMD_GROUPS else 'in need'}.")
 
 
@@ -365,6 +375,6 @@ def decile_counts(table: pd.DataFrame, measure: Measure | str = "imd") -> pd.Dat
     return out
 
 
-__all__ = ["REFERENCE_SHARES", "TABLE_DOMAINS", "SelectionSummary", "decile_counts",
+__all__ = ["REFERENCE_SHARES", "TABLE_DOMAINS", "SelectionSummary", "card_label", "decile_counts", "share_text",
            "display_table", "england_reference", "geography_sources", "source_ids", "summarise", "summary_sentence",
            "value_cutoff", "worst_phrase", "worst_share_mask"]

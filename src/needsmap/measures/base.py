@@ -29,11 +29,16 @@ class ProfileRow:
     area_label
         Label for a ward or local authority (several LSOAs): by default the label and ", average"
         (population-weighted); for a flag, the number of LSOAs flagged.
+    text_column
+        For one LSOA, the LSOA table column whose text is shown instead of ``column``'s value
+        (when the table has it).
     """
 
     column: str
     label: str
     area_label: str = ""
+    #: for one LSOA, show this column's text instead (e.g. the Rural-Urban class's name, not "no")
+    text_column: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

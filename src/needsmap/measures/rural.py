@@ -85,7 +85,7 @@ MEASURES: tuple[Measure, ...] = (
             "description of the place, not a measure of need. The six classes are in the table's "
             "ruc21_code and ruc21_name columns."),
         profile=(ProfileRow("rural", "Rural-Urban Classification 2021",
-                            "Rural LSOAs (Rural-Urban Classification 2021)"),),
+                            "Rural LSOAs (Rural-Urban Classification 2021)", text_column="ruc21_name"),),
     ),
 )
 

@@ -129,10 +129,9 @@ def domain_rows(p: Profile) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the domain table (IMD first)."""
     tot = england_lsoa_count(p.edition)
     if isinstance(p, LsoaProfile):
-        header = ["Measure", f"Rank of {tot:,}", "Decile", "Among England's", "Band"]
+        header = ["Measure", f"Rank of {tot:,}", "Decile", "Band"]
         figs = [p.imd, *p.domains.values()]
-        rows = [[f.label, _n(f.rank), str(f.decile or "n/a"), decile_phrase(f.decile).removeprefix("among the "),
-                 bid_band(f.rank, p.edition)] for f in figs]
+        rows = [[f.label, _n(f.rank), str(f.decile or "n/a"), bid_band(f.rank, p.edition)] for f in figs]
         o = p.other_edition
         if o.get("comparable"):
             header[1] = f"{p.edition} rank"
@@ -153,8 +152,8 @@ def domain_rows(p: Profile) -> tuple[list[str], list[list[str]]]:
 def subdomain_rows(p: Profile) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the sub-domain table."""
     if isinstance(p, LsoaProfile):
-        return (["Sub-domain", "Rank", "Decile", "Among England's"],
-                [[f.label, _n(f.rank), str(f.decile or "n/a"), decile_phrase(f.decile).removeprefix("among the ")]
+        return (["Sub-domain", "Rank", "Decile", "Band"],
+                [[f.label, _n(f.rank), str(f.decile or "n/a"), bid_band(f.rank, p.edition)]
                  for f in p.subdomains.values()])
     return (["Sub-domain", "Weighted rank", "% in 10% most deprived", "% in 20% most deprived"],
             [[m["label"], _n(m["pop_weighted_mean_rank"]), _pct(m["pct_pop_10pct_most_deprived"], 1),
@@ -214,7 +213,9 @@ def extra_rows(p: Profile) -> list[Row]:
     for col, item in p.extra.items():
         v = item["value"]
         m = measure_of.get(col)
-        if isinstance(v, bool):
+        if isinstance(v, str):  # a class's name (Rural-Urban Classification)
+            text = v
+        elif isinstance(v, bool):
             text = "yes" if v else "no"
         elif v is None:
             text = "n/a"

@@ -45,8 +45,7 @@ def profile_markdown(p: c.Profile, *, made_on: date | None = None) -> str:
     out += ["## Figures bids quote", "", md_table(header, bid, align="LRLLL"), ""]
     out += ["## In plain English", "", _esc(p.summary), ""]
     header, rows = c.domain_rows(p)
-    lsoa_cols = "LRCLL" if isinstance(p, LsoaProfile) else "LRRR"
-    out += ["## Every domain", "", md_table(header, rows, align=lsoa_cols + "RL"[: max(len(header) - 5, 0)]), ""]
+    out += ["## Every domain", "", md_table(header, rows, align="LRCL" + "RL"[: len(header) - 4]), ""]
     header, rows = c.subdomain_rows(p)
     if rows:
         out += [md_table(header, rows, align="LRCL"), ""]

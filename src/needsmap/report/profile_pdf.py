@@ -40,6 +40,11 @@ def profile_figures(p: c.Profile, *, table: pd.DataFrame | None = None,
     return m, chart
 
 
+def _short_band(band: str) -> str:
+    """A bid band in a narrow column: "Top 20%" (the heading says of what)."""
+    return band.replace(" most deprived LSOA", "").replace("Not in the 60% most deprived", "Not in top 60%")
+
+
 def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: Any = None,
                 figures: tuple[bytes, bytes] | None = None) -> bytes:
     """The evidence pack as PDF bytes.
@@ -83,10 +88,10 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
 
     lsoa = isinstance(p, LsoaProfile)
     header, rows = c.domain_rows(p)
-    comparable = lsoa and len(header) == 7
+    comparable = lsoa and len(header) == 6
     if lsoa:  # the band in few words: the heading says what it is
-        header = [*header[:4], "Band (most deprived LSOA)", *header[5:]]
-        rows = [[*r[:4], r[4].replace(" most deprived LSOA", ""), *r[5:]] for r in rows]
+        header = [*header[:3], "Band (most deprived LSOAs)", *header[4:]]
+        rows = [[*r[:3], _short_band(r[3]), *r[4:]] for r in rows]
     doc.keep_together(14 + 4.7 * (len(rows) + 1))
     if lsoa:
         title = "Every domain" + (f", IMD {p.edition} and {p.other_edition['edition']}"  # type: ignore[union-attr]
@@ -95,14 +100,17 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
         title = "Every domain: residents' share in England's most deprived, population-weighted rank"
     doc.heading(title, size=11)
     if comparable:
-        widths, align = [3.0, 0.85, 0.55, 1.6, 1.3, 1.15, 1.65], "LRCLLRL"
+        widths, align = [3.3, 0.9, 0.6, 1.6, 1.2, 1.9], "LRCLRL"
     elif lsoa:
-        widths, align = [3.2, 1.2, 0.8, 1.9, 1.5], "LRCLL"
+        widths, align = [3.4, 1.3, 0.9, 2.0], "LRCL"
     else:
         widths, align = [2.9, 1.3, 2.05, 2.05], "LRRR"
     doc.data_table(header, rows, widths=widths, align=align, size=7.3)
     header, rows = c.subdomain_rows(p)
     if rows:
+        if lsoa:
+            header = [*header[:3], "Band (most deprived LSOAs)"]
+            rows = [[*r[:3], _short_band(r[3])] for r in rows]
         doc.data_table(header, rows, widths=widths[:4], align=align[:4], size=7.3)
     if lsoa:
         doc.paragraph(p.other_edition["note"], size=7.5, muted=True)  # type: ignore[union-attr]

@@ -26,7 +26,7 @@ from needsmap.ui.state import show_error
 #: the rule a new row starts with: IMD deciles 1–2 (the 20% most deprived)
 NEW_RULE = Rule("imd", "decile", 2)
 #: the most bytes of a rules file accepted (a rules file is a few hundred bytes)
-MAX_RULES_FILE_KB = 64
+MAX_RULES_FILE_KB = 1024  # 1 MB, the smallest limit Streamlit's uploader can state
 
 
 def _k(prefix: str, name: str, rule_id: int | None = None) -> str:
@@ -167,7 +167,7 @@ def rules_form(prefix: str, *, default_edition: Edition, ruc: bool = True) -> Ru
             rules.append(_rule_row(prefix, i, edition, len(ids), ruc))
     b1, b2 = st.columns([1, 3])
     b1.button("Add a rule", key=_k(prefix, "add"), on_click=_add, args=(prefix,), icon=":material/add:")
-    b2.file_uploader(f"Load rules from a JSON file (saved here; at most {MAX_RULES_FILE_KB} KB)", type=["json"],
+    b2.file_uploader("Load rules from a JSON file (saved here)", type=["json"], max_upload_size=MAX_RULES_FILE_KB // 1024,
                      key=_k(prefix, "file"), on_change=_file_loaded, args=(prefix,))
     return RuleSet(edition=edition, rules=tuple(rules), combine=combine)
 

@@ -267,7 +267,7 @@ def _search_box() -> None:
     labels = _search_options(data_version())
     st.selectbox("Find a place", list(labels), index=None, key="nm_search", on_change=_on_search,
                  format_func=lambda k: labels.get(k, k), placeholder=SEARCH_PLACEHOLDER,
-                 accept_new_options=True, help=SEARCH_HELP)
+                 accept_new_options=True, filter_mode="contains", help=SEARCH_HELP)
     msg = st.session_state.get("nm_search_msg")
     if msg:
         st.warning(literal_message(msg), icon=":material/search_off:")
