@@ -307,3 +307,19 @@ def test_page_2019_rules_check_lsoa_2011_codes() -> None:
     assert got["LSOA code"].tolist() == codes
     assert got["Eligible"].tolist() == ["Yes" if d <= 5 else "No" for d in imd19.loc[codes, "IMD_decile"]]
     assert got["Reason"].str.startswith("IMD 2019 decile ").all()
+
+
+def test_cli_column_says_which_column_holds_the_postcodes(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    want = applicant_list()
+    with_pc = want[want["postcode"].fillna("").astype(str).str.len() > 0].head(5)
+    lst = tmp_path / "applicants.csv"
+    pd.DataFrame({"name": with_pc["name"], "where": with_pc["postcode"]}).to_csv(lst, index=False)
+    out = tmp_path / "checked.csv"
+    assert main(["eligibility", str(lst), "--rules", RULES_QUERY, "--column", "postcode=where",
+                 "--out", str(out)]) == 0
+    got = raw.read_csv_bytes(out.read_bytes())
+    assert got["Eligible"].tolist() == with_pc["want"].tolist()
+    assert got["LSOA code"].tolist() == with_pc["want_code"].tolist()
+    assert main(["eligibility", str(lst), "--rules", RULES_QUERY, "--column", "nonsense"]) == 2
+    assert "ROLE=NAME" in capsys.readouterr().err

@@ -50,6 +50,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--edition", choices=EDITIONS, default=None,
                    help="IMD edition to check against (default: the rules' own edition)")
     p.add_argument("--sheet", metavar="NAME", help="for a workbook: the sheet to read")
+    p.add_argument("--column", metavar="ROLE=NAME", action="append", default=[],
+                   help="say which column plays a role, e.g. --column postcode=location or "
+                        "--column lsoa=Area (as needsmap geocode takes it)")
     p.add_argument("--out", type=Path, default=None, metavar="FILE.csv|FILE.xlsx",
                    help="write here (CSV or Excel, by extension); default: CSV on standard output")
     p.set_defaults(func=run)
@@ -95,7 +98,10 @@ def run(args: argparse.Namespace) -> int:
             raise ValidationError(f"--out must end in .csv or .xlsx, not {printable(args.out.name, limit=80)!r}")
         fmt = _OUT_FORMATS[suffix]
     table = data.load_lsoa_table(rules.edition, columns=rules.columns())
-    imported, label, _ = load_layer_spec(args.list, sheet=args.sheet, vintages=(LSOA_VINTAGE[rules.edition],))
+    from needsmap.cli.geocode import parse_columns
+
+    imported, label, _ = load_layer_spec(args.list, sheet=args.sheet, vintages=(LSOA_VINTAGE[rules.edition],),
+                                         column_map=parse_columns(args.column) or None)
     checked = el.check_list(imported.table, rules, table, input_columns=imported.columns)
     body = export_bytes(fmt, checked)  # type: ignore[arg-type]
     err = sys.stderr.write
@@ -104,6 +110,10 @@ def run(args: argparse.Namespace) -> int:
     n = el.counts(checked)
     err(f"{n['eligible']:,} eligible, {n['not_eligible']:,} not eligible, {n['not_placed']:,} not placed "
         f"(of {n['rows']:,} rows)\n")
+    unsure = int((checked[el.OUT_CONFIDENCE] == "uncertain").sum())
+    if unsure:
+        err(f"{unsure:,} placed row(s) are uncertain (near an LSOA boundary: the neighbour's rules may "
+            f"apply); the '{el.OUT_CONFIDENCE}' column says which\n")
     missed = el.not_placed(checked)
     for i, reason in zip(missed.index[:20], missed[el.OUT_REASON].iloc[:20], strict=True):
         err(f"  row {i + 1}: {printable(reason, limit=200)}\n")

@@ -111,13 +111,15 @@ def load_default_layer(layer_id: str) -> ImportResult:
 DEFAULT_PREFIX = "default:"
 
 
-def load_layer_spec(spec: str, *, sheet: str | None = None,
-                    vintages: Vintages = VINTAGES) -> tuple[ImportResult, str, str | None]:
+def load_layer_spec(spec: str, *, sheet: str | None = None, vintages: Vintages = VINTAGES,
+                    column_map: dict[str, str | None] | None = None) -> tuple[ImportResult, str, str | None]:
     """Import the organisation list ``spec`` names: a file path, or ``default:ID`` for a default layer.
 
     ``sheet`` picks the sheet of a workbook (ignored for a default layer). ``vintages`` are the LSOA
     vintages a file's rows are placed in (``("lsoa21",)`` for a 2025-edition analysis needs no LSOA
-    2011 work); a default layer is prepared once with both.
+    2011 work); a default layer is prepared once with both. ``column_map`` says which column plays
+    which role (``{"postcode": "location"}``; an empty name declines a role), as
+    :func:`needsmap.orgs.import_file` takes it.
 
     Returns
     -------
@@ -133,7 +135,8 @@ def load_layer_spec(spec: str, *, sheet: str | None = None,
             f"organisation file {spec!r} not found: give a CSV, Excel or 360Giving file, or "
             f"{DEFAULT_PREFIX}ID for a default layer ({', '.join(DEFAULT_LAYERS)})"
         )
-    return import_file(path, filename=path.name, sheet=sheet, vintages=vintages), path.name, None
+    return (import_file(path, filename=path.name, sheet=sheet, vintages=vintages, column_map=column_map),
+            path.name, None)
 
 
 __all__ = ["DEFAULT_LAYERS", "DEFAULT_PREFIX", "Layer", "load_default_layer", "load_layer_spec"]
