@@ -34,7 +34,9 @@ def test_change_page_in_browser(server: str, browser: Browser, artifacts: Path) 
 
 
 def _pick(page: Page, label: str, option: str) -> None:
+    """Choose ``option`` as a user does in a long list: click the box, type, click the suggestion."""
     page.get_by_role("combobox", name=label, exact=True).click(timeout=120_000)
+    page.keyboard.type(option.split(" · ")[-1], delay=20)
     page.get_by_role("option", name=option, exact=True).click()
     wait_idle(page)
 

@@ -157,7 +157,9 @@ def _background_pixels(png: bytes, box: tuple[float, float, float, float] | None
 
 
 def _pick(page: Page, label: str, option: str) -> None:
+    """Choose ``option`` as a user does in a long list: click the box, type, click the suggestion."""
     page.get_by_role("combobox", name=label, exact=True).click(timeout=LONG)
+    page.keyboard.type(option.split(" · ")[-1], delay=20)
     page.get_by_role("option", name=option, exact=True).click()
 
 
