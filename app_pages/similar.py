@@ -31,8 +31,6 @@ from needsmap.viz.similar_map import SimilarMap, similar_deck
 
 EDITION = sm.EDITION
 CHOICES: dict[sm.PlaceLevel, str] = {"lad": "Local authority", "ward": "Ward", "lsoa": "Neighbourhood (LSOA)"}
-#: an LSOA 2021 code another page may leave in the session (the sidebar search's Selection.place wins)
-SEARCHED_LSOA = "nm_lsoa"
 
 
 @st.cache_data(show_spinner="Comparing places…", max_entries=6)
@@ -73,9 +71,7 @@ def _pick(label: str, key: str, opts: pd.DataFrame, placeholder: str) -> str | N
 
 def _searched(sel: Selection, table: pd.DataFrame) -> str | None:
     """The LSOA the sidebar's search found (a postcode's or an LSOA's 2021 code), when it is in the table."""
-    place = getattr(sel, "place", None)
-    code = lsoa_for_edition(place, EDITION) if place is not None else st.session_state.get(SEARCHED_LSOA)
-    code = str(code).strip().upper() if code else ""
+    code = lsoa_for_edition(sel.place, EDITION) if sel.place is not None else None
     return code if code in table.index else None
 
 

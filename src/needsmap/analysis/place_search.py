@@ -20,7 +20,7 @@ from needsmap.areas import Area
 from needsmap.errors import ValidationError
 from needsmap.gss import ENGLAND_CODE, is_lsoa_code
 from needsmap.safe_text import printable
-from needsmap.types import Edition, LsoaVintage
+from needsmap.types import LSOA_VINTAGE, Edition, LsoaVintage
 
 PlaceKind = Literal["postcode", "lsoa", "ward", "lad", "region", "england"]
 #: what each kind of place is called in suggestions and messages
@@ -214,8 +214,6 @@ def _lsoa_code_place(code: str, geography: pd.DataFrame) -> Place:
 
 def lsoa_for_edition(place: Place, edition: Edition) -> str | None:
     """The LSOA of ``edition``'s vintage that ``place`` is, or is in (``None`` for an area)."""
-    from needsmap.types import LSOA_VINTAGE
-
     return place.lsoa_code(LSOA_VINTAGE[edition])
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from needsmap import areas, data
-from needsmap.analysis.place_search import Place, place_options, resolve_place
+from needsmap.analysis.place_search import Place, lsoa_for_edition, place_options, resolve_place
 from needsmap.areas import Area
 from needsmap.config import with_demo_hint
 from needsmap.data.catalog import data_version
@@ -147,8 +147,6 @@ class Selection:
     @property
     def lsoa(self) -> str | None:
         """The searched neighbourhood's LSOA code in this edition's vintage (``None``: no search)."""
-        from needsmap.analysis.place_search import lsoa_for_edition
-
         return None if self.place is None else lsoa_for_edition(self.place, self.edition)
 
 
