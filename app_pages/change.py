@@ -81,7 +81,7 @@ with guard():
     everything = change.movers_table(sub)
     st.download_button(
         "Download every neighbourhood's change (CSV)",
-        **download("csv", everything.reset_index(), stem=f"imd_change_2019_2025_{sel.area.code}"), key="change_csv",
+        **download("csv", lambda: everything.reset_index(), stem=f"imd_change_2019_2025_{sel.area.code}"), key="change_csv",
     )
 
     with st.expander("How neighbourhoods are compared across the two editions"):

@@ -37,7 +37,7 @@ with guard():
     with l1:
         st.caption("Link to these rules (copy it with the button at its right):")
         st.code(f"{base}?{el.QUERY_PARAM}={query}", language=None)
-    l2.download_button("Download the rules (JSON)", **download("json", rules.to_dict(), stem="eligibility_rules"),
+    l2.download_button("Download the rules (JSON)", **download("json", lambda: rules.to_dict(), stem="eligibility_rules"),
                        key="elig_dl_rules", icon=":material/download:")
 
     st.subheader("Your list")
@@ -71,12 +71,12 @@ with guard():
                                        get_dataset("nspl_centroids").citation(), result.label]})
     rules_sheet = pd.DataFrame({"Rules": [rules.describe(), f"Link value: {query}"]})
     d1, d2, d3 = st.columns(3)
-    d1.download_button("Download every row (CSV)", **download("csv", checked, stem=stem), key="elig_dl_csv")
+    d1.download_button("Download every row (CSV)", **download("csv", lambda: checked, stem=stem), key="elig_dl_csv")
     xlsx = excel_export({"Checked": checked, "Not placed": missed, "Rules": rules_sheet, "Sources": sources})
-    d2.download_button("Download every row (Excel)", **download("xlsx", xlsx, stem=stem), key="elig_dl_xlsx")
+    d2.download_button("Download every row (Excel)", **download("xlsx", lambda: xlsx, stem=stem), key="elig_dl_xlsx")
     if len(missed):
         d3.download_button(f"Download the {len(missed):,} rows not placed (CSV)",
-                           **download("csv", missed, stem=f"{stem}_not_placed"), key="elig_dl_missed")
+                           **download("csv", lambda: missed, stem=f"{stem}_not_placed"), key="elig_dl_missed")
     for note in xlsx.notes:
         d2.caption(markdown_literal(note))
     st.caption("Sources: " + " · ".join(markdown_literal(s) for s in sources["Source"]))

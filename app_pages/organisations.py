@@ -82,7 +82,7 @@ with guard():
                                     "Share": st.column_config.NumberColumn(format="percent")})
         if len(result.rejected):
             st.download_button("Download the rows not placed, with reasons (CSV)",
-                               **download("csv", result.rejected, stem="not_placed"), key="orgs_dl_rejected")
+                               **download("csv", lambda: result.rejected, stem="not_placed"), key="orgs_dl_rejected")
     with right:
         st.markdown("**Where the placed ones are** (local authorities with most)")
         st.dataframe(op.where_summary(table, geo, edition=sel.edition, top=10), hide_index=True,
@@ -165,10 +165,10 @@ with guard():
                                        get_dataset("nspl_centroids").citation(), result.label]})
     d1, d2 = st.columns(2)
     d1.download_button("Download the profile table (CSV)",
-                       **download("csv", prof, stem=f"organisation_profiles_imd{sel.edition}"), key="orgs_dl_csv")
+                       **download("csv", lambda: prof, stem=f"organisation_profiles_imd{sel.edition}"), key="orgs_dl_csv")
     xlsx = excel_export({"Profiles": prof, "Not placed": result.rejected, "Sources": sources})
     d2.download_button("Download the profile table (Excel)",
-                       **download("xlsx", xlsx, stem=f"organisation_profiles_imd{sel.edition}"), key="orgs_dl_xlsx")
+                       **download("xlsx", lambda: xlsx, stem=f"organisation_profiles_imd{sel.edition}"), key="orgs_dl_xlsx")
     for note in xlsx.notes:
         d2.caption(markdown_literal(note))
     st.caption("Sources: " + " · ".join(markdown_literal(s) for s in sources["Source"]))

@@ -248,12 +248,13 @@ with guard():
 
     stem = f"portfolio_{layer_id or 'organisations'}_imd{edition}"
     d1, d2, d3, d4 = st.columns(4)
-    d1.download_button("Figures (CSV)", **download("csv", result.figures_table(), stem=f"{stem}_figures"),
+    d1.download_button("Figures (CSV)", **download("csv", lambda: result.figures_table(), stem=f"{stem}_figures"),
                        key="pf_dl_figures")
+    # eager: a disabled button has no deferred file (and an empty table costs nothing)
     d4.download_button("Known only by area (CSV)", **download("csv", result.area_only, stem=f"{stem}_areas"),
                        key="pf_dl_areas", disabled=result.area_only.empty)
     d2.download_button(f"{unit.capitalize()} with their LSOA and decile (CSV)",
-                       **download("csv", result.organisations, stem=f"{stem}_organisations"), key="pf_dl_orgs")
+                       **download("csv", lambda: result.organisations, stem=f"{stem}_organisations"), key="pf_dl_orgs")
     d3.download_button("Portfolio summary (PDF)",
                        **download("pdf", lambda: portfolio_pdf(result, layer_id=layer_id,
                                                                source_label=f"{label} in {sel.area.name}"

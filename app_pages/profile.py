@@ -176,7 +176,7 @@ with guard():
         c1.download_button("PDF evidence pack",
                            **download("pdf", lambda: profile_pdf(prof, table=table, figures=figs), stem=stem),
                            key="profile_dl_pdf", icon=":material/picture_as_pdf:")
-        c2.download_button("Markdown", **download("markdown", profile_markdown(prof), stem=stem),
+        c2.download_button("Markdown", **download("markdown", lambda: profile_markdown(prof), stem=stem),
                            key="profile_dl_md", icon=":material/description:")
 
     st.subheader("Every domain against England")

@@ -40,7 +40,7 @@ st.dataframe(rows, hide_index=True, width="stretch", key="sources_table",
                             "Dataset": st.column_config.TextColumn(width="large"),
                             "Licence": st.column_config.TextColumn(width="medium"),
                             "Present": st.column_config.TextColumn(width="small")})
-st.download_button("Download this list (CSV)", **download("csv", pd.DataFrame(rows), stem="needsmap_data_sources"),
+st.download_button("Download this list (CSV)", **download("csv", lambda: pd.DataFrame(rows), stem="needsmap_data_sources"),
                    key="sources_csv")
 missing_optional = [d for d in DATASETS if d.optional and not d.path.exists()]
 if missing_optional:

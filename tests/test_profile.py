@@ -332,7 +332,7 @@ def test_extra_measures_are_optional(table19: pd.DataFrame) -> None:
                                 "hh_dep2_pct", "hh_dep3_pct", "rural"]
     # the Rural-Urban Classification 2021 of the LSOA (unchanged in 2021), from the raw file
     ruc = raw.csv("geography/lsoa21_ruc21.csv").set_index("lsoa21_code")
-    assert full.extra["rural"]["value"] is (ruc.loc["E01009219", "urban_rural"] == "Rural")
+    assert full.extra["rural"]["value"] == ruc.loc["E01009219", "ruc21_name"]  # the class, by name
     # from the raw files: the four BRES sector shares of the LSOA's MSOA 2011
     msoa = data.read_table("lsoa11_msoa11_lookup").set_index("lsoa11_code").loc["E01009219", "msoa11_code"]
     bres = data.read_table("bres2018_jobs").set_index("msoa11_code").loc[msoa]
