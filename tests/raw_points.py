@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import geopandas as gpd
 import pandas as pd
 
@@ -21,3 +23,18 @@ def raw_reference_points(bounds: gpd.GeoDataFrame) -> pd.DataFrame:
     pt[has] = pwc.reindex(poly.index[has]).to_numpy()
     return pd.DataFrame({"x": pt.x.to_numpy(), "y": pt.y.to_numpy(), "pwc": has},
                         index=pd.Index(poly.index.astype(str), name="lsoa_code"))
+
+
+@cache
+def raw_postcode_lsoa(postcode: str, vintage: str) -> str:
+    """The LSOA of ``vintage`` (``lsoa11``/``lsoa21``) whose raw boundary holds the postcode's raw NSPL
+    centroid, joined here with geopandas (not needsmap's placement)."""
+    from tests import raw
+
+    nspl = pd.read_parquet(raw.path("postcodes/nspl_2025_05_postcode_centroids.parquet"))
+    hit = nspl.loc[nspl["postcode"].str.replace(" ", "") == postcode.replace(" ", "").upper()]
+    assert len(hit) == 1, f"{postcode}: {len(hit)} rows in the raw NSPL"
+    point = gpd.GeoDataFrame(geometry=gpd.points_from_xy(hit["lon"], hit["lat"]), crs=4326)
+    polys = gpd.read_parquet(raw.path(f"geography/{vintage}_boundaries.parquet")).to_crs(4326)
+    [code] = gpd.sjoin(point, polys, predicate="within")[f"{vintage}_code"]
+    return str(code)

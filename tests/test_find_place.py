@@ -13,12 +13,13 @@ import pandas as pd
 import pytest
 
 from needsmap import data
-from needsmap.analysis.bands import NO_BAND, bid_band, bid_band_pct
+from needsmap.analysis.bands import NO_BAND, bid_band, bid_band_pct, short_band
 from needsmap.analysis.place_search import looks_like_postcode, place_options, resolve_place
 from needsmap.errors import ValidationError
 from needsmap.types import Edition
 from tests import raw
 from tests.conftest import open_app, type_into
+from tests.raw_points import raw_postcode_lsoa
 from tests.test_explore_page import map_view
 
 
@@ -27,20 +28,9 @@ def _geo() -> pd.DataFrame:
     return data.load_geography("2025")
 
 
-@cache
-def _raw_lsoa_of(postcode: str, vintage: str) -> str:
-    """The LSOA of ``vintage`` whose raw boundary holds the postcode's raw NSPL centroid."""
-    nspl = pd.read_parquet(raw.path("postcodes/nspl_2025_05_postcode_centroids.parquet"))
-    hit = nspl.loc[nspl["postcode"].str.replace(" ", "") == postcode.replace(" ", "").upper()]
-    point = gpd.GeoDataFrame(geometry=gpd.points_from_xy(hit["lon"], hit["lat"]), crs=4326)
-    polys = gpd.read_parquet(raw.path(f"geography/{vintage}_boundaries.parquet")).to_crs(4326)
-    [code] = gpd.sjoin(point, polys, predicate="within")[f"{vintage}_code"]
-    return str(code)
-
-
 @pytest.mark.parametrize("typed", ["b16 6re", "B166RE", " B16  6RE "])
 def test_a_postcode_however_typed_is_its_lsoa_and_ward(typed: str) -> None:
-    lsoa21, lsoa11 = _raw_lsoa_of("B16 6RE", "lsoa21"), _raw_lsoa_of("B16 6RE", "lsoa11")
+    lsoa21, lsoa11 = raw_postcode_lsoa("B16 6RE", "lsoa21"), raw_postcode_lsoa("B16 6RE", "lsoa11")
     lk = raw.lsoa21_lookup().loc[lsoa21]
     place = resolve_place(typed, _geo())
     assert place.kind == "postcode" and place.postcode == "B16 6RE"
@@ -104,12 +94,13 @@ def test_bid_bands_follow_the_rank(edition: Edition, total: int) -> None:
         assert bid_band_pct(last + 1, edition) != pct
     assert bid_band(1, edition) == "Top 10% most deprived LSOA"
     assert bid_band(total, edition) == NO_BAND and bid_band(None, edition) == "n/a"
+    assert short_band(bid_band(1, edition)) == "Top 10%" and short_band(NO_BAND) == "Not in top 60%"
     with pytest.raises(ValueError):
         bid_band_pct(total + 1, edition)
 
 
 def test_sidebar_search_selects_the_ward_outlines_the_lsoa_and_goes_into_the_url() -> None:
-    lsoa = _raw_lsoa_of("B16 6RE", "lsoa21")
+    lsoa = raw_postcode_lsoa("B16 6RE", "lsoa21")
     at = open_app("app_pages/explore.py", area="E08000025", edition="2025")
     assert "highlight" not in map_view(at).layer_ids
     type_into(at.selectbox(key="nm_search"), "b16 6re").run()
@@ -126,7 +117,7 @@ def test_sidebar_search_selects_the_ward_outlines_the_lsoa_and_goes_into_the_url
     at.radio(key="nm_edition_widget").set_value("2019").run()
     ring19 = map_view(at).layer("highlight")["data"][0]["path"]
     outline19 = gpd.read_parquet(raw.path("geography/lsoa11_boundaries.parquet")).to_crs(4326)
-    poly19 = outline19.set_index("lsoa11_code").geometry.loc[_raw_lsoa_of("B16 6RE", "lsoa11")]
+    poly19 = outline19.set_index("lsoa11_code").geometry.loc[raw_postcode_lsoa("B16 6RE", "lsoa11")]
     assert all(poly19.boundary.distance(gpd.points_from_xy([x], [y])[0]) < 1e-4 for x, y in ring19)
     # choosing another area in the pickers lets the searched place go
     at.selectbox(key="nm_region").set_value("E12000007").run()  # London
@@ -149,7 +140,7 @@ def test_a_search_that_finds_nothing_is_a_warning_and_keeps_the_area() -> None:
 
 
 def test_profile_opens_on_the_postcode_from_the_url_with_the_bid_figures() -> None:
-    lsoa = _raw_lsoa_of("B16 6RE", "lsoa21")
+    lsoa = raw_postcode_lsoa("B16 6RE", "lsoa21")
     imd = raw.imd("2025")
     at = open_app("app_pages/profile.py", postcode="b16 6re")
     assert at.radio(key="profile_kind").value == "postcode"

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 import time
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import pandas as pd
 import pytest
 
 from tests import raw
 from tests.browser.conftest import MAP_FRAME, map_frame, wait_idle, wait_map_drawn
+from tests.raw_points import raw_postcode_lsoa
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -27,20 +26,6 @@ pytestmark = pytest.mark.browser
 
 LONG = 300_000
 POSTCODE = "B16 6RE"
-
-
-@cache
-def _postcode_lsoa() -> str:
-    """The LSOA 2021 whose raw boundary holds the postcode's raw NSPL centroid."""
-    nspl = pd.read_parquet(raw.path("postcodes/nspl_2025_05_postcode_centroids.parquet"))
-    hit = nspl.loc[nspl["postcode"].str.replace(" ", "") == POSTCODE.replace(" ", "")]
-    assert len(hit) == 1
-    point = gpd.GeoDataFrame(geometry=gpd.points_from_xy(hit["lon"], hit["lat"]), crs=4326)
-    polys = gpd.read_parquet(raw.path("geography/lsoa21_boundaries.parquet")).to_crs(4326)
-    code_col = next(c for c in polys.columns if "code" in c.lower())
-    joined = gpd.sjoin(point, polys, predicate="within")
-    assert len(joined) == 1
-    return str(joined[code_col].iloc[0])
 
 
 def _ward_of(lsoa: str) -> tuple[str, str]:
@@ -80,7 +65,7 @@ def _layers(page: Page) -> dict[str, int]:
 
 def test_typing_a_postcode_on_explore_selects_its_ward_and_outlines_its_lsoa(
         server: str, browser: Browser, artifacts: Path) -> None:
-    lsoa = _postcode_lsoa()
+    lsoa = raw_postcode_lsoa(POSTCODE, "lsoa21")
     ward_code, ward_name = _ward_of(lsoa)
     assert ward_name == "Ladywood"  # the issue's example, from the raw files
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
@@ -132,7 +117,7 @@ def test_typing_a_postcode_on_explore_selects_its_ward_and_outlines_its_lsoa(
 
 def test_a_phone_sees_the_whole_area_with_the_sidebar_closed(server: str, browser: Browser,
                                                             artifacts: Path) -> None:
-    lsoa = _postcode_lsoa()
+    lsoa = raw_postcode_lsoa(POSTCODE, "lsoa21")
     ward_code, ward_name = _ward_of(lsoa)
     page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                             has_touch=True)

@@ -14,6 +14,8 @@ from needsmap.types import Edition, england_lsoa_count
 BID_BANDS: tuple[float, ...] = (0.10, 0.20, 0.40, 0.60)
 #: what an LSOA outside every band is called
 NO_BAND = "Not in the 60% most deprived"
+#: the words after "Top 20%" in a band
+_SUFFIX = " most deprived LSOA"
 
 
 def bid_band_pct(rank: int | float | None, edition: Edition) -> int | None:
@@ -56,7 +58,15 @@ def bid_band(rank: int | float | None, edition: Edition) -> str:
     if rank is None or rank != rank:
         return "n/a"
     pct = bid_band_pct(rank, edition)
-    return NO_BAND if pct is None else f"Top {pct}% most deprived LSOA"
+    return NO_BAND if pct is None else f"Top {pct}%{_SUFFIX}"
 
 
-__all__ = ["BID_BANDS", "NO_BAND", "bid_band", "bid_band_pct"]
+def short_band(band: str) -> str:
+    """A band from :func:`bid_band` in a narrow column, under a heading that says of what:
+    ``"Top 20%"``, ``"Not in top 60%"`` (other text unchanged)."""
+    if band == NO_BAND:
+        return f"Not in top {round(BID_BANDS[-1] * 100)}%"
+    return band.removesuffix(_SUFFIX)
+
+
+__all__ = ["BID_BANDS", "NO_BAND", "bid_band", "bid_band_pct", "short_band"]

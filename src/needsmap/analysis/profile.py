@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from needsmap import areas
-from needsmap.analysis.bands import bid_band
+from needsmap.analysis.bands import bid_band, bid_band_pct
 from needsmap.crs import BNG, WGS84
 from needsmap.data import load_boundaries, load_lsoa_table, read_table
 from needsmap.data._cache import cached
@@ -790,9 +790,8 @@ def _extras(table: pd.DataFrame, codes: list[str], weights: pd.Series | None = N
                 int(vals.fillna(False).astype(bool).sum())
             lab = row.label if len(codes) == 1 else (row.area_label or f"LSOAs flagged: {row.label}")
         elif col in SHARES and set(SHARES[col]) <= set(table.columns):  # a share of people: of the
-            # counts (summed over an area), never of a rounded share, so it reads as the bid figure does
-            sums = table.loc[codes, list(SHARES[col])].astype(float).sum(min_count=len(codes))
-            value = _float(share_pct(sums.to_frame().T, col, decimals=6).iloc[0], 6)
+            # counts (summed over an area), so it reads as the bid figure does
+            value = _share_of_counts(table, codes, col)
             lab = row.label
         elif len(codes) == 1:
             value = _float(vals.iloc[0], 2)
@@ -921,27 +920,25 @@ EMPLOYMENT_RATE_LABEL = "Working-age people employment-deprived (IMD employment 
 NO_QUALS_LABEL = "Residents aged 16+ with no qualifications (Census 2021)"
 
 
-def _band_england(edition: Edition, band: str) -> str:
-    """England beside a rank: how many LSOAs there are, and the ranks the band holds."""
-    from needsmap.analysis.bands import BID_BANDS
-
+def _band_england(edition: Edition, rank: int | None) -> str:
+    """England beside a rank: how many LSOAs there are, and the ranks its band holds."""
     total = england_lsoa_count(edition)
-    for share in BID_BANDS:
-        if band.startswith(f"Top {round(share * 100)}%"):
-            return f"of {total:,} LSOAs; top {round(share * 100)}% = ranks 1–{int(share * total):,}"
-    return f"of {total:,} LSOAs"
+    pct = bid_band_pct(rank, edition)
+    if pct is None:
+        return f"of {total:,} LSOAs"
+    return f"of {total:,} LSOAs; top {pct}% = ranks 1–{total * pct // 100:,}"
 
 
-def _no_quals(t: pd.DataFrame, codes: list[str] | None) -> float | None:
-    """% of residents aged 16+ with no qualifications over ``codes`` (all rows: ``None``)."""
-    if not {"no_qualifications", "residents_16plus"} <= set(t.columns):
+def _share_of_counts(t: pd.DataFrame, codes: list[str] | None, column: str) -> float | None:
+    """A Census share (%, a column of :data:`needsmap.measures.census.SHARES`) of the counts summed over
+    ``codes``, never of rounded shares; ``None`` when the table lacks the counts or one of ``codes``
+    has none. ``codes=None``: over every LSOA of ``t`` that has them (England)."""
+    if column not in SHARES or not set(SHARES[column]) <= set(t.columns):
         return None
     sub = t if codes is None else t.loc[codes]
-    num, den = sub["no_qualifications"].astype(float), sub["residents_16plus"].astype(float)
-    ok = num.notna() & den.notna()
-    if not ok.any() or (codes is not None and not ok.all()) or float(den[ok].sum()) <= 0:
-        return None
-    return 100 * float(num[ok].sum()) / float(den[ok].sum())
+    sums = sub[list(SHARES[column])].astype(float).sum(min_count=1 if codes is None else len(sub))
+    value = share_pct(sums.to_frame().T, column, decimals=6).iloc[0]
+    return None if pd.isna(value) else float(value)
 
 
 def _employment_rate(t: pd.DataFrame, codes: list[str] | None) -> float | None:
@@ -967,8 +964,8 @@ def bid_figures(table: pd.DataFrame, codes: list[str], edition: Edition) -> list
     deprived LSOA", :func:`needsmap.analysis.bands.bid_band`); the % of residents aged 16+ with no
     qualifications (Census 2021 TS067); and the % of working-age people employment-deprived (the
     IMD employment domain rate: people involuntarily out of work, from benefit claims). For several
-    LSOAs (a ward or local authority) the ranks give way to the residents living in England's 10% and
-    20% most deprived LSOAs.
+    LSOAs (a ward or local authority) the ranks give way to the share of residents living in England's
+    20% most deprived LSOAs on each.
 
     Parameters
     ----------
@@ -1002,19 +999,19 @@ def bid_figures(table: pd.DataFrame, codes: list[str], edition: Edition) -> list
             rank = _int(row.get(f"{measure}_rank"))
             band = bid_band(rank, edition)
             figs.append(BidFigure(label, rank, f"{_fmt(rank)} of {england_lsoa_count(edition):,}" if rank else "n/a",
-                                  band, _band_england(edition, band), f"English Indices of Deprivation {edition}"))
+                                  band, _band_england(edition, rank), f"English Indices of Deprivation {edition}"))
     else:
         sub = table.loc[codes]
-        pop = sub["population"].astype(float)
         for measure, label in (("imd", f"IMD {edition}"), ("health", "health deprivation")):
-            dec = sub[f"{measure}_decile"].astype(float)
-            share = 100 * float(pop[dec <= 2].sum()) / float(pop.sum()) if float(pop.sum()) else None
+            w = _weighted(sub, measure)  # as the area profile's own domain table gives it
+            share = w["pct_pop_20pct_most_deprived"]
             figs.append(BidFigure(
                 f"Residents in England's 20% most deprived LSOAs ({label})", share,
                 f"{share:.1f}%" if share is not None else "n/a", "", "England 20% of LSOAs",
-                f"Residents of the LSOAs in national deciles 1–2 ({int((dec <= 2).sum())} of {len(sub)} LSOAs)"))
-    nq = _no_quals(table, codes)
-    nq_eng = _no_quals(table, None) if national else None
+                f"Residents of the LSOAs in national deciles 1–2 ({w['lsoas_20pct_most_deprived']} of "
+                f"{len(sub)} LSOAs)"))
+    nq = _share_of_counts(table, codes, "no_qual_pct")
+    nq_eng = _share_of_counts(table, None, "no_qual_pct") if national else None
     figs.append(BidFigure(NO_QUALS_LABEL, nq, f"{nq:.1f}%" if nq is not None else "n/a", "",
                           f"England {nq_eng:.1f}%" if nq_eng is not None else "England –",
                           "Census 2021 TS067: no qualifications ÷ residents aged 16+"

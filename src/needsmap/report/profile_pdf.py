@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from needsmap.analysis.bands import short_band
 from needsmap.analysis.profile import LsoaProfile
 from needsmap.report import _content as c
 from needsmap.report.pdf import MUTED, EvidencePDF
@@ -38,11 +39,6 @@ def profile_figures(p: c.Profile, *, table: pd.DataFrame | None = None,
     m = area_map_png(codes, edition=p.edition, focus=focus, table=table,  # type: ignore[arg-type]
                      boundaries=boundaries, size=(5.2, 4.6))
     return m, chart
-
-
-def _short_band(band: str) -> str:
-    """A bid band in a narrow column: "Top 20%" (the heading says of what)."""
-    return band.replace(" most deprived LSOA", "").replace("Not in the 60% most deprived", "Not in top 60%")
 
 
 def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: Any = None,
@@ -91,7 +87,7 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
     comparable = lsoa and len(header) == 6
     if lsoa:  # the band in few words: the heading says what it is
         header = [*header[:3], "Band (most deprived LSOAs)", *header[4:]]
-        rows = [[*r[:3], _short_band(r[3]), *r[4:]] for r in rows]
+        rows = [[*r[:3], short_band(r[3]), *r[4:]] for r in rows]
     doc.keep_together(14 + 4.7 * (len(rows) + 1))
     if lsoa:
         title = "Every domain" + (f", IMD {p.edition} and {p.other_edition['edition']}"  # type: ignore[union-attr]
@@ -110,7 +106,7 @@ def profile_pdf(p: c.Profile, *, table: pd.DataFrame | None = None, boundaries: 
     if rows:
         if lsoa:
             header = [*header[:3], "Band (most deprived LSOAs)"]
-            rows = [[*r[:3], _short_band(r[3])] for r in rows]
+            rows = [[*r[:3], short_band(r[3])] for r in rows]
         doc.data_table(header, rows, widths=widths[:4], align=align[:4], size=7.3)
     if lsoa:
         doc.paragraph(p.other_edition["note"], size=7.5, muted=True)  # type: ignore[union-attr]
