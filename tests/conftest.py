@@ -21,6 +21,9 @@ from streamlit.testing.v1 import app_test as _app_test
 from needsmap import data
 from needsmap.config import DEMO_ENV, PROJECT_ROOT, data_dir, is_demo
 
+#: storage fixtures (``db_url`` on SQLite and PostgreSQL, ``postgres_url``)
+pytest_plugins = ["tests.dbs"]
+
 ROOT = PROJECT_ROOT
 ARTIFACTS = ROOT / "tests" / "_artifacts"
 #: why a test not marked ``demo`` is skipped when the data folder is the embedded demo
@@ -29,6 +32,13 @@ DEMO_SKIP_REASON = ("needs the full England data: put ../shared/data beside the 
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # registers and saved views: each test process (and the servers it starts) keeps its own
+    # database, never the user's own one in the data folder
+    if not os.environ.get("NEEDSMAP_DATABASE_URL"):
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="needsmap-test-db-")
+        os.environ["NEEDSMAP_DATABASE_URL"] = f"sqlite:///{folder}/needsmap.sqlite"
     config.addinivalue_line(
         "markers", "expect_page_error(*texts): the page may show an error box (st.error, an exception, or "
         "in the browser a page or console error) containing one of ``texts``; any other fails the test")

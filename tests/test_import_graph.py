@@ -167,7 +167,8 @@ def test_every_module_imports_first() -> None:
     comes back to it half-initialised. Third-party packages stay loaded between modules, so one
     interpreter checks them all quickly.
     """
-    names = [n for n in _modules() if not n.endswith("__main__")]
+    # Alembic's env.py runs only inside Alembic (it reads alembic.context.config)
+    names = [n for n in _modules() if not n.endswith("__main__") and n != "needsmap.store.migrations.env"]
     code = (
         "import importlib, sys\n"
         f"failed = []\nfor name in {names!r}:\n"

@@ -24,3 +24,22 @@ class DataMissingError(NeedsmapError, FileNotFoundError):
     def __init__(self, message: str, *, dataset: str | None = None) -> None:
         super().__init__(message)
         self.dataset = dataset
+
+
+class NotFoundError(NeedsmapError, LookupError):
+    """A register, saved view or workspace that does not exist, or is not in the user's workspaces.
+
+    The message never says which: a view of another workspace is "not found", like one never made.
+    """
+
+
+class ConflictError(NeedsmapError):
+    """Someone else saved a change to the same register or row since it was read (optimistic check).
+
+    ``changes`` lists the other change(s) in words, who made them and when, for the second writer to
+    see before trying again.
+    """
+
+    def __init__(self, message: str, *, changes: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.changes = list(changes or [])

@@ -30,6 +30,7 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import io
@@ -466,6 +467,8 @@ def _json_default(value: object) -> object:
     anything else as its text."""
     if value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, dt.date):  # datetime and pandas Timestamp too
+        return value.isoformat()
     item = getattr(value, "item", None)
     return item() if callable(item) else str(value)
 
@@ -489,7 +492,8 @@ def to_geojson_bytes(gdf: gpd.GeoDataFrame, *, name: object = None) -> bytes:
         ``gdf.attrs["name"]``, none when neither is set.
     """
     name = gdf.attrs.get("name") if name is None else name
-    text = gdf.to_json(na="null", drop_id=True, to_wgs84=True, ensure_ascii=False, separators=(",", ":"))
+    text = gdf.to_json(na="null", drop_id=True, to_wgs84=True, ensure_ascii=False, separators=(",", ":"),
+                       default=_json_default)
     if name is not None and text.startswith(_FEATURE_COLLECTION):
         text = f'{_FEATURE_COLLECTION}"name":{json.dumps(str(name), ensure_ascii=False)},{text[len(_FEATURE_COLLECTION):]}'
     return text.encode("utf-8")

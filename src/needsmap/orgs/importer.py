@@ -23,6 +23,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,9 @@ from needsmap.orgs.columns import (
 from needsmap.orgs.postcode_table import place_postcodes
 from needsmap.orgs.reading import Source, decode_text, read_table_file, sniff_delimiter
 from needsmap.safe_text import printable
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: a progress callback: fraction done (0–1) and what is happening
 Progress = Callable[[float, str], None]
@@ -168,6 +172,19 @@ class ImportResult:
         """The original (input) columns, in file order."""
         std = set(STANDARD_COLUMNS) | set(GRANT_COLUMNS)
         return [str(c) for c in self.table.columns if c not in std]
+
+    def points(self) -> gpd.GeoDataFrame:
+        """The rows that have a point (``lat``/``lon``), every column kept, as points in WGS84
+        (EPSG:4326); ``attrs["name"]`` is :attr:`label` (the GeoJSON export's name)."""
+        import geopandas as gpd
+
+        from needsmap.crs import WGS84
+
+        t = self.table
+        pts = t[(t["lat"].notna() & t["lon"].notna()).to_numpy()].reset_index(drop=True)
+        frame = gpd.GeoDataFrame(pts, geometry=gpd.points_from_xy(pts["lon"], pts["lat"]), crs=WGS84)
+        frame.attrs["name"] = self.label
+        return frame
 
     def summary(self) -> pd.DataFrame:
         """Rows per status (``ok`` first, then the commonest reasons; rows that are not
