@@ -1,4 +1,5 @@
-"""Command line: ``needsmap profile | geocode | gaps | portfolio | eligibility | data``.
+"""Command line: ``needsmap profile | geocode | gaps | portfolio | eligibility | similar | data |
+register | workspace | db``.
 
 Each sub-command lives in its own module exposing ``add_parser(subparsers)``, which registers the
 command with ``func`` set to a function taking the parsed arguments and returning an exit code.
@@ -19,7 +20,8 @@ from collections.abc import Sequence
 from needsmap.errors import NeedsmapError
 
 #: modules under needsmap.cli providing one sub-command each
-COMMANDS = ("profile", "geocode", "gaps", "portfolio", "eligibility", "similar", "data")
+COMMANDS = ("profile", "geocode", "gaps", "portfolio", "eligibility", "similar", "data", "register",
+            "workspace", "db")
 #: environment variable choosing Arrow's memory pool (read when pyarrow first allocates)
 ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 

@@ -9,7 +9,8 @@ Examples
     needsmap eligibility default:foodbanks --rules rules.json --edition 2019 > checked.csv
 
 ``LIST`` is any file the organisation importer reads (CSV/TSV, Excel, JSON, 360Giving) with
-postcodes, coordinates or LSOA codes, or ``default:ID``. ``--rules`` is a rules file saved from the
+postcodes, coordinates or LSOA codes, ``default:ID``, or ``register:NAME`` (a register kept with
+``needsmap register``, of the workspace ``$NEEDSMAP_WORKSPACE``, default ``local``). ``--rules`` is a rules file saved from the
 Eligibility checker page (JSON), or the ``rules`` value of its link. Every row comes out: its own
 columns, its LSOA code, ``Eligible`` (Yes/No; blank for a row that could not be placed) and the
 reason in words.
@@ -42,9 +43,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "neighbourhood meets the rules: IMD or domain deciles or ranks, with an optional other "
             "threshold for rural LSOAs (ONS Rural-Urban Classification 2021), combined with any/all. "
             "Rows that cannot be placed are kept, with the reason."),
-        epilog="Rules files are written by the dashboard's Eligibility checker (Download rules).",
+        epilog=("Rules files are written by the dashboard's Eligibility checker (Download rules). "
+                "LIST may be register:NAME, a register kept with `needsmap register` (of the "
+                "workspace $NEEDSMAP_WORKSPACE, default local)."),
     )
-    p.add_argument("list", metavar="LIST", help="the list: a CSV, Excel, JSON or 360Giving file, or default:ID")
+    p.add_argument("list", metavar="LIST", help="the list: a CSV, Excel, JSON or 360Giving file, default:ID or register:NAME")
     p.add_argument("--rules", required=True, metavar="RULES.json",
                    help="rules file (JSON, version 1), or a link's rules value (1.2025.any~imd.d.2)")
     p.add_argument("--edition", choices=EDITIONS, default=None,
@@ -86,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from needsmap import data
     from needsmap.analysis import eligibility as el
     from needsmap.export import export_bytes
-    from needsmap.orgs import load_layer_spec
+    from needsmap.store.lists import load_list
 
     rules = read_rules(args.rules)
     if args.edition is not None and args.edition != rules.edition:
@@ -100,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
     table = data.load_lsoa_table(rules.edition, columns=rules.columns())
     from needsmap.cli.geocode import parse_columns
 
-    imported, label, _ = load_layer_spec(args.list, sheet=args.sheet, vintages=(LSOA_VINTAGE[rules.edition],),
-                                         column_map=parse_columns(args.column) or None)
+    imported, label, _ = load_list(args.list, sheet=args.sheet, vintages=(LSOA_VINTAGE[rules.edition],),
+                                   column_map=parse_columns(args.column) or None)
     checked = el.check_list(imported.table, rules, table, input_columns=imported.columns)
     body = export_bytes(fmt, checked)  # type: ignore[arg-type]
     err = sys.stderr.write

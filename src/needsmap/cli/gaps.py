@@ -10,9 +10,11 @@ Examples
     needsmap gaps --area Birmingham --orgs default:libraries --category "Static Library" --top 20 \
         --deciles 1-2 --none-within --out gaps.csv
 
-``--orgs`` takes any file the organisation importer accepts (CSV/TSV, Excel, JSON, 360Giving), or
+``--orgs`` takes any file the organisation importer accepts (CSV/TSV, Excel, JSON, 360Giving),
 ``default:ID`` for a default layer shipped with the data (``default:foodbanks``, ``default:libraries``,
-``default:charities_trafford``, ``default:grants_trafford``).
+``default:charities_trafford``, ``default:grants_trafford``), or ``register:NAME`` for a register
+(``needsmap register``) of the workspace ``$NEEDSMAP_WORKSPACE`` (default ``local``); its closed rows
+are left out.
 """
 
 from __future__ import annotations
@@ -45,15 +47,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "1,000 residents nearby, the distance to the nearest one, need, a gap score (high need × "
             "low coverage), its rank and a 3×3 need/coverage class. Organisations outside the area "
             "count for LSOAs near its edge."),
-        epilog=("--orgs accepts any file the importer reads (CSV, TSV, Excel, JSON, 360Giving) or "
-                "default:ID for a default layer: " + ", ".join(
+        epilog=("--orgs accepts any file the importer reads (CSV, TSV, Excel, JSON, 360Giving), "
+                "default:ID for a default layer (" + ", ".join(
                     f"default:{i}" for i in ("foodbanks", "libraries", "charities_trafford",
-                                             "grants_trafford")) + "."),
+                                             "grants_trafford"))
+                + "), or register:NAME for a register kept with `needsmap register` (of the "
+                  "workspace $NEEDSMAP_WORKSPACE, default local; closed rows are left out)."),
     )
     p.add_argument("--area", required=True, metavar="NAME_OR_CODE",
                    help="local authority, region or ward name or code, or England")
     p.add_argument("--orgs", required=True, metavar="FILE",
-                   help="organisation list file, or default:ID (e.g. default:foodbanks)")
+                   help="organisation list file, default:ID (e.g. default:foodbanks) or register:NAME")
     p.add_argument("--sheet", metavar="NAME",
                    help="for a workbook given to --orgs: the sheet to read (default: the one that "
                         "holds the list)")
@@ -144,8 +148,8 @@ def run(args: argparse.Namespace) -> int:
     from needsmap.cli.geocode import sheet_note
     from needsmap.data.loaders import table_scope
     from needsmap.export import write_csv
-    from needsmap.orgs import load_layer_spec
     from needsmap.orgs.geocode import release_indices
+    from needsmap.store.lists import load_list
 
     edition = as_edition(args.edition)
     if args.top is not None and args.top < 1:
@@ -161,8 +165,7 @@ def run(args: argparse.Namespace) -> int:
     scope = table_scope(table)
     area = areas.require_covered(areas.find_area(args.area, table), scope)
     # placed in the edition's LSOA vintage only: no polygons of the other one are loaded
-    imported, what, layer_id = load_layer_spec(args.orgs, sheet=args.sheet,
-                                               vintages=(LSOA_VINTAGE[edition],))
+    imported, what, layer_id = load_list(args.orgs, sheet=args.sheet, vintages=(LSOA_VINTAGE[edition],))
     release_indices()  # the list is placed: its polygon indices' memory goes to the analysis
     orgs = cv.filter_categories(imported.table, args.category)
     if args.category and orgs.empty:

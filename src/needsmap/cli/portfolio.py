@@ -20,8 +20,8 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "portfolio",
         help="portfolio figures for a list of organisations (share in the most deprived areas …)",
-        description="Place a list of organisations (CSV/Excel/360Giving, or a default layer such as "
-                    "default:foodbanks) and print the portfolio figures as JSON: organisations by IMD "
+        description="Place a list of organisations (CSV/Excel/360Giving, a default layer such as "
+                    "default:foodbanks, or a register: register:NAME) and print the portfolio figures as JSON: organisations by IMD "
                     "decile, % in the 10/20/40/50% most deprived LSOAs and the 50% most deprived "
                     "wards, % of residents of the neighbourhoods served who live in the 20% most "
                     "deprived, children in income-deprived households, at-risk jobs, and England's "
@@ -33,8 +33,9 @@ def add_parser(subparsers: Any) -> None:
                     "JSON's \"warnings\").",
     )
     p.add_argument("--orgs", required=True, metavar="FILE",
-                   help="organisation file, or default:<layer> (foodbanks, libraries, "
-                        "charities_trafford, grants_trafford)")
+                   help="organisation file, default:<layer> (foodbanks, libraries, "
+                        "charities_trafford, grants_trafford), or register:NAME (a register of the "
+                        "workspace $NEEDSMAP_WORKSPACE, default local)")
     p.add_argument("--edition", choices=EDITIONS, default=DEFAULT_EDITION, help="IMD edition")
     p.add_argument("--radius-km", type=float, default=None, metavar="R",
                    help="also count LSOAs whose centroid lies within R km of an organisation")
@@ -59,14 +60,15 @@ def add_parser(subparsers: Any) -> None:
 
 
 def load_organisations(spec: str) -> tuple[pd.DataFrame, str, str | None]:
-    """Every row of the organisation list ``spec`` (a file or ``default:<layer>``), a label, the layer id.
+    """Every row of the organisation list ``spec`` (a file, ``default:<layer>`` or ``register:NAME``),
+    a label, the layer id.
 
     The list goes through :mod:`needsmap.orgs`, which places rows by postcode, coordinates or an
     LSOA code column (``lsoa11_code``/``lsoa21_code``) and keeps the unplaced ones with a reason.
     """
-    from needsmap.orgs import load_layer_spec
+    from needsmap.store.lists import load_list
 
-    result, label, layer_id = load_layer_spec(spec)
+    result, label, layer_id = load_list(spec)
     return result.table, label, layer_id
 
 

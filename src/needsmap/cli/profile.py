@@ -11,7 +11,8 @@ Examples
     needsmap profile --lsoa E01009219 --orgs default:foodbanks --radius-m 1500
 
 An LSOA code of the other vintage (2011 vs 2021) is translated through the ONS lookup and the answer
-says so. ``--orgs`` (a file or ``default:ID``) lists organisations inside the area and nearby.
+says so. ``--orgs`` (a file, ``default:ID`` or ``register:NAME``) lists organisations inside the area
+and nearby.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=FORMATS, default="json", help="json (default), md or pdf")
     p.add_argument("--out", metavar="PATH", help="write to this file (required for pdf)")
     p.add_argument("--orgs", metavar="FILE",
-                   help="organisation list (file or default:ID) to list organisations inside and nearby")
+                   help="organisation list (file, default:ID or register:NAME) to list organisations "
+                        "inside and nearby")
     p.add_argument("--radius-m", type=float, default=1000, metavar="M",
                    help="how far around the area 'nearby' organisations are looked for (default 1000)")
     p.set_defaults(func=run)
@@ -66,9 +68,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def _orgs(spec: str | None) -> Any:
     if not spec:
         return None
-    from needsmap.orgs import load_layer_spec
+    from needsmap.store.lists import load_list
 
-    result, _, _ = load_layer_spec(spec)
+    result, _, _ = load_list(spec)
     return result.placed
 
 

@@ -8,8 +8,9 @@ Examples
     needsmap similar E01009219 -n 20 --out similar.csv
     needsmap similar E05011118 --orgs default:foodbanks --radius-km 1.5 --out similar.csv
 
-The place itself is the first row (rank 0), for comparison. ``--orgs`` (a file or ``default:ID``)
-adds each place's coverage: the share of its LSOAs with an organisation within the radius.
+The place itself is the first row (rank 0), for comparison. ``--orgs`` (a file, ``default:ID`` or
+``register:NAME``) adds each place's coverage: the share of its LSOAs with an organisation within the
+radius.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-n", type=int, default=DEFAULT_N, metavar="N",
                    help=f"how many similar places (1–{MAX_N}; default {DEFAULT_N})")
     p.add_argument("--orgs", metavar="FILE",
-                   help="organisation list (file or default:ID) whose coverage of each place is added")
+                   help="organisation list (file, default:ID or register:NAME) whose coverage of each "
+                        "place is added")
     p.add_argument("--radius-km", type=float, default=1.0, metavar="R",
                    help="coverage radius in km from each LSOA's centre (default 1)")
     p.add_argument("--out", metavar="FILE.csv", type=Path, help="CSV to write (default: stdout)")
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from needsmap.cli.gaps import reference_points
     from needsmap.data.loaders import is_national
     from needsmap.export import to_csv_bytes, write_csv
-    from needsmap.orgs import load_layer_spec
+    from needsmap.store.lists import load_list
 
     if not 1 <= args.n <= MAX_N:
         raise ValidationError(f"-n must be from 1 to {MAX_N}, not {args.n}")
@@ -61,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     similar = sm.similar_places(table, code, level, args.n, include_self=True, reference=reference)
     coverage, noun, layer = None, "organisation", ""
     if args.orgs:
-        imported, layer, layer_id = load_layer_spec(args.orgs)
+        imported, layer, layer_id = load_list(args.orgs)
         noun, _ = org_nouns(imported.table, layer_id=layer_id)
         coverage = sm.place_coverage(table, reference_points(sm.EDITION), imported.table, similar["code"],
                                      level, radius_km=args.radius_km)
