@@ -72,7 +72,8 @@ with guard():
     st.subheader("Biggest movers")
     a, b = st.columns([3, 1])
     direction = a.selectbox("Show", list(DIRECTIONS), format_func=DIRECTIONS.__getitem__, key="change_direction")
-    n = b.number_input("How many", min_value=5, max_value=100, value=15, step=5, key="change_n")
+    st.session_state.setdefault("change_n", 15)  # a saved view may have set it
+    n = b.number_input("How many", min_value=5, max_value=100, step=5, key="change_n")
     movers = change.biggest_movers(sub, int(n), direction=direction)
     if movers.empty:
         st.write("No comparable neighbourhood moved in that direction.")

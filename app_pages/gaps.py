@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
@@ -101,7 +101,8 @@ with guard():
     nouns_cap = f"{nouns[:1].upper()}{nouns[1:]}"
 
     c1, c2, c3 = st.columns([1, 1.4, 1.4])
-    radius = c1.slider("Radius (km, straight line)", 0.25, 5.0, cv.DEFAULT_RADIUS_KM, 0.25,
+    st.session_state.setdefault("gaps_radius", cv.DEFAULT_RADIUS_KM)  # a saved view may set it
+    radius = c1.slider("Radius (km, straight line)", 0.25, 5.0, step=0.25,
                        key="gaps_radius", help=f"{nouns_cap} this close to an LSOA's centre count for it.")
     with c2:
         need = _need(edition, lsoa_table(edition).columns)
@@ -119,7 +120,8 @@ with guard():
     f1, f2, f3, f4 = st.columns([1.1, 1.5, 1.3, 1.3])
     with f1:
         top = _top_n(len(d), f"{area.code}|{edition}")
-    deciles = f2.slider("Show need deciles (1 = most in need in England)", 1, 10, (1, 10),
+    st.session_state.setdefault("gaps_deciles", (1, 10))  # a saved view may set it
+    deciles = f2.slider("Show need deciles (1 = most in need in England)", 1, 10,
                         key="gaps_deciles",
                         help="The need measure's published decile (IMD, domains); for other measures "
                              "the decile of the need score. The table, counts and map follow it.")
@@ -131,7 +133,8 @@ with guard():
     if ruc != "all" and has_ruc:
         keep = apply_ruc_filter(table.loc[d.index], ruc).index
         ruc_words = ruc.lower() if ruc in ("urban", "rural") else f"in the class {ruc_choice_label(ruc)}"
-    flt = cv.GapFilter(deciles=(int(deciles[0]), int(deciles[1])), none_within=none_only)
+    lo, hi = cast(tuple[int, int], deciles)  # a range slider (its value set in session state)
+    flt = cv.GapFilter(deciles=(int(lo), int(hi)), none_within=none_only)
     shown = cv.filter_gaps(result, flt, keep=keep)
     s = shown.lsoas
     filtered = flt.active or keep is not None

@@ -13,6 +13,7 @@ from needsmap.data.catalog import data_version, get_dataset
 from needsmap.export import download, excel_export
 from needsmap.measures import domain_measures, get_measure
 from needsmap.safe_text import markdown_literal
+from needsmap.store.registers import KIND as REGISTER_KIND
 from needsmap.types import LSOA_VINTAGE, VINTAGE_LABEL, Edition
 from needsmap.ui import (
     boundaries,
@@ -25,7 +26,8 @@ from needsmap.ui import (
 )
 from needsmap.ui.map_component import lsoa_map
 from needsmap.ui.org_fixes import fix_rows_editor, not_organisations
-from needsmap.ui.orgs import confidence_note, org_layer_picker
+from needsmap.ui.orgs import confidence_note, org_layer_picker, register_in_use
+from needsmap.ui.register_editor import register_editor
 from needsmap.viz import maps
 from needsmap.viz.choropleth import ChoroplethMap, choropleth_deck
 from needsmap.viz.org_points import lad_bubble_layer, point_layer
@@ -87,7 +89,11 @@ with guard():
         st.markdown("**Where the placed ones are** (local authorities with most)")
         st.dataframe(op.where_summary(table, geo, edition=sel.edition, top=10), hide_index=True,
                      width="stretch")
-    fix_rows_editor(result, key="orgs")
+    in_register = register_in_use()
+    if in_register is not None and result.kind == REGISTER_KIND:
+        register_editor(*in_register, key="orgs")  # fixes are saved in the register, for the team
+    else:
+        fix_rows_editor(result, key="orgs")
     with st.expander("How organisations are placed, and what can go wrong"):
         st.markdown(
             "- **Postcode** → its centroid in the ONS postcode lookup (NSPL, May 2025) → the LSOA "
@@ -100,7 +106,8 @@ with guard():
             "usable postcode; the most precise location in a row wins.\n"
             "- Terminated postcodes without coordinates, malformed text and places in Wales, Scotland "
             "or Northern Ireland are not placed; the reason is in the table and the download. "
-            "Correct them in the table above and place them again (for this session only).\n"
+            "Correct them in the table above and place them again (for this session only; in a "
+            "team register, corrections are saved for everyone).\n"
             "- Grants known only by their ward, local authority, region or country are listed at "
             "that level, not mapped.\n"
             "- Repeats (same name and postcode, or same charity number) and closed organisations are "
@@ -111,9 +118,9 @@ with guard():
     measure_id = f1.selectbox("Shade neighbourhoods by", MEASURES, key="orgs_measure",
                               format_func=lambda m: get_measure(m).label)
     cats = sorted(result.placed["org_category"].dropna().astype(str).unique().tolist())
-    chosen = f2.multiselect("Categories (none chosen = all)", cats, default=[], key="orgs_categories",
+    chosen = f2.multiselect("Categories (none chosen = all)", cats, key="orgs_categories",
                             placeholder="All categories") if cats else []
-    show_closed = f3.checkbox("Include closed", value=False, key="orgs_show_closed",
+    show_closed = f3.checkbox("Include closed", key="orgs_show_closed",
                               help="Organisations the source list marks as closed.")
     here = op.in_area(table, geo, sel.area.level, sel.area.code, edition=sel.edition)
     if chosen:
@@ -149,7 +156,8 @@ with guard():
                + " The table below lists each organisation with its neighbourhood's figures.")
 
     st.subheader("Profile of each organisation's neighbourhood")
-    only_here = st.checkbox(f"Only organisations in {sel.area.label}", value=True, key="orgs_only_here")
+    st.session_state.setdefault("orgs_only_here", True)  # a saved view may have set it
+    only_here = st.checkbox(f"Only organisations in {sel.area.label}", key="orgs_only_here")
     source = here if only_here else result.placed
     lsoas = lsoa_table(sel.edition)
     prof = op.org_profile(source, lsoas, edition=sel.edition)

@@ -109,7 +109,7 @@ with guard():
 
     c1, c2 = st.columns(2)
     radius = c1.number_input(
-        "Also count neighbourhoods within (km)", min_value=0.0, max_value=20.0, value=0.0, step=0.5,
+        "Also count neighbourhoods within (km)", min_value=0.0, max_value=20.0, step=0.5,
         format="%.1f", key="pf_radius", help="0 = only the neighbourhoods (LSOAs) the organisations are in. "
                               "Otherwise every LSOA whose centre is within this distance of one.")
     ward_method = c2.radio(

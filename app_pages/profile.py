@@ -136,7 +136,8 @@ with guard():
             from needsmap.ui.orgs import org_layer_picker
 
             layer = org_layer_picker("profile")
-            radius = st.slider("Nearby means within (metres)", 250, 5000, 1000, 250, key="profile_radius")
+            st.session_state.setdefault("profile_radius", 1000)  # a saved view may set it
+            radius = st.slider("Nearby means within (metres)", 250, 5000, step=250, key="profile_radius")
             if layer is not None and len(layer.placed):
                 codes = [prof.lsoa_code] if isinstance(prof, pr.LsoaProfile) else [r["lsoa_code"] for r in prof.lsoas]
                 prof.orgs = pr.orgs_near(layer.placed, codes, edition=sel.edition, radius_m=radius,

@@ -150,8 +150,10 @@ with guard():
     version = data_version()
 
     c1, c2 = st.columns([1, 2])
-    n = int(c1.number_input("Similar places to list", 1, sm.MAX_N, sm.DEFAULT_N, key="similar_n"))
-    radius = c1.slider("Coverage radius (km, straight line)", 0.25, 5.0, DEFAULT_RADIUS_KM, 0.25, key="similar_radius",
+    st.session_state.setdefault("similar_n", sm.DEFAULT_N)  # defaults set here: a saved view may set them
+    st.session_state.setdefault("similar_radius", DEFAULT_RADIUS_KM)
+    n = int(c1.number_input("Similar places to list", 1, sm.MAX_N, key="similar_n"))
+    radius = c1.slider("Coverage radius (km, straight line)", 0.25, 5.0, step=0.25, key="similar_radius",
                        help="A neighbourhood counts as covered when an organisation lies this close to its centre.")
     with c2:
         imported = org_layer_picker(key="similar_layer")

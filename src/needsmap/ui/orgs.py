@@ -20,22 +20,27 @@ import streamlit as st
 
 from needsmap.config import MAX_UPLOAD_MB, MAX_UPLOAD_ROWS
 from needsmap.data.catalog import data_version
-from needsmap.errors import ValidationError
+from needsmap.errors import NeedsmapError, ValidationError
 from needsmap.orgs import DEFAULT_LAYERS, ROLE_LABELS, ImportResult, load_default_layer
 from needsmap.orgs.importer import ColumnsNotFoundError, import_file
 from needsmap.orgs.levels import CONF_UNCERTAIN, NSPL_FETCH
 from needsmap.orgs.reading import MAX_COLUMNS, read_table_file
 from needsmap.safe_text import markdown_literal
+from needsmap.store.registers import get_register, list_registers, register_result
+from needsmap.store.workspaces import WorkspaceInfo
+from needsmap.ui.account import active_workspace, needs_signin, signin_button
 from needsmap.ui.org_fixes import corrected
-from needsmap.ui.state import show_error
+from needsmap.ui.state import literal_message, show_error
 
 #: session-state keys shared by every page
-CHOICE_KEY = "nm_org_choice"  # {"kind": "default", "layer": id} or {"kind": "upload"}
+CHOICE_KEY = "nm_org_choice"  # {"kind": "default", "layer": id}, {"kind": "upload"} or
+#                               {"kind": "register", "register": name, "workspace": slug}
 UPLOAD_KEY = "nm_org_upload"  # {"digest", "filename", "data"}
 MAP_KEY = "nm_org_column_map"  # {list key: {role: column}}
 SHEET_KEY = "nm_org_sheet"  # {digest: {"sheet": chosen or None, "sheets": [...], "candidates": [...]}}
 IMPORT_KEY = "nm_org_import"  # {"token": (digest, sheet, mapping), "result" or "error"}: this session's last import
 RESULT_KEY = "nm_org_layer"  # the ImportResult in use
+REGISTER_KEY = "nm_org_register"  # (workspace id, register name, version, ImportResult): the register read last
 DEFAULT_LAYER = "foodbanks"
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "json"]
 #: roles offered in the column-mapping form
@@ -231,6 +236,60 @@ def _pick_upload(key: str) -> tuple[ImportResult, str] | None:
     return result, f"upload:{list_key}"
 
 
+def register_in_use() -> tuple[WorkspaceInfo, str] | None:
+    """The workspace and name of the register chosen as the organisation list, if one is."""
+    choice = st.session_state.get(CHOICE_KEY) or {}
+    if choice.get("kind") != "register":
+        return None
+    ws = active_workspace()
+    if ws is None or choice.get("workspace") not in (None, ws.slug):
+        return None
+    return ws, str(choice.get("register"))
+
+
+def load_register(ws: WorkspaceInfo, name: str) -> ImportResult:
+    """The register ``name`` of ``ws`` as a list, read again only when its version has changed
+    (kept in this session's state: never shared with another session)."""
+    info = get_register(ws, name)
+    kept = st.session_state.get(REGISTER_KEY)
+    if kept is not None and kept[:3] == (ws.id, info.name, info.version):
+        return kept[3]
+    result = register_result(ws, name)
+    st.session_state[REGISTER_KEY] = (ws.id, info.name, info.version, result)
+    return result
+
+
+def _pick_register(key: str, choice: Mapping[str, str]) -> tuple[ImportResult, str] | None:
+    if needs_signin():
+        st.info("Sign in to use your team's registers.")
+        signin_button(f"{key}_signin")
+        return None
+    ws = active_workspace()
+    if ws is None:
+        return None
+    names = [r.name for r in list_registers(ws)]
+    if not names:
+        st.info("This workspace has no register yet: make one from a spreadsheet on the Registers page.")
+        st.page_link("app_pages/registers.py", label="Registers", icon=":material/inventory_2:")
+        return None
+    widget = f"{key}_register"
+    if st.session_state.get(widget) not in names:
+        wanted = choice.get("register")
+        st.session_state[widget] = wanted if wanted in names else names[0]
+    name = str(st.selectbox("Register", names, key=widget,
+                            help=f"The registers of the workspace {ws.name}: organisation lists your "
+                                 "team keeps up to date on the Registers page."))
+    try:
+        result = load_register(ws, name)
+    except NeedsmapError as exc:
+        show_error(exc, demo_hint=False)
+        return None
+    st.caption(literal_message(result.notes[0]) if result.notes else "")
+    st.session_state[CHOICE_KEY] = {"kind": "register", "register": name, "workspace": ws.slug, "by": key}
+    st.session_state["orgs_layer_id"] = None
+    return result, f"register:{ws.id}:{name}"
+
+
 def notes_text(result: ImportResult) -> str:
     """The importer's notes (encoding, delimiter, skipped title rows, postcodes taken from an address,
     rows that are not organisations …) as one Markdown line, every note escaped; ``""`` when none."""
@@ -271,18 +330,24 @@ def org_layer_picker(key: str) -> ImportResult | None:
     """
     choice = st.session_state.get(CHOICE_KEY, {"kind": "default", "layer": DEFAULT_LAYER})
     source = f"{key}_source"
-    if choice.get("by") not in (None, key):  # chosen on another page: follow it
-        st.session_state[source] = "upload" if choice.get("kind") == "upload" else "default"
+    kinds = {"default": "A ready-made list", "upload": "Upload my own list", "register": "A team register"}
+    if choice.get("by") not in (None, key):  # chosen on another page (or by a saved view): follow it
+        st.session_state[source] = choice.get("kind") if choice.get("kind") in kinds else "default"
         if choice.get("kind") == "default" and choice.get("layer") in DEFAULT_LAYERS:
             st.session_state[f"{key}_layer"] = choice["layer"]
+        if choice.get("kind") == "register":
+            st.session_state[f"{key}_register"] = choice.get("register")
     if source not in st.session_state:
-        st.session_state[source] = "upload" if choice.get("kind") == "upload" else "default"
-    kind = st.radio("Organisations", ["default", "upload"], key=source, horizontal=True,
-                    format_func={"default": "A ready-made list", "upload": "Upload my own list"}.get)
-    picked = _pick_default(key, choice) if kind == "default" else _pick_upload(key)
+        st.session_state[source] = choice.get("kind") if choice.get("kind") in kinds else "default"
+    kind = st.radio("Organisations", list(kinds), key=source, horizontal=True, format_func=kinds.get)
+    if kind == "register":
+        picked = _pick_register(key, choice)
+    else:
+        picked = _pick_default(key, choice) if kind == "default" else _pick_upload(key)
     result = None
     if picked is not None:
-        result = corrected(*picked)
+        # a register's corrections are saved in it (Organisations page), not kept in the session
+        result = picked[0] if kind == "register" else corrected(*picked)
         text = notes_text(result)
         if text:
             st.caption(text)
@@ -290,5 +355,5 @@ def org_layer_picker(key: str) -> ImportResult | None:
     return result
 
 
-__all__ = ["CHOICE_KEY", "LIMITS_TEXT", "RESULT_KEY", "confidence_note", "import_upload", "notes_text",
-           "org_layer_picker"]
+__all__ = ["CHOICE_KEY", "LIMITS_TEXT", "RESULT_KEY", "confidence_note", "import_upload", "load_register",
+           "notes_text", "org_layer_picker", "register_in_use"]
