@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from needsmap.safe_text import markdown_literal
 from needsmap.ui import guard
 from needsmap.ui.account import active_workspace, needs_signin, signin_button
 from needsmap.ui.registers import (
@@ -39,7 +40,8 @@ with guard():
             use_register(ws, info.name)
             st.switch_page("app_pages/organisations.py", query_params=st.query_params.to_dict())
         c2.caption(f"{info.rows:,} organisations ({info.closed_rows:,} closed), from "
-                   f"{info.source_file or 'an import'}; made by {info.created_by}.")
+                   f"{markdown_literal(info.source_file or 'an import')}; made by "
+                   f"{markdown_literal(info.created_by)}.")
         merge_tab, export_tab, delete_tab = st.tabs(["Import a new version", "Export and history", "Delete"])
         with merge_tab:
             merge_section(ws, info)

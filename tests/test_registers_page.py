@@ -172,3 +172,22 @@ def test_signed_out_user_is_asked_to_sign_in(db_url: str) -> None:  # noqa: F811
     at.switch_page("app_pages/registers.py").run()
     assert any("Sign in to see your team's registers" in i.value for i in at.info)
     assert [b.label for b in at.button if b.key == "reg_signin"] == ["Sign in"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_hostile_register_name_is_shown_as_text(fresh_db: str) -> None:
+    from needsmap.orgs import import_file
+
+    name = "![x](http://127.0.0.1:9/i.png) <b>bold</b> [Click](#)"
+    ws = get_workspace(LOCAL_SLUG, fresh_db)
+    rg.create_register(ws, name, import_file(RAW, filename=RAW.name), "local user", url=fresh_db)
+    at = open_app("app_pages/organisations.py")
+    at.radio(key="orgs_source").set_value("register").run()
+    assert not at.exception
+    heading = next(h.value for h in at.subheader if h.value.startswith("Keep the register up to date"))
+    assert "![x](" not in heading and "[Click](#)" not in heading  # escaped: shown, never fetched
+    assert "<b>" not in heading and "Click" in heading and "i.png" in heading
+    at.switch_page("app_pages/registers.py").run()
+    assert not at.exception
+    texts = [c.value for c in at.caption] + [c.label for c in at.checkbox]
+    assert texts and not any("![x](" in t for t in texts)

@@ -363,46 +363,40 @@ def _parse_date(text: str | None) -> dt.date | None:
         raise ValidationError(f"--on {printable(text, limit=40)!r} is not a date: give YYYY-MM-DD") from None
 
 
-def run_close(args: argparse.Namespace) -> int:
-    """Close the rows (those already closed are left as they are)."""
-    from needsmap.store.registers import close_rows
+def _close_or_reopen(args: argparse.Namespace, *, close: bool) -> int:
+    """Close (or reopen) the rows named; rows already so are left as they are, and said to be."""
+    from needsmap.store.registers import close_rows, reopen_rows
 
-    on = _parse_date(args.on)
+    on = _parse_date(args.on) if close else None
     ws, user = workspace_of(args), user_of(args)
     rows = _versions(ws, args.name, args.rows)
-    already = rows[rows["closed_date"].notna()]
-    for rid, when in already["closed_date"].items():
-        _out(f"row {rid} is already closed (on {when}): left as it is")
-    todo = rows[rows["closed_date"].isna()]
+    is_closed = rows["closed_date"].notna()
+    for rid, when in rows.loc[is_closed if close else ~is_closed, "closed_date"].items():
+        _out(f"row {rid} is already closed (on {when}): left as it is" if close
+             else f"row {rid} is not closed: left as it is")
+    todo = rows[~is_closed if close else is_closed]
     if todo.empty:
         return 0
+    versions = {int(i): int(v) for i, v in todo["row_version"].items()}
     try:
-        info = close_rows(ws, args.name, {int(i): int(v) for i, v in todo["row_version"].items()}, user, on=on)
+        info = (close_rows(ws, args.name, versions, user, on=on) if close
+                else reopen_rows(ws, args.name, versions, user))
     except ConflictError as exc:
         raise _conflict_line(exc) from None
-    _out(f"closed {len(todo):,} row{'' if len(todo) == 1 else 's'} ({', '.join(map(str, todo.index))}); "
+    _out(f"{'closed' if close else 'reopened'} {len(todo):,} row{'' if len(todo) == 1 else 's'} "
+         f"({', '.join(map(str, todo.index))}); "
          f"{printable(info.name, limit=None)}: {info.open_rows:,} open, {info.closed_rows:,} closed")
     return 0
+
+
+def run_close(args: argparse.Namespace) -> int:
+    """Close the rows (those already closed are left as they are)."""
+    return _close_or_reopen(args, close=True)
 
 
 def run_reopen(args: argparse.Namespace) -> int:
     """Reopen the rows (those not closed are left as they are)."""
-    from needsmap.store.registers import reopen_rows
-
-    ws, user = workspace_of(args), user_of(args)
-    rows = _versions(ws, args.name, args.rows)
-    for rid in rows.index[rows["closed_date"].isna()]:
-        _out(f"row {rid} is not closed: left as it is")
-    todo = rows[rows["closed_date"].notna()]
-    if todo.empty:
-        return 0
-    try:
-        info = reopen_rows(ws, args.name, {int(i): int(v) for i, v in todo["row_version"].items()}, user)
-    except ConflictError as exc:
-        raise _conflict_line(exc) from None
-    _out(f"reopened {len(todo):,} row{'' if len(todo) == 1 else 's'} ({', '.join(map(str, todo.index))}); "
-         f"{printable(info.name, limit=None)}: {info.open_rows:,} open, {info.closed_rows:,} closed")
-    return 0
+    return _close_or_reopen(args, close=False)
 
 
 def run_set_postcode(args: argparse.Namespace) -> int:

@@ -143,7 +143,7 @@ def register_editor(ws: WorkspaceInfo, name: str, key: str) -> None:
     """The Organisations page's register section: close/reopen one organisation, edit rows in a
     table, save with versions checked, and the latest changes."""
     info, table = _snapshot(key, ws, name)
-    st.subheader(f"Keep the register up to date: {name}")
+    st.subheader(f"Keep the register up to date: {markdown_literal(name)}")
     flash = st.session_state.pop(f"{key}_reg_flash", None)
     if flash is not None:
         (st.success if flash[0] == "success" else st.error)(literal_message(flash[1]))

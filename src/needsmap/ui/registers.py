@@ -235,7 +235,8 @@ def members_section(ws: WorkspaceInfo) -> None:
 
 def delete_section(ws: WorkspaceInfo, info: RegisterInfo) -> None:
     """Delete a register (with its history), after a confirmation."""
-    sure = st.checkbox(f"Yes, delete {info.name} and its history for everyone", key=f"reg_del_sure_{info.id}")
+    sure = st.checkbox(f"Yes, delete {markdown_literal(info.name)} and its history for everyone",
+                       key=f"reg_del_sure_{info.id}")
     if st.button("Delete the register", key=f"reg_del_go_{info.id}", disabled=not sure,
                  icon=":material/delete:"):
         try:
