@@ -191,3 +191,31 @@ def test_a_hostile_register_name_is_shown_as_text(fresh_db: str) -> None:
     assert not at.exception
     texts = [c.value for c in at.caption] + [c.label for c in at.checkbox]
     assert texts and not any("![x](" in t for t in texts)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_editor_table_edits_are_saved_with_their_placement(fresh_db: str) -> None:
+    import datetime as dt
+
+    from needsmap.orgs import import_file
+    from needsmap.ui.register_editor import CLOSED, POSTCODE, ROW, editor_frame, edits_from
+
+    _, rows = _raw_rows()
+    ws = get_workspace(LOCAL_SLUG, fresh_db)
+    rg.create_register(ws, "T", import_file(RAW, filename=RAW.name), "ann", url=fresh_db)
+    _, table = rg.register_table(ws, "T", fresh_db)
+    shown = editor_frame(table)
+    placed = table[table["status"] == "ok"]
+    a, b = int(placed.index[0]), int(placed.index[-1])
+    assert placed.at[a, "lsoa21_code"] != placed.at[b, "lsoa21_code"]
+    after = shown.copy()
+    after.loc[after[ROW] == a, POSTCODE] = str(table.at[b, "org_postcode"])  # a's postcode fixed to b's
+    after.loc[after[ROW] == b, CLOSED] = dt.date(2026, 11, 30)
+    edits = edits_from(shown, after, table["row_version"])
+    assert sorted(e.row_id for e in edits) == sorted([a, b])
+    rg.edit_rows(ws, "T", edits, "ann", url=fresh_db)
+    _, now = rg.register_table(ws, "T", fresh_db)
+    assert now.at[a, "lsoa21_code"] == table.at[b, "lsoa21_code"]  # placed again by its new postcode
+    assert now.at[b, "closed_date"] == "2026-11-30" and now.at[b, "closed_by"] == "ann"
+    assert len(now) == len(rows)
+    assert edits_from(editor_frame(now), editor_frame(now), now["row_version"]) == []

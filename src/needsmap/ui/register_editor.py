@@ -62,7 +62,8 @@ def editor_frame(table: pd.DataFrame) -> pd.DataFrame:
     ``Last changed`` (who and when, in words)."""
     when = table["edited_at"].fillna(table["added_at"])
     by = table["edited_by"].fillna(table["added_by"]).fillna("")
-    closed = pd.to_datetime(table["closed_date"], errors="coerce").dt.date
+    closed = pd.Series([d.date() if pd.notna(d) else None  # dates or None, never a datetime64 column
+                        for d in pd.to_datetime(table["closed_date"], errors="coerce")], dtype=object)
     return pd.DataFrame({
         ROW: table.index.astype(int),
         NAME: table["org_name"].astype("string").fillna("").to_numpy(),
