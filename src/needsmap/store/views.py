@@ -94,7 +94,7 @@ def load_view(view_id: str, allowed: list[WorkspaceInfo], url: str | None = None
         view = s.scalar(select(SavedView).where(SavedView.id == str(view_id)[:32],
                                                 SavedView.workspace_id.in_(ids)))
         if view is None:
-            raise NotFoundError(f"there is no saved view {str(view_id)[:32]!r} in your workspace"
+            raise NotFoundError(f"There is no saved view {str(view_id)[:32]!r} in your workspace"
                                 f"{'s' if len(ids) > 1 else ''}: the link may be mistyped, or the view "
                                 "belongs to a workspace you are not a member of")
         return _info(view)

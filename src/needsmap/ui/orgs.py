@@ -30,7 +30,7 @@ from needsmap.store.registers import get_register, list_registers, register_resu
 from needsmap.store.workspaces import WorkspaceInfo
 from needsmap.ui.account import active_workspace, needs_signin, signin_button
 from needsmap.ui.org_fixes import corrected
-from needsmap.ui.state import literal_message, show_error
+from needsmap.ui.state import show_error
 
 #: session-state keys shared by every page
 CHOICE_KEY = "nm_org_choice"  # {"kind": "default", "layer": id}, {"kind": "upload"} or
@@ -284,7 +284,6 @@ def _pick_register(key: str, choice: Mapping[str, str]) -> tuple[ImportResult, s
     except NeedsmapError as exc:
         show_error(exc, demo_hint=False)
         return None
-    st.caption(literal_message(result.notes[0]) if result.notes else "")
     st.session_state[CHOICE_KEY] = {"kind": "register", "register": name, "workspace": ws.slug, "by": key}
     st.session_state["orgs_layer_id"] = None
     return result, f"register:{ws.id}:{name}"
