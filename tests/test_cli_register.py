@@ -355,7 +355,7 @@ def test_unknown_register_is_one_line_naming_it(fresh_db: Path) -> None:
         code, _, err = _run(*argv)
         assert code == 2, argv
         assert len(err.strip().splitlines()) == 1, err
-        assert "no register called 'No such list'" in err and "Traceback" not in err
+        assert "No register called 'No such list'" in err and "Traceback" not in err
 
 
 def test_missing_file_and_bad_date_are_one_line(fresh_db: Path) -> None:

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -219,7 +220,7 @@ def test_edits_are_checked(made: WorkspaceInfo, db_url: str) -> None:
         registers.edit_rows(made, NAME, [RowEdit(rid, ver, {"org_name": "  "})], BOB, url=db_url)
     with pytest.raises(ValidationError, match="is not a date"):
         registers.edit_rows(made, NAME, [RowEdit(rid, ver, {"closed": "soon"})], BOB, url=db_url)
-    with pytest.raises(NotFoundError, match="no register called 'Nope'"):
+    with pytest.raises(NotFoundError, match="No register called 'Nope'"):
         registers.edit_rows(made, "Nope", [RowEdit(rid, ver, {"org_name": "X"})], BOB, url=db_url)
     # nothing of the refused edits was saved
     assert _table(made, db_url).at[rid, "row_version"] == ver
@@ -301,3 +302,32 @@ def test_a_register_copied_into_another_workspace_reads_back(made: WorkspaceInfo
     assert res.table.columns.is_unique
     assert sorted(res.table[CHARITY]) == sorted(r[CHARITY] for r in raw)
     assert set(res.table["added_by"]) == {BOB}
+
+
+def test_a_new_version_keeps_an_edit_the_file_does_not_have(made: WorkspaceInfo, db_url: str,
+                                                            raw: list[dict[str, str]], tmp_path: Path) -> None:
+    """A postcode fixed here, and a next file that still has the old one: the fix is kept (and
+    listed), not undone as a change."""
+    import csv
+
+    from needsmap.orgs import import_file
+
+    info, table = registers.register_table(made, NAME, db_url)
+    placed = table[table["status"] == "ok"]
+    rid, donor = int(placed.index[0]), int(placed.index[-1])
+    fixed = str(table.at[donor, "org_postcode"])
+    registers.edit_rows(made, NAME, [registers.RowEdit(rid, int(table.at[rid, "row_version"]),
+                                                       {"org_postcode": fixed})], "ann", url=db_url)
+    path = tmp_path / "same.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(raw[0]))
+        w.writeheader()
+        w.writerows(raw)
+    preview = registers.preview_merge(made, NAME, import_file(path, filename=path.name), url=db_url)
+    assert preview.summary == f"0 new, 0 changed, 0 gone ({len(raw):,} unchanged)"
+    assert preview.kept["Row"].tolist() == [rid]
+    assert preview.kept["Kept"].tolist() == [f"postcode {fixed}"]
+    registers.apply_merge(made, preview, "bob", url=db_url)
+    _, after = registers.register_table(made, NAME, db_url)
+    assert after.at[rid, "org_postcode"] == fixed
+    assert after.at[rid, "lsoa21_code"] == table.at[donor, "lsoa21_code"]

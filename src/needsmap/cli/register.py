@@ -316,6 +316,10 @@ def run_export(args: argparse.Namespace) -> int:
     if fmt is None:
         raise ValidationError(f"--out {printable(args.out.name, limit=80)!r}: end it in "
                               f"{', '.join(EXPORT_FORMATS)} or give --format")
+    by_name = EXPORT_FORMATS.get(args.out.suffix.lower())
+    if by_name is not None and by_name != fmt:
+        raise ValidationError(f"--format {fmt} but --out {printable(args.out.name, limit=80)!r} ends in "
+                              f"{args.out.suffix}: give one or make them agree")
     result = register_result(workspace_of(args), args.name)
     if fmt == "geojson":
         body = export_bytes("geojson", result.points())
@@ -333,12 +337,11 @@ def run_export(args: argparse.Namespace) -> int:
 def run_history(args: argparse.Namespace) -> int:
     """Print the history (or write it as CSV)."""
     from needsmap.export import export_bytes
-    from needsmap.store.registers import history
+    from needsmap.store.registers import history, history_text
 
     frame = history(workspace_of(args), args.name, row_id=args.row)
     if args.out is not None:
-        out = frame.assign(When=frame["When"].dt.strftime("%Y-%m-%d %H:%M:%S")).rename(
-            columns={"When": "When (UTC)"})
+        out = history_text(frame)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(export_bytes("csv", out))
         _out(f"wrote {len(frame):,} events to {printable(args.out, limit=None)}")

@@ -225,13 +225,22 @@ def _check_name(name: str) -> str:
 
 
 def _get(s: Session, ws: WorkspaceInfo, name: str, *, lock: bool = False) -> Register:
-    stmt = select(Register).where(Register.workspace_id == ws.id, Register.name == " ".join(str(name).split()))
+    """The register ``name`` of ``ws`` (exactly, else the one whose name differs only in case)."""
+    wanted = " ".join(str(name).split())
+    names = list(s.scalars(select(Register.name).where(Register.workspace_id == ws.id)))
+    if wanted not in names:
+        folded = [n for n in names if n.casefold() == wanted.casefold()]
+        if len(folded) != 1:
+            known = ", ".join(repr(n) for n in sorted(names)[:10]) or "none yet"
+            raise NotFoundError(f"No register called {name!r} in the workspace {ws.name!r} "
+                                f"(its registers: {known})")
+        wanted = folded[0]
+    stmt = select(Register).where(Register.workspace_id == ws.id, Register.name == wanted)
     if lock:
         stmt = stmt.with_for_update()
     reg = s.scalar(stmt)
-    if reg is None:
-        raise NotFoundError(f"no register called {name!r} in the workspace {ws.name!r}: "
-                            f"`needsmap register list` shows them")
+    if reg is None:  # deleted a moment ago
+        raise NotFoundError(f"No register called {name!r} in the workspace {ws.name!r}")
     return reg
 
 
@@ -413,6 +422,12 @@ class MergePreview:
         Rows of the file that are not organisations (``Row``, ``Organisation``, ``Why not kept``).
     matched_on
         How many rows were matched on each key (:data:`MATCH_CHARITY` …).
+    kept
+        Edits made in needsmap that the file does not have (``Row``, ``Organisation``, ``Kept``,
+        ``The file has``): the file still holds the value from before the edit, so the edit is kept
+        and not counted as a change.
+    made_at
+        When the preview read the register.
     """
 
     register: str
@@ -427,9 +442,12 @@ class MergePreview:
     matched_on: dict[str, int]
     columns: list[str]
     detected: dict[str, str]
+    kept: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["Row", "Organisation", "Kept",
+                                                                              "The file has"]))
+    made_at: dt.datetime = field(default_factory=utcnow)
     _new_rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
-    _changes: list[tuple[int, int, dict[str, Any], dict[str, list[Any]]]] = field(default_factory=list,
-                                                                                 repr=False)
+    _changes: list[tuple[int, int, dict[str, Any], dict[str, list[Any]], set[str]]] = field(
+        default_factory=list, repr=False)
     _gone: list[tuple[int, int]] = field(default_factory=list, repr=False)
 
     @property
@@ -447,6 +465,25 @@ def _describe(changes: Mapping[str, list[Any]]) -> str:
     return "; ".join(parts)
 
 
+def _team_edits(s: Session, reg: Register) -> dict[int, dict[str, Any]]:
+    """Edits made in needsmap since each row was last merged: row id → {field: its value before the
+    first such edit} (name, postcode, category)."""
+    out: dict[int, dict[str, Any]] = {}
+    events = s.scalars(select(RowEvent).where(RowEvent.register_id == reg.id, RowEvent.row_id.is_not(None),
+                                              RowEvent.action.in_(("edited", "merged")))
+                       .order_by(RowEvent.id))
+    for e in events:
+        rid = int(e.row_id or 0)
+        if e.action == "merged":  # the file's values were taken: earlier edits are history, but
+            kept = set((e.detail or {}).get("kept", []))  # those the merge kept stay the team's
+            out[rid] = {f: v for f, v in out.get(rid, {}).items() if f in kept}
+            continue
+        for f, (before, _after) in (e.detail or {}).get("changes", {}).items():
+            if f in ("org_name", "org_postcode", "org_category"):
+                out.setdefault(rid, {}).setdefault(f, before)
+    return out
+
+
 def preview_merge(ws: WorkspaceInfo, name: str, result: ImportResult, url: str | None = None) -> MergePreview:
     """Compare a new version of a register's spreadsheet with the register, without changing it.
 
@@ -462,12 +499,15 @@ def preview_merge(ws: WorkspaceInfo, name: str, result: ImportResult, url: str |
         ``ws`` has no register of that name.
     """
     incoming, skipped = _incoming(result)
+    made_at = utcnow()
     with db.session(url) as s:
         reg = _get(s, ws, name)
         rows = list(s.scalars(select(RegisterRow).where(RegisterRow.register_id == reg.id)
                               .order_by(RegisterRow.id)))
         base_version, reg_id, reg_name = reg.version, reg.id, reg.name
         columns = list(dict.fromkeys([*reg.columns, *result.columns]))
+        team = _team_edits(s, reg)
+        field_cols = {"org_postcode": reg.detected.get("postcode"), "org_name": reg.detected.get("name")}
     _prime_postcodes([*(r.org_postcode for r in rows), *(i["org_postcode"] for i in incoming)])
     index: dict[tuple[str, str], list[RegisterRow]] = {}
     for r in rows:
@@ -475,7 +515,7 @@ def preview_merge(ws: WorkspaceInfo, name: str, result: ImportResult, url: str |
             index.setdefault(key, []).append(r)
     taken: set[int] = set()
     matched_on = {MATCH_CHARITY: 0, MATCH_COMPANY: 0, MATCH_NAME: 0}
-    new_rows, changes, new_show, changed_show = [], [], [], []
+    new_rows, changes, new_show, changed_show, kept_show = [], [], [], [], []
     unchanged = 0
     for inc in incoming:
         hit, how = None, ""
@@ -504,10 +544,20 @@ def preview_merge(ws: WorkspaceInfo, name: str, result: ImportResult, url: str |
         if inc["file_has_closed"] and inc["closed_in_file"] != (hit.closed is not None):
             diff["closed"] = [hit.closed.isoformat() if hit.closed else None,
                               "closed" if inc["closed_in_file"] else None]
+        skip: set[str] = set()
+        for f, before in team.get(hit.id, {}).items():  # an edit made here that the file lacks: kept
+            if f in diff and _text(inc[f]) == _text(before):
+                skip |= {f, f"column:{field_cols.get(f)}"}
+                if f == "org_postcode":
+                    skip |= {"lsoa21_code", "lsoa11_code", "status"}
+                kept_show.append({"Row": hit.id, "Organisation": _text(hit.org_name),
+                                  "Kept": f"{FIELD_WORDS[f]} {_text(getattr(hit, f))}",
+                                  "The file has": _text(before)})
+        diff = {k: v for k, v in diff.items() if k not in skip}
         if not diff:
             unchanged += 1
             continue
-        changes.append((hit.id, hit.version, inc, diff))
+        changes.append((hit.id, hit.version, inc, diff, skip))
         shown = {k: v for k, v in diff.items() if not k.startswith("column:")}
         cols = [k.split(":", 1)[1] for k in diff if k.startswith("column:")]
         text = _describe(shown)
@@ -527,21 +577,34 @@ def preview_merge(ws: WorkspaceInfo, name: str, result: ImportResult, url: str |
                                             "Placement"]),
         changed=pd.DataFrame(changed_show, columns=["Row", "Organisation", "Matched on", "What changed"]),
         gone=gone_show, unchanged=unchanged, skipped=skipped, matched_on=matched_on, columns=columns,
-        detected=dict(result.detected), _new_rows=new_rows,
-        _changes=[(rid, ver, inc, diff) for rid, ver, inc, diff in changes], _gone=gone)
+        detected=dict(result.detected), made_at=made_at,
+        kept=pd.DataFrame(kept_show, columns=["Row", "Organisation", "Kept", "The file has"]),
+        _new_rows=new_rows, _changes=changes, _gone=gone)
 
 
-def _conflict(s: Session, reg: Register, since: int | None, rows: Iterable[int] = ()) -> ConflictError:
-    """The error for a write that lost the race, naming the other change(s)."""
-    stmt = select(RowEvent).where(RowEvent.register_id == reg.id)
-    ids = list(rows)
-    if ids:
-        stmt = stmt.where(RowEvent.row_id.in_(ids))
-    events = list(s.scalars(stmt.order_by(RowEvent.id.desc()).limit(10)))
-    changes = [_event_text(e) for e in reversed(events)]
+def _conflict(s: Session, reg: Register, *, since: dt.datetime | None = None,
+              rows: Mapping[int, int] | None = None) -> ConflictError:
+    """The error for a write that lost the race, naming the other change(s) made since the read.
+
+    ``rows``: row id → the version the writer read (each change since then is one event of that
+    row); ``since``: for a whole-register write, when the writer read the register.
+    """
+    events: list[RowEvent] = []
+    for rid, read in (rows or {}).items():
+        now = s.get(RegisterRow, rid)
+        n = (now.version - read) if now is not None else 1
+        if n > 0:
+            events += list(s.scalars(select(RowEvent).where(RowEvent.register_id == reg.id,
+                                                            RowEvent.row_id == rid)
+                                     .order_by(RowEvent.id.desc()).limit(min(n, 10))))
+    if since is not None:
+        events += list(s.scalars(select(RowEvent).where(RowEvent.register_id == reg.id, RowEvent.at >= since)
+                                 .order_by(RowEvent.id.desc()).limit(10)))
+    events.sort(key=lambda e: e.id)
+    changes = [_event_text(e) for e in events]
     who = f" by {reg.updated_by} at {reg.updated_at:%H:%M:%S} UTC" if reg.updated_by else ""
     return ConflictError(
-        f"the register {reg.name!r} was changed{who} since you opened it, so nothing of yours was "
+        f"The register {reg.name!r} was changed{who} since you opened it, so nothing of yours was "
         "saved. Their change is shown below; reload the register and apply yours again.",
         changes=changes)
 
@@ -567,22 +630,24 @@ def apply_merge(ws: WorkspaceInfo, preview: MergePreview, user: str, *, close_go
         if reg is None:
             raise NotFoundError(f"no register called {preview.register!r} in the workspace {ws.name!r}")
         if reg.version != preview.base_version:
-            raise _conflict(s, reg, preview.base_version)
+            raise _conflict(s, reg, since=preview.made_at)
         for inc in preview._new_rows:
             row = _new_row(reg.id, inc, user, now)
             s.add(row)
             s.flush()
             s.add(RowEvent(register_id=reg.id, row_id=row.id, at=now, by=user, action="added",
                            detail={"file": preview.filename}))
-        for rid, _ver, inc, diff in preview._changes:
+        for rid, _ver, inc, diff, skip in preview._changes:
             hit = s.get(RegisterRow, rid)
             if hit is None or hit.register_id != reg.id:
                 continue
             row = hit
-            row.original = {**row.original, **inc["original"]}
+            row.original = {**row.original, **{c: v for c, v in inc["original"].items()
+                                               if f"column:{c}" not in skip}}
             for f in ("org_name", "org_postcode", "org_category", "charity_number", "company_number",
                       "source_row", *PLACEMENT):
-                setattr(row, f, inc[f])
+                if f not in skip and not (f in PLACEMENT and "org_postcode" in skip):
+                    setattr(row, f, inc[f])
             if "closed" in diff:
                 if inc["closed_in_file"]:
                     row.closed, row.closed_at, row.closed_by = now.date(), now, user
@@ -590,7 +655,8 @@ def apply_merge(ws: WorkspaceInfo, preview: MergePreview, user: str, *, close_go
                     row.closed, row.closed_at, row.closed_by = None, None, None
             row.edited_at, row.edited_by = now, user
             s.add(RowEvent(register_id=reg.id, row_id=rid, at=now, by=user, action="merged",
-                           detail={"file": preview.filename, "changes": _jsonable(diff)}))
+                           detail={"file": preview.filename, "changes": _jsonable(diff),
+                                   "kept": sorted(f for f in skip if f in EDITABLE)}))
         if close_gone:
             for rid, _ver in preview._gone:
                 gone = s.get(RegisterRow, rid)
@@ -607,8 +673,9 @@ def apply_merge(ws: WorkspaceInfo, preview: MergePreview, user: str, *, close_go
                        detail={"file": preview.filename, "summary": preview.summary}))
         try:
             s.flush()
-        except StaleDataError:
-            raise _conflict(s, reg, preview.base_version) from None
+        except StaleDataError:  # the session cannot be read after a failed flush: no details
+            raise ConflictError(f"The register {reg.name!r} was changed by someone else at the same moment, so "
+                                "nothing of yours was saved: reload it and apply yours again") from None
         return _info(s, reg)
 
 
@@ -671,9 +738,9 @@ def edit_rows(ws: WorkspaceInfo, name: str, edits: Iterable[RowEdit], user: str,
         if missing:
             raise NotFoundError(f"the register {reg.name!r} has no row {', '.join(map(str, missing))}: "
                                 "reload it")
-        stale = [e.row_id for e in todo if rows[e.row_id].version != e.version]
+        stale = {e.row_id: e.version for e in todo if rows[e.row_id].version != e.version}
         if stale:
-            raise _conflict(s, reg, None, stale)
+            raise _conflict(s, reg, rows=stale)
         postcode_col = reg.detected.get("postcode")
         name_col = reg.detected.get("name")
         for e in todo:
@@ -694,6 +761,9 @@ def edit_rows(ws: WorkspaceInfo, name: str, edits: Iterable[RowEdit], user: str,
                 text = _text(v) or None
                 if f == "org_name" and text is None:
                     raise ValidationError(f"row {e.row_id}: an organisation needs a name")
+                if f == "org_postcode" and text is not None and norm_postcode(text) is None:
+                    raise ValidationError(f"row {e.row_id}: {text!r} is not a postcode (e.g. M33 7XX); "
+                                          "nothing was saved")
                 if _text(getattr(row, f)) == _text(text):
                     continue
                 diff[f] = [getattr(row, f), text]
@@ -722,8 +792,9 @@ def edit_rows(ws: WorkspaceInfo, name: str, edits: Iterable[RowEdit], user: str,
         _touch(reg, user)
         try:
             s.flush()
-        except StaleDataError:
-            raise _conflict(s, reg, None, ids) from None
+        except StaleDataError:  # the session cannot be read after a failed flush: no details
+            raise ConflictError(f"The register {reg.name!r} was changed by someone else at the same moment, so "
+                                "nothing of yours was saved: reload it and apply yours again") from None
         return _info(s, reg)
 
 
@@ -813,8 +884,14 @@ def history(ws: WorkspaceInfo, name: str, *, row_id: int | None = None, limit: i
     return out
 
 
+def history_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`history` as people read it: ``When (UTC)`` as ``YYYY-MM-DD HH:MM:SS`` text."""
+    when = pd.to_datetime(frame["When"], utc=True)
+    return frame.assign(When=when.dt.strftime("%Y-%m-%d %H:%M:%S")).rename(columns={"When": "When (UTC)"})
+
+
 __all__ = ["AUDIT_COLUMNS", "EDITABLE", "KIND", "MATCH_CHARITY", "MATCH_COMPANY", "MATCH_NAME",
            "MergePreview", "RegisterInfo", "RowEdit", "SPEC_PREFIX", "apply_merge", "close_rows",
-           "create_register", "delete_register", "edit_rows", "get_register", "history",
+           "create_register", "delete_register", "edit_rows", "get_register", "history", "history_text",
            "list_registers", "match_keys", "norm_name", "norm_number", "norm_postcode",
            "preview_merge", "register_result", "register_table", "reopen_rows"]

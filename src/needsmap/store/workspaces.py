@@ -20,7 +20,7 @@ from needsmap.store.models import Member, Workspace
 
 #: the one workspace of a deployment without sign-in
 LOCAL_SLUG = "local"
-LOCAL_NAME = "This computer"
+LOCAL_NAME = "local"
 #: who made a change when nobody is signed in (the dashboard without sign-in)
 LOCAL_USER = "local user"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -18,11 +18,13 @@ import streamlit as st
 from needsmap.errors import ConflictError, NeedsmapError
 from needsmap.safe_text import markdown_literal
 from needsmap.store.registers import (
+    FIELD_WORDS,
     RegisterInfo,
     RowEdit,
     edit_rows,
     get_register,
     history,
+    history_text,
     register_table,
 )
 from needsmap.store.workspaces import WorkspaceInfo
@@ -104,7 +106,10 @@ def _save(ws: WorkspaceInfo, name: str, key: str, edits: list[RowEdit]) -> None:
     try:
         edit_rows(ws, name, edits, who())
     except ConflictError as exc:
-        st.session_state[f"{key}_reg_conflict"] = (str(exc), exc.changes)
+        mine = [f"row {e.row_id}: " + "; ".join(
+            f"{FIELD_WORDS.get(f, f)} → {'(reopen)' if f == 'closed' and v is None else v}"
+            for f, v in e.values.items()) for e in edits]
+        st.session_state[f"{key}_reg_conflict"] = (str(exc), exc.changes, mine)
         return
     except NeedsmapError as exc:
         st.session_state[f"{key}_reg_flash"] = ("error", str(exc))
@@ -153,6 +158,8 @@ def register_editor(ws: WorkspaceInfo, name: str, key: str) -> None:
         st.error(literal_message(conflict[0]), icon=":material/sync_problem:")
         if conflict[1]:
             st.markdown("**Their change:**\n" + "\n".join(f"- {markdown_literal(c)}" for c in conflict[1]))
+        st.markdown("**Yours, not saved** (apply it again after reloading if it is still right):\n"
+                    + "\n".join(f"- {markdown_literal(c)}" for c in conflict[2]))
         if st.button("Reload the register", key=f"{key}_reg_reload_conflict", icon=":material/refresh:"):
             st.session_state.pop(f"{key}_reg_conflict", None)
             reload(key)
@@ -200,7 +207,7 @@ def register_editor(ws: WorkspaceInfo, name: str, key: str) -> None:
         _save(ws, name, key, edits)
         st.rerun()
     with st.expander("Latest changes"):
-        st.dataframe(history(ws, name, limit=20), hide_index=True, width="stretch")
+        st.dataframe(history_text(history(ws, name, limit=20)), hide_index=True, width="stretch")
 
 
 __all__ = ["edits_from", "editor_frame", "register_editor", "reload"]

@@ -26,6 +26,7 @@ from needsmap.store.registers import (
     create_register,
     delete_register,
     history,
+    history_text,
     list_registers,
     preview_merge,
 )
@@ -99,9 +100,11 @@ def make_register(ws: WorkspaceInfo) -> None:
     sources = ["upload"]
     if in_use is not None and choice.get("kind") != "register":
         sources.insert(0, "in_use")
-    source = st.radio("From", sources, key="reg_new_source", horizontal=True,
-                      format_func={"in_use": "The list in use on the Organisations page",
-                                   "upload": "A spreadsheet"}.get)
+    source = "upload"
+    if len(sources) > 1:
+        source = st.radio("From", sources, key="reg_new_source", horizontal=True,
+                          format_func={"in_use": "The list in use on the Organisations page",
+                                       "upload": "A spreadsheet"}.get)
     result = in_use if source == "in_use" else _read_upload("reg_new_upload", "The spreadsheet")
     if result is None:
         return
@@ -129,7 +132,8 @@ def use_register(ws: WorkspaceInfo, name: str) -> None:
 def merge_section(ws: WorkspaceInfo, info: RegisterInfo) -> None:
     """Import a new version of the register's spreadsheet: preview "12 new, 3 changed, 2 gone",
     then confirm."""
-    result = _read_upload(f"reg_merge_upload_{info.id}", "The new version of the spreadsheet")
+    done_before = st.session_state.get("reg_merges", 0)  # a new box after each merge: the file is done
+    result = _read_upload(f"reg_merge_upload_{info.id}_{done_before}", "The new version of the spreadsheet")
     if result is None:
         return
     kept = st.session_state.get(_PREVIEW)
@@ -161,6 +165,7 @@ def merge_section(ws: WorkspaceInfo, info: RegisterInfo) -> None:
             show_error(exc, demo_hint=False)
             return
         st.session_state.pop(_PREVIEW, None)
+        st.session_state["reg_merges"] = done_before + 1
         _say("success", f"Merged {preview.filename} into {done.name}: {preview.summary}. The register "
                         f"now holds {done.rows:,} organisations, {done.closed_rows:,} closed.")
         st.rerun()
@@ -180,6 +185,12 @@ def show_preview(preview: MergePreview) -> None:
                 st.download_button(f"Download the {stem} rows (CSV)",
                                    **download("csv", lambda f=frame: f, stem=f"merge_{stem}"),
                                    key=f"reg_dl_{stem}", on_click="ignore")
+    if len(preview.kept):
+        with st.expander(f"Edits made here that the file does not have, kept: {len(preview.kept):,}",
+                         expanded=True):
+            st.caption("The file still has the value from before someone fixed it in needsmap, so the fix "
+                       "is kept (not counted as a change). Edit the row again if the file is right.")
+            st.dataframe(preview.kept, hide_index=True, width="stretch")
     if len(preview.skipped):
         with st.expander(f"Not organisations, not kept: {len(preview.skipped):,}"):
             st.dataframe(preview.skipped, hide_index=True, width="stretch")
@@ -203,12 +214,13 @@ def export_section(ws: WorkspaceInfo, info: RegisterInfo) -> None:
     c3.download_button("GeoJSON (placed rows)",
                        **download("geojson", lambda: load_register(ws, info.name).points(), stem=stem),
                        key="reg_dl_geojson", on_click="ignore", icon=":material/download:")
-    c4.download_button("History (CSV)", **download("csv", lambda: history(ws, info.name, limit=1_000_000),
-                                                   stem=f"{stem}_history"),
+    c4.download_button("History (CSV)",
+                       **download("csv", lambda: history_text(history(ws, info.name, limit=1_000_000)),
+                                  stem=f"{stem}_history"),
                        key="reg_dl_history", on_click="ignore", icon=":material/download:")
     st.caption("CSV and Excel cells that a spreadsheet would run as a formula are prefixed with '; "
                "GeoJSON keeps the text exactly. To back up every register at once, see the README "
-               "(\"Registers on a team server\").")
+               "(\"Team registers\", Backing up).")
 
 
 def members_section(ws: WorkspaceInfo) -> None:
@@ -260,8 +272,9 @@ def pick_register(ws: WorkspaceInfo) -> RegisterInfo | None:
         return None
     st.dataframe(register_table_display(regs), hide_index=True, width="stretch", key="reg_table")
     names = [r.name for r in regs]
-    if st.session_state.get("reg_pick") not in names:
-        st.session_state["reg_pick"] = names[0]
+    if st.session_state.get("reg_pick") not in names:  # the register in use, else the first
+        in_use = (st.session_state.get(CHOICE_KEY) or {}).get("register")
+        st.session_state["reg_pick"] = in_use if in_use in names else names[0]
     name = st.selectbox("Work on the register", names, key="reg_pick")
     return next(r for r in regs if r.name == name)
 
