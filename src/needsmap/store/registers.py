@@ -92,15 +92,8 @@ class RegisterInfo:
 
 # ----------------------------------------------------------------------------- keys
 def _text(value: Any) -> str:
-    """A cell as the text a person sees: ``""`` for missing, floats that are whole numbers without
-    ``.0`` (a charity number read from Excel)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).strip()
+    """A cell as the text a person sees (for comparing and showing): :func:`_exact`, trimmed."""
+    return _exact(value).strip()
 
 
 def _exact(value: Any) -> str:
@@ -199,15 +192,23 @@ def _incoming(result: ImportResult) -> tuple[list[dict[str, Any]], pd.DataFrame]
             "closed_in_file": closed_flag,
             "file_has_closed": "closed" in det or "registration_status" in det,
         }
-        for f in PLACEMENT:
-            v = _value(rec, f)
-            row[f] = float(v) if f in ("lat", "lon") and v is not None else (None if v is None else str(v))
-        row["status"] = row["status"] or ""
+        row.update(_placement(rec))
         out.append(row)
     skip = pd.DataFrame({"Row": skipped["source_row"].astype(int).to_numpy(),
                          "Organisation": skipped["org_name"].astype("string").fillna("").to_numpy(),
                          "Why not kept": skipped["status"].astype(str).to_numpy()})
     return out, skip
+
+
+def _placement(rec: Mapping[str, Any]) -> dict[str, Any]:
+    """The :data:`PLACEMENT` fields of an importer row as a register row keeps them: ``lat``/``lon``
+    floats, the others text, None where missing (``status`` ``""``)."""
+    out: dict[str, Any] = {}
+    for f in PLACEMENT:
+        v = _value(rec, f)
+        out[f] = None if v is None else float(v) if f in ("lat", "lon") else str(v)
+    out["status"] = out["status"] or ""
+    return out
 
 
 def _row_fields(row: RegisterRow) -> dict[str, Any]:
@@ -698,14 +699,9 @@ def _place_postcode(postcode: str) -> dict[str, Any]:
     """Where a corrected postcode puts a row (the importer's placement of it alone)."""
     res = import_frame(pd.DataFrame({"postcode": [postcode]}), column_map={"postcode": "postcode"})
     rec = res.table.iloc[0].to_dict()
-    out = {f: _value(rec, f) for f in PLACEMENT}
-    out["status"] = str(out["status"] or "")
+    out = _placement(rec)
     out["org_postcode"] = _value(rec, "org_postcode") or postcode
     out["placed_by"] = "corrected in the register"
-    for f in ("lat", "lon"):
-        out[f] = None if out[f] is None else float(out[f])
-    for f in ("lsoa11_code", "lsoa21_code", "placement_level", "confidence", "area_code", "area_name"):
-        out[f] = None if out[f] is None else str(out[f])
     return out
 
 
@@ -832,19 +828,36 @@ _ACTION_WORDS = {"created": "made the register", "imported": "imported", "added"
                  "reopened": "reopened"}
 
 
+def _event_details(d: Mapping[str, Any], *, columns: bool) -> str:
+    """What an event's ``detail`` says, in words: its changes (``columns``: the file's columns too,
+    each with its values; else only the fields, or the names of the columns when only they
+    changed), why (a row closed as gone), or the file and what importing it did."""
+    if d.get("changes"):
+        ch = d["changes"]
+        if columns:
+            return _describe({k[7:] if k.startswith("column:") else k: v for k, v in ch.items()})
+        return _describe({k: v for k, v in ch.items() if not k.startswith("column:")}
+                         or {"columns": [None, ", ".join(k[7:] for k in ch)]})
+    if d.get("why"):
+        return str(d["why"])
+    if d.get("file"):
+        return str(d["file"]) + (f": {d['summary']}" if d.get("summary") else "")
+    return ""
+
+
 def _event_text(e: RowEvent) -> str:
     """One event in words: ``"bob@example.org at 10:02 UTC edited row 17: postcode: M1 1AA → M1 1AB"``."""
     d = e.detail or {}
     what = _ACTION_WORDS.get(e.action, e.action)
     where = f" row {e.row_id}" if e.row_id is not None else ""
+    details = _event_details(d, columns=False)
     extra = ""
     if d.get("changes"):
-        extra = ": " + _describe({k: v for k, v in d["changes"].items() if not k.startswith("column:")}
-                                 or {"columns": [None, ", ".join(k[7:] for k in d["changes"])]})
+        extra = f": {details}"
     elif d.get("why"):
-        extra = f" ({d['why']})"
-    elif d.get("file"):
-        extra = f" {d['file']}" + (f": {d['summary']}" if d.get("summary") else "")
+        extra = f" ({details})"
+    elif details:
+        extra = f" {details}"
     return f"{e.by} at {e.at:%Y-%m-%d %H:%M} UTC {what}{where}{extra}"
 
 
@@ -868,17 +881,8 @@ def history(ws: WorkspaceInfo, name: str, *, row_id: int | None = None, limit: i
         found = s.execute(stmt.order_by(RowEvent.id.desc()).limit(limit)).all()
     recs = []
     for e, org in found:
-        d = e.detail or {}
-        details = ""
-        if d.get("changes"):
-            details = _describe({k if not k.startswith("column:") else k[7:]: v
-                                 for k, v in d["changes"].items()})
-        elif d.get("why"):
-            details = str(d["why"])
-        elif d.get("file"):
-            details = str(d["file"]) + (f": {d['summary']}" if d.get("summary") else "")
         recs.append({"When": e.at, "Who": e.by, "What": e.action, "Row": e.row_id,
-                     "Organisation": org or "", "Details": details})
+                     "Organisation": org or "", "Details": _event_details(e.detail or {}, columns=True)})
     out = pd.DataFrame(recs, columns=["When", "Who", "What", "Row", "Organisation", "Details"])
     out["Row"] = out["Row"].astype("Int64")
     return out
